@@ -1,0 +1,4 @@
+/**
+ * Flyweights for logd's messages: APPEND, READ, STAT, SCAN.
+ */
+package io.metrodb.protocol.logd;
