@@ -59,21 +59,21 @@ public final class FrameDecoder extends ByteToMessageDecoder
             return;
         }
 
-        final int frameLength = in.getInt(in.readerIndex() + FrameHeader.LENGTH_OFFSET);
-        if (frameLength < FrameHeader.HEADER_LENGTH)
-        {
-            failOnBadLength(in, frameLength);
-        }
+        final long frameLength = in.getUnsignedInt(in.readerIndex() + FrameHeader.LENGTH_OFFSET);
         if (frameLength > maxFrameLength)
         {
             failOnFrameTooLarge(in, frameLength);
+        }
+        if (frameLength < FrameHeader.HEADER_LENGTH)
+        {
+            failOnBadLength(in, frameLength);
         }
         if (in.readableBytes() < frameLength)
         {
             return;
         }
 
-        out.add(in.readRetainedSlice(frameLength));
+        out.add(in.readRetainedSlice((int)frameLength));
     }
 
     private boolean consumePreface(final ByteBuf in)
@@ -97,13 +97,13 @@ public final class FrameDecoder extends ByteToMessageDecoder
             prefaceBytesSeen, actual & 0xFF, Preface.byteAt(prefaceBytesSeen) & 0xFF));
     }
 
-    private void failOnBadLength(final ByteBuf in, final int frameLength)
+    private void failOnBadLength(final ByteBuf in, final long frameLength)
     {
-        fail(in, StatusCodes.BAD_FRAME, "frame length " + (frameLength & 0xFFFFFFFFL) +
+        fail(in, StatusCodes.BAD_FRAME, "frame length " + frameLength +
             " is below the header length " + FrameHeader.HEADER_LENGTH);
     }
 
-    private void failOnFrameTooLarge(final ByteBuf in, final int frameLength)
+    private void failOnFrameTooLarge(final ByteBuf in, final long frameLength)
     {
         fail(in, StatusCodes.FRAME_TOO_LARGE, "frame length " + frameLength +
             " exceeds the limit of " + maxFrameLength + " bytes");

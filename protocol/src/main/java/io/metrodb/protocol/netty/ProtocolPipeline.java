@@ -1,0 +1,55 @@
+package io.metrodb.protocol.netty;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
+
+/**
+ * Builds the standard MetroDB pipelines, so every server and client frames, handshakes and fails the
+ * same way.
+ */
+public final class ProtocolPipeline
+{
+    /** Flushes coalesced into one syscall while a read batch is in progress (and at most this many apart). */
+    public static final int EXPLICIT_FLUSH_AFTER_FLUSHES = 256;
+
+    private ProtocolPipeline()
+    {
+    }
+
+    /**
+     * Accepting side: flush consolidation, preface + frame decoding, handshake, the role's handler, errors.
+     */
+    public static void initServer(
+        final ChannelPipeline pipeline,
+        final HandshakeConfig config,
+        final ChannelHandler requestHandler,
+        final ProtocolErrorHandler errorHandler)
+    {
+        pipeline.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        pipeline.addLast("frames", new FrameDecoder(config.maxFrameLength(), true));
+        pipeline.addLast("handshake", new ServerHandshakeHandler(config));
+        pipeline.addLast("requests", requestHandler);
+        pipeline.addLast("errors", errorHandler);
+    }
+
+    /**
+     * Connecting side: flush consolidation, frame decoding, handshake, the caller's response handler, errors.
+     *
+     * @return the handshake handler, whose {@link ClientHandshakeHandler#result()} completes on the answer.
+     */
+    public static ClientHandshakeHandler initClient(
+        final ChannelPipeline pipeline,
+        final HandshakeConfig config,
+        final ChannelHandler responseHandler,
+        final ProtocolErrorHandler errorHandler)
+    {
+        final ClientHandshakeHandler handshake = new ClientHandshakeHandler(config);
+        pipeline.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        pipeline.addLast("frames", new FrameDecoder(config.maxFrameLength(), false));
+        pipeline.addLast("handshake", handshake);
+        pipeline.addLast("responses", responseHandler);
+        pipeline.addLast("errors", errorHandler);
+        return handshake;
+    }
+}
