@@ -1,0 +1,151 @@
+package io.metrodb.protocol.mapd;
+
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.StatusCodes;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * REPAIR request, mond to mapd: re-replicate one key whose listed replicas are known bad. Answered by a
+ * {@link RepairResponse}, or by {@link StatusCodes#STALE_VERSION} when the key changed since
+ * {@code version} and nothing was done.
+ *
+ * <pre>
+ *  0          8             10       11     12          14
+ *  +----------+-------------+--------+------+-----------+-------------+
+ *  | version  | versionNode | badCnt | rsvd | keyLength | key (bytes) |
+ *  | u64      | u16         | u8     | u8   | u16       |             |
+ *  +----------+-------------+--------+------+-----------+-------------+
+ *  14 + keyLength
+ *  +-----------------------------------------+
+ *  | badCount x { logdId u16, offset u64 }   |
+ *  +-----------------------------------------+
+ * </pre>
+ */
+public final class RepairRequest
+{
+    public static final int VERSION_OFFSET = 0;
+    public static final int VERSION_NODE_OFFSET = 8;
+    public static final int BAD_COUNT_OFFSET = 10;
+    public static final int KEY_LENGTH_OFFSET = 12;
+    public static final int KEY_OFFSET = 14;
+
+    private RepairRequest()
+    {
+    }
+
+    /**
+     * @param badCount entries of {@code logdIds} and {@code offsets} to write, 0..255.
+     */
+    public static void encode(
+        final ByteBuf out,
+        final long requestId,
+        final long version,
+        final int versionNode,
+        final byte[] key,
+        final int badCount,
+        final short[] logdIds,
+        final long[] offsets)
+    {
+        writeHeader(out, requestId, version, versionNode, key.length, badCount, logdIds, offsets);
+        out.writeBytes(key);
+        Encoding.writeReplicas(out, badCount, logdIds, offsets);
+    }
+
+    public static void encode(
+        final ByteBuf out,
+        final long requestId,
+        final long version,
+        final int versionNode,
+        final ByteBuf key,
+        final int keyIndex,
+        final int keyLength,
+        final int badCount,
+        final short[] logdIds,
+        final long[] offsets)
+    {
+        writeHeader(out, requestId, version, versionNode, keyLength, badCount, logdIds, offsets);
+        out.writeBytes(key, keyIndex, keyLength);
+        Encoding.writeReplicas(out, badCount, logdIds, offsets);
+    }
+
+    private static void writeHeader(
+        final ByteBuf out,
+        final long requestId,
+        final long version,
+        final int versionNode,
+        final int keyLength,
+        final int badCount,
+        final short[] logdIds,
+        final long[] offsets)
+    {
+        Encoding.checkKeyLength(keyLength);
+        Encoding.checkReplicas(badCount, logdIds, offsets);
+        FrameHeader.writeRequest(
+            out, KEY_OFFSET + keyLength + badCount * Change.REPLICA_LENGTH, Opcodes.REPAIR, (byte)0, requestId);
+        out.writeLong(version);
+        out.writeShort(versionNode);
+        out.writeByte(badCount);
+        out.writeByte(0);
+        out.writeShort(keyLength);
+    }
+
+    /**
+     * @return {@link StatusCodes#OK}, {@link StatusCodes#INVALID_KEY} or {@link StatusCodes#BAD_REQUEST}.
+     */
+    public static short validate(final ByteBuf buf, final int frame)
+    {
+        final int payloadLength = FrameHeader.payloadLength(buf, frame);
+        if (payloadLength < KEY_OFFSET)
+        {
+            return StatusCodes.BAD_REQUEST;
+        }
+        final int keyLength = keyLength(buf, frame);
+        if (keyLength == 0)
+        {
+            return StatusCodes.INVALID_KEY;
+        }
+        return payloadLength == KEY_OFFSET + keyLength + badCount(buf, frame) * Change.REPLICA_LENGTH ?
+            StatusCodes.OK : StatusCodes.BAD_REQUEST;
+    }
+
+    public static long version(final ByteBuf buf, final int frame)
+    {
+        return buf.getLong(FrameHeader.payloadIndex(frame) + VERSION_OFFSET);
+    }
+
+    public static int versionNode(final ByteBuf buf, final int frame)
+    {
+        return buf.getUnsignedShort(FrameHeader.payloadIndex(frame) + VERSION_NODE_OFFSET);
+    }
+
+    public static int badCount(final ByteBuf buf, final int frame)
+    {
+        return buf.getUnsignedByte(FrameHeader.payloadIndex(frame) + BAD_COUNT_OFFSET);
+    }
+
+    public static int keyLength(final ByteBuf buf, final int frame)
+    {
+        return buf.getUnsignedShort(FrameHeader.payloadIndex(frame) + KEY_LENGTH_OFFSET);
+    }
+
+    public static int keyIndex(final int frame)
+    {
+        return FrameHeader.payloadIndex(frame) + KEY_OFFSET;
+    }
+
+    public static int badLogdId(final ByteBuf buf, final int frame, final int i)
+    {
+        return buf.getUnsignedShort(badIndex(buf, frame, i));
+    }
+
+    public static long badOffset(final ByteBuf buf, final int frame, final int i)
+    {
+        return buf.getLong(badIndex(buf, frame, i) + Change.REPLICA_OFFSET_OFFSET);
+    }
+
+    private static int badIndex(final ByteBuf buf, final int frame, final int i)
+    {
+        return keyIndex(frame) + keyLength(buf, frame) + i * Change.REPLICA_LENGTH;
+    }
+}

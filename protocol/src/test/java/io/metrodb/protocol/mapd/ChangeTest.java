@@ -1,0 +1,169 @@
+package io.metrodb.protocol.mapd;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChangeTest
+{
+    static final byte[] KEY = {'c', 'h', 'g'};
+    static final short[] LOGD_IDS = {1, (short)0xFFFF, 3, 99};
+    static final long[] OFFSETS = {0L, Long.MAX_VALUE, 4096L, 99L};
+
+    /** Writes the change the tests share: 3 replicas of 4 array slots, tombstone flag set. */
+    static void writeSample(final ByteBuf out, final long version)
+    {
+        Change.write(out, version, 0xABCD, Change.TOMBSTONE, 0, 0x12345678, KEY, 3, LOGD_IDS, OFFSETS);
+    }
+
+    static void assertSample(final ByteBuf buf, final int at, final long version)
+    {
+        assertEquals(version, Change.version(buf, at));
+        assertEquals(0xABCD, Change.versionNode(buf, at));
+        assertEquals(Change.TOMBSTONE, Change.flags(buf, at));
+        assertTrue(Change.isTombstone(buf, at));
+        assertEquals(0, Change.valueLength(buf, at));
+        assertEquals(0x12345678, Change.checksum(buf, at));
+        assertEquals(KEY.length, Change.keyLength(buf, at));
+        assertArrayEquals(KEY, ByteBufUtil.getBytes(buf, Change.keyIndex(at), KEY.length));
+        assertEquals(3, Change.replicaCount(buf, at));
+        for (int i = 0; i < 3; i++)
+        {
+            assertEquals(LOGD_IDS[i] & 0xFFFF, Change.replicaLogdId(buf, at, i));
+            assertEquals(OFFSETS[i], Change.replicaOffset(buf, at, i));
+        }
+    }
+
+    @Test
+    void shouldRoundTripEveryField()
+    {
+        final ByteBuf buf = Unpooled.buffer();
+        try
+        {
+            buf.writeZero(5);
+            final int at = buf.writerIndex();
+            writeSample(buf, -2L);
+            assertEquals(Change.length(KEY.length, 3), buf.writerIndex() - at);
+            assertEquals(Change.length(KEY.length, 3), Change.length(buf, at));
+            assertEquals(Change.length(KEY.length, 3), Change.validLength(buf, at, buf.writerIndex()));
+            assertSample(buf, at, -2L);
+        }
+        finally
+        {
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldWriteKeyFromByteBufAndNoReplicas()
+    {
+        final ByteBuf key = Unpooled.wrappedBuffer(new byte[] {0, 'x', 'y', 0});
+        final ByteBuf buf = Unpooled.buffer();
+        try
+        {
+            Change.write(buf, 1L, 2, 0, 512, -1, key, 1, 2, 0, null, null);
+            assertEquals(Change.FIXED_LENGTH + 2, buf.writerIndex());
+            assertFalse(Change.isTombstone(buf, 0));
+            assertEquals(512, Change.valueLength(buf, 0));
+            assertEquals(-1, Change.checksum(buf, 0));
+            assertEquals(0, Change.replicaCount(buf, 0));
+            assertArrayEquals(new byte[] {'x', 'y'}, ByteBufUtil.getBytes(buf, Change.keyIndex(0), 2));
+        }
+        finally
+        {
+            key.release();
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldRefuseReplicaCountTheArraysCannotHold()
+    {
+        final ByteBuf buf = Unpooled.buffer();
+        try
+        {
+            assertThrows(IllegalArgumentException.class,
+                () -> Change.write(buf, 1L, 1, 0, 0, 0, KEY, 5, LOGD_IDS, OFFSETS));
+            assertThrows(IllegalArgumentException.class,
+                () -> Change.write(buf, 1L, 1, 0, 0, 0, KEY, 256, new short[256], new long[256]));
+            assertEquals(0, buf.writerIndex());
+        }
+        finally
+        {
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldReturnMinusOneUnlessTheWholeChangeFits()
+    {
+        final ByteBuf buf = Unpooled.buffer();
+        try
+        {
+            writeSample(buf, 1L);
+            final int length = buf.writerIndex();
+            for (int end = 0; end < length; end++)
+            {
+                assertEquals(-1, Change.validLength(buf, 0, end), "end " + end);
+            }
+            assertEquals(length, Change.validLength(buf, 0, length + 100));
+
+            buf.setShort(Change.KEY_LENGTH_OFFSET, 0);
+            assertEquals(-1, Change.validLength(buf, 0, length + 100));
+            buf.setShort(Change.KEY_LENGTH_OFFSET, 0xFFFF);
+            assertEquals(-1, Change.validLength(buf, 0, length + 100));
+            buf.setShort(Change.KEY_LENGTH_OFFSET, KEY.length);
+            buf.setInt(Change.VALUE_LENGTH_OFFSET, -1);
+            assertEquals(-1, Change.validLength(buf, 0, length + 100));
+            buf.setInt(Change.VALUE_LENGTH_OFFSET, 0);
+            buf.setByte(Change.REPLICA_COUNT_OFFSET, 4);
+            assertEquals(-1, Change.validLength(buf, 0, length));
+        }
+        finally
+        {
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldNeverThrowOnRandomBytes()
+    {
+        final long seed = System.nanoTime();
+        System.out.println("ChangeTest seed=" + seed);
+        final Random random = new Random(seed);
+        for (int i = 0; i < 5_000; i++)
+        {
+            final int capacity = random.nextInt(80);
+            final ByteBuf buf = Unpooled.buffer(capacity, capacity);
+            try
+            {
+                final byte[] bytes = new byte[capacity];
+                random.nextBytes(bytes);
+                if (capacity > Change.KEY_LENGTH_OFFSET + 1 && random.nextBoolean())
+                {
+                    bytes[Change.KEY_LENGTH_OFFSET] = 0;
+                    bytes[Change.VALUE_LENGTH_OFFSET] = 0;
+                    bytes[Change.REPLICA_COUNT_OFFSET] = (byte)random.nextInt(3);
+                }
+                buf.writeBytes(bytes);
+                final int count = random.nextInt(3);
+                assertDoesNotThrow(() -> Change.validLength(buf, 0, capacity), "seed " + seed);
+                assertDoesNotThrow(() -> Change.isValidRun(buf, 0, capacity, count), "seed " + seed);
+            }
+            finally
+            {
+                buf.release();
+            }
+        }
+    }
+}
