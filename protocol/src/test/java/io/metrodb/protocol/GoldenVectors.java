@@ -6,6 +6,24 @@ import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.logd.ScanRequest;
 import io.metrodb.protocol.logd.ScanResponse;
 import io.metrodb.protocol.logd.StatResponse;
+import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.DumpRequest;
+import io.metrodb.protocol.mapd.DumpResponse;
+import io.metrodb.protocol.mapd.EntryResponse;
+import io.metrodb.protocol.mapd.KeyRequest;
+import io.metrodb.protocol.mapd.ProbeRequest;
+import io.metrodb.protocol.mapd.ProbeResponse;
+import io.metrodb.protocol.mapd.RepairRequest;
+import io.metrodb.protocol.mapd.RepairResponse;
+import io.metrodb.protocol.mapd.ReplicateRequest;
+import io.metrodb.protocol.mapd.SetRequest;
+import io.metrodb.protocol.mapd.SyncRequest;
+import io.metrodb.protocol.mapd.SyncResponse;
+import io.metrodb.protocol.mapd.ValueRecord;
+import io.metrodb.protocol.mapd.WriteResponse;
+import io.metrodb.protocol.mond.ClusterView;
+import io.metrodb.protocol.mond.HeartbeatRequest;
+import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -35,6 +53,14 @@ public final class GoldenVectors
     public record Example(String name, Consumer<ByteBuf> encoder, Consumer<ByteBuf> check)
     {
         /**
+         * @return true unless the example is the preface or a stored record rather than a frame.
+         */
+        public boolean isFrame()
+        {
+            return GoldenVectors.isFrame(name);
+        }
+
+        /**
          * @return the encoded bytes as a new heap buffer.
          */
         public ByteBuf encode()
@@ -48,6 +74,12 @@ public final class GoldenVectors
     public static final byte[] TOKEN = "s3cret".getBytes(StandardCharsets.US_ASCII);
     public static final byte[] KEY = "user:42".getBytes(StandardCharsets.US_ASCII);
     public static final byte[] VALUE = "hello".getBytes(StandardCharsets.US_ASCII);
+    /** A hybrid logical clock version: 2025-11-29T07:06:40Z in ms, counter 1. */
+    public static final long VERSION = (1_764_400_000_000L << 16) | 1;
+    public static final int NODE = 3;
+    public static final short[] LOGDS = {1, 2};
+    public static final long[] OFFSETS = {4096, 8192};
+    public static final int CHECKSUM = ValueRecord.checksum(VALUE);
 
     private static final List<Example> EXAMPLES = new ArrayList<>();
 
@@ -205,10 +237,259 @@ public final class GoldenVectors
                 assertEquals(0, ScanResponse.recordOffset(buf, record));
                 assertEquals("hello", string(buf, ScanResponse.recordBytesIndex(record), VALUE.length));
             }));
+        add("get-request",
+            out -> KeyRequest.encode(out, 10, Opcodes.GET, (byte)0, KEY),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, KeyRequest.validate(buf, at));
+                assertEquals(Opcodes.GET, FrameHeader.opcode(buf, at));
+                assertEquals("user:42", string(buf, KeyRequest.keyIndex(at), KeyRequest.keyLength(buf, at)));
+            }));
+        add("get-response",
+            out -> EntryResponse.encodeGet(out, 10, VERSION, NODE, VALUE),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(EntryResponse.isValidGet(buf, at));
+                assertEquals(VERSION, EntryResponse.version(buf, at));
+                assertEquals(NODE, EntryResponse.versionNode(buf, at));
+                assertEquals("hello", string(buf, EntryResponse.valueIndex(at), EntryResponse.valueLength(buf, at)));
+            }));
+        add("get-not-found",
+            out -> FrameHeader.writeResponse(out, 0, Opcodes.GET, StatusCodes.NOT_FOUND, 10),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.NOT_FOUND, FrameHeader.status(buf, at));
+                assertTrue(FrameValidator.isValidResponse(buf, at));
+            }));
+        add("exists-request",
+            out -> KeyRequest.encode(out, 11, Opcodes.EXISTS, (byte)0, KEY),
+            f -> withFrame(f, (buf, at) -> assertEquals(StatusCodes.OK, KeyRequest.validate(buf, at))));
+        add("exists-response",
+            out -> EntryResponse.encodeExists(out, 11, VERSION, NODE, VALUE.length),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(EntryResponse.isValidExists(buf, at));
+                assertEquals(VALUE.length, EntryResponse.valueLength(buf, at));
+            }));
+        add("del-request",
+            out -> KeyRequest.encode(out, 12, Opcodes.DEL, FrameFlags.DURABLE, KEY),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, KeyRequest.validate(buf, at));
+                assertTrue(KeyRequest.isDurable(buf, at));
+            }));
+        add("set-request",
+            out -> SetRequest.encode(out, 13, Opcodes.SET, KEY, VALUE),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, SetRequest.validate(buf, at, ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH));
+                assertEquals("user:42", string(buf, SetRequest.keyIndex(at), SetRequest.keyLength(buf, at)));
+                assertEquals("hello", string(buf, SetRequest.valueIndex(buf, at), SetRequest.valueLength(buf, at)));
+            }));
+        add("setsafe-request",
+            out -> SetRequest.encode(out, 14, Opcodes.SETSAFE, KEY, VALUE),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(Opcodes.SETSAFE, FrameHeader.opcode(buf, at));
+                assertEquals(StatusCodes.OK, SetRequest.validate(buf, at, ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH));
+            }));
+        add("set-response",
+            out -> WriteResponse.encode(out, Opcodes.SETSAFE, 14, VERSION, NODE, 2, 2, 2),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(WriteResponse.isValid(buf, at));
+                assertEquals(VERSION, WriteResponse.version(buf, at));
+                assertEquals(NODE, WriteResponse.versionNode(buf, at));
+                assertEquals(2, WriteResponse.replicas(buf, at));
+                assertEquals(2, WriteResponse.peersAcked(buf, at));
+                assertEquals(2, WriteResponse.peersLive(buf, at));
+            }));
+        add("set-not-enough-replicas",
+            out -> ErrorPayload.encode(out, Opcodes.SET, StatusCodes.NOT_ENOUGH_REPLICAS, 13, "1 of 2 logds"),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.NOT_ENOUGH_REPLICAS, FrameHeader.status(buf, at));
+                assertEquals("1 of 2 logds", ErrorPayload.message(buf, at));
+            }));
+        add("replicate-request",
+            out -> ReplicateRequest.encode(out, 15, 42, NODE, VERSION, NODE, 0, VALUE.length, CHECKSUM, KEY, 2,
+                LOGDS, OFFSETS),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, ReplicateRequest.validate(buf, at));
+                assertEquals(42, ReplicateRequest.sequence(buf, at));
+                assertEquals(NODE, ReplicateRequest.originNode(buf, at));
+                assertChange(buf, ReplicateRequest.changeIndex(at));
+            }));
+        add("replicate-response",
+            out -> ReplicateRequest.encodeAck(out, 15),
+            f -> withFrame(f, (buf, at) -> assertTrue(ReplicateRequest.isValidAck(buf, at))));
+        add("sync-request",
+            out -> SyncRequest.encode(out, 16, 40, NODE),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, SyncRequest.validate(buf, at));
+                assertEquals(40, SyncRequest.fromSequence(buf, at));
+                assertEquals(NODE, SyncRequest.originNode(buf, at));
+            }));
+        add("sync-response-backlog",
+            out ->
+            {
+                SyncResponse.encodeHeader(out, 16, true, SyncResponse.MODE_BACKLOG, 1, 42,
+                    Change.length(KEY.length, 2));
+                Change.write(out, VERSION, NODE, 0, VALUE.length, CHECKSUM, KEY, 2, LOGDS, OFFSETS);
+            },
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(SyncResponse.isValid(buf, at));
+                assertTrue(SyncResponse.hasMore(buf, at));
+                assertEquals(SyncResponse.MODE_BACKLOG, SyncResponse.mode(buf, at));
+                assertEquals(1, SyncResponse.changeCount(buf, at));
+                assertEquals(42, SyncResponse.sequence(buf, at));
+                assertChange(buf, SyncResponse.firstChangeIndex(at));
+            }));
+        add("sync-response-end",
+            out -> SyncResponse.encodeHeader(out, 16, false, SyncResponse.MODE_BACKLOG, 0, 43, 0),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(SyncResponse.isValid(buf, at));
+                assertTrue(!SyncResponse.hasMore(buf, at));
+                assertEquals(43, SyncResponse.sequence(buf, at));
+            }));
+        add("probe-request",
+            out -> ProbeRequest.encode(out, 17, ProbeRequest.MODE_SCAN, 100, 0),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, ProbeRequest.validate(buf, at));
+                assertEquals(ProbeRequest.MODE_SCAN, ProbeRequest.mode(buf, at));
+                assertEquals(100, ProbeRequest.maxKeys(buf, at));
+            }));
+        add("probe-response",
+            out ->
+            {
+                ProbeResponse.encodeHeader(out, 17, 100, 100, 1, ProbeResponse.badReplicaLength(KEY.length));
+                ProbeResponse.writeBadReplica(out, 2, StatusCodes.CORRUPT_RECORD, 8192, KEY);
+            },
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(ProbeResponse.isValid(buf, at));
+                assertEquals(100, ProbeResponse.nextCursor(buf, at));
+                assertEquals(100, ProbeResponse.checked(buf, at));
+                assertEquals(1, ProbeResponse.badCount(buf, at));
+                final int bad = ProbeResponse.firstBadIndex(at);
+                assertEquals(2, ProbeResponse.badLogdId(buf, bad));
+                assertEquals(StatusCodes.CORRUPT_RECORD, ProbeResponse.badReason(buf, bad));
+                assertEquals(8192, ProbeResponse.badOffset(buf, bad));
+                assertEquals("user:42", string(buf, ProbeResponse.badKeyIndex(bad), ProbeResponse.badKeyLength(buf, bad)));
+            }));
+        add("repair-request",
+            out -> RepairRequest.encode(out, 18, VERSION, NODE, KEY, 1, new short[] {2}, new long[] {8192}),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, RepairRequest.validate(buf, at));
+                assertEquals(VERSION, RepairRequest.version(buf, at));
+                assertEquals(1, RepairRequest.badCount(buf, at));
+                assertEquals(2, RepairRequest.badLogdId(buf, at, 0));
+                assertEquals(8192, RepairRequest.badOffset(buf, at, 0));
+            }));
+        add("repair-response",
+            out -> RepairResponse.encode(out, 18, 2, new short[] {1, 4}, new long[] {4096, 512}),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(RepairResponse.isValid(buf, at));
+                assertEquals(2, RepairResponse.replicaCount(buf, at));
+                assertEquals(4, RepairResponse.replicaLogdId(buf, at, 1));
+                assertEquals(512, RepairResponse.replicaOffset(buf, at, 1));
+            }));
+        add("dump-request",
+            out -> DumpRequest.encode(out, 19, 0, 1000),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, DumpRequest.validate(buf, at));
+                assertEquals(1000, DumpRequest.maxKeys(buf, at));
+            }));
+        add("dump-response",
+            out ->
+            {
+                DumpResponse.encodeHeader(out, 19, 0, 1, Change.length(KEY.length, 2));
+                Change.write(out, VERSION, NODE, 0, VALUE.length, CHECKSUM, KEY, 2, LOGDS, OFFSETS);
+            },
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(DumpResponse.isValid(buf, at));
+                assertEquals(0, DumpResponse.nextCursor(buf, at));
+                assertEquals(1, DumpResponse.count(buf, at));
+                assertChange(buf, DumpResponse.firstChangeIndex(at));
+            }));
+
+        add("heartbeat-request",
+            out -> HeartbeatRequest.encode(out, 20, 123_456_789L, 5),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertEquals(StatusCodes.OK, HeartbeatRequest.validate(buf, at));
+                assertEquals(123_456_789L, HeartbeatRequest.sendTimeNs(buf, at));
+                assertEquals(5, HeartbeatRequest.viewEpoch(buf, at));
+            }));
+        add("heartbeat-response",
+            out -> HeartbeatResponse.encode(out, 20, 123_456_789L, Roles.LOGD, HeartbeatResponse.STATE_SERVING, 1,
+                8192, 5),
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(HeartbeatResponse.isValid(buf, at));
+                assertEquals(123_456_789L, HeartbeatResponse.sendTimeNs(buf, at));
+                assertEquals(Roles.LOGD, HeartbeatResponse.role(buf, at));
+                assertEquals(1, HeartbeatResponse.nodeId(buf, at));
+                assertEquals(8192, HeartbeatResponse.dataBytes(buf, at));
+                assertEquals(5, HeartbeatResponse.viewEpoch(buf, at));
+            }));
+        add("cluster-view-query",
+            out -> ClusterView.encodeQuery(out, 21),
+            f -> withFrame(f, (buf, at) -> assertTrue(ClusterView.isQuery(buf, at))));
+        add("cluster-view-response",
+            out ->
+            {
+                ClusterView.encodeViewHeader(out, 21, true, 5, 1, 1000, 1, 1, 0, ClusterView.nodeLength(9));
+                ClusterView.writeNode(out, 1, Roles.LOGD, ClusterView.NODE_UP, 7558, 1_764_400_000_000L, 85, 8192,
+                    "127.0.0.1");
+            },
+            f -> withFrame(f, (buf, at) ->
+            {
+                assertTrue(ClusterView.isValidView(buf, at));
+                assertEquals(5, ClusterView.epoch(buf, at));
+                assertEquals(1, ClusterView.nodeCount(buf, at));
+                assertEquals(1000, ClusterView.keysChecked(buf, at));
+                final int node = ClusterView.firstNodeIndex(at);
+                assertEquals(1, ClusterView.nodeId(buf, node));
+                assertEquals(ClusterView.NODE_UP, ClusterView.nodeState(buf, node));
+                assertEquals(7558, ClusterView.nodePort(buf, node));
+                assertEquals("127.0.0.1", ClusterView.nodeHost(buf, node));
+                assertEquals(85, ClusterView.nodeLastRttUs(buf, node));
+            }));
+
+        add("value-record",
+            out -> ValueRecord.write(out, 0, VERSION, NODE, KEY, VALUE, CHECKSUM),
+            buf ->
+            {
+                final int at = buf.readerIndex();
+                assertEquals(StatusCodes.OK, ValueRecord.validate(buf, at, buf.readableBytes()));
+                assertEquals(VERSION, ValueRecord.version(buf, at));
+                assertEquals(NODE, ValueRecord.versionNode(buf, at));
+                assertEquals(CHECKSUM, ValueRecord.checksum(buf, at));
+                assertEquals("hello", string(buf, ValueRecord.valueIndex(buf, at), ValueRecord.valueLength(buf, at)));
+            });
     }
 
     private GoldenVectors()
     {
+    }
+
+    /**
+     * @param name an example's name.
+     * @return true unless it names the preface or a stored record rather than a frame.
+     */
+    public static boolean isFrame(final String name)
+    {
+        return !name.equals("preface") && !name.equals("value-record");
     }
 
     /**
@@ -235,6 +516,20 @@ public final class GoldenVectors
         final int at = buf.readerIndex();
         assertEquals(buf.readableBytes(), FrameHeader.frameLength(buf, at), "frame length field");
         check.check(buf, at);
+    }
+
+    private static void assertChange(final ByteBuf buf, final int change)
+    {
+        assertEquals(Change.length(KEY.length, 2), Change.validLength(buf, change, buf.writerIndex()));
+        assertEquals(VERSION, Change.version(buf, change));
+        assertEquals(NODE, Change.versionNode(buf, change));
+        assertTrue(!Change.isTombstone(buf, change));
+        assertEquals(VALUE.length, Change.valueLength(buf, change));
+        assertEquals(CHECKSUM, Change.checksum(buf, change));
+        assertEquals("user:42", string(buf, Change.keyIndex(change), Change.keyLength(buf, change)));
+        assertEquals(2, Change.replicaCount(buf, change));
+        assertEquals(1, Change.replicaLogdId(buf, change, 0));
+        assertEquals(8192, Change.replicaOffset(buf, change, 1));
     }
 
     public static String string(final ByteBuf buf, final int index, final int length)

@@ -1,0 +1,128 @@
+package io.metrodb.server;
+
+import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.protocol.netty.ProtocolErrorHandler;
+import io.metrodb.protocol.netty.ProtocolPipeline;
+import io.metrodb.protocol.netty.Transports;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.SocketChannel;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A MetroDB protocol server: native epoll when available, pooled direct buffers, TCP_NODELAY, flush
+ * consolidation, the shared handshake and error handling, and the role's request handler per connection.
+ */
+public final class NettyServer implements AutoCloseable
+{
+    /** Stop reading from a connection whose replies pile up beyond this many bytes. */
+    public static final int WRITE_HIGH_WATER_MARK = 4 * 1024 * 1024;
+    public static final int WRITE_LOW_WATER_MARK = 1024 * 1024;
+
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Channel serverChannel;
+    private final ProtocolErrorHandler errors;
+
+    private NettyServer(
+        final EventLoopGroup bossGroup,
+        final EventLoopGroup workerGroup,
+        final Channel serverChannel,
+        final ProtocolErrorHandler errors)
+    {
+        this.bossGroup = bossGroup;
+        this.workerGroup = workerGroup;
+        this.serverChannel = serverChannel;
+        this.errors = errors;
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @param name           thread name prefix, e.g. "logd".
+     * @param host           address to bind.
+     * @param port           port to bind, 0 for an ephemeral one.
+     * @param ioThreads      event loop threads, 0 for Netty's default (2 x cores).
+     * @param handshake      this server's identity and limits.
+     * @param requestHandler creates the role's handler for each new connection.
+     * @return the running server.
+     * @throws InterruptedException if interrupted while binding.
+     */
+    public static NettyServer start(
+        final String name,
+        final String host,
+        final int port,
+        final int ioThreads,
+        final HandshakeConfig handshake,
+        final Supplier<ChannelHandler> requestHandler) throws InterruptedException
+    {
+        final EventLoopGroup boss = Transports.newEventLoopGroup(1, name + "-accept");
+        final EventLoopGroup workers = Transports.newEventLoopGroup(ioThreads, name + "-io");
+        final ProtocolErrorHandler errors = new ProtocolErrorHandler();
+        try
+        {
+            final ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(Transports.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                    new WriteBufferWaterMark(WRITE_LOW_WATER_MARK, WRITE_HIGH_WATER_MARK))
+                .childHandler(new ChannelInitializer<SocketChannel>()
+                {
+                    @Override
+                    protected void initChannel(final SocketChannel channel)
+                    {
+                        ProtocolPipeline.initServer(channel.pipeline(), handshake, requestHandler.get(), errors);
+                    }
+                });
+            final Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
+            return new NettyServer(boss, workers, channel, errors);
+        }
+        catch (final InterruptedException | RuntimeException e)
+        {
+            boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /**
+     * @return the port actually bound (useful with port 0).
+     */
+    public int port()
+    {
+        return ((InetSocketAddress)serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * @return the counters of connections closed for errors.
+     */
+    public ProtocolErrorHandler errors()
+    {
+        return errors;
+    }
+
+    /**
+     * Stops accepting, closes every connection and waits for the event loops to end.
+     */
+    @Override
+    public void close()
+    {
+        serverChannel.close().syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
