@@ -1,0 +1,96 @@
+package io.metrodb.logd;
+
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.netty.Transports;
+import io.metrodb.server.AuthToken;
+import io.metrodb.server.ByteSize;
+import io.metrodb.server.NodeIdFile;
+import io.metrodb.server.ServerRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code metrodb logd}: runs a log store server until SIGTERM/SIGINT.
+ */
+@Command(
+    name = "logd",
+    mixinStandardHelpOptions = true,
+    description = "Run a logd: the immutable log store (APPEND bytes -> 64-bit offset, READ offset -> bytes).",
+    sortOptions = false)
+public final class LogdCommand implements Callable<Integer>
+{
+    /** Room for a value record around the largest value with the largest key. */
+    public static final long DEFAULT_MAX_ENTRY_LENGTH =
+        ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH + ProtocolLimits.MAX_KEY_LENGTH + 64;
+
+    @Option(names = "--dir", required = true, description = "Data directory (segments, checkpoint, node.id).")
+    Path dir;
+
+    @Option(names = "--host", defaultValue = LogdConfig.DEFAULT_HOST,
+        description = "Address to bind; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + LogdConfig.DEFAULT_PORT,
+        description = "Port to bind (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--node-id", defaultValue = "0",
+        description = "This logd's id, 1..65535. Default: the id stored in DIR/node.id, else a random one, stored.")
+    int nodeId;
+
+    @Option(names = "--segment-size", defaultValue = "128m", converter = ByteSize.class,
+        description = "Bytes per segment file, a power of two (4k..1g). Default: ${DEFAULT-VALUE}.")
+    long segmentSize;
+
+    @Option(names = "--max-entry", converter = ByteSize.class,
+        description = "Largest entry accepted. Default: 64 MiB + 64 KiB + 64 B (a maximal value record), " +
+            "capped to fit a segment.")
+    Long maxEntry;
+
+    @Option(names = "--force-interval-ms", defaultValue = "" + LogConfig.DEFAULT_BACKGROUND_FORCE_INTERVAL_MS,
+        description = "How often non-durable appends are forced in the background. Default: ${DEFAULT-VALUE}.")
+    long forceIntervalMs;
+
+    @Option(names = "--max-disk", defaultValue = "0", converter = ByteSize.class,
+        description = "Most bytes the segment files may take; 0 for no limit. Default: ${DEFAULT-VALUE}.")
+    long maxDisk;
+
+    @Option(names = "--io-threads", defaultValue = "0",
+        description = "Netty event loop threads; 0 for 2 x cores. Default: ${DEFAULT-VALUE}.")
+    int ioThreads;
+
+    @Option(names = "--auth-token-file",
+        description = "File holding the auth token HELLO must carry. Default: $METRODB_AUTH_TOKEN, else none.")
+    Path authTokenFile;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final LogdConfig config = toConfig();
+        final LogdServer server = LogdServer.start(config);
+        System.out.printf("logd %d listening on %s:%d (%s), dir %s, tail %d%n", server.nodeId(), config.host(),
+            server.port(), Transports.name(), dir.toAbsolutePath(), server.store().tailPosition());
+        return ServerRunner.runUntilSignalled("logd", server);
+    }
+
+    LogdConfig toConfig() throws java.io.IOException
+    {
+        final int segmentLength = ByteSize.toInt(segmentSize, "--segment-size");
+        final long entry = maxEntry != null ? maxEntry :
+            Math.min(DEFAULT_MAX_ENTRY_LENGTH, segmentLength - 64L);
+        final int maxEntryLength = ByteSize.toInt(entry, "--max-entry");
+        final LogConfig log = new LogConfig()
+            .directory(dir)
+            .segmentLength(segmentLength)
+            .maxEntryLength(maxEntryLength)
+            .backgroundForceIntervalMs(forceIntervalMs)
+            .maxTotalBytes(maxDisk)
+            .validate();
+        final int maxFrameLength = ProtocolLimits.frameLengthFor(maxEntryLength);
+        return new LogdConfig(host, port, NodeIdFile.resolve(dir, nodeId), AuthToken.resolve(authTokenFile),
+            ioThreads, maxFrameLength, log);
+    }
+}

@@ -1,0 +1,54 @@
+package io.metrodb.server;
+
+import io.metrodb.logd.LogdCommand;
+import io.metrodb.logd.LogdVerifyCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code metrodb}: the entry point of the server jar; each daemon and tool is a subcommand.
+ */
+@Command(
+    name = "metrodb",
+    mixinStandardHelpOptions = true,
+    version = "MetroDB 0.1.0-SNAPSHOT",
+    description = "MetroDB: a distributed key-value store on immutable logs.",
+    subcommands = {
+        LogdCommand.class,
+        LogdVerifyCommand.class,
+        CommandLine.HelpCommand.class
+    })
+public final class Main implements Runnable
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the command line, with bad option values reported as usage errors (exit 2).
+     */
+    public static CommandLine commandLine()
+    {
+        final CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
+        {
+            if (e instanceof IllegalArgumentException)
+            {
+                cmd.getErr().println(cmd.getColorScheme().errorText("metrodb: " + e.getMessage()));
+                return 2;
+            }
+            throw e;
+        });
+        return commandLine;
+    }
+}

@@ -1,0 +1,43 @@
+package io.metrodb.server;
+
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Keeps a daemon running until SIGTERM or SIGINT, then closes it cleanly before the JVM exits.
+ */
+public final class ServerRunner
+{
+    private ServerRunner()
+    {
+    }
+
+    /**
+     * @param name   daemon name for the messages.
+     * @param server what to close on the signal.
+     * @return the exit code, 0 after a clean stop.
+     * @throws InterruptedException when the waiting thread is interrupted.
+     */
+    public static int runUntilSignalled(final String name, final AutoCloseable server) throws InterruptedException
+    {
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            System.out.println(name + " stopping");
+            try
+            {
+                server.close();
+                System.out.println(name + " stopped");
+            }
+            catch (final Exception e)
+            {
+                System.err.println(name + " failed to stop cleanly: " + e);
+            }
+            finally
+            {
+                stopped.countDown();
+            }
+        }, name + "-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}
