@@ -41,6 +41,8 @@ public final class StatusCodes
     public static final short SHUTTING_DOWN = 0x0F02;
     public static final short OVERLOADED = 0x0F03;
     public static final short TIMEOUT = 0x0F04;
+    /** Raised locally by a requester: no connection to the node, or it was lost with the request in flight. */
+    public static final short UNAVAILABLE = 0x0F05;
 
     private StatusCodes()
     {
@@ -90,6 +92,7 @@ public final class StatusCodes
             case SHUTTING_DOWN: return "SHUTTING_DOWN";
             case OVERLOADED: return "OVERLOADED";
             case TIMEOUT: return "TIMEOUT";
+            case UNAVAILABLE: return "UNAVAILABLE";
             default: return String.format("UNKNOWN_0x%04X", status & 0xFFFF);
         }
     }

@@ -1,0 +1,365 @@
+package io.metrodb.protocol.netty;
+
+import io.metrodb.protocol.FrameFlags;
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.StatusCodes;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One persistent, pipelined connection to a MetroDB node, confined to one event loop: every method must be
+ * called on {@link #eventLoop()}. Many requests may be in flight; answers are matched by request id and
+ * may come in any order. Sends are written at once and flushed together once per event-loop turn. A lost
+ * connection fails its requests with {@code UNAVAILABLE} and is re-established with exponential backoff;
+ * a request past its timeout fails with {@code TIMEOUT}.
+ */
+public final class PeerConnection implements AutoCloseable
+{
+    /** {@link #send} result: not connected (or the handshake has not completed). */
+    public static final long NOT_READY = -1;
+    /** {@link #send} result: too many requests in flight, or the socket's write buffer is full. */
+    public static final long BACK_PRESSURED = -2;
+
+    public static final long INITIAL_BACKOFF_MS = 50;
+    public static final long MAX_BACKOFF_MS = 2_000;
+
+    /**
+     * Told when the connection becomes usable and when it is lost, on the event loop.
+     */
+    public interface StateListener
+    {
+        void onReady(PeerConnection connection, HandshakeResult hello);
+
+        void onLost(PeerConnection connection);
+    }
+
+    private final EventLoop eventLoop;
+    private final InetSocketAddress address;
+    private final HandshakeConfig handshake;
+    private final long requestTimeoutNs;
+    private final StateListener stateListener;
+    private final InFlightRequests inFlight;
+    private final ProtocolErrorHandler errors = new ProtocolErrorHandler();
+    private final Runnable flushTask = this::flushNow;
+    private final Runnable connectTask = this::connectNow;
+
+    private Channel channel;
+    private HandshakeResult hello;
+    private boolean ready;
+    private boolean closed;
+    private boolean flushScheduled;
+    private long backoffMs = INITIAL_BACKOFF_MS;
+    private ScheduledFuture<?> timeoutScan;
+    private long staleResponses;
+    private long connects;
+
+    /**
+     * @param eventLoop        the loop that owns this connection.
+     * @param address          the node to connect to.
+     * @param handshake        this side's HELLO (role, node id, token, frame limit).
+     * @param maxInFlight      requests in flight at most, a power of two.
+     * @param requestTimeoutMs how long a request may wait for its answer.
+     * @param stateListener    told about readiness changes, or null.
+     */
+    public PeerConnection(
+        final EventLoop eventLoop,
+        final InetSocketAddress address,
+        final HandshakeConfig handshake,
+        final int maxInFlight,
+        final long requestTimeoutMs,
+        final StateListener stateListener)
+    {
+        this.eventLoop = eventLoop;
+        this.address = address;
+        this.handshake = handshake;
+        this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
+        this.stateListener = stateListener;
+        this.inFlight = new InFlightRequests(maxInFlight);
+    }
+
+    public EventLoop eventLoop()
+    {
+        return eventLoop;
+    }
+
+    public InetSocketAddress address()
+    {
+        return address;
+    }
+
+    /**
+     * Starts connecting (from any thread); reconnects by itself until {@link #close()}.
+     */
+    public void start()
+    {
+        eventLoop.execute(() ->
+        {
+            final long scanIntervalNs = Math.max(TimeUnit.MILLISECONDS.toNanos(5), requestTimeoutNs / 4);
+            timeoutScan = eventLoop.scheduleAtFixedRate(
+                this::expireRequests, scanIntervalNs, scanIntervalNs, TimeUnit.NANOSECONDS);
+            connectNow();
+        });
+    }
+
+    /**
+     * @return true when connected and the handshake completed.
+     */
+    public boolean isReady()
+    {
+        return ready;
+    }
+
+    /**
+     * @return the peer's HELLO answer from the current (or last) connection, or null before the first.
+     */
+    public HandshakeResult hello()
+    {
+        return hello;
+    }
+
+    public int inFlight()
+    {
+        return inFlight.count();
+    }
+
+    /**
+     * @return answers that matched no request in flight (late after a timeout, or bogus).
+     */
+    public long staleResponses()
+    {
+        return staleResponses;
+    }
+
+    /**
+     * @return successful connections so far (1 plus reconnects).
+     */
+    public long connects()
+    {
+        return connects;
+    }
+
+    /**
+     * Sends a request. On the event loop only.
+     *
+     * @param writer   encodes the frame with the id it is given.
+     * @param listener told the outcome, unless this returns a negative value.
+     * @param token    handed back to the listener.
+     * @return the request id, or {@link #NOT_READY} / {@link #BACK_PRESSURED} (then nothing was sent).
+     */
+    public long send(final RequestWriter writer, final ResponseListener listener, final long token)
+    {
+        if (!ready)
+        {
+            return NOT_READY;
+        }
+        if (!channel.isWritable())
+        {
+            return BACK_PRESSURED;
+        }
+        final long requestId = inFlight.register(listener, token, System.nanoTime() + requestTimeoutNs);
+        if (requestId < 0)
+        {
+            return BACK_PRESSURED;
+        }
+        final ByteBuf out = channel.alloc().ioBuffer(256);
+        try
+        {
+            writer.write(out, requestId);
+        }
+        catch (final RuntimeException e)
+        {
+            out.release();
+            inFlight.cancel(requestId);
+            throw e;
+        }
+        channel.write(out, channel.voidPromise());
+        if (!flushScheduled)
+        {
+            flushScheduled = true;
+            eventLoop.execute(flushTask);
+        }
+        return requestId;
+    }
+
+    /**
+     * Closes the connection and stops reconnecting; requests in flight fail with UNAVAILABLE.
+     */
+    @Override
+    public void close()
+    {
+        if (eventLoop.inEventLoop())
+        {
+            closeNow();
+        }
+        else
+        {
+            eventLoop.submit(this::closeNow).syncUninterruptibly();
+        }
+    }
+
+    private void closeNow()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (timeoutScan != null)
+        {
+            timeoutScan.cancel(false);
+        }
+        if (channel != null)
+        {
+            channel.close();
+        }
+        markLost();
+    }
+
+    private void connectNow()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final Bootstrap bootstrap = new Bootstrap()
+            .group(eventLoop)
+            .channel(Transports.channelClass())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.max(100, MAX_BACKOFF_MS))
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
+            .handler(new ChannelInitializer<>()
+            {
+                @Override
+                protected void initChannel(final Channel ch)
+                {
+                    final ClientHandshakeHandler handshakeHandler =
+                        ProtocolPipeline.initClient(ch.pipeline(), handshake, new ResponseHandler(), errors);
+                    handshakeHandler.result().addListener(future ->
+                    {
+                        if (future.isSuccess() && !closed && ch == channel)
+                        {
+                            onHandshake((HandshakeResult)future.getNow());
+                        }
+                        else
+                        {
+                            ch.close();
+                        }
+                    });
+                }
+            });
+        final ChannelFuture connect = bootstrap.connect(address);
+        channel = connect.channel();
+        // A failed connect closes the channel too, so the close listener alone schedules the retry.
+        connect.addListener(future ->
+        {
+            if (!future.isSuccess())
+            {
+                connect.channel().close();
+            }
+        });
+        connect.channel().closeFuture().addListener(future -> onClosed(connect.channel()));
+    }
+
+    private void onHandshake(final HandshakeResult result)
+    {
+        hello = result;
+        ready = true;
+        connects++;
+        backoffMs = INITIAL_BACKOFF_MS;
+        if (stateListener != null)
+        {
+            stateListener.onReady(this, result);
+        }
+    }
+
+    private void onClosed(final Channel closedChannel)
+    {
+        if (closedChannel != channel)
+        {
+            return;
+        }
+        markLost();
+        scheduleReconnect();
+    }
+
+    private void markLost()
+    {
+        final boolean wasReady = ready;
+        ready = false;
+        inFlight.failAll(StatusCodes.UNAVAILABLE);
+        if (wasReady && stateListener != null)
+        {
+            stateListener.onLost(this);
+        }
+    }
+
+    private void scheduleReconnect()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final long jitter = ThreadLocalRandom.current().nextLong(backoffMs / 4 + 1);
+        eventLoop.schedule(connectTask, backoffMs + jitter, TimeUnit.MILLISECONDS);
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    }
+
+    private void flushNow()
+    {
+        flushScheduled = false;
+        if (channel != null)
+        {
+            channel.flush();
+        }
+    }
+
+    private void expireRequests()
+    {
+        if (inFlight.count() > 0)
+        {
+            inFlight.expire(System.nanoTime());
+        }
+    }
+
+    /**
+     * Routes each response frame to the listener of its request.
+     */
+    private final class ResponseHandler extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            final ByteBuf frame = (ByteBuf)msg;
+            try
+            {
+                final int at = frame.readerIndex();
+                final boolean last = !FrameHeader.hasFlag(frame, at, FrameFlags.MORE);
+                if (!FrameHeader.isResponse(frame, at) ||
+                    !inFlight.complete(FrameHeader.requestId(frame, at), last, frame, at))
+                {
+                    staleResponses++;
+                }
+            }
+            finally
+            {
+                frame.release();
+            }
+        }
+    }
+}
