@@ -1,0 +1,257 @@
+package io.metrodb.logd;
+
+import java.nio.file.Path;
+
+/**
+ * Configuration of a {@link LogStore}: set what differs from the defaults, then {@link #validate()} once.
+ */
+public final class LogConfig
+{
+    public static final int DEFAULT_SEGMENT_LENGTH = 128 * 1024 * 1024;
+    public static final int MIN_SEGMENT_LENGTH = 4096;
+    /** Positions within a segment live in the low 32 bits of the tail; 1 GiB leaves room for overshoot at rollover. */
+    public static final int MAX_SEGMENT_LENGTH = 1024 * 1024 * 1024;
+    public static final int DEFAULT_MAX_ENTRY_LENGTH = 16 * 1024 * 1024;
+    public static final long DEFAULT_BACKGROUND_FORCE_INTERVAL_MS = 100;
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 1000;
+    public static final int DEFAULT_DURABLE_QUEUE_CAPACITY = 16 * 1024;
+    /** No limit on the bytes held by segment files. */
+    public static final long UNLIMITED = 0;
+    public static final long DEFAULT_SYNC_MAX_PARK_NS = 100_000;
+    public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+    private Path directory;
+    private int segmentLength = DEFAULT_SEGMENT_LENGTH;
+    private int maxEntryLength = -1;
+    private long backgroundForceIntervalMs = DEFAULT_BACKGROUND_FORCE_INTERVAL_MS;
+    private long checkpointIntervalMs = DEFAULT_CHECKPOINT_INTERVAL_MS;
+    private int durableQueueCapacity = DEFAULT_DURABLE_QUEUE_CAPACITY;
+    private long maxTotalBytes = UNLIMITED;
+    private boolean preallocateNextSegment = true;
+    private long syncMaxParkNs = DEFAULT_SYNC_MAX_PARK_NS;
+    private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+
+    public LogConfig directory(final Path directory)
+    {
+        this.directory = directory;
+        return this;
+    }
+
+    public Path directory()
+    {
+        return directory;
+    }
+
+    /**
+     * @param segmentLength bytes per segment file, a power of two in [{@value #MIN_SEGMENT_LENGTH}, 1 GiB].
+     * @return this.
+     */
+    public LogConfig segmentLength(final int segmentLength)
+    {
+        this.segmentLength = segmentLength;
+        return this;
+    }
+
+    public int segmentLength()
+    {
+        return segmentLength;
+    }
+
+    /**
+     * @param maxEntryLength longest payload accepted, at most {@code segmentLength - RecordHeader.HEADER_LENGTH}.
+     * @return this.
+     */
+    public LogConfig maxEntryLength(final int maxEntryLength)
+    {
+        this.maxEntryLength = maxEntryLength;
+        return this;
+    }
+
+    /**
+     * @return the longest payload accepted; unless set, {@value #DEFAULT_MAX_ENTRY_LENGTH} capped by the segment.
+     */
+    public int maxEntryLength()
+    {
+        return maxEntryLength >= 0 ?
+            maxEntryLength : Math.min(DEFAULT_MAX_ENTRY_LENGTH, segmentLength - RecordHeader.HEADER_LENGTH);
+    }
+
+    /**
+     * @param intervalMs how often dirty but non-durable appends are forced to disk anyway.
+     * @return this.
+     */
+    public LogConfig backgroundForceIntervalMs(final long intervalMs)
+    {
+        this.backgroundForceIntervalMs = intervalMs;
+        return this;
+    }
+
+    public long backgroundForceIntervalMs()
+    {
+        return backgroundForceIntervalMs;
+    }
+
+    /**
+     * @param intervalMs how often the checkpoint file is rewritten while the durable position moves.
+     * @return this.
+     */
+    public LogConfig checkpointIntervalMs(final long intervalMs)
+    {
+        this.checkpointIntervalMs = intervalMs;
+        return this;
+    }
+
+    public long checkpointIntervalMs()
+    {
+        return checkpointIntervalMs;
+    }
+
+    /**
+     * @param capacity durable appends that may wait for a force at once, a power of two.
+     * @return this.
+     */
+    public LogConfig durableQueueCapacity(final int capacity)
+    {
+        this.durableQueueCapacity = capacity;
+        return this;
+    }
+
+    public int durableQueueCapacity()
+    {
+        return durableQueueCapacity;
+    }
+
+    /**
+     * @param maxTotalBytes cap on bytes held by segment files, {@link #UNLIMITED} for none.
+     * @return this.
+     */
+    public LogConfig maxTotalBytes(final long maxTotalBytes)
+    {
+        this.maxTotalBytes = maxTotalBytes;
+        return this;
+    }
+
+    public long maxTotalBytes()
+    {
+        return maxTotalBytes;
+    }
+
+    /**
+     * @param preallocate create the next segment on a background thread before the current one fills.
+     * @return this.
+     */
+    public LogConfig preallocateNextSegment(final boolean preallocate)
+    {
+        this.preallocateNextSegment = preallocate;
+        return this;
+    }
+
+    public boolean preallocateNextSegment()
+    {
+        return preallocateNextSegment;
+    }
+
+    /**
+     * @param maxParkNs longest park of the idle sync thread, the worst added latency of a durable append.
+     * @return this.
+     */
+    public LogConfig syncMaxParkNs(final long maxParkNs)
+    {
+        this.syncMaxParkNs = maxParkNs;
+        return this;
+    }
+
+    public long syncMaxParkNs()
+    {
+        return syncMaxParkNs;
+    }
+
+    /**
+     * @param timeoutMs how long close waits for in-flight appends to finish copying.
+     * @return this.
+     */
+    public LogConfig closeTimeoutMs(final long timeoutMs)
+    {
+        this.closeTimeoutMs = timeoutMs;
+        return this;
+    }
+
+    public long closeTimeoutMs()
+    {
+        return closeTimeoutMs;
+    }
+
+    /**
+     * Check every value, reporting all problems at once.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming each bad value.
+     */
+    public LogConfig validate()
+    {
+        final StringBuilder problems = new StringBuilder();
+        if (null == directory)
+        {
+            problems.append("\n  directory must be set");
+        }
+
+        final boolean segmentLengthValid = segmentLength >= MIN_SEGMENT_LENGTH && segmentLength <= MAX_SEGMENT_LENGTH &&
+            Integer.bitCount(segmentLength) == 1;
+        if (!segmentLengthValid)
+        {
+            problems.append("\n  segmentLength must be a power of two in [").append(MIN_SEGMENT_LENGTH).append(", ")
+                .append(MAX_SEGMENT_LENGTH).append("]: ").append(segmentLength);
+        }
+        else if (maxEntryLength() < 0 || maxEntryLength() > segmentLength - RecordHeader.HEADER_LENGTH)
+        {
+            problems.append("\n  maxEntryLength must be in [0, segmentLength - ").append(RecordHeader.HEADER_LENGTH)
+                .append(" = ").append(segmentLength - RecordHeader.HEADER_LENGTH).append("]: ").append(maxEntryLength);
+        }
+
+        if (backgroundForceIntervalMs <= 0)
+        {
+            problems.append("\n  backgroundForceIntervalMs must be > 0: ").append(backgroundForceIntervalMs);
+        }
+        if (checkpointIntervalMs <= 0)
+        {
+            problems.append("\n  checkpointIntervalMs must be > 0: ").append(checkpointIntervalMs);
+        }
+        if (durableQueueCapacity < 2 || Integer.bitCount(durableQueueCapacity) != 1)
+        {
+            problems.append("\n  durableQueueCapacity must be a power of two >= 2: ").append(durableQueueCapacity);
+        }
+        if (maxTotalBytes != UNLIMITED && (!segmentLengthValid || maxTotalBytes < segmentLength))
+        {
+            problems.append("\n  maxTotalBytes must be 0 (unlimited) or >= segmentLength: ").append(maxTotalBytes);
+        }
+        if (syncMaxParkNs <= 0)
+        {
+            problems.append("\n  syncMaxParkNs must be > 0: ").append(syncMaxParkNs);
+        }
+        if (closeTimeoutMs <= 0)
+        {
+            problems.append("\n  closeTimeoutMs must be > 0: ").append(closeTimeoutMs);
+        }
+
+        if (problems.length() > 0)
+        {
+            throw new IllegalArgumentException("invalid logd configuration:" + problems);
+        }
+
+        return this;
+    }
+
+    public String toString()
+    {
+        return "LogConfig{directory=" + directory +
+            ", segmentLength=" + segmentLength +
+            ", maxEntryLength=" + maxEntryLength() +
+            ", backgroundForceIntervalMs=" + backgroundForceIntervalMs +
+            ", checkpointIntervalMs=" + checkpointIntervalMs +
+            ", durableQueueCapacity=" + durableQueueCapacity +
+            ", maxTotalBytes=" + maxTotalBytes +
+            ", preallocateNextSegment=" + preallocateNextSegment +
+            ", syncMaxParkNs=" + syncMaxParkNs +
+            ", closeTimeoutMs=" + closeTimeoutMs + '}';
+    }
+}

@@ -1,0 +1,463 @@
+package io.metrodb.logd;
+
+import io.netty.buffer.ByteBuf;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The logd storage engine: append opaque entries, get offsets that stay valid forever, read them back.
+ * <p>
+ * Thread safety: every method may be called from any thread. Hot-path methods return a negative
+ * {@link LogResult} code instead of throwing. {@link #close()} must not race with readers still using
+ * views or calling read/scan (stop them first, e.g. shut down the event loops); appends racing close get
+ * {@link LogResult#CLOSED}.
+ */
+public final class LogStore implements AutoCloseable
+{
+    private static final long SYNC_SPINS = 20;
+    private static final long SYNC_YIELDS = 10;
+    private static final long SYNC_MIN_PARK_NS = 1_000;
+    private static final long ALLOCATOR_SLEEP_MS = 5;
+
+    private final LogConfig config;
+    private final LogStats stats;
+    private final SegmentTable segments;
+    private final SegmentAllocator allocator;
+    private final DurableRequestQueue durableRequests;
+    private final SyncAgent syncAgent;
+    private final LogAppender appender;
+    private final LogReader reader;
+    private final AgentRunner syncRunner;
+    private final AgentRunner allocatorRunner;
+    private final Recovery.Result recovery;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean isClosed;
+
+    private LogStore(
+        final LogConfig config,
+        final FileChannel lockChannel,
+        final FileLock lock,
+        final SegmentTable segments,
+        final Recovery.Result recovery,
+        final LogStats stats) throws IOException
+    {
+        this.config = config;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.segments = segments;
+        this.recovery = recovery;
+        this.stats = stats;
+
+        final ThreadLocal<RecordValidator> validators = ThreadLocal.withInitial(RecordValidator::new);
+        final Checkpoint checkpoint = new Checkpoint(config.directory(), config.segmentLength());
+        allocator = new SegmentAllocator(
+            config.directory(), config.segmentLength(), config.maxTotalBytes(), recovery.segmentFileCount(), stats);
+
+        if (0 == segments.count())
+        {
+            final Segment first = allocator.acquire(0);
+            if (null == first)
+            {
+                throw new LogStoreException(allocator.lastStatus(), "cannot create the first segment in " +
+                    config.directory(), allocator.lastError());
+            }
+            segments.add(first);
+        }
+        checkpoint.write(recovery.tailPosition());
+
+        durableRequests = new DurableRequestQueue(config.durableQueueCapacity());
+        syncAgent = new SyncAgent(recovery.tailPosition(), config, segments, durableRequests, checkpoint, stats);
+        appender = new LogAppender(recovery.tailPosition(), config, segments, allocator, validators, stats);
+        reader = new LogReader(config.segmentLength(), segments, appender, syncAgent, validators, stats);
+        stats.bind(appender::tailPosition, syncAgent::durablePosition, segments::count);
+
+        syncRunner = new AgentRunner(
+            new BackoffIdleStrategy(SYNC_SPINS, SYNC_YIELDS, SYNC_MIN_PARK_NS, config.syncMaxParkNs()),
+            LogStore::onAgentError, null, syncAgent);
+        allocatorRunner = new AgentRunner(
+            new SleepingMillisIdleStrategy(ALLOCATOR_SLEEP_MS), LogStore::onAgentError, null, allocator);
+        if (config.preallocateNextSegment())
+        {
+            allocator.prepareAsync(segments.count());
+        }
+        AgentRunner.startOnThread(syncRunner);
+        AgentRunner.startOnThread(allocatorRunner);
+    }
+
+    /**
+     * Open (creating if needed) the log in {@code config.directory()}, recovering from a crash if there was one.
+     *
+     * @throws LogStoreException    when the directory is in use, the files are inconsistent, or the first
+     *                              segment cannot be created.
+     * @throws UncheckedIOException on other I/O failures.
+     */
+    public static LogStore open(final LogConfig config)
+    {
+        config.validate();
+        final Path directory = config.directory();
+        FileChannel lockChannel = null;
+        FileLock lock = null;
+        final SegmentTable segments = new SegmentTable();
+        try
+        {
+            Files.createDirectories(directory);
+            lockChannel = FileChannel.open(
+                directory.resolve(SegmentFiles.LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try
+            {
+                lock = lockChannel.tryLock();
+            }
+            catch (final OverlappingFileLockException ex)
+            {
+                lock = null;
+            }
+            if (null == lock)
+            {
+                throw new LogStoreException(LogResult.IO_ERROR, "log directory " + directory + " is in use");
+            }
+
+            final LogStats stats = new LogStats(config.segmentLength());
+            final Recovery.Result recovery = Recovery.run(directory, config.segmentLength(), segments);
+            return new LogStore(config, lockChannel, lock, segments, recovery, stats);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            segments.close();
+            CloseHelper.quietCloseAll(lock, lockChannel);
+            if (ex instanceof IOException)
+            {
+                throw new UncheckedIOException("cannot open log in " + directory, (IOException)ex);
+            }
+            throw (RuntimeException)ex;
+        }
+    }
+
+    /**
+     * Append a payload; it is in the mapping (survives a process crash) when this returns, durable later.
+     *
+     * @return the record's offset, or {@link LogResult#ENTRY_TOO_LARGE}, {@link LogResult#STORAGE_FULL},
+     * {@link LogResult#CLOSED}, {@link LogResult#INVALID_ARGUMENT}.
+     */
+    public long append(final ByteBuf src, final int index, final int length)
+    {
+        return appender.append(src, index, length);
+    }
+
+    /**
+     * @see #append(ByteBuf, int, int)
+     */
+    public long append(final DirectBuffer src, final int index, final int length)
+    {
+        return appender.append(src, index, length);
+    }
+
+    /**
+     * @see #append(ByteBuf, int, int)
+     */
+    public long append(final byte[] src, final int index, final int length)
+    {
+        return appender.append(src, index, length);
+    }
+
+    /**
+     * @see #append(ByteBuf, int, int)
+     */
+    public long append(final byte[] src)
+    {
+        return appender.append(src, 0, src.length);
+    }
+
+    /**
+     * Append a payload and have {@code listener} told, on the sync thread, once it is forced to disk.
+     * Many such appends share one force (group commit).
+     *
+     * @return the offset, in which case the listener is called exactly once; or a negative {@link LogResult}
+     * ({@link LogResult#BACK_PRESSURED} when too many are waiting, {@link LogResult#IO_ERROR} after a failed
+     * force, or any {@link #append} error), in which case nothing was appended and the listener is never called.
+     */
+    public long appendDurable(
+        final ByteBuf src,
+        final int index,
+        final int length,
+        final DurableListener listener,
+        final long requestId,
+        final Object context)
+    {
+        final long sequence = claimDurable();
+        if (sequence < 0)
+        {
+            return sequence;
+        }
+        long offset = LogResult.INVALID_ARGUMENT;
+        try
+        {
+            offset = appender.append(src, index, length);
+        }
+        finally
+        {
+            completeDurable(sequence, offset, length, listener, requestId, context);
+        }
+        return offset;
+    }
+
+    /**
+     * @see #appendDurable(ByteBuf, int, int, DurableListener, long, Object)
+     */
+    public long appendDurable(
+        final DirectBuffer src,
+        final int index,
+        final int length,
+        final DurableListener listener,
+        final long requestId,
+        final Object context)
+    {
+        final long sequence = claimDurable();
+        if (sequence < 0)
+        {
+            return sequence;
+        }
+        long offset = LogResult.INVALID_ARGUMENT;
+        try
+        {
+            offset = appender.append(src, index, length);
+        }
+        finally
+        {
+            completeDurable(sequence, offset, length, listener, requestId, context);
+        }
+        return offset;
+    }
+
+    /**
+     * @see #appendDurable(ByteBuf, int, int, DurableListener, long, Object)
+     */
+    public long appendDurable(
+        final byte[] src,
+        final int index,
+        final int length,
+        final DurableListener listener,
+        final long requestId,
+        final Object context)
+    {
+        final long sequence = claimDurable();
+        if (sequence < 0)
+        {
+            return sequence;
+        }
+        long offset = LogResult.INVALID_ARGUMENT;
+        try
+        {
+            offset = appender.append(src, index, length);
+        }
+        finally
+        {
+            completeDurable(sequence, offset, length, listener, requestId, context);
+        }
+        return offset;
+    }
+
+    /**
+     * Blocking convenience for tests and tools: append and wait until the record is forced. Allocates.
+     *
+     * @return the offset, or a negative {@link LogResult}.
+     */
+    public long appendDurableAndWait(final byte[] src) throws InterruptedException
+    {
+        final DurableWaiter waiter = new DurableWaiter();
+        long offset;
+        while (LogResult.BACK_PRESSURED == (offset = appendDurable(src, 0, src.length, waiter, 0, null)))
+        {
+            Thread.yield();
+        }
+        if (offset < 0)
+        {
+            return offset;
+        }
+        waiter.latch.await();
+        return LogResult.OK == waiter.status ? offset : waiter.status;
+    }
+
+    /**
+     * Zero-copy read: point {@code view} at the payload after checking magic, bounds and CRC.
+     *
+     * @return payload length, or {@link LogResult#BAD_OFFSET}, {@link LogResult#PAST_TAIL},
+     * {@link LogResult#NOT_A_RECORD}, {@link LogResult#CORRUPT}, {@link LogResult#CLOSED}.
+     */
+    public int read(final long offset, final RecordView view)
+    {
+        return isClosed ? LogResult.CLOSED : reader.read(offset, view);
+    }
+
+    /**
+     * Read the payload into {@code dst} at its writer index, advancing it.
+     *
+     * @return payload length, {@link LogResult#BUFFER_TOO_SMALL}, or any {@link #read(long, RecordView)} error.
+     */
+    public int read(final long offset, final ByteBuf dst)
+    {
+        return isClosed ? LogResult.CLOSED : reader.read(offset, dst);
+    }
+
+    /**
+     * Convenience for tests and tools: a copy of the payload. Allocates.
+     *
+     * @throws LogStoreException carrying the read error code.
+     */
+    public byte[] readBytes(final long offset)
+    {
+        final RecordView view = new RecordView();
+        final int result = read(offset, view);
+        if (result < 0)
+        {
+            throw new LogStoreException(result, "read at offset " + offset);
+        }
+        return view.toByteArray();
+    }
+
+    /**
+     * Visit up to {@code recordLimit} records in order from {@code fromOffset} (a record start, e.g. 0 or a
+     * previous scan's result), skipping padding; stops at the tail or at the first invalid record, which is
+     * reported to {@link LogScanHandler#onInvalid}.
+     *
+     * @return the offset to resume from, or {@link LogResult#BAD_OFFSET}, {@link LogResult#PAST_TAIL},
+     * {@link LogResult#CLOSED}.
+     */
+    public long scan(final long fromOffset, final int recordLimit, final LogScanHandler handler)
+    {
+        return isClosed ? LogResult.CLOSED : reader.scan(fromOffset, recordLimit, handler);
+    }
+
+    /**
+     * @return offset the next append will get (at least).
+     */
+    public long tailPosition()
+    {
+        return appender.tailPosition();
+    }
+
+    /**
+     * @return every record below this position is forced to disk.
+     */
+    public long durablePosition()
+    {
+        return syncAgent.durablePosition();
+    }
+
+    public LogStats stats()
+    {
+        return stats;
+    }
+
+    public LogConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * @return true when the open found and zeroed a torn or unfinished tail.
+     */
+    public boolean recoveredTornTail()
+    {
+        return recovery.truncated();
+    }
+
+    /**
+     * Stop the background threads, wait for in-flight appends, final force and checkpoint, unmap.
+     */
+    public void close()
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        isClosed = true;
+
+        final long sealedTail = appender.seal();
+        durableRequests.seal();
+        CloseHelper.closeAll(allocatorRunner, syncRunner);
+
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMs());
+        final boolean quiescent = syncAgent.finish(sealedTail, deadlineNs);
+        allocator.close();
+        if (quiescent)
+        {
+            segments.close();
+        }
+        // else an appender is stuck mid-copy; leave the mappings to the GC rather than crash it
+
+        CloseHelper.quietCloseAll(lock, lockChannel);
+    }
+
+    public String toString()
+    {
+        return "LogStore{directory=" + config.directory() + ", tail=" + tailPosition() + '}';
+    }
+
+    private long claimDurable()
+    {
+        if (syncAgent.failed())
+        {
+            stats.appendError();
+            return LogResult.IO_ERROR;
+        }
+        final long sequence = durableRequests.claim();
+        if (sequence < 0)
+        {
+            stats.appendError();
+        }
+        return sequence;
+    }
+
+    private void completeDurable(
+        final long sequence,
+        final long offset,
+        final int length,
+        final DurableListener listener,
+        final long requestId,
+        final Object context)
+    {
+        if (offset >= 0)
+        {
+            durableRequests.commit(
+                sequence, offset, offset + RecordHeader.frameLength(length), listener, requestId, context);
+        }
+        else
+        {
+            durableRequests.cancel(sequence);
+        }
+    }
+
+    private static void onAgentError(final Throwable ex)
+    {
+        ex.printStackTrace();
+    }
+
+    private static final class DurableWaiter implements DurableListener
+    {
+        private final CountDownLatch latch = new CountDownLatch(1);
+        private volatile int status;
+
+        public void onDurable(final long requestId, final Object context, final long offset, final int status)
+        {
+            this.status = status;
+            latch.countDown();
+        }
+    }
+}

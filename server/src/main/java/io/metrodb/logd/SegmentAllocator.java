@@ -1,0 +1,228 @@
+package io.metrodb.logd;
+
+import org.agrona.concurrent.Agent;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Creates segment files fully allocated (zeros written, not sparse) so a full device fails here with
+ * {@link LogResult#STORAGE_FULL} instead of a SIGBUS on a later write through the mapping.
+ * <p>
+ * As an {@link Agent} it prepares the next segment in the background so rollover only maps a ready file.
+ * Creation goes through a temp file, force and rename, so a crash never leaves a short segment behind.
+ */
+final class SegmentAllocator implements Agent, AutoCloseable
+{
+    private static final int ZERO_CHUNK_LENGTH = 1024 * 1024;
+    private static final long RETRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Path directory;
+    private final int segmentLength;
+    private final long maxTotalBytes;
+    private final LogStats stats;
+
+    private volatile int wantedIndex = -1;
+    private Segment prepared;
+    private int segmentFileCount;
+    private int lastFailureIndex = -1;
+    private long retryDeadlineNs;
+    private volatile int lastStatus = LogResult.OK;
+    private volatile Throwable lastError;
+
+    SegmentAllocator(
+        final Path directory,
+        final int segmentLength,
+        final long maxTotalBytes,
+        final int segmentFileCount,
+        final LogStats stats)
+    {
+        this.directory = directory;
+        this.segmentLength = segmentLength;
+        this.maxTotalBytes = maxTotalBytes;
+        this.segmentFileCount = segmentFileCount;
+        this.stats = stats;
+        stats.segmentFiles(segmentFileCount);
+    }
+
+    public String roleName()
+    {
+        return "logd-segment-allocator";
+    }
+
+    public int doWork()
+    {
+        final int index = wantedIndex;
+        if (index < 0)
+        {
+            return 0;
+        }
+
+        final long nowNs = System.nanoTime();
+        synchronized (this)
+        {
+            if ((null != prepared && prepared.index() >= index) || Files.exists(SegmentFiles.segmentPath(directory, index)))
+            {
+                return 0;
+            }
+            if (index == lastFailureIndex && retryDeadlineNs - nowNs > 0)
+            {
+                return 0;
+            }
+
+            final Segment segment = create(index);
+            if (null == segment)
+            {
+                lastFailureIndex = index;
+                retryDeadlineNs = nowNs + RETRY_INTERVAL_NS;
+                return 0;
+            }
+            if (null != prepared)
+            {
+                prepared.close();
+            }
+            prepared = segment;
+            return 1;
+        }
+    }
+
+    /**
+     * Ask the background agent to have segment {@code index} ready.
+     */
+    void prepareAsync(final int index)
+    {
+        wantedIndex = index;
+    }
+
+    /**
+     * Take segment {@code index}: the prepared one, an existing empty file, or a new file created now.
+     *
+     * @return the mapped segment, or null with {@link #lastStatus()} saying why.
+     */
+    synchronized Segment acquire(final int index)
+    {
+        if (null != prepared && prepared.index() == index)
+        {
+            final Segment segment = prepared;
+            prepared = null;
+            return segment;
+        }
+
+        final Path path = SegmentFiles.segmentPath(directory, index);
+        if (Files.exists(path))
+        {
+            try
+            {
+                return Segment.map(path, index, segmentLength, false);
+            }
+            catch (final IOException ex)
+            {
+                return failed(LogResult.IO_ERROR, ex);
+            }
+        }
+
+        return create(index);
+    }
+
+    /**
+     * @return why the last creation failed: {@link LogResult#STORAGE_FULL} or {@link LogResult#IO_ERROR}.
+     */
+    int lastStatus()
+    {
+        return lastStatus;
+    }
+
+    Throwable lastError()
+    {
+        return lastError;
+    }
+
+    public synchronized void close()
+    {
+        if (null != prepared)
+        {
+            prepared.close();
+            prepared = null;
+        }
+    }
+
+    private Segment create(final int index)
+    {
+        if (maxTotalBytes != LogConfig.UNLIMITED && (long)(segmentFileCount + 1) * segmentLength > maxTotalBytes)
+        {
+            return failed(LogResult.STORAGE_FULL, new IOException(
+                "segment " + index + " would exceed maxTotalBytes " + maxTotalBytes));
+        }
+
+        final Path temp = SegmentFiles.tempPath(directory, index);
+        final Path path = SegmentFiles.segmentPath(directory, index);
+        try
+        {
+            writeZeros(temp, segmentLength);
+            Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+            SegmentFiles.forceDirectory(directory);
+            final Segment segment = Segment.map(path, index, segmentLength, false);
+            segmentFileCount++;
+            stats.segmentFiles(segmentFileCount);
+            lastStatus = LogResult.OK;
+            return segment;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            deleteQuietly(temp);
+            deleteQuietly(path);
+            return failed(isNoSpace(ex) ? LogResult.STORAGE_FULL : LogResult.IO_ERROR, ex);
+        }
+    }
+
+    static void writeZeros(final Path file, final long length) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK_LENGTH, length));
+            long position = 0;
+            while (position < length)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
+                while (zeros.hasRemaining())
+                {
+                    position += channel.write(zeros, position);
+                }
+            }
+            channel.force(true);
+        }
+    }
+
+    private Segment failed(final int status, final Throwable error)
+    {
+        lastStatus = status;
+        lastError = error;
+        stats.allocationFailure();
+        return null;
+    }
+
+    private static boolean isNoSpace(final Throwable ex)
+    {
+        final String message = ex.getMessage();
+        return null != message && (message.contains("No space left") || message.contains("Disk quota exceeded"));
+    }
+
+    private static void deleteQuietly(final Path path)
+    {
+        try
+        {
+            Files.deleteIfExists(path);
+        }
+        catch (final IOException ignore)
+        {
+            // best effort: a leftover .tmp is removed at the next open
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.metrodb.logd;
+
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
+
+/**
+ * The sync thread's duty cycle: find how far the log is contiguously published, force that range, then
+ * acknowledge every durable append it covered (group commit). Without waiting appends it still forces every
+ * {@link LogConfig#backgroundForceIntervalMs()}, and it rewrites the checkpoint every
+ * {@link LogConfig#checkpointIntervalMs()}.
+ * <p>
+ * Only contiguously published records are forced and acknowledged, so recovery, which stops at the first
+ * invalid record, can never cut off an acknowledged one behind a record that was still being copied.
+ */
+final class SyncAgent implements Agent
+{
+    private static final int WALK_LIMIT = 64 * 1024;
+
+    private final SegmentTable segments;
+    private final DurableRequestQueue requests;
+    private final Checkpoint checkpoint;
+    private final LogStats stats;
+    private final int segmentLength;
+    private final int segmentShift;
+    private final long forceIntervalNs;
+    private final long checkpointIntervalNs;
+
+    private volatile long publishedPosition;
+    private volatile long durablePosition;
+    private volatile boolean failed;
+    private long checkpointPosition;
+    private long forceDeadlineNs;
+    private long checkpointDeadlineNs;
+
+    SyncAgent(
+        final long recoveredPosition,
+        final LogConfig config,
+        final SegmentTable segments,
+        final DurableRequestQueue requests,
+        final Checkpoint checkpoint,
+        final LogStats stats)
+    {
+        this.segments = segments;
+        this.requests = requests;
+        this.checkpoint = checkpoint;
+        this.stats = stats;
+        this.segmentLength = config.segmentLength();
+        this.segmentShift = Integer.numberOfTrailingZeros(segmentLength);
+        this.forceIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.backgroundForceIntervalMs());
+        this.checkpointIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.checkpointIntervalMs());
+        publishedPosition = recoveredPosition;
+        durablePosition = recoveredPosition;
+        checkpointPosition = recoveredPosition;
+        final long nowNs = System.nanoTime();
+        forceDeadlineNs = nowNs + forceIntervalNs;
+        checkpointDeadlineNs = nowNs + checkpointIntervalNs;
+    }
+
+    public String roleName()
+    {
+        return "logd-sync";
+    }
+
+    public int doWork()
+    {
+        final long nowNs = System.nanoTime();
+        if (failed)
+        {
+            return requests.complete(Long.MAX_VALUE, LogResult.IO_ERROR, stats);
+        }
+
+        int workCount = walk(WALK_LIMIT);
+        final boolean pending = requests.hasPending();
+        if (publishedPosition > durablePosition && (pending || nowNs - forceDeadlineNs >= 0))
+        {
+            if (!force(publishedPosition))
+            {
+                return workCount + requests.complete(Long.MAX_VALUE, LogResult.IO_ERROR, stats);
+            }
+            forceDeadlineNs = nowNs + forceIntervalNs;
+            workCount++;
+        }
+
+        if (pending)
+        {
+            final int acknowledged = requests.complete(durablePosition, LogResult.OK, stats);
+            if (acknowledged > 0)
+            {
+                stats.groupCommit(acknowledged);
+                workCount += acknowledged;
+            }
+        }
+
+        if (durablePosition > checkpointPosition && nowNs - checkpointDeadlineNs >= 0)
+        {
+            writeCheckpoint();
+            checkpointDeadlineNs = nowNs + checkpointIntervalNs;
+            workCount++;
+        }
+
+        return workCount;
+    }
+
+    /**
+     * @return every record below this position is published (copied and header stored).
+     */
+    long publishedPosition()
+    {
+        return publishedPosition;
+    }
+
+    /**
+     * @return every record below this position is on disk.
+     */
+    long durablePosition()
+    {
+        return durablePosition;
+    }
+
+    boolean failed()
+    {
+        return failed;
+    }
+
+    /**
+     * Last cycle, run by the closing thread after the agent thread stopped: wait for in-flight appends below
+     * {@code sealedTail}, force, acknowledge, checkpoint, and fail whatever is left with {@link LogResult#CLOSED}.
+     *
+     * @return true when every reservation below {@code sealedTail} was published, so unmapping is safe.
+     */
+    boolean finish(final long sealedTail, final long deadlineNs)
+    {
+        boolean quiescent = true;
+        while (publishedPosition < sealedTail || !requests.allPublished())
+        {
+            walk(Integer.MAX_VALUE);
+            if (publishedPosition >= sealedTail && requests.allPublished())
+            {
+                break;
+            }
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                quiescent = false;
+                break;
+            }
+            Thread.yield();
+        }
+
+        if (!failed && (publishedPosition <= durablePosition || force(publishedPosition)))
+        {
+            final int acknowledged = requests.complete(durablePosition, LogResult.OK, stats);
+            if (acknowledged > 0)
+            {
+                stats.groupCommit(acknowledged);
+            }
+            if (durablePosition > checkpointPosition)
+            {
+                writeCheckpoint();
+            }
+        }
+        requests.complete(Long.MAX_VALUE, failed ? LogResult.IO_ERROR : LogResult.CLOSED, stats);
+        return quiescent;
+    }
+
+    /**
+     * Advance {@link #publishedPosition} over records whose header is published.
+     */
+    private int walk(final int limit)
+    {
+        long position = publishedPosition;
+        int records = 0;
+        while (records < limit)
+        {
+            final int segmentIndex = (int)(position >>> segmentShift);
+            final int offsetInSegment = (int)position & (segmentLength - 1);
+            if (segmentLength - offsetInSegment < HEADER_LENGTH)
+            {
+                if (null == segments.get(segmentIndex + 1))
+                {
+                    break;
+                }
+                position = (long)(segmentIndex + 1) << segmentShift;
+                continue;
+            }
+
+            final Segment segment = segments.get(segmentIndex);
+            if (null == segment)
+            {
+                break;
+            }
+            final UnsafeBuffer buffer = segment.buffer();
+            if (RecordHeader.magicAcquire(buffer, offsetInSegment) != RecordHeader.magic(position))
+            {
+                break;
+            }
+            position += RecordHeader.frameLength(RecordHeader.payloadLength(buffer, offsetInSegment));
+            records++;
+        }
+
+        if (records > 0)
+        {
+            publishedPosition = position;
+        }
+        return records;
+    }
+
+    private boolean force(final long toPosition)
+    {
+        try
+        {
+            long from = durablePosition;
+            while (from < toPosition)
+            {
+                final int segmentIndex = (int)(from >>> segmentShift);
+                final long segmentEnd = (long)(segmentIndex + 1) << segmentShift;
+                final long to = Math.min(toPosition, segmentEnd);
+                final Segment segment = segments.get(segmentIndex);
+                final long base = segment.baseOffset();
+                segment.force((int)(from - base), (int)(to - base));
+                from = to;
+            }
+            durablePosition = toPosition;
+            stats.force();
+            return true;
+        }
+        catch (final RuntimeException ex)
+        {
+            // After a failed msync the kernel may have dropped the dirty pages; nothing can be promised again.
+            failed = true;
+            stats.ioError();
+            return false;
+        }
+    }
+
+    private void writeCheckpoint()
+    {
+        try
+        {
+            checkpoint.write(durablePosition);
+            checkpointPosition = durablePosition;
+            stats.checkpoint();
+        }
+        catch (final IOException ex)
+        {
+            stats.ioError();
+        }
+    }
+}
