@@ -1,0 +1,175 @@
+package io.metrodb.mapd;
+
+import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.protocol.netty.HandshakeResult;
+import io.metrodb.protocol.netty.PeerConnection;
+import io.netty.channel.EventLoop;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * The mapd's persistent, pipelined connections to every configured logd, all on the data-path event loop.
+ * Knows each logd by the node id it announced in HELLO, and picks where new records go.
+ * <p>
+ * Choice rule: among the logds that are connected and not marked down, the least loaded (fewest requests
+ * in flight) first; ties go round-robin, so an idle cluster spreads writes evenly.
+ */
+public final class LogdPool implements PeerConnection.StateListener, AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(LogdPool.class.getName());
+
+    private final PeerConnection[] connections;
+    private final PeerConnection[] byNodeId = new PeerConnection[0x10000];
+    private final boolean[] markedDown = new boolean[0x10000];
+    private int rotation;
+
+    /**
+     * @param eventLoop        the mapd's data-path loop.
+     * @param logds            addresses from {@code --logds}.
+     * @param handshake        the mapd's HELLO.
+     * @param maxInFlight      requests in flight per logd, a power of two.
+     * @param requestTimeoutMs how long an APPEND or READ may take.
+     */
+    public LogdPool(
+        final EventLoop eventLoop,
+        final List<InetSocketAddress> logds,
+        final HandshakeConfig handshake,
+        final int maxInFlight,
+        final long requestTimeoutMs)
+    {
+        connections = new PeerConnection[logds.size()];
+        for (int i = 0; i < connections.length; i++)
+        {
+            connections[i] = new PeerConnection(eventLoop, logds.get(i), handshake, maxInFlight, requestTimeoutMs, this);
+        }
+    }
+
+    public void start()
+    {
+        for (final PeerConnection connection : connections)
+        {
+            connection.start();
+        }
+    }
+
+    /**
+     * @return logds configured.
+     */
+    public int size()
+    {
+        return connections.length;
+    }
+
+    /**
+     * @return logds connected and not marked down.
+     */
+    public int healthyCount()
+    {
+        int healthy = 0;
+        for (final PeerConnection connection : connections)
+        {
+            healthy += isHealthy(connection) ? 1 : 0;
+        }
+        return healthy;
+    }
+
+    /**
+     * @param nodeId a logd's node id, as recorded in a replica.
+     * @return its connection when it is connected, else null.
+     */
+    public PeerConnection byNodeId(final int nodeId)
+    {
+        final PeerConnection connection = byNodeId[nodeId & 0xFFFF];
+        return connection != null && connection.isReady() ? connection : null;
+    }
+
+    /**
+     * Marks a logd down (writes avoid it) or up again, as mond's cluster view says.
+     */
+    public void markDown(final int nodeId, final boolean down)
+    {
+        markedDown[nodeId & 0xFFFF] = down;
+    }
+
+    public boolean isMarkedDown(final int nodeId)
+    {
+        return markedDown[nodeId & 0xFFFF];
+    }
+
+    /**
+     * Picks a healthy logd not in {@code exclude}: the least loaded, ties round-robin.
+     *
+     * @param exclude      node ids already holding this record.
+     * @param excludeCount entries of {@code exclude} in use.
+     * @return the connection, or null when no other healthy logd remains.
+     */
+    public PeerConnection choose(final int[] exclude, final int excludeCount)
+    {
+        PeerConnection best = null;
+        final int n = connections.length;
+        final int start = rotation++ & Integer.MAX_VALUE;
+        for (int i = 0; i < n; i++)
+        {
+            final PeerConnection candidate = connections[(start + i) % n];
+            if (isHealthy(candidate) && !contains(exclude, excludeCount, candidate.hello().nodeId()) &&
+                (best == null || candidate.inFlight() < best.inFlight()))
+            {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    private boolean isHealthy(final PeerConnection connection)
+    {
+        return connection.isReady() && !markedDown[connection.hello().nodeId()] &&
+            byNodeId[connection.hello().nodeId()] == connection;
+    }
+
+    private static boolean contains(final int[] values, final int count, final int value)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (values[i] == value)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void onReady(final PeerConnection connection, final HandshakeResult hello)
+    {
+        if (hello.role() != Roles.LOGD)
+        {
+            LOG.log(System.Logger.Level.ERROR, connection.address() + " is not a logd (role " + hello.role() +
+                "); not using it");
+            return;
+        }
+        final PeerConnection holder = byNodeId[hello.nodeId()];
+        if (holder != null && holder != connection && holder.isReady())
+        {
+            LOG.log(System.Logger.Level.ERROR, "logds " + holder.address() + " and " + connection.address() +
+                " both claim node id " + hello.nodeId() + "; using only the first");
+            return;
+        }
+        byNodeId[hello.nodeId()] = connection;
+    }
+
+    @Override
+    public void onLost(final PeerConnection connection)
+    {
+    }
+
+    @Override
+    public void close()
+    {
+        for (final PeerConnection connection : connections)
+        {
+            connection.close();
+        }
+    }
+}
