@@ -268,4 +268,22 @@ class LogStoreTest
             assertEquals(2, store.stats().segmentFiles());
         }
     }
+
+    @Test
+    void shouldLeaveNoThreadsRunningAfterClose() throws Exception
+    {
+        try (LogStore store = LogStore.open(smallConfig(dir)))
+        {
+            assertTrue(store.appendDurableAndWait(new byte[8]) >= 0);
+            assertTrue(logdThreads() >= 2, "sync and allocator threads running");
+        }
+        assertEquals(0, logdThreads(), "threads left after close");
+    }
+
+    private static long logdThreads()
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> thread.isAlive() && thread.getName().startsWith("logd-"))
+            .count();
+    }
 }
