@@ -111,6 +111,30 @@ class GroupCommitTest
     }
 
     @Test
+    void shouldAcknowledgeRequestDurableForABatchOfPlainAppends() throws Exception
+    {
+        final BlockingQueue<long[]> calls = new ArrayBlockingQueue<>(10);
+        try (LogStore store = LogStore.open(smallConfig(dir).backgroundForceIntervalMs(60_000)))
+        {
+            long end = 0;
+            for (int i = 0; i < 20; i++)
+            {
+                final long offset = store.append(new byte[100]);
+                end = offset + RecordHeader.frameLength(100);
+            }
+            assertEquals(LogResult.INVALID_ARGUMENT, store.requestDurable(end + 8, (r, c, o, s) -> { }, 0, null));
+            assertEquals(LogResult.OK, store.requestDurable(end, (requestId, context, offset, status) ->
+                calls.add(new long[]{ requestId, offset, status }), 9, null));
+            final long[] call = calls.poll(10, TimeUnit.SECONDS);
+            assertNotNull(call);
+            assertEquals(9, call[0]);
+            assertEquals(end, call[1]);
+            assertEquals(LogResult.OK, call[2]);
+            assertTrue(store.durablePosition() >= end);
+        }
+    }
+
+    @Test
     void shouldBackPressureWhenDurableQueueIsFullAndDrainAfterwards() throws Exception
     {
         final CountDownLatch release = new CountDownLatch(1);

@@ -226,8 +226,9 @@ class LogStoreTest
     @Test
     void shouldRefuseSecondOpenOfSameDirectory()
     {
-        try (LogStore ignored = LogStore.open(smallConfig(dir)))
+        try (LogStore store = LogStore.open(smallConfig(dir)))
         {
+            assertEquals(0, store.tailPosition());
             final LogStoreException ex = assertThrows(LogStoreException.class, () -> LogStore.open(smallConfig(dir)));
             assertTrue(ex.getMessage().contains("in use"), ex.getMessage());
         }
