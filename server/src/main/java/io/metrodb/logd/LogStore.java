@@ -274,6 +274,31 @@ public final class LogStore implements AutoCloseable
     }
 
     /**
+     * Have {@code listener} told once every record below {@code endPosition} is forced, e.g. after a batch of
+     * plain appends ({@code endPosition = offset + RecordHeader.frameLength(length)} of the last one) or for
+     * {@code tailPosition()}. The listener gets {@code endPosition} as its offset.
+     *
+     * @return {@link LogResult#OK} (the listener will be called exactly once), {@link LogResult#BACK_PRESSURED},
+     * {@link LogResult#CLOSED}, {@link LogResult#IO_ERROR}, or {@link LogResult#INVALID_ARGUMENT} when
+     * {@code endPosition} is negative or beyond the tail.
+     */
+    public int requestDurable(
+        final long endPosition, final DurableListener listener, final long requestId, final Object context)
+    {
+        if (endPosition < 0 || endPosition > appender.tailPosition())
+        {
+            return LogResult.INVALID_ARGUMENT;
+        }
+        final long sequence = claimDurable();
+        if (sequence < 0)
+        {
+            return (int)sequence;
+        }
+        durableRequests.commit(sequence, endPosition, endPosition, listener, requestId, context);
+        return LogResult.OK;
+    }
+
+    /**
      * Blocking convenience for tests and tools: append and wait until the record is forced. Allocates.
      *
      * @return the offset, or a negative {@link LogResult}.

@@ -66,7 +66,10 @@ final class Recovery
             return new Result(0, checkpoint, 0, 0, false, 0);
         }
 
-        restoreTruncatedLastSegment(SegmentFiles.segmentPath(directory, fileCount - 1), segmentLength);
+        for (int i = 0; i < fileCount; i++)
+        {
+            restoreTruncatedSegment(SegmentFiles.segmentPath(directory, i), segmentLength);
+        }
 
         final int segmentShift = Integer.numberOfTrailingZeros(segmentLength);
         final Segment[] mapped = new Segment[fileCount];
@@ -167,10 +170,10 @@ final class Recovery
     }
 
     /**
-     * A last segment shorter than configured (truncated by a tool or a crash of an old writer) is extended with
-     * zeros: its missing tail then reads as unwritten and the scan stops there.
+     * A segment shorter than configured (truncated by a tool or a copy) is extended with zeros: after the
+     * checkpoint the missing bytes are a torn tail, before it reads and {@link LogVerifier} report them.
      */
-    private static void restoreTruncatedLastSegment(final Path file, final int segmentLength) throws IOException
+    private static void restoreTruncatedSegment(final Path file, final int segmentLength) throws IOException
     {
         final long size = Files.size(file);
         if (size < segmentLength)

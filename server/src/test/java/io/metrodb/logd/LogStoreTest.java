@@ -208,7 +208,7 @@ class LogStoreTest
         final LogStats stats = store.stats();
         assertEquals(2, stats.appends());
         assertEquals(1, stats.reads());
-        assertEquals(1, stats.durableAcks());
+        LogTestSupport.awaitTrue(() -> stats.durableAcks() == 1, 10_000, "counted after the listener ran");
         assertTrue(stats.forces() >= 1);
         assertEquals(2 * RecordHeader.frameLength(1), stats.tailPosition());
         assertTrue(stats.durablePosition() >= 2 * RecordHeader.frameLength(1));
@@ -226,8 +226,9 @@ class LogStoreTest
     @Test
     void shouldRefuseSecondOpenOfSameDirectory()
     {
-        try (LogStore ignored = LogStore.open(smallConfig(dir)))
+        try (LogStore store = LogStore.open(smallConfig(dir)))
         {
+            assertEquals(0, store.tailPosition());
             final LogStoreException ex = assertThrows(LogStoreException.class, () -> LogStore.open(smallConfig(dir)));
             assertTrue(ex.getMessage().contains("in use"), ex.getMessage());
         }
@@ -267,5 +268,23 @@ class LogStoreTest
             assertEquals(1, store.stats().segmentCount());
             assertEquals(2, store.stats().segmentFiles());
         }
+    }
+
+    @Test
+    void shouldLeaveNoThreadsRunningAfterClose() throws Exception
+    {
+        try (LogStore store = LogStore.open(smallConfig(dir)))
+        {
+            assertTrue(store.appendDurableAndWait(new byte[8]) >= 0);
+            assertTrue(logdThreads() >= 2, "sync and allocator threads running");
+        }
+        assertEquals(0, logdThreads(), "threads left after close");
+    }
+
+    private static long logdThreads()
+    {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(thread -> thread.isAlive() && thread.getName().startsWith("logd-"))
+            .count();
     }
 }
