@@ -23,7 +23,12 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     private final PeerConnection[] connections;
     private final PeerConnection[] byNodeId = new PeerConnection[0x10000];
     private final boolean[] markedDown = new boolean[0x10000];
+    private final java.util.List<Waiter> waiters = new java.util.ArrayList<>();
     private int rotation;
+
+    private record Waiter(int healthy, java.util.concurrent.CompletableFuture<Void> future)
+    {
+    }
 
     /**
      * @param eventLoop        the mapd's data-path loop.
@@ -157,6 +162,23 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
             return;
         }
         byNodeId[hello.nodeId()] = connection;
+        final int healthy = healthyCount();
+        waiters.removeIf(waiter -> waiter.healthy() <= healthy && waiter.future().complete(null));
+    }
+
+    /**
+     * Completes once at least {@code healthy} logds are usable. On the event loop only.
+     */
+    public void whenHealthy(final int healthy, final java.util.concurrent.CompletableFuture<Void> future)
+    {
+        if (healthyCount() >= healthy)
+        {
+            future.complete(null);
+        }
+        else
+        {
+            waiters.add(new Waiter(healthy, future));
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.metrodb.server;
 
 import io.metrodb.logd.LogdCommand;
 import io.metrodb.logd.LogdVerifyCommand;
+import io.metrodb.mapd.MapdCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         LogdCommand.class,
         LogdVerifyCommand.class,
+        MapdCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable

@@ -12,6 +12,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.socket.SocketChannel;
 
 import java.net.InetSocketAddress;
@@ -30,17 +33,23 @@ public final class NettyServer implements AutoCloseable
 
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    private final boolean ownsWorkers;
+    private final ChannelGroup connections;
     private final Channel serverChannel;
     private final ProtocolErrorHandler errors;
 
     private NettyServer(
         final EventLoopGroup bossGroup,
         final EventLoopGroup workerGroup,
+        final boolean ownsWorkers,
+        final ChannelGroup connections,
         final Channel serverChannel,
         final ProtocolErrorHandler errors)
     {
+        this.connections = connections;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
+        this.ownsWorkers = ownsWorkers;
         this.serverChannel = serverChannel;
         this.errors = errors;
     }
@@ -65,8 +74,45 @@ public final class NettyServer implements AutoCloseable
         final HandshakeConfig handshake,
         final Supplier<ChannelHandler> requestHandler) throws InterruptedException
     {
+        return start(name, host, port, Transports.newEventLoopGroup(ioThreads, name + "-io"), true, handshake,
+            requestHandler);
+    }
+
+    /**
+     * Binds and starts serving on an event loop group the caller owns (and shuts down after {@link #close()}),
+     * e.g. mapd's single data-path loop shared with its outbound connections.
+     *
+     * @param name           thread name prefix.
+     * @param host           address to bind.
+     * @param port           port to bind, 0 for an ephemeral one.
+     * @param workers        the loops that serve the connections.
+     * @param handshake      this server's identity and limits.
+     * @param requestHandler creates the role's handler for each new connection.
+     * @return the running server.
+     * @throws InterruptedException if interrupted while binding.
+     */
+    public static NettyServer start(
+        final String name,
+        final String host,
+        final int port,
+        final EventLoopGroup workers,
+        final HandshakeConfig handshake,
+        final Supplier<ChannelHandler> requestHandler) throws InterruptedException
+    {
+        return start(name, host, port, workers, false, handshake, requestHandler);
+    }
+
+    private static NettyServer start(
+        final String name,
+        final String host,
+        final int port,
+        final EventLoopGroup workers,
+        final boolean ownsWorkers,
+        final HandshakeConfig handshake,
+        final Supplier<ChannelHandler> requestHandler) throws InterruptedException
+    {
         final EventLoopGroup boss = Transports.newEventLoopGroup(1, name + "-accept");
-        final EventLoopGroup workers = Transports.newEventLoopGroup(ioThreads, name + "-io");
+        final ChannelGroup connections = new DefaultChannelGroup(name + "-connections", GlobalEventExecutor.INSTANCE);
         final ProtocolErrorHandler errors = new ProtocolErrorHandler();
         try
         {
@@ -85,16 +131,20 @@ public final class NettyServer implements AutoCloseable
                     @Override
                     protected void initChannel(final SocketChannel channel)
                     {
+                        connections.add(channel);
                         ProtocolPipeline.initServer(channel.pipeline(), handshake, requestHandler.get(), errors);
                     }
                 });
             final Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
-            return new NettyServer(boss, workers, channel, errors);
+            return new NettyServer(boss, workers, ownsWorkers, connections, channel, errors);
         }
         catch (final InterruptedException | RuntimeException e)
         {
             boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (ownsWorkers)
+            {
+                workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
             throw e;
         }
     }
@@ -116,13 +166,20 @@ public final class NettyServer implements AutoCloseable
     }
 
     /**
-     * Stops accepting, closes every connection and waits for the event loops to end.
+     * Stops accepting, closes every connection and waits for the event loops it owns to end.
      */
     @Override
     public void close()
     {
         serverChannel.close().syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownsWorkers)
+        {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        else
+        {
+            connections.close().syncUninterruptibly();
+        }
     }
 }

@@ -1,0 +1,95 @@
+package io.metrodb.mapd;
+
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.netty.Transports;
+import io.metrodb.server.AuthToken;
+import io.metrodb.server.ByteSize;
+import io.metrodb.server.NodeIdFile;
+import io.metrodb.server.ServerRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code metrodb mapd}: runs a key grid server until SIGTERM/SIGINT.
+ */
+@Command(
+    name = "mapd",
+    mixinStandardHelpOptions = true,
+    description = "Run a mapd: the key grid that serves GET / SET / SETSAFE / DEL and keeps each value on RF logds.",
+    sortOptions = false)
+public final class MapdCommand implements Callable<Integer>
+{
+    @Option(names = "--dir", required = true, description = "Data directory (journal, snapshot, node.id).")
+    Path dir;
+
+    @Option(names = "--logds", required = true, paramLabel = "HOST:PORT,...",
+        description = "Every logd to store values on.")
+    String logds;
+
+    @Option(names = "--rf", defaultValue = "" + MapdConfig.DEFAULT_RF,
+        description = "Replicas per value, 1..7; writes fail with NOT_ENOUGH_REPLICAS when fewer logds are " +
+            "healthy. Default: ${DEFAULT-VALUE}.")
+    int rf;
+
+    @Option(names = "--host", defaultValue = MapdConfig.DEFAULT_HOST,
+        description = "Address to bind; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + MapdConfig.DEFAULT_PORT,
+        description = "Port to bind (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--node-id", defaultValue = "0",
+        description = "This mapd's id, 1..65535, unique in the cluster (breaks version ties). " +
+            "Default: the id stored in DIR/node.id, else a random one, stored.")
+    int nodeId;
+
+    @Option(names = "--max-value", defaultValue = "64m", converter = ByteSize.class,
+        description = "Largest value accepted. Default: ${DEFAULT-VALUE}.")
+    long maxValue;
+
+    @Option(names = "--request-timeout-ms", defaultValue = "" + MapdConfig.DEFAULT_REQUEST_TIMEOUT_MS,
+        description = "How long an APPEND or READ to a logd may take. Default: ${DEFAULT-VALUE}.")
+    long requestTimeoutMs;
+
+    @Option(names = "--snapshot-interval-ms", defaultValue = "" + MapdConfig.DEFAULT_SNAPSHOT_INTERVAL_MS,
+        description = "How often the grid is snapshotted (0: only at a clean stop). Default: ${DEFAULT-VALUE}.")
+    long snapshotIntervalMs;
+
+    @Option(names = "--expected-keys", defaultValue = "0",
+        description = "Keys to reserve grid capacity for up front (avoids resizes). Default: ${DEFAULT-VALUE}.")
+    long expectedKeys;
+
+    @Option(names = "--rebuild-from-logds",
+        description = "Before serving, rebuild the grid by scanning every logd (for a lost or damaged DIR). " +
+            "Highest version wins; tombstones are honoured.")
+    boolean rebuildFromLogds;
+
+    @Option(names = "--auth-token-file",
+        description = "File holding the auth token HELLO must carry (also presented to the logds). " +
+            "Default: $METRODB_AUTH_TOKEN, else none.")
+    Path authTokenFile;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final MapdConfig config = toConfig();
+        final MapdServer server = MapdServer.start(config, rebuildFromLogds);
+        System.out.printf("mapd %d listening on %s:%d (%s), dir %s, rf %d, logds %s, recovered %s%n",
+            server.nodeId(), config.host(), server.port(), Transports.name(), dir.toAbsolutePath(), rf, logds,
+            server.recovery());
+        return ServerRunner.runUntilSignalled("mapd", server);
+    }
+
+    MapdConfig toConfig() throws java.io.IOException
+    {
+        final int maxValueLength = ByteSize.toInt(maxValue, "--max-value");
+        ProtocolLimits.frameLengthFor(maxValueLength);
+        return new MapdConfig(host, port, dir, NodeIdFile.resolve(dir, nodeId),
+            MapdConfig.parseAddresses(logds, "--logds"), rf, maxValueLength, AuthToken.resolve(authTokenFile),
+            requestTimeoutMs, snapshotIntervalMs, expectedKeys);
+    }
+}

@@ -1,0 +1,117 @@
+package io.metrodb.mapd;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Settings of one mapd process.
+ *
+ * @param host               address to bind.
+ * @param port               port to bind, 0 for an ephemeral one.
+ * @param dir                data directory (journal, snapshot, node.id).
+ * @param nodeId             this mapd's id, 1..65535 (the version tie-break).
+ * @param logds              every logd to write to.
+ * @param rf                 replicas per value.
+ * @param maxValueLength     largest value accepted.
+ * @param authToken          token HELLO must carry (also sent to logds), or null.
+ * @param requestTimeoutMs   how long an APPEND or READ to a logd may take.
+ * @param snapshotIntervalMs how often the grid is snapshotted; 0 for only at a clean stop.
+ * @param expectedKeys       grid capacity to reserve up front (avoids resizes).
+ */
+public record MapdConfig(
+    String host,
+    int port,
+    Path dir,
+    int nodeId,
+    List<InetSocketAddress> logds,
+    int rf,
+    int maxValueLength,
+    String authToken,
+    long requestTimeoutMs,
+    long snapshotIntervalMs,
+    long expectedKeys)
+{
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 7550;
+    public static final int DEFAULT_RF = 2;
+    public static final int MAX_RF = 7;
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+    public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
+
+    public MapdConfig
+    {
+        if (port < 0 || port > 0xFFFF)
+        {
+            throw new IllegalArgumentException("--port must be in 0..65535, was " + port);
+        }
+        if (nodeId < 1 || nodeId > 0xFFFF)
+        {
+            throw new IllegalArgumentException("node id must be in 1..65535, was " + nodeId);
+        }
+        if (rf < 1 || rf > MAX_RF)
+        {
+            throw new IllegalArgumentException("--rf must be in 1.." + MAX_RF + ", was " + rf);
+        }
+        if (logds.size() < rf)
+        {
+            throw new IllegalArgumentException("--rf " + rf + " needs at least " + rf + " logds in --logds, got " +
+                logds.size());
+        }
+        if (maxValueLength < 0)
+        {
+            throw new IllegalArgumentException("--max-value must be >= 0");
+        }
+        if (requestTimeoutMs < 1)
+        {
+            throw new IllegalArgumentException("--request-timeout-ms must be >= 1");
+        }
+        if (snapshotIntervalMs < 0)
+        {
+            throw new IllegalArgumentException("--snapshot-interval-ms must be >= 0");
+        }
+        logds = List.copyOf(logds);
+    }
+
+    /**
+     * Parses {@code host:port,host:port}.
+     *
+     * @throws IllegalArgumentException on a malformed address.
+     */
+    public static List<InetSocketAddress> parseAddresses(final String list, final String option)
+    {
+        final List<InetSocketAddress> addresses = new java.util.ArrayList<>();
+        for (final String item : list.split(","))
+        {
+            final String trimmed = item.trim();
+            if (trimmed.isEmpty())
+            {
+                continue;
+            }
+            final int colon = trimmed.lastIndexOf(':');
+            if (colon <= 0 || colon == trimmed.length() - 1)
+            {
+                throw new IllegalArgumentException(option + ": '" + trimmed + "' is not host:port");
+            }
+            final int port;
+            try
+            {
+                port = Integer.parseInt(trimmed.substring(colon + 1));
+            }
+            catch (final NumberFormatException e)
+            {
+                throw new IllegalArgumentException(option + ": '" + trimmed + "' has no numeric port");
+            }
+            if (port < 1 || port > 0xFFFF)
+            {
+                throw new IllegalArgumentException(option + ": port of '" + trimmed + "' must be in 1..65535");
+            }
+            addresses.add(InetSocketAddress.createUnresolved(trimmed.substring(0, colon), port));
+        }
+        if (addresses.isEmpty())
+        {
+            throw new IllegalArgumentException(option + " lists no address");
+        }
+        return addresses;
+    }
+}

@@ -1,0 +1,71 @@
+package io.metrodb.mapd;
+
+import java.util.function.ObjLongConsumer;
+
+/**
+ * The mapd's counters. Written by the data-path thread only (plain fields, no atomics); read by INFO on that
+ * same thread, and by tests after the fact.
+ */
+public final class MapdCounters
+{
+    long gets;
+    long getsNotFound;
+    long sets;
+    long setSafes;
+    long dels;
+    long exists;
+    long writesFailed;
+    long notEnoughReplicas;
+    long appendRetries;
+    long replicaReadFailures;
+    long badReplicas;
+    long readsUnreadable;
+    long badRequests;
+    long journalErrors;
+
+    public long gets()
+    {
+        return gets;
+    }
+
+    public long badReplicas()
+    {
+        return badReplicas;
+    }
+
+    public long replicaReadFailures()
+    {
+        return replicaReadFailures;
+    }
+
+    public long notEnoughReplicas()
+    {
+        return notEnoughReplicas;
+    }
+
+    public long appendRetries()
+    {
+        return appendRetries;
+    }
+
+    /**
+     * Visits each counter by name.
+     */
+    public void forEach(final ObjLongConsumer<String> consumer)
+    {
+        consumer.accept("gets", gets);
+        consumer.accept("gets_not_found", getsNotFound);
+        consumer.accept("sets", sets);
+        consumer.accept("setsafes", setSafes);
+        consumer.accept("dels", dels);
+        consumer.accept("exists", exists);
+        consumer.accept("writes_failed", writesFailed);
+        consumer.accept("not_enough_replicas", notEnoughReplicas);
+        consumer.accept("append_retries", appendRetries);
+        consumer.accept("replica_read_failures", replicaReadFailures);
+        consumer.accept("bad_replicas", badReplicas);
+        consumer.accept("reads_unreadable", readsUnreadable);
+        consumer.accept("bad_requests", badRequests);
+        consumer.accept("journal_errors", journalErrors);
+    }
+}

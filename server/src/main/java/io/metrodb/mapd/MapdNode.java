@@ -1,0 +1,163 @@
+package io.metrodb.mapd;
+
+import io.metrodb.mapd.grid.GridReplica;
+import io.metrodb.mapd.grid.KeyGrid;
+import io.metrodb.mapd.store.GridJournal;
+import io.metrodb.mapd.store.JournalEntry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+
+import java.util.ArrayDeque;
+
+/**
+ * The state of one mapd's data path, owned by its single data-path thread: the grid (of which that thread is
+ * the single writer), the logd connections, the clock, the journal, and pools of request sessions.
+ */
+final class MapdNode
+{
+    private final int nodeId;
+    private final int rf;
+    private final int maxValueLength;
+    private final KeyGrid grid;
+    private final LogdPool logds;
+    private final GridJournal journal;
+    private final HybridClock clock = new HybridClock();
+    private final MapdCounters counters = new MapdCounters();
+    private final ArrayDeque<WriteSession> writeSessions = new ArrayDeque<>();
+    private final ArrayDeque<ReadSession> readSessions = new ArrayDeque<>();
+    private final long[] packedReplicas = new long[MapdConfig.MAX_RF];
+    private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
+    private volatile long ownSequence;
+
+    MapdNode(
+        final int nodeId,
+        final int rf,
+        final int maxValueLength,
+        final KeyGrid grid,
+        final LogdPool logds,
+        final GridJournal journal,
+        final long ownSequence)
+    {
+        this.nodeId = nodeId;
+        this.rf = rf;
+        this.maxValueLength = maxValueLength;
+        this.grid = grid;
+        this.logds = logds;
+        this.journal = journal;
+        this.ownSequence = ownSequence;
+    }
+
+    int nodeId()
+    {
+        return nodeId;
+    }
+
+    int rf()
+    {
+        return rf;
+    }
+
+    int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    KeyGrid grid()
+    {
+        return grid;
+    }
+
+    LogdPool logds()
+    {
+        return logds;
+    }
+
+    HybridClock clock()
+    {
+        return clock;
+    }
+
+    MapdCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the sequence of the last change this node originated (read by the snapshot thread).
+     */
+    long ownSequence()
+    {
+        return ownSequence;
+    }
+
+    WriteSession acquireWrite()
+    {
+        final WriteSession session = writeSessions.poll();
+        return session != null ? session : new WriteSession(this);
+    }
+
+    void releaseWrite(final WriteSession session)
+    {
+        writeSessions.push(session);
+    }
+
+    ReadSession acquireRead()
+    {
+        final ReadSession session = readSessions.poll();
+        return session != null ? session : new ReadSession(this);
+    }
+
+    void releaseRead(final ReadSession session)
+    {
+        readSessions.push(session);
+    }
+
+    /**
+     * Every replica of a write is stored: install it in the grid, journal it, answer (SETSAFE: once the
+     * journal entry is forced).
+     */
+    void commit(final WriteSession session)
+    {
+        final int replicas = session.replicaCount();
+        for (int i = 0; i < replicas; i++)
+        {
+            packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
+        }
+        final int flags = session.isTombstone() ? io.metrodb.mapd.grid.GridEntry.TOMBSTONE : 0;
+        grid.apply(session.frame(), session.keyIndex(), session.keyLength(), session.version(), nodeId, flags,
+            session.valueLength(), session.checksum(), replicas, packedReplicas);
+
+        final long sequence = ownSequence + 1;
+        ownSequence = sequence;
+        journalScratch.clear();
+        JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
+            session.version(), nodeId, flags, session.valueLength(), session.checksum(), replicas,
+            session.logdIds(), session.offsets());
+
+        if (session.isDurable())
+        {
+            final long result = journal.appendDurable(journalScratch, session, 0, null);
+            if (result < 0)
+            {
+                session.replyJournalError(result);
+            }
+        }
+        else
+        {
+            final long result = journal.append(journalScratch);
+            if (result < 0)
+            {
+                session.replyJournalError(result);
+            }
+            else
+            {
+                session.replyOk();
+            }
+        }
+    }
+
+    void close()
+    {
+        journalScratch.release();
+    }
+}

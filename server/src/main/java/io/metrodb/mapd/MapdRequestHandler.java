@@ -1,0 +1,276 @@
+package io.metrodb.mapd;
+
+import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.KeyGrid;
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.FrameValidator;
+import io.metrodb.protocol.Info;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.Ping;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.DumpRequest;
+import io.metrodb.protocol.mapd.DumpResponse;
+import io.metrodb.protocol.mapd.EntryResponse;
+import io.metrodb.protocol.mapd.KeyRequest;
+import io.metrodb.protocol.mapd.WriteResponse;
+import io.metrodb.protocol.netty.ErrorReplies;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * Serves one client connection of a mapd, on the data-path thread. GET and writes go through pooled sessions
+ * that answer when the logds have; EXISTS, INFO, DUMP and PING answer from the grid at once. A connection may
+ * have at most {@link #MAX_IN_FLIGHT} requests in progress; past that it is not read from until half of them
+ * are answered, so one client cannot make the mapd buffer without bound.
+ */
+final class MapdRequestHandler extends ChannelInboundHandlerAdapter
+{
+    static final int MAX_IN_FLIGHT = 4096;
+
+    private final MapdNode node;
+    private final GridEntry entry = new GridEntry();
+    private int inFlight;
+    private boolean paused;
+
+    MapdRequestHandler(final MapdNode node)
+    {
+        this.node = node;
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        final ByteBuf frame = (ByteBuf)msg;
+        final int at = frame.readerIndex();
+        final byte opcode = FrameHeader.opcode(frame, at);
+        if (!servesOpcode(opcode))
+        {
+            node.counters().badRequests++;
+            ErrorReplies.reply(ctx, frame, Opcodes.isKnown(opcode) ? StatusCodes.WRONG_ROLE : StatusCodes.UNKNOWN_OPCODE,
+                Opcodes.isKnown(opcode) ? Opcodes.name(opcode) + " is not served by this mapd" : "unknown opcode");
+            frame.release();
+            return;
+        }
+        final short valid = FrameValidator.validateRequest(frame, at, node.maxValueLength());
+        if (valid != StatusCodes.OK)
+        {
+            node.counters().badRequests++;
+            ErrorReplies.reply(ctx, frame, valid, describeInvalid(valid, opcode));
+            frame.release();
+            return;
+        }
+
+        switch (opcode)
+        {
+            case Opcodes.GET ->
+            {
+                node.counters().gets++;
+                onRequestStarted(ctx);
+                node.acquireRead().start(this, ctx, frame, at);
+            }
+            case Opcodes.SET, Opcodes.SETSAFE, Opcodes.DEL -> onWrite(ctx, frame, at, opcode);
+            default -> answerNow(ctx, frame, at, opcode);
+        }
+    }
+
+    private void answerNow(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final byte opcode)
+    {
+        final long requestId = FrameHeader.requestId(frame, at);
+        try
+        {
+            switch (opcode)
+            {
+                case Opcodes.EXISTS -> onExists(ctx, frame, at, requestId);
+                case Opcodes.INFO -> onInfo(ctx, requestId);
+                case Opcodes.DUMP -> onDump(ctx, frame, at, requestId);
+                case Opcodes.PING -> onPing(ctx, frame, at, requestId);
+                default -> throw new IllegalStateException("unreachable: " + opcode);
+            }
+        }
+        finally
+        {
+            frame.release();
+        }
+    }
+
+    private static boolean servesOpcode(final byte opcode)
+    {
+        return switch (opcode)
+        {
+            case Opcodes.GET, Opcodes.SET, Opcodes.SETSAFE, Opcodes.DEL, Opcodes.EXISTS, Opcodes.INFO, Opcodes.DUMP,
+                Opcodes.PING -> true;
+            default -> false;
+        };
+    }
+
+    private static String describeInvalid(final short status, final byte opcode)
+    {
+        return switch (status)
+        {
+            case StatusCodes.INVALID_KEY -> "keys are 1..65535 bytes";
+            case StatusCodes.VALUE_TOO_LARGE -> "value longer than this mapd's --max-value";
+            default -> "malformed " + Opcodes.name(opcode) + " request";
+        };
+    }
+
+    private void onWrite(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final byte opcode)
+    {
+        final MapdCounters counters = node.counters();
+        if (opcode == Opcodes.DEL)
+        {
+            counters.dels++;
+            if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
+                entry.isTombstone())
+            {
+                replyNotFound(ctx, opcode, FrameHeader.requestId(frame, at));
+                frame.release();
+                return;
+            }
+        }
+        else if (opcode == Opcodes.SET)
+        {
+            counters.sets++;
+        }
+        else
+        {
+            counters.setSafes++;
+        }
+        onRequestStarted(ctx);
+        node.acquireWrite().start(this, ctx, frame, at);
+    }
+
+    private void onExists(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
+    {
+        node.counters().exists++;
+        if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
+            entry.isTombstone())
+        {
+            replyNotFound(ctx, Opcodes.EXISTS, requestId);
+            return;
+        }
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + EntryResponse.VALUE_OFFSET);
+        EntryResponse.encodeExists(out, requestId, entry.version(), entry.versionNode(), entry.valueLength());
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    private void onPing(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
+    {
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Ping.LENGTH);
+        Ping.encodeResponse(out, requestId, Ping.nonce(frame, at));
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    private void onInfo(final ChannelHandlerContext ctx, final long requestId)
+    {
+        final KeyGrid grid = node.grid();
+        final StringBuilder text = new StringBuilder(1024)
+            .append("role:mapd\n")
+            .append("node_id:").append(node.nodeId()).append('\n')
+            .append("rf:").append(node.rf()).append('\n')
+            .append("keys:").append(grid.liveKeys()).append('\n')
+            .append("entries:").append(grid.size()).append('\n')
+            .append("grid_capacity:").append(grid.capacity()).append('\n')
+            .append("grid_index_bytes:").append(grid.indexBytes()).append('\n')
+            .append("grid_entry_bytes:").append(grid.entryBytes()).append('\n')
+            .append("grid_key_bytes:").append(grid.keyArenaBytes()).append('\n')
+            .append("logds:").append(node.logds().size()).append('\n')
+            .append("logds_healthy:").append(node.logds().healthyCount()).append('\n')
+            .append("own_sequence:").append(node.ownSequence()).append('\n');
+        node.counters().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
+        Info.encodeResponse(out, requestId, text.toString());
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    private void onDump(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
+    {
+        final ByteBuf changes = ctx.alloc().ioBuffer(64 * 1024);
+        final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
+        final long[] offsets = new long[GridEntry.MAX_REPLICAS];
+        final int[] count = new int[1];
+        final ByteBuf key = Unpooled.buffer(KeyGrid.MAX_KEY_LENGTH);
+        final long next = node.grid().forEach(DumpRequest.cursor(frame, at), Math.max(1, DumpRequest.maxKeys(frame, at)),
+            (keyBuffer, keyIndex, keyLength, e) ->
+            {
+                for (int i = 0; i < e.replicaCount(); i++)
+                {
+                    logdIds[i] = (short)e.logdId(i);
+                    offsets[i] = e.offset(i);
+                }
+                keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
+                Change.write(changes, e.version(), e.versionNode(), e.flags(), e.valueLength(), e.checksum(), key, 0,
+                    keyLength, e.replicaCount(), logdIds, offsets);
+                count[0]++;
+            });
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + 12 + changes.readableBytes());
+        DumpResponse.encodeHeader(out, requestId, Math.max(next, 0), count[0], changes.readableBytes());
+        out.writeBytes(changes);
+        changes.release();
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    void replyNotFound(final ChannelHandlerContext ctx, final byte opcode, final long requestId)
+    {
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH);
+        FrameHeader.writeResponse(out, 0, opcode, StatusCodes.NOT_FOUND, requestId);
+        ctx.writeAndFlush(out, ctx.voidPromise());
+    }
+
+    void replyError(
+        final ChannelHandlerContext ctx, final byte opcode, final long requestId, final short status, final String message)
+    {
+        ErrorReplies.write(ctx, opcode, requestId, status, message);
+        ctx.flush();
+    }
+
+    void replyWrite(
+        final ChannelHandlerContext ctx, final byte opcode, final long requestId, final long version, final int node,
+        final int replicas)
+    {
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + WriteResponse.LENGTH);
+        WriteResponse.encode(out, opcode, requestId, version, node, replicas, 0, 0);
+        ctx.writeAndFlush(out, ctx.voidPromise());
+    }
+
+    /**
+     * Answers a GET with the value bytes, which stay in the logd's response buffer (no copy): the header and
+     * the value slice go out in one gathering write.
+     */
+    void replyValue(
+        final ChannelHandlerContext ctx, final long requestId, final long version, final int versionNode,
+        final ByteBuf value)
+    {
+        final ByteBuf header = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + EntryResponse.VALUE_OFFSET);
+        EntryResponse.encodeGetHeader(header, requestId, version, versionNode, value.readableBytes());
+        ctx.write(header, ctx.voidPromise());
+        ctx.writeAndFlush(value, ctx.voidPromise());
+    }
+
+    private void onRequestStarted(final ChannelHandlerContext ctx)
+    {
+        if (++inFlight >= MAX_IN_FLIGHT && !paused)
+        {
+            paused = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    void onRequestDone()
+    {
+        inFlight--;
+    }
+
+    @Override
+    public void channelReadComplete(final ChannelHandlerContext ctx)
+    {
+        ctx.flush();
+        if (paused && inFlight < MAX_IN_FLIGHT / 2)
+        {
+            paused = false;
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+}

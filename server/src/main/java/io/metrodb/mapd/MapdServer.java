@@ -1,0 +1,256 @@
+package io.metrodb.mapd;
+
+import io.metrodb.mapd.grid.KeyGrid;
+import io.metrodb.mapd.store.GridJournal;
+import io.metrodb.mapd.store.GridSnapshot;
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.protocol.netty.Transports;
+import io.metrodb.server.NettyServer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running mapd: recovers its grid (snapshot + journal), connects to its logds and serves clients. The whole
+ * data path (client connections, logd connections, grid writes) runs on one event-loop thread, the grid's
+ * single writer, as Redis runs its keyspace on one thread; snapshots read the grid lock-free from their own
+ * thread.
+ */
+public final class MapdServer implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(MapdServer.class.getName());
+
+    private final MapdConfig config;
+    private final KeyGrid grid;
+    private final GridJournal journal;
+    private final EventLoopGroup dataLoop;
+    private final EventLoop loop;
+    private final LogdPool logds;
+    private final MapdNode node;
+    private final NettyServer server;
+    private final ScheduledExecutorService snapshots;
+    private final Recovery recovery;
+
+    /**
+     * What start-up restored.
+     *
+     * @param snapshotEntries entries loaded from the snapshot (0 without one).
+     * @param journalEntries  journal entries replayed after it.
+     * @param millis          how long recovery took.
+     */
+    public record Recovery(long snapshotEntries, long journalEntries, long millis)
+    {
+    }
+
+    private MapdServer(
+        final MapdConfig config,
+        final KeyGrid grid,
+        final GridJournal journal,
+        final EventLoopGroup dataLoop,
+        final LogdPool logds,
+        final MapdNode node,
+        final NettyServer server,
+        final Recovery recovery)
+    {
+        this.config = config;
+        this.grid = grid;
+        this.journal = journal;
+        this.dataLoop = dataLoop;
+        this.loop = dataLoop.next();
+        this.logds = logds;
+        this.node = node;
+        this.server = server;
+        this.recovery = recovery;
+        this.snapshots = Executors.newSingleThreadScheduledExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "mapd-snapshot");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (config.snapshotIntervalMs() > 0)
+        {
+            snapshots.scheduleWithFixedDelay(this::snapshotQuietly, config.snapshotIntervalMs(),
+                config.snapshotIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Recovers the grid, connects to the logds and binds.
+     *
+     * @param config validated settings.
+     * @return the running mapd.
+     * @throws IOException          when the snapshot or journal cannot be read.
+     * @throws InterruptedException when interrupted while binding.
+     */
+    public static MapdServer start(final MapdConfig config) throws IOException, InterruptedException
+    {
+        return start(config, false);
+    }
+
+    /**
+     * As {@link #start(MapdConfig)}, optionally rebuilding the grid from the logds first.
+     *
+     * @param rebuildFromLogds scan every logd and rebuild the grid instead of loading snapshot and journal.
+     */
+    public static MapdServer start(final MapdConfig config, final boolean rebuildFromLogds)
+        throws IOException, InterruptedException
+    {
+        Files.createDirectories(config.dir());
+        final long startNs = System.nanoTime();
+        final KeyGrid grid = new KeyGrid(config.rf(), initialCapacity(config.expectedKeys()));
+        GridJournal journal = null;
+        EventLoopGroup dataLoop = null;
+        try
+        {
+            final GridSnapshot.Header snapshot = GridSnapshot.load(config.dir(), grid);
+            journal = GridJournal.open(config.dir());
+            final GridJournal.ReplayResult replay =
+                journal.replay(grid, snapshot == null ? 0 : snapshot.journalPosition());
+            final long ownSequence = Math.max(snapshot == null ? 0 : snapshot.ownSequence(), replay.lastSequence());
+            final Recovery recovery = new Recovery(snapshot == null ? 0 : snapshot.entries(), replay.entries(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+
+            dataLoop = Transports.newEventLoopGroup(1, "mapd-data");
+            final HandshakeConfig handshake = new HandshakeConfig(Roles.MAPD, config.nodeId(), config.authToken(),
+                ProtocolLimits.frameLengthFor(config.maxValueLength()));
+            final LogdPool logds = new LogdPool(dataLoop.next(), config.logds(), handshake, 4096,
+                config.requestTimeoutMs());
+            final MapdNode node = new MapdNode(config.nodeId(), config.rf(), config.maxValueLength(), grid, logds,
+                journal, ownSequence);
+            logds.start();
+            final NettyServer server = NettyServer.start("mapd", config.host(), config.port(), dataLoop, handshake,
+                () -> new MapdRequestHandler(node));
+            return new MapdServer(config, grid, journal, dataLoop, logds, node, server, recovery);
+        }
+        catch (final IOException | InterruptedException | RuntimeException e)
+        {
+            if (dataLoop != null)
+            {
+                dataLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            if (journal != null)
+            {
+                journal.close();
+            }
+            grid.close();
+            throw e;
+        }
+    }
+
+    private static int initialCapacity(final long expectedKeys)
+    {
+        final long slots = Math.max(KeyGrid.DEFAULT_INITIAL_CAPACITY, (long)(expectedKeys / 0.7) + 1);
+        return (int)Math.min(KeyGrid.MAX_INDEX_CAPACITY, Long.highestOneBit(slots - 1) << 1);
+    }
+
+    public int port()
+    {
+        return server.port();
+    }
+
+    public int nodeId()
+    {
+        return config.nodeId();
+    }
+
+    public Recovery recovery()
+    {
+        return recovery;
+    }
+
+    public NettyServer server()
+    {
+        return server;
+    }
+
+    /**
+     * @return a future completed once at least {@code healthy} logds are connected.
+     */
+    public CompletableFuture<Void> whenLogdsHealthy(final int healthy)
+    {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        loop.execute(() -> logds.whenHealthy(healthy, future));
+        return future;
+    }
+
+    /**
+     * Runs {@code task} on the data-path thread and waits for it (for tests and tools).
+     */
+    public <T> T onDataPath(final java.util.concurrent.Callable<T> task) throws Exception
+    {
+        return loop.submit(task).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * @return the counters (read them on the data-path thread, e.g. through {@link #onDataPath}).
+     */
+    public MapdCounters counters()
+    {
+        return node.counters();
+    }
+
+    /**
+     * @return the grid (readable from any thread).
+     */
+    public KeyGrid grid()
+    {
+        return grid;
+    }
+
+    /**
+     * Writes a snapshot now (from any thread; the grid is read lock-free).
+     *
+     * @return its header.
+     * @throws IOException on a file error.
+     */
+    public GridSnapshot.Header snapshot() throws IOException
+    {
+        final long journalPosition = journal.tailPosition();
+        final long ownSequence = node.ownSequence();
+        return GridSnapshot.write(config.dir(), grid, config.nodeId(), journalPosition, ownSequence);
+    }
+
+    private void snapshotQuietly()
+    {
+        try
+        {
+            snapshot();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change", e);
+        }
+    }
+
+    /**
+     * Stops serving, closes the logd connections, writes a final snapshot and closes the journal.
+     */
+    @Override
+    public void close()
+    {
+        snapshots.shutdownNow();
+        try
+        {
+            snapshots.awaitTermination(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        server.close();
+        loop.submit(logds::close).syncUninterruptibly();
+        dataLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        snapshotQuietly();
+        journal.close();
+        node.close();
+        grid.close();
+    }
+}

@@ -1,0 +1,311 @@
+package io.metrodb.mapd;
+
+import io.metrodb.logd.DurableListener;
+import io.metrodb.logd.LogResult;
+import io.metrodb.protocol.FrameFlags;
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.logd.OffsetPayload;
+import io.metrodb.protocol.mapd.KeyRequest;
+import io.metrodb.protocol.mapd.SetRequest;
+import io.metrodb.protocol.mapd.ValueRecord;
+import io.metrodb.protocol.netty.PeerConnection;
+import io.metrodb.protocol.netty.RequestWriter;
+import io.metrodb.protocol.netty.ResponseListener;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+
+/**
+ * One SET, SETSAFE or DEL on its way through the write path: the value record goes to RF distinct logds in
+ * parallel; when every append is acknowledged the node installs the change in the grid and the journal,
+ * then the client is answered. An append that fails is retried once per other healthy logd; if fewer than RF
+ * succeed the write fails with NOT_ENOUGH_REPLICAS and the grid is left untouched.
+ * <p>
+ * Lives on the data-path thread and is pooled by {@link MapdNode}: it holds the client's request frame
+ * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
+ * just hands the session back to the data-path thread.
+ */
+final class WriteSession implements RequestWriter, ResponseListener, DurableListener, Runnable
+{
+    private final MapdNode node;
+    private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
+    private final short[] logdIds = new short[MapdConfig.MAX_RF];
+    private final long[] offsets = new long[MapdConfig.MAX_RF];
+    private final int[] tried = new int[256];
+
+    private MapdRequestHandler handler;
+    private ChannelHandlerContext ctx;
+    private ByteBuf frame;
+    private long requestId;
+    private byte opcode;
+    private boolean durable;
+    private boolean tombstone;
+    private int keyIndex;
+    private int keyLength;
+    private int valueIndex;
+    private int valueLength;
+    private long version;
+    private int checksum;
+    private int triedCount;
+    private int pending;
+    private int acked;
+    private volatile int journalStatus;
+
+    WriteSession(final MapdNode node)
+    {
+        this.node = node;
+    }
+
+    /**
+     * Starts the write; takes ownership of {@code frame}.
+     */
+    void start(final MapdRequestHandler handler, final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
+    {
+        this.handler = handler;
+        this.ctx = ctx;
+        this.frame = frame;
+        requestId = FrameHeader.requestId(frame, at);
+        opcode = FrameHeader.opcode(frame, at);
+        tombstone = opcode == Opcodes.DEL;
+        if (tombstone)
+        {
+            durable = KeyRequest.isDurable(frame, at);
+            keyIndex = KeyRequest.keyIndex(at);
+            keyLength = KeyRequest.keyLength(frame, at);
+            valueIndex = keyIndex + keyLength;
+            valueLength = 0;
+            checksum = 0;
+        }
+        else
+        {
+            durable = opcode == Opcodes.SETSAFE;
+            keyIndex = SetRequest.keyIndex(at);
+            keyLength = SetRequest.keyLength(frame, at);
+            valueIndex = SetRequest.valueIndex(frame, at);
+            valueLength = SetRequest.valueLength(frame, at);
+            checksum = ValueRecord.checksum(frame, valueIndex, valueLength);
+        }
+        version = node.clock().next();
+        triedCount = 0;
+        pending = 0;
+        acked = 0;
+
+        final LogdPool logds = node.logds();
+        if (logds.healthyCount() < node.rf())
+        {
+            fail(StatusCodes.NOT_ENOUGH_REPLICAS, logds.healthyCount() + " of " + logds.size() +
+                " logds healthy, rf " + node.rf());
+            return;
+        }
+        for (int slot = 0; slot < node.rf(); slot++)
+        {
+            if (!sendTo(slot))
+            {
+                break;
+            }
+        }
+        if (pending < node.rf())
+        {
+            finishIfDone();
+        }
+    }
+
+    private boolean sendTo(final int slot)
+    {
+        final LogdPool logds = node.logds();
+        PeerConnection target;
+        while ((target = logds.choose(tried, triedCount)) != null)
+        {
+            tried[triedCount++] = target.hello().nodeId();
+            targets[slot] = target;
+            if (target.send(this, this, slot) >= 0)
+            {
+                pending++;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void write(final ByteBuf out, final long appendRequestId)
+    {
+        final int recordLength = ValueRecord.length(keyLength, valueLength);
+        FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND, durable ? FrameFlags.DURABLE : 0,
+            appendRequestId);
+        out.writeInt(recordLength);
+        ValueRecord.write(out, tombstone ? ValueRecord.TOMBSTONE : 0, version, node.nodeId(), frame, keyIndex,
+            keyLength, frame, valueIndex, valueLength, checksum);
+    }
+
+    @Override
+    public void onResponse(final long slot, final ByteBuf response, final int at)
+    {
+        pending--;
+        if (FrameHeader.status(response, at) == StatusCodes.OK && OffsetPayload.validate(response, at) == StatusCodes.OK)
+        {
+            logdIds[acked] = (short)targets[(int)slot].hello().nodeId();
+            offsets[acked] = OffsetPayload.offset(response, at);
+            acked++;
+        }
+        else
+        {
+            retry((int)slot);
+        }
+        finishIfDone();
+    }
+
+    @Override
+    public void onFailure(final long slot, final short status)
+    {
+        pending--;
+        retry((int)slot);
+        finishIfDone();
+    }
+
+    private void retry(final int slot)
+    {
+        node.counters().appendRetries++;
+        sendTo(slot);
+    }
+
+    private void finishIfDone()
+    {
+        if (pending > 0)
+        {
+            return;
+        }
+        if (acked < node.rf())
+        {
+            fail(StatusCodes.NOT_ENOUGH_REPLICAS, acked + " of rf " + node.rf() + " appends succeeded");
+            return;
+        }
+        node.commit(this);
+    }
+
+    private void fail(final short status, final String message)
+    {
+        if (status == StatusCodes.NOT_ENOUGH_REPLICAS)
+        {
+            node.counters().notEnoughReplicas++;
+        }
+        node.counters().writesFailed++;
+        handler.replyError(ctx, opcode, requestId, status, message);
+        release();
+    }
+
+    /**
+     * Journal entry forced (on the journal's sync thread): answer from the data-path thread.
+     */
+    @Override
+    public void onDurable(final long unused, final Object context, final long offset, final int status)
+    {
+        journalStatus = status;
+        ctx.executor().execute(this);
+    }
+
+    /**
+     * Back on the data-path thread after the forced journal entry of a durable write.
+     */
+    @Override
+    public void run()
+    {
+        if (journalStatus == LogResult.OK)
+        {
+            replyOk();
+        }
+        else
+        {
+            node.counters().journalErrors++;
+            fail(StatusCodes.STORAGE_ERROR, "journal force failed: " + LogResult.describe(journalStatus));
+        }
+    }
+
+    void replyOk()
+    {
+        handler.replyWrite(ctx, opcode, requestId, version, node.nodeId(), acked);
+        release();
+    }
+
+    void replyJournalError(final long result)
+    {
+        node.counters().journalErrors++;
+        fail(StatusCodes.STORAGE_ERROR, "stored on the logds but the journal append failed: " +
+            LogResult.describe(result));
+    }
+
+    private void release()
+    {
+        frame.release();
+        frame = null;
+        handler.onRequestDone();
+        handler = null;
+        ctx = null;
+        for (int i = 0; i < targets.length; i++)
+        {
+            targets[i] = null;
+        }
+        node.releaseWrite(this);
+    }
+
+    ByteBuf frame()
+    {
+        return frame;
+    }
+
+    int keyIndex()
+    {
+        return keyIndex;
+    }
+
+    int keyLength()
+    {
+        return keyLength;
+    }
+
+    int valueLength()
+    {
+        return valueLength;
+    }
+
+    long version()
+    {
+        return version;
+    }
+
+    int checksum()
+    {
+        return checksum;
+    }
+
+    boolean isTombstone()
+    {
+        return tombstone;
+    }
+
+    boolean isDurable()
+    {
+        return durable;
+    }
+
+    int replicaCount()
+    {
+        return acked;
+    }
+
+    short[] logdIds()
+    {
+        return logdIds;
+    }
+
+    long[] offsets()
+    {
+        return offsets;
+    }
+
+    byte opcode()
+    {
+        return opcode;
+    }
+}

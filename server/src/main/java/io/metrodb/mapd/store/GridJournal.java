@@ -1,0 +1,179 @@
+package io.metrodb.mapd.store;
+
+import io.metrodb.logd.DurableListener;
+import io.metrodb.logd.LogConfig;
+import io.metrodb.logd.LogResult;
+import io.metrodb.logd.LogScanHandler;
+import io.metrodb.logd.LogStore;
+import io.metrodb.mapd.grid.KeyGrid;
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.mapd.Change;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.agrona.DirectBuffer;
+
+import java.nio.file.Path;
+
+/**
+ * The journal of every change applied to the grid, kept in a log store of its own (in {@code DIR/journal}),
+ * so it gets the log's recovery and group commit: SETSAFE replies wait for a forced journal entry, and many
+ * SETSAFEs share a force. Appended by the data-path thread only.
+ */
+public final class GridJournal implements AutoCloseable
+{
+    public static final String DIRECTORY = "journal";
+    public static final int SEGMENT_LENGTH = 64 * 1024 * 1024;
+    public static final int MAX_ENTRY_LENGTH =
+        JournalEntry.CHANGE_OFFSET + Change.length(ProtocolLimits.MAX_KEY_LENGTH, 255);
+
+    private final LogStore log;
+
+    private GridJournal(final LogStore log)
+    {
+        this.log = log;
+    }
+
+    /**
+     * Opens (and recovers) the journal under the mapd's data directory.
+     */
+    public static GridJournal open(final Path mapdDir)
+    {
+        return new GridJournal(LogStore.open(new LogConfig()
+            .directory(mapdDir.resolve(DIRECTORY))
+            .segmentLength(SEGMENT_LENGTH)
+            .maxEntryLength(MAX_ENTRY_LENGTH)
+            .validate()));
+    }
+
+    /**
+     * Appends an encoded entry (in the page cache when this returns: it survives a process crash).
+     *
+     * @return the entry's position, or a negative {@link LogResult}.
+     */
+    public long append(final ByteBuf entry)
+    {
+        return log.append(entry, entry.readerIndex(), entry.readableBytes());
+    }
+
+    /**
+     * Appends an encoded entry and has {@code listener} told, on the journal's sync thread, once it is forced.
+     *
+     * @return the entry's position, or a negative {@link LogResult} (then the listener is never called).
+     */
+    public long appendDurable(
+        final ByteBuf entry, final DurableListener listener, final long requestId, final Object context)
+    {
+        return log.appendDurable(entry, entry.readerIndex(), entry.readableBytes(), listener, requestId, context);
+    }
+
+    /**
+     * @return where the next entry goes: replaying from here on misses nothing appended later.
+     */
+    public long tailPosition()
+    {
+        return log.tailPosition();
+    }
+
+    /**
+     * Applies every entry from {@code fromPosition} to the grid (last writer wins, so entries already in a
+     * snapshot are harmless).
+     *
+     * @param grid         grid to update (the caller is its single writer).
+     * @param fromPosition a position from {@link #tailPosition()}, or 0.
+     * @return what replay found.
+     */
+    public ReplayResult replay(final KeyGrid grid, final long fromPosition)
+    {
+        final Replayer replayer = new Replayer(grid);
+        long position = fromPosition;
+        while (position >= 0 && position < log.tailPosition())
+        {
+            final long next = log.scan(position, 4096, replayer);
+            if (next <= position)
+            {
+                break;
+            }
+            position = next;
+        }
+        if (position < 0)
+        {
+            throw new IllegalStateException("journal replay from " + fromPosition + " failed: " +
+                LogResult.describe(position));
+        }
+        if (replayer.invalidOffset >= 0)
+        {
+            throw new IllegalStateException("journal entry at " + replayer.invalidOffset + " is " +
+                LogResult.describe(replayer.invalidCode) + "; restore the grid with --rebuild-from-logds");
+        }
+        return new ReplayResult(replayer.entries, replayer.applied, replayer.lastSequence);
+    }
+
+    @Override
+    public void close()
+    {
+        log.close();
+    }
+
+    /**
+     * What a replay went through.
+     *
+     * @param entries      journal entries read.
+     * @param applied      entries that changed the grid.
+     * @param lastSequence highest sequence seen per the origin that wrote it (this node's own changes).
+     */
+    public record ReplayResult(long entries, long applied, long lastSequence)
+    {
+    }
+
+    private static final class Replayer implements LogScanHandler
+    {
+        private final KeyGrid grid;
+        private final long[] replicas = new long[8];
+        private final ByteBuf entry = Unpooled.buffer(MAX_ENTRY_LENGTH);
+        private long entries;
+        private long applied;
+        private long lastSequence;
+        private long invalidOffset = -1;
+        private int invalidCode;
+
+        Replayer(final KeyGrid grid)
+        {
+            this.grid = grid;
+        }
+
+        @Override
+        public boolean onRecord(final long offset, final DirectBuffer buffer, final int index, final int length)
+        {
+            if (length > MAX_ENTRY_LENGTH)
+            {
+                invalidOffset = offset;
+                invalidCode = LogResult.CORRUPT;
+                return false;
+            }
+            entry.clear();
+            buffer.getBytes(index, entry.array(), entry.arrayOffset(), length);
+            entry.writerIndex(length);
+            if (length < JournalEntry.CHANGE_OFFSET ||
+                Change.validLength(entry, JournalEntry.CHANGE_OFFSET, length) != length - JournalEntry.CHANGE_OFFSET)
+            {
+                invalidOffset = offset;
+                invalidCode = LogResult.CORRUPT;
+                return false;
+            }
+            entries++;
+            lastSequence = Math.max(lastSequence, JournalEntry.sequence(entry, 0));
+            if (JournalEntry.applyTo(grid, entry, 0, replicas) == KeyGrid.APPLIED)
+            {
+                applied++;
+            }
+            return true;
+        }
+
+        @Override
+        public void onInvalid(final long offset, final int errorCode)
+        {
+            invalidOffset = offset;
+            invalidCode = errorCode;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.metrodb.mapd;
+
+import io.metrodb.logd.LogConfig;
+import io.metrodb.logd.LogdConfig;
+import io.metrodb.logd.LogdServer;
+import io.metrodb.protocol.ProtocolLimits;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Real logds (and mapds) on loopback with real files, for integration tests.
+ */
+final class MapdCluster implements AutoCloseable
+{
+    static final String HOST = "127.0.0.1";
+    static final int SEGMENT_LENGTH = 4 << 20;
+    static final int MAX_VALUE = 1 << 20;
+
+    private final Path root;
+    final LogdServer[] logds;
+    final int[] logdPorts;
+    MapdServer mapd;
+
+    MapdCluster(final Path root, final int logdCount) throws Exception
+    {
+        this.root = root;
+        logds = new LogdServer[logdCount];
+        logdPorts = new int[logdCount];
+        for (int i = 0; i < logdCount; i++)
+        {
+            logds[i] = startLogd(i, 0);
+            logdPorts[i] = logds[i].port();
+        }
+    }
+
+    LogdServer startLogd(final int i, final int port) throws Exception
+    {
+        final int maxEntry = MAX_VALUE + ProtocolLimits.MAX_KEY_LENGTH + 64;
+        final LogConfig log = new LogConfig()
+            .directory(root.resolve("logd" + i))
+            .segmentLength(SEGMENT_LENGTH)
+            .maxEntryLength(maxEntry)
+            .validate();
+        return LogdServer.start(new LogdConfig(HOST, port, 100 + i, null, 1,
+            ProtocolLimits.frameLengthFor(maxEntry), log));
+    }
+
+    void stopLogd(final int i)
+    {
+        logds[i].close();
+        logds[i] = null;
+    }
+
+    void restartLogd(final int i) throws Exception
+    {
+        logds[i] = startLogd(i, logdPorts[i]);
+    }
+
+    LogdServer logdByNodeId(final int nodeId)
+    {
+        return logds[nodeId - 100];
+    }
+
+    Path logdDir(final int nodeId)
+    {
+        return root.resolve("logd" + (nodeId - 100));
+    }
+
+    MapdConfig mapdConfig(final String dirName, final int nodeId, final int rf)
+    {
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        for (final int port : logdPorts)
+        {
+            addresses.add(new InetSocketAddress(HOST, port));
+        }
+        return new MapdConfig(HOST, 0, root.resolve(dirName), nodeId, addresses, rf, MAX_VALUE, null, 2_000, 0, 0);
+    }
+
+    MapdServer startMapd(final int rf) throws Exception
+    {
+        return startMapd(mapdConfig("mapd", 1, rf), false);
+    }
+
+    MapdServer startMapd(final MapdConfig config, final boolean rebuild) throws Exception
+    {
+        mapd = MapdServer.start(config, rebuild);
+        mapd.whenLogdsHealthy(Math.min(logds.length, liveLogds())).get(10, TimeUnit.SECONDS);
+        return mapd;
+    }
+
+    private int liveLogds()
+    {
+        int live = 0;
+        for (final LogdServer logd : logds)
+        {
+            live += logd != null ? 1 : 0;
+        }
+        return live;
+    }
+
+    @Override
+    public void close()
+    {
+        if (mapd != null)
+        {
+            mapd.close();
+        }
+        for (final LogdServer logd : logds)
+        {
+            if (logd != null)
+            {
+                logd.close();
+            }
+        }
+    }
+}
