@@ -60,6 +60,15 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     }
 
     /**
+     * @param i 0..size()-1, in {@code --logds} order.
+     * @return the connection to that logd.
+     */
+    public PeerConnection connection(final int i)
+    {
+        return connections[i];
+    }
+
+    /**
      * @return logds configured.
      */
     public int size()

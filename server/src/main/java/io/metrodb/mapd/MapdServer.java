@@ -126,6 +126,11 @@ public final class MapdServer implements AutoCloseable
             final MapdNode node = new MapdNode(config.nodeId(), config.rf(), config.maxValueLength(), grid, logds,
                 journal, ownSequence);
             logds.start();
+            if (rebuildFromLogds)
+            {
+                rebuild(grid, dataLoop.next(), logds, config);
+                GridSnapshot.write(config.dir(), grid, config.nodeId(), journal.tailPosition(), ownSequence);
+            }
             final NettyServer server = NettyServer.start("mapd", config.host(), config.port(), dataLoop, handshake,
                 () -> new MapdRequestHandler(node));
             return new MapdServer(config, grid, journal, dataLoop, logds, node, server, recovery);
@@ -142,6 +147,31 @@ public final class MapdServer implements AutoCloseable
             }
             grid.close();
             throw e;
+        }
+    }
+
+    private static void rebuild(final KeyGrid grid, final EventLoop loop, final LogdPool logds, final MapdConfig config)
+        throws IOException, InterruptedException
+    {
+        final CompletableFuture<Void> healthy = new CompletableFuture<>();
+        loop.execute(() -> logds.whenHealthy(logds.size(), healthy));
+        try
+        {
+            healthy.get(30, TimeUnit.SECONDS);
+            final CompletableFuture<LogdRebuilder.Result> rebuilt =
+                loop.submit(() -> new LogdRebuilder(grid, logds).start()).get();
+            final LogdRebuilder.Result result = rebuilt.get();
+            LOG.log(System.Logger.Level.INFO, "rebuilt the grid from " + logds.size() + " logds: " + result.records() +
+                " records, " + grid.liveKeys() + " live keys, " + result.skipped() + " records skipped");
+        }
+        catch (final java.util.concurrent.TimeoutException e)
+        {
+            throw new IOException("--rebuild-from-logds needs every logd in --logds reachable; " +
+                "not all answered within 30 s", e);
+        }
+        catch (final java.util.concurrent.ExecutionException e)
+        {
+            throw new IOException("rebuild from the logds failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -243,4 +243,37 @@ class MapdEndToEndTest
             assertNull(client.get("nothing").value());
         }
     }
+
+    @Test
+    void shouldRebuildTheSameGridFromTheLogds() throws Exception
+    {
+        cluster = new MapdCluster(root, 3);
+        final MapdServer mapd = cluster.startMapd(2);
+        try (MapdClient client = new MapdClient(mapd.port()))
+        {
+            client.setAll(Opcodes.SET, entries(400, "v")).values().forEach(r -> assertEquals(StatusCodes.OK, r.status()));
+            client.setAll(Opcodes.SETSAFE, entries(100, "v")).values().forEach(r -> assertEquals(StatusCodes.OK, r.status()));
+            for (int i = 0; i < 20; i++)
+            {
+                assertEquals(StatusCodes.OK, client.del("v" + (i * 3)).status());
+            }
+        }
+        final Map<String, GridDump.Item> original = GridDump.of(mapd.port());
+        assertEquals(400, original.size());
+
+        final MapdServer rebuilt = MapdServer.start(cluster.mapdConfig("rebuilt", 2, 2), true);
+        try
+        {
+            assertEquals(original, GridDump.of(rebuilt.port()), "the rebuilt grid equals the original");
+            try (MapdClient client = new MapdClient(rebuilt.port()))
+            {
+                assertEquals(StatusCodes.NOT_FOUND, client.get("v0").status(), "tombstones honoured");
+                assertArrayEquals(entries(400, "v").get("v1"), client.get("v1").value());
+            }
+        }
+        finally
+        {
+            rebuilt.close();
+        }
+    }
 }

@@ -1,0 +1,76 @@
+package io.metrodb.mapd;
+
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.DumpRequest;
+import io.metrodb.protocol.mapd.DumpResponse;
+import io.metrodb.protocol.testing.SocketClient;
+import io.netty.buffer.ByteBuf;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Dumps a mapd's grid over DUMP: key -> (version, node, flags, length, checksum, replicas), for comparing grids.
+ */
+final class GridDump
+{
+    record Item(long version, int versionNode, int flags, int valueLength, int checksum, Set<String> replicas)
+    {
+    }
+
+    private GridDump()
+    {
+    }
+
+    static TreeMap<String, Item> of(final int port) throws IOException
+    {
+        final TreeMap<String, Item> items = new TreeMap<>();
+        try (SocketClient client = SocketClient.connectWithHello(MapdCluster.HOST, port, null))
+        {
+            client.lastHello().release();
+            long cursor = 0;
+            long id = 1;
+            do
+            {
+                final long from = cursor;
+                final long requestId = id++;
+                client.send(out -> DumpRequest.encode(out, requestId, from, 500));
+                final ByteBuf frame = client.readFrame();
+                try
+                {
+                    assertEquals(StatusCodes.OK, FrameHeader.status(frame, 0));
+                    assertTrue(DumpResponse.isValid(frame, 0));
+                    int change = DumpResponse.firstChangeIndex(0);
+                    for (int i = 0; i < DumpResponse.count(frame, 0); i++)
+                    {
+                        final Set<String> replicas = new TreeSet<>();
+                        for (int r = 0; r < Change.replicaCount(frame, change); r++)
+                        {
+                            replicas.add(Change.replicaLogdId(frame, change, r) + "@" + Change.replicaOffset(frame, change, r));
+                        }
+                        items.put(frame.toString(Change.keyIndex(change), Change.keyLength(frame, change),
+                            StandardCharsets.UTF_8), new Item(Change.version(frame, change),
+                            Change.versionNode(frame, change), Change.flags(frame, change),
+                            Change.valueLength(frame, change), Change.checksum(frame, change), replicas));
+                        change = DumpResponse.nextChangeIndex(frame, change);
+                    }
+                    cursor = DumpResponse.nextCursor(frame, 0);
+                }
+                finally
+                {
+                    frame.release();
+                }
+            }
+            while (cursor != 0);
+        }
+        return items;
+    }
+}
