@@ -7,20 +7,30 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.Arrays;
 
 /**
- * Append-only off-heap key store in fixed-size chunks. A record is a u16 length followed by the key bytes, written
- * once before its entry is published and never changed, so readers compare keys without synchronisation.
- * Chunks never move and are freed only by {@link #close()}, so a reader can never touch freed memory.
+ * Append-only off-heap key store in fixed-size chunks. Key bytes are written once before their entry is published
+ * and never changed, so readers compare keys without synchronisation. Chunks never move and are freed only by
+ * {@link #close()}, so a reader can never touch freed memory.
  * <p>
- * A key reference is the arena position: {@code chunkIndex << chunkShift | offsetInChunk}. A record never spans
- * chunks; when it does not fit in what is left of a chunk the rest of that chunk stays unused.
- * Keys of deleted entries stay (their tombstones need them); reclaiming them is a later compaction.
+ * A key reference packs the key length and the arena position of its first byte:
+ * <pre>
+ *   63            48 47                                            0
+ *  +----------------+-----------------------------------------------+
+ *  | length (u16)   |  position: chunkIndex &lt;&lt; chunkShift | offsetInChunk |
+ *  +----------------+-----------------------------------------------+
+ * </pre>
+ * The length lives in the reference, not in the arena as a u16 prefix: that saves 2 B/key, which took the measured
+ * total at 10 M 16-byte keys from 64.4 to below the 64 B/key goal, and lets a probe reject a key of another
+ * length without touching the arena. A key never spans chunks; when it does not fit in what is left of a chunk
+ * the rest of that chunk stays unused. Keys of deleted entries stay (their tombstones need them); reclaiming them
+ * is a later compaction.
  */
 final class KeyArena implements AutoCloseable
 {
-    static final int LENGTH_OFFSET = 0;
-    static final int KEY_OFFSET = 2;
     static final int MAX_KEY_LENGTH = 0xFFFF;
-    static final int MIN_CHUNK_BYTES = Integer.highestOneBit(KEY_OFFSET + MAX_KEY_LENGTH) << 1;
+    static final int MIN_CHUNK_BYTES = Integer.highestOneBit(MAX_KEY_LENGTH) << 1;
+
+    private static final int LENGTH_SHIFT = 48;
+    private static final long POSITION_MASK = (1L << LENGTH_SHIFT) - 1;
 
     private final int chunkShift;
     private final long chunkMask;
@@ -30,7 +40,7 @@ final class KeyArena implements AutoCloseable
     private volatile long[] chunkAddresses = new long[0];
     private volatile UnsafeBuffer[] chunkViews = new UnsafeBuffer[0];
 
-    /** Writer-only: next free arena position; starts "past the end" so the first append opens chunk 0. */
+    /** Writer-only: next free arena position; with no chunk yet, the first append opens chunk 0. */
     private long tailPosition;
     private long usedBytes;
 
@@ -57,59 +67,57 @@ final class KeyArena implements AutoCloseable
      */
     long append(final Object base, final long address, final int length)
     {
-        final int recordLength = KEY_OFFSET + length;
         long position = tailPosition;
         final int chunkCount = chunkAddresses.length;
         if ((position >>> chunkShift) >= chunkCount ||
-            (position & chunkMask) + recordLength > chunkBytes)
+            (position & chunkMask) + length > chunkBytes)
         {
             addChunk(chunkCount);
             position = (long)chunkCount << chunkShift;
         }
 
-        final long recordAddress = chunkAddresses[(int)(position >>> chunkShift)] + (position & chunkMask);
-        UnsafeApi.putShort(null, recordAddress + LENGTH_OFFSET, (short)length);
-        UnsafeApi.copyMemory(base, address, null, recordAddress + KEY_OFFSET, length);
-        tailPosition = position + recordLength;
-        usedBytes += recordLength;
+        if (position > POSITION_MASK - length)
+        {
+            throw new IllegalStateException("key arena full: 2^48 bytes");
+        }
 
-        return position;
+        final long keyAddress = chunkAddresses[(int)(position >>> chunkShift)] + (position & chunkMask);
+        UnsafeApi.copyMemory(base, address, null, keyAddress, length);
+        tailPosition = position + length;
+        usedBytes += length;
+
+        return ((long)length << LENGTH_SHIFT) | position;
     }
 
     /**
-     * Address of a key record (its length field).
+     * Address of a key's first byte.
      *
      * @param keyRef key reference.
-     * @return the record address.
+     * @return the key address.
      */
-    long recordAddress(final long keyRef)
+    long keyAddress(final long keyRef)
     {
-        return chunkAddresses[(int)(keyRef >>> chunkShift)] + (keyRef & chunkMask);
+        final long position = keyRef & POSITION_MASK;
+        return chunkAddresses[(int)(position >>> chunkShift)] + (position & chunkMask);
     }
 
-    static int keyLength(final long recordAddress)
+    static int keyLength(final long keyRef)
     {
-        return UnsafeApi.getShort(null, recordAddress + LENGTH_OFFSET) & 0xFFFF;
+        return (int)(keyRef >>> LENGTH_SHIFT);
     }
 
     /**
-     * Whether the key at a record equals the given bytes.
+     * Whether a stored key equals the given bytes; the length check needs no arena access.
      *
-     * @param recordAddress record address.
-     * @param base          other key's byte array or null.
-     * @param address       other key's address.
-     * @param length        other key's length.
+     * @param keyRef  stored key's reference.
+     * @param base    other key's byte array or null.
+     * @param address other key's address.
+     * @param length  other key's length.
      * @return true if equal.
      */
-    static boolean keyEquals(final long recordAddress, final Object base, final long address, final int length)
+    boolean keyEquals(final long keyRef, final Object base, final long address, final int length)
     {
-        return keyLength(recordAddress) == length &&
-            KeyBytes.equals(null, recordAddress + KEY_OFFSET, base, address, length);
-    }
-
-    static long keyHash(final long recordAddress)
-    {
-        return KeyBytes.hash(null, recordAddress + KEY_OFFSET, keyLength(recordAddress));
+        return keyLength(keyRef) == length && KeyBytes.equals(null, keyAddress(keyRef), base, address, length);
     }
 
     /**
@@ -120,7 +128,7 @@ final class KeyArena implements AutoCloseable
      */
     DirectBuffer chunkView(final long keyRef)
     {
-        return chunkViews[(int)(keyRef >>> chunkShift)];
+        return chunkViews[(int)((keyRef & POSITION_MASK) >>> chunkShift)];
     }
 
     /**
@@ -131,7 +139,7 @@ final class KeyArena implements AutoCloseable
      */
     int keyIndexInChunk(final long keyRef)
     {
-        return (int)(keyRef & chunkMask) + KEY_OFFSET;
+        return (int)(keyRef & chunkMask);
     }
 
     long allocatedBytes()

@@ -27,8 +27,8 @@ import java.lang.invoke.VarHandle;
  * the garbage collector reclaims the old array only when no reader holds it. Slots are never removed: a delete is
  * a tombstone entry that must stay for last-writer-wins; reclaiming tombstones is a later compaction.
  * <p>
- * <b>Memory per key</b> beyond the key's own bytes: {@link EntryArena#entryLength} (48 B at RF 2) + the u16 key
- * length (2 B) + 8 B / load of the index, which swings between 11.4 B (load 0.7) and 22.9 B (0.35, just after a
+ * <b>Memory per key</b> beyond the key's own bytes: {@link EntryArena#entryLength} (48 B at RF 2) + 8 B / load of
+ * the index, which swings between 11.4 B (load 0.7) and 22.9 B (0.35, just after a
  * resize); 13.4 B at 10 million keys (16 M slots). Chunk tails add at most one chunk of each arena.
  * <p>
  * <b>Capacity.</b> At most {@link #MAX_INDEX_CAPACITY} slots, so about 751 million entries.
@@ -108,7 +108,7 @@ public final class KeyGrid implements AutoCloseable
      * @param maxReplicas       replica locations per entry, 1..7.
      * @param initialCapacity   index slots to start with, rounded up to a power of two, 2..2^30.
      * @param entriesPerChunk   entries per off-heap entry chunk, a power of two.
-     * @param keyChunkBytes     bytes per off-heap key chunk, a power of two >= 128 KiB (holds the longest key).
+     * @param keyChunkBytes     bytes per off-heap key chunk, a power of two >= 64 KiB (holds the longest key).
      * @param checkSingleWriter throw if a thread other than the first (or the last {@link #claimWriter()}) mutates.
      */
     public KeyGrid(
@@ -253,8 +253,7 @@ public final class KeyGrid implements AutoCloseable
             final long address = entries.address(entryIndex);
             entries.readAcquire(entryIndex, address, scratch);
             final long keyRef = EntryArena.keyRef(address);
-            final int keyLength = KeyArena.keyLength(keys.recordAddress(keyRef));
-            visitor.onEntry(keys.chunkView(keyRef), keys.keyIndexInChunk(keyRef), keyLength, scratch);
+            visitor.onEntry(keys.chunkView(keyRef), keys.keyIndexInChunk(keyRef), KeyArena.keyLength(keyRef), scratch);
         }
 
         return entryIndex < entryCount ? entryIndex : -1;
@@ -339,7 +338,7 @@ public final class KeyGrid implements AutoCloseable
     }
 
     /**
-     * Writer: key arena bytes holding records (length prefix and key), including keys of tombstones.
+     * Writer: key arena bytes holding keys, including keys of tombstones.
      *
      * @return the used key arena bytes.
      */
@@ -634,8 +633,7 @@ public final class KeyGrid implements AutoCloseable
             if ((slot & TAG_MASK) == tag)
             {
                 final long entryIndex = (slot & ENTRY_MASK) - 1;
-                final long recordAddress = keys.recordAddress(EntryArena.keyRef(entries.address(entryIndex)));
-                if (KeyArena.keyEquals(recordAddress, base, address, length))
+                if (keys.keyEquals(EntryArena.keyRef(entries.address(entryIndex)), base, address, length))
                 {
                     return entryIndex;
                 }

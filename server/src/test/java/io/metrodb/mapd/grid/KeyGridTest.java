@@ -307,8 +307,8 @@ class KeyGridTest
         }
         assertEquals(16 + 8192 * 8, grid.indexBytes());
         assertEquals(1250L * 4 * 48, grid.entryBytes());
-        assertEquals(keyCount * 18L, grid.keyArenaUsedBytes());
-        assertEquals(KeyArena.MIN_CHUNK_BYTES, grid.keyArenaBytes());
+        assertEquals(keyCount * 16L, grid.keyArenaUsedBytes());
+        assertEquals(2L * KeyArena.MIN_CHUNK_BYTES, grid.keyArenaBytes());
 
         grid.ensureCapacity(100_000);
         assertEquals(1 << 18, grid.capacity());
