@@ -1,0 +1,146 @@
+package io.metrodb.mapd;
+
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.StatusCodes;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A mapd in its own JVM, SIGKILLed in the middle of a SETSAFE load and restarted on the same directory:
+ * every SETSAFE it acknowledged must be there, byte for byte.
+ */
+class MapdCrashTest
+{
+    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
+
+    @TempDir
+    Path root;
+
+    private MapdCluster cluster;
+    private Process mapd;
+
+    @AfterEach
+    void stop()
+    {
+        if (mapd != null)
+        {
+            mapd.destroyForcibly();
+        }
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    private int startMapd() throws IOException, InterruptedException
+    {
+        final StringBuilder logds = new StringBuilder();
+        for (final int port : cluster.logdPorts)
+        {
+            logds.append(logds.length() == 0 ? "" : ",").append(MapdCluster.HOST).append(':').append(port);
+        }
+        final List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-Xmx512m",
+            "-cp", System.getProperty("java.class.path"),
+            "io.metrodb.server.Main", "mapd",
+            "--dir", root.resolve("mapd").toString(),
+            "--port", "0",
+            "--node-id", "7",
+            "--logds", logds.toString(),
+            "--rf", "2",
+            "--max-value", "1m",
+            "--snapshot-interval-ms", "150"));
+        mapd = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final BufferedReader out = new BufferedReader(new InputStreamReader(mapd.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null)
+        {
+            final Matcher matcher = LISTENING.matcher(line);
+            if (matcher.find())
+            {
+                final Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "mapd-child-output");
+                drain.setDaemon(true);
+                drain.start();
+                return Integer.parseInt(matcher.group(1));
+            }
+        }
+        throw new IOException("mapd child exited before listening: exit " + mapd.waitFor());
+    }
+
+    @Test
+    void shouldKeepEverySetSafeItAcknowledgedAcrossSigkill() throws Exception
+    {
+        cluster = new MapdCluster(root, 3);
+        int port = startMapd();
+        final Map<String, byte[]> acknowledged = new HashMap<>();
+        try (MapdClient client = new MapdClient(port))
+        {
+            int batch = 0;
+            while (acknowledged.size() < 3000 && batch < 1000)
+            {
+                final Map<String, byte[]> entries = batch(batch++);
+                client.setAll(Opcodes.SETSAFE, entries).forEach((key, reply) ->
+                {
+                    if (reply.status() == StatusCodes.OK)
+                    {
+                        acknowledged.put(key, entries.get(key));
+                    }
+                });
+            }
+            // Kill it with a batch in flight: those answers never arrive and do not count.
+            final Map<String, byte[]> inFlight = batch(batch);
+            client.socket().send(out -> inFlight.forEach((key, value) ->
+                io.metrodb.protocol.mapd.SetRequest.encode(out, 1_000_000 + key.hashCode(), Opcodes.SETSAFE,
+                    MapdClient.bytes(key), value)));
+        }
+        mapd.destroyForcibly();
+        assertTrue(mapd.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(acknowledged.size() >= 3000, "enough acknowledged writes: " + acknowledged.size());
+
+        port = startMapd();
+        try (MapdClient client = new MapdClient(port))
+        {
+            final Map<String, MapdClient.Reply> replies = client.getAll(acknowledged.keySet());
+            acknowledged.forEach((key, value) ->
+            {
+                final MapdClient.Reply reply = replies.get(key);
+                assertEquals(StatusCodes.OK, reply.status(), key + " lost after SIGKILL: " + reply.message());
+                assertArrayEquals(value, reply.value(), key);
+            });
+            assertEquals(StatusCodes.OK, client.setSafe("after-restart", MapdClient.bytes("v")).status(),
+                "writes continue after the restart");
+        }
+    }
+
+    private static Map<String, byte[]> batch(final int batch)
+    {
+        final Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (int i = 0; i < 50; i++)
+        {
+            final int n = batch * 50 + i;
+            entries.put("key-" + n, ("value-" + n + "-" + "x".repeat(n % 200)).getBytes(StandardCharsets.UTF_8));
+        }
+        return entries;
+    }
+}
