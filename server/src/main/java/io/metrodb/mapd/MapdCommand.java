@@ -63,6 +63,24 @@ public final class MapdCommand implements Callable<Integer>
         description = "Keys to reserve grid capacity for up front (avoids resizes). Default: ${DEFAULT-VALUE}.")
     long expectedKeys;
 
+    @Option(names = "--peers", paramLabel = "HOST:PORT,...",
+        description = "The other mapds serving the same keyspace; each change is replicated to all of them.")
+    String peers;
+
+    @Option(names = "--peer-timeout-ms", defaultValue = "" + MapdConfig.DEFAULT_PEER_TIMEOUT_MS,
+        description = "How long a peer may take to acknowledge a change; SETSAFE waits at most this for " +
+            "each live peer. Default: ${DEFAULT-VALUE}.")
+    long peerTimeoutMs;
+
+    @Option(names = "--sync-interval-ms", defaultValue = "" + MapdConfig.DEFAULT_SYNC_INTERVAL_MS,
+        description = "How often each peer is asked for changes this mapd missed. Default: ${DEFAULT-VALUE}.")
+    long syncIntervalMs;
+
+    @Option(names = "--backlog", defaultValue = "" + MapdConfig.DEFAULT_BACKLOG,
+        description = "Own changes kept for peers' catch-up (a power of two); a peer further behind gets a " +
+            "full snapshot. Default: ${DEFAULT-VALUE}.")
+    int backlog;
+
     @Option(names = "--rebuild-from-logds",
         description = "Before serving, rebuild the grid by scanning every logd (for a lost or damaged DIR). " +
             "Highest version wins; tombstones are honoured.")
@@ -90,6 +108,8 @@ public final class MapdCommand implements Callable<Integer>
         ProtocolLimits.frameLengthFor(maxValueLength);
         return new MapdConfig(host, port, dir, NodeIdFile.resolve(dir, nodeId),
             MapdConfig.parseAddresses(logds, "--logds"), rf, maxValueLength, AuthToken.resolve(authTokenFile),
-            requestTimeoutMs, snapshotIntervalMs, expectedKeys);
+            requestTimeoutMs, snapshotIntervalMs, expectedKeys,
+            peers == null ? java.util.List.of() : MapdConfig.parseAddresses(peers, "--peers"), peerTimeoutMs,
+            syncIntervalMs, backlog);
     }
 }

@@ -18,6 +18,10 @@ import java.util.List;
  * @param requestTimeoutMs   how long an APPEND or READ to a logd may take.
  * @param snapshotIntervalMs how often the grid is snapshotted; 0 for only at a clean stop.
  * @param expectedKeys       grid capacity to reserve up front (avoids resizes).
+ * @param peers              the other mapds serving the same keyspace (may be empty).
+ * @param peerTimeoutMs      how long a peer may take to acknowledge a change (SETSAFE waits at most this).
+ * @param syncIntervalMs     how often each peer is asked for changes missed (anti-entropy).
+ * @param backlog            own changes kept for peers' catch-up, a power of two.
  */
 public record MapdConfig(
     String host,
@@ -30,7 +34,11 @@ public record MapdConfig(
     String authToken,
     long requestTimeoutMs,
     long snapshotIntervalMs,
-    long expectedKeys)
+    long expectedKeys,
+    List<InetSocketAddress> peers,
+    long peerTimeoutMs,
+    long syncIntervalMs,
+    int backlog)
 {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7550;
@@ -38,6 +46,9 @@ public record MapdConfig(
     public static final int MAX_RF = 7;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
+    public static final long DEFAULT_PEER_TIMEOUT_MS = 1_000;
+    public static final long DEFAULT_SYNC_INTERVAL_MS = 500;
+    public static final int DEFAULT_BACKLOG = 1 << 20;
 
     public MapdConfig
     {
@@ -70,7 +81,54 @@ public record MapdConfig(
         {
             throw new IllegalArgumentException("--snapshot-interval-ms must be >= 0");
         }
+        if (peerTimeoutMs < 1 || syncIntervalMs < 1)
+        {
+            throw new IllegalArgumentException("--peer-timeout-ms and --sync-interval-ms must be >= 1");
+        }
+        if (backlog < 1 || Integer.bitCount(backlog) != 1)
+        {
+            throw new IllegalArgumentException("--backlog must be a power of two, was " + backlog);
+        }
         logds = List.copyOf(logds);
+        peers = List.copyOf(peers);
+    }
+
+    /**
+     * A mapd without peers and with default replication settings (tests, single-mapd setups).
+     */
+    public MapdConfig(
+        final String host,
+        final int port,
+        final Path dir,
+        final int nodeId,
+        final List<InetSocketAddress> logds,
+        final int rf,
+        final int maxValueLength,
+        final String authToken,
+        final long requestTimeoutMs,
+        final long snapshotIntervalMs,
+        final long expectedKeys)
+    {
+        this(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs, snapshotIntervalMs,
+            expectedKeys, List.of(), DEFAULT_PEER_TIMEOUT_MS, DEFAULT_SYNC_INTERVAL_MS, DEFAULT_BACKLOG);
+    }
+
+    /**
+     * @return a copy with these peers.
+     */
+    public MapdConfig withPeers(final List<InetSocketAddress> newPeers)
+    {
+        return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
+            snapshotIntervalMs, expectedKeys, newPeers, peerTimeoutMs, syncIntervalMs, backlog);
+    }
+
+    /**
+     * @return a copy with this backlog capacity.
+     */
+    public MapdConfig withBacklog(final int newBacklog)
+    {
+        return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
+            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, newBacklog);
     }
 
     /**

@@ -28,6 +28,8 @@ final class MapdNode
     private final long[] packedReplicas = new long[MapdConfig.MAX_RF];
     private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
     private volatile long ownSequence;
+    private long lastJournalPosition;
+    private Replicator replicator;
 
     MapdNode(
         final int nodeId,
@@ -45,6 +47,29 @@ final class MapdNode
         this.logds = logds;
         this.journal = journal;
         this.ownSequence = ownSequence;
+    }
+
+    void replicator(final Replicator replicator)
+    {
+        this.replicator = replicator;
+    }
+
+    Replicator replicator()
+    {
+        return replicator;
+    }
+
+    GridJournal journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @return the journal position of the last change this node originated.
+     */
+    long lastJournalPosition()
+    {
+        return lastJournalPosition;
     }
 
     int nodeId()
@@ -140,7 +165,11 @@ final class MapdNode
             if (result < 0)
             {
                 session.replyJournalError(result);
+                return;
             }
+            lastJournalPosition = result;
+            final int peers = replicator.broadcast(journalScratch, session, WriteSession.PEER_TOKEN_BASE);
+            session.awaitPeers(peers);
         }
         else
         {
@@ -148,12 +177,30 @@ final class MapdNode
             if (result < 0)
             {
                 session.replyJournalError(result);
+                return;
             }
-            else
-            {
-                session.replyOk();
-            }
+            lastJournalPosition = result;
+            session.replyOk(0, replicator.broadcast(journalScratch, null, 0));
         }
+    }
+
+    /**
+     * Journals a change applied from a peer.
+     *
+     * @param sequence its number at the origin, 0 when not applied in order.
+     * @return false when the journal refused it.
+     */
+    boolean journalChange(final long sequence, final int origin, final ByteBuf buf, final int change)
+    {
+        journalScratch.clear();
+        journalScratch.writeLong(sequence).writeShort(origin).writeShort(0);
+        journalScratch.writeBytes(buf, change, io.metrodb.protocol.mapd.Change.length(buf, change));
+        if (journal.append(journalScratch) < 0)
+        {
+            counters.journalErrors++;
+            return false;
+        }
+        return true;
     }
 
     void close()

@@ -32,6 +32,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
+    private final java.util.List<SyncStreamer> streamers = new java.util.ArrayList<>(1);
     private int inFlight;
     private boolean paused;
 
@@ -72,6 +73,32 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
                 node.acquireRead().start(this, ctx, frame, at);
             }
             case Opcodes.SET, Opcodes.SETSAFE, Opcodes.DEL -> onWrite(ctx, frame, at, opcode);
+            case Opcodes.REPLICATE ->
+            {
+                try
+                {
+                    node.replicator().onReplicate(ctx, frame, at, this);
+                }
+                finally
+                {
+                    frame.release();
+                }
+            }
+            case Opcodes.SYNC ->
+            {
+                try
+                {
+                    final SyncStreamer streamer = node.replicator().onSync(ctx, frame, at);
+                    if (!streamer.isDone())
+                    {
+                        streamers.add(streamer);
+                    }
+                }
+                finally
+                {
+                    frame.release();
+                }
+            }
             default -> answerNow(ctx, frame, at, opcode);
         }
     }
@@ -101,7 +128,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         return switch (opcode)
         {
             case Opcodes.GET, Opcodes.SET, Opcodes.SETSAFE, Opcodes.DEL, Opcodes.EXISTS, Opcodes.INFO, Opcodes.DUMP,
-                Opcodes.PING -> true;
+                Opcodes.PING, Opcodes.REPLICATE, Opcodes.SYNC -> true;
             default -> false;
         };
     }
@@ -179,6 +206,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             .append("logds:").append(node.logds().size()).append('\n')
             .append("logds_healthy:").append(node.logds().healthyCount()).append('\n')
             .append("own_sequence:").append(node.ownSequence()).append('\n');
+        node.replicator().appendInfo(text);
         node.counters().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
         Info.encodeResponse(out, requestId, text.toString());
@@ -228,10 +256,10 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     void replyWrite(
         final ChannelHandlerContext ctx, final byte opcode, final long requestId, final long version, final int node,
-        final int replicas)
+        final int replicas, final int peersAcked, final int peersLive)
     {
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + WriteResponse.LENGTH);
-        WriteResponse.encode(out, opcode, requestId, version, node, replicas, 0, 0);
+        WriteResponse.encode(out, opcode, requestId, version, node, replicas, peersAcked, peersLive);
         ctx.writeAndFlush(out, ctx.voidPromise());
     }
 
@@ -247,6 +275,32 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         EntryResponse.encodeGetHeader(header, requestId, version, versionNode, value.readableBytes());
         ctx.write(header, ctx.voidPromise());
         ctx.writeAndFlush(value, ctx.voidPromise());
+    }
+
+    void replyReplicateAck(final ChannelHandlerContext ctx, final long requestId)
+    {
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH);
+        io.metrodb.protocol.mapd.ReplicateRequest.encodeAck(out, requestId);
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    void replyJournalError(final ChannelHandlerContext ctx, final byte opcode, final long requestId)
+    {
+        ErrorReplies.write(ctx, opcode, requestId, StatusCodes.STORAGE_ERROR, "journal append failed");
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
+    {
+        if (ctx.channel().isWritable() && !streamers.isEmpty())
+        {
+            for (final SyncStreamer streamer : streamers)
+            {
+                streamer.run();
+            }
+            streamers.removeIf(SyncStreamer::isDone);
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void onRequestStarted(final ChannelHandlerContext ctx)

@@ -112,9 +112,33 @@ public final class MapdServer implements AutoCloseable
         {
             final GridSnapshot.Header snapshot = GridSnapshot.load(config.dir(), grid);
             journal = GridJournal.open(config.dir());
-            final GridJournal.ReplayResult replay =
-                journal.replay(grid, snapshot == null ? 0 : snapshot.journalPosition());
-            final long ownSequence = Math.max(snapshot == null ? 0 : snapshot.ownSequence(), replay.lastSequence());
+            final long[] lastApplied = snapshot == null ? new long[0x10000] : snapshot.lastApplied();
+            final Backlog backlog = new Backlog(config.backlog());
+            final long[] ownSequence = {snapshot == null ? 0 : snapshot.ownSequence()};
+            final GridJournal.ReplayResult replay = journal.replay(grid,
+                snapshot == null ? 0 : snapshot.journalPosition(), (position, origin, sequence) ->
+                {
+                    if (sequence == 0)
+                    {
+                        return;
+                    }
+                    if (origin == config.nodeId())
+                    {
+                        backlog.record(sequence, position);
+                        ownSequence[0] = Math.max(ownSequence[0], sequence);
+                    }
+                    else
+                    {
+                        lastApplied[origin] = Math.max(lastApplied[origin], sequence);
+                    }
+                });
+            if (ownSequence[0] == 0)
+            {
+                // A new origin numbers from the clock, so a mapd whose directory was lost never reuses numbers
+                // its peers have already applied.
+                ownSequence[0] = System.currentTimeMillis() << HybridClock.COUNTER_BITS;
+            }
+            backlog.recovered(ownSequence[0]);
             final Recovery recovery = new Recovery(snapshot == null ? 0 : snapshot.entries(), replay.entries(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
 
@@ -124,15 +148,20 @@ public final class MapdServer implements AutoCloseable
             final LogdPool logds = new LogdPool(dataLoop.next(), config.logds(), handshake, 4096,
                 config.requestTimeoutMs());
             final MapdNode node = new MapdNode(config.nodeId(), config.rf(), config.maxValueLength(), grid, logds,
-                journal, ownSequence);
+                journal, ownSequence[0]);
+            final Replicator replicator = new Replicator(node, dataLoop.next(), config.peers(), handshake,
+                config.peerTimeoutMs(), config.syncIntervalMs(), backlog, lastApplied);
+            node.replicator(replicator);
             logds.start();
             if (rebuildFromLogds)
             {
                 rebuild(grid, dataLoop.next(), logds, config);
-                GridSnapshot.write(config.dir(), grid, config.nodeId(), journal.tailPosition(), ownSequence);
+                GridSnapshot.write(config.dir(), grid, config.nodeId(), journal.tailPosition(), ownSequence[0],
+                    lastApplied);
             }
             final NettyServer server = NettyServer.start("mapd", config.host(), config.port(), dataLoop, handshake,
                 () -> new MapdRequestHandler(node));
+            replicator.start();
             return new MapdServer(config, grid, journal, dataLoop, logds, node, server, recovery);
         }
         catch (final IOException | InterruptedException | RuntimeException e)
@@ -228,6 +257,16 @@ public final class MapdServer implements AutoCloseable
     }
 
     /**
+     * @return the replication lines of INFO (call on the data-path thread, e.g. through {@link #onDataPath}).
+     */
+    public String replicationInfo()
+    {
+        final StringBuilder text = new StringBuilder();
+        node.replicator().appendInfo(text);
+        return text.toString();
+    }
+
+    /**
      * @return the grid (readable from any thread).
      */
     public KeyGrid grid()
@@ -245,7 +284,8 @@ public final class MapdServer implements AutoCloseable
     {
         final long journalPosition = journal.tailPosition();
         final long ownSequence = node.ownSequence();
-        return GridSnapshot.write(config.dir(), grid, config.nodeId(), journalPosition, ownSequence);
+        return GridSnapshot.write(config.dir(), grid, config.nodeId(), journalPosition, ownSequence,
+            node.replicator().lastAppliedTable().clone());
     }
 
     private void snapshotQuietly()
@@ -276,7 +316,11 @@ public final class MapdServer implements AutoCloseable
             Thread.currentThread().interrupt();
         }
         server.close();
-        loop.submit(logds::close).syncUninterruptibly();
+        loop.submit(() ->
+        {
+            node.replicator().close();
+            logds.close();
+        }).syncUninterruptibly();
         dataLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         snapshotQuietly();
         journal.close();

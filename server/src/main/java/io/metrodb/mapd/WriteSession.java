@@ -28,6 +28,9 @@ import io.netty.channel.ChannelHandlerContext;
  */
 final class WriteSession implements RequestWriter, ResponseListener, DurableListener, Runnable
 {
+    /** Tokens of REPLICATE answers: this plus the peer's index (below it: the logd append slot). */
+    static final long PEER_TOKEN_BASE = 1000;
+
     private final MapdNode node;
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     private final short[] logdIds = new short[MapdConfig.MAX_RF];
@@ -47,10 +50,15 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     private int valueLength;
     private long version;
     private int checksum;
+    private short lastFailure;
     private int triedCount;
     private int pending;
     private int acked;
     private volatile int journalStatus;
+    private boolean journalDone;
+    private int pendingPeers;
+    private int peersAcked;
+    private int peersLive;
 
     WriteSession(final MapdNode node)
     {
@@ -88,8 +96,13 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         }
         version = node.clock().next();
         triedCount = 0;
+        lastFailure = StatusCodes.OK;
         pending = 0;
         acked = 0;
+        journalDone = false;
+        pendingPeers = 0;
+        peersAcked = 0;
+        peersLive = 0;
 
         final LogdPool logds = node.logds();
         if (logds.healthyCount() < node.rf())
@@ -142,6 +155,11 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     @Override
     public void onResponse(final long slot, final ByteBuf response, final int at)
     {
+        if (slot >= PEER_TOKEN_BASE)
+        {
+            onPeerAnswer(FrameHeader.status(response, at) == StatusCodes.OK);
+            return;
+        }
         pending--;
         if (FrameHeader.status(response, at) == StatusCodes.OK && OffsetPayload.validate(response, at) == StatusCodes.OK)
         {
@@ -151,6 +169,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         }
         else
         {
+            lastFailure = FrameHeader.status(response, at);
             retry((int)slot);
         }
         finishIfDone();
@@ -159,7 +178,13 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     @Override
     public void onFailure(final long slot, final short status)
     {
+        if (slot >= PEER_TOKEN_BASE)
+        {
+            onPeerAnswer(false);
+            return;
+        }
         pending--;
+        lastFailure = status;
         retry((int)slot);
         finishIfDone();
     }
@@ -178,7 +203,8 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         }
         if (acked < node.rf())
         {
-            fail(StatusCodes.NOT_ENOUGH_REPLICAS, acked + " of rf " + node.rf() + " appends succeeded");
+            fail(StatusCodes.NOT_ENOUGH_REPLICAS, acked + " of rf " + node.rf() + " appends succeeded (last failure: " +
+                StatusCodes.name(lastFailure) + ")");
             return;
         }
         node.commit(this);
@@ -211,9 +237,36 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     @Override
     public void run()
     {
+        journalDone = true;
+        replyWhenDurable();
+    }
+
+    /**
+     * A durable write was sent to {@code peers} live peers: answer once all of them answered (or timed out)
+     * and the journal entry is forced.
+     */
+    void awaitPeers(final int peers)
+    {
+        peersLive = peers;
+        pendingPeers = peers;
+    }
+
+    private void onPeerAnswer(final boolean acknowledged)
+    {
+        pendingPeers--;
+        peersAcked += acknowledged ? 1 : 0;
+        replyWhenDurable();
+    }
+
+    private void replyWhenDurable()
+    {
+        if (!journalDone || pendingPeers > 0)
+        {
+            return;
+        }
         if (journalStatus == LogResult.OK)
         {
-            replyOk();
+            replyOk(peersAcked, peersLive);
         }
         else
         {
@@ -222,9 +275,9 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         }
     }
 
-    void replyOk()
+    void replyOk(final int peersAcknowledged, final int peersLiveNow)
     {
-        handler.replyWrite(ctx, opcode, requestId, version, node.nodeId(), acked);
+        handler.replyWrite(ctx, opcode, requestId, version, node.nodeId(), acked, peersAcknowledged, peersLiveNow);
         release();
     }
 

@@ -77,7 +77,31 @@ final class MapdCluster implements AutoCloseable
         {
             addresses.add(new InetSocketAddress(HOST, port));
         }
-        return new MapdConfig(HOST, 0, root.resolve(dirName), nodeId, addresses, rf, MAX_VALUE, null, 2_000, 0, 0);
+        return new MapdConfig(HOST, 0, root.resolve(dirName), nodeId, addresses, rf, MAX_VALUE, null, 5_000, 0, 0);
+    }
+
+    /**
+     * A mapd config on a fixed port with peers (for replication tests, whose peers need known ports).
+     */
+    MapdConfig peerConfig(final String dirName, final int nodeId, final int port, final List<Integer> peerPorts,
+        final int backlog)
+    {
+        final List<InetSocketAddress> peers = new ArrayList<>();
+        for (final int peerPort : peerPorts)
+        {
+            peers.add(new InetSocketAddress(HOST, peerPort));
+        }
+        final MapdConfig base = mapdConfig(dirName, nodeId, 2);
+        return new MapdConfig(HOST, port, base.dir(), nodeId, base.logds(), 2, MAX_VALUE, null, 5_000, 0, 0, peers,
+            1_000, 100, backlog);
+    }
+
+    static int freePort() throws java.io.IOException
+    {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(HOST)))
+        {
+            return socket.getLocalPort();
+        }
     }
 
     MapdServer startMapd(final int rf) throws Exception

@@ -79,10 +79,14 @@ final class InFlightRequests
     /**
      * Delivers a response frame to its listener.
      *
-     * @param last false when more frames follow for this request (it stays registered).
+     * @param last            false when more frames follow for this request (it stays registered).
+     * @param nextDeadlineNs  for a request that stays registered, its new deadline: a stream times out only
+     *                        when it stalls, not when it is long.
      * @return false when no request with that id is in flight (late, after a timeout, or bogus).
      */
-    boolean complete(final long requestId, final boolean last, final io.netty.buffer.ByteBuf frame, final int at)
+    boolean complete(
+        final long requestId, final boolean last, final long nextDeadlineNs, final io.netty.buffer.ByteBuf frame,
+        final int at)
     {
         final int slot = (int)requestId & mask;
         final ResponseListener listener = listeners[slot];
@@ -94,6 +98,10 @@ final class InFlightRequests
         if (last)
         {
             clear(slot);
+        }
+        else
+        {
+            deadlinesNs[slot] = nextDeadlineNs;
         }
         listener.onResponse(token, frame, at);
         return true;

@@ -351,7 +351,8 @@ public final class PeerConnection implements AutoCloseable
                 final int at = frame.readerIndex();
                 final boolean last = !FrameHeader.hasFlag(frame, at, FrameFlags.MORE);
                 if (!FrameHeader.isResponse(frame, at) ||
-                    !inFlight.complete(FrameHeader.requestId(frame, at), last, frame, at))
+                    !inFlight.complete(FrameHeader.requestId(frame, at), last,
+                        last ? 0 : System.nanoTime() + requestTimeoutNs, frame, at))
                 {
                     staleResponses++;
                 }

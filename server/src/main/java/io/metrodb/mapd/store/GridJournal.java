@@ -46,6 +46,16 @@ public final class GridJournal implements AutoCloseable
     }
 
     /**
+     * Reads entries in order from {@code fromPosition} (data-path thread; for serving a peer's SYNC).
+     *
+     * @return where to continue, or a negative {@link LogResult}.
+     */
+    public long scan(final long fromPosition, final int limit, final LogScanHandler handler)
+    {
+        return log.scan(fromPosition, limit, handler);
+    }
+
+    /**
      * Appends an encoded entry (in the page cache when this returns: it survives a process crash).
      *
      * @return the entry's position, or a negative {@link LogResult}.
@@ -84,7 +94,29 @@ public final class GridJournal implements AutoCloseable
      */
     public ReplayResult replay(final KeyGrid grid, final long fromPosition)
     {
-        final Replayer replayer = new Replayer(grid);
+        return replay(grid, fromPosition, (position, origin, sequence) -> { });
+    }
+
+    /**
+     * Told about each journal entry replayed.
+     */
+    @FunctionalInterface
+    public interface EntryListener
+    {
+        /**
+         * @param position the entry's journal position.
+         * @param origin   the mapd that originated the change.
+         * @param sequence its number at the origin, 0 when not known in order.
+         */
+        void onEntry(long position, int origin, long sequence);
+    }
+
+    /**
+     * As {@link #replay(KeyGrid, long)}, telling {@code listener} about every entry.
+     */
+    public ReplayResult replay(final KeyGrid grid, final long fromPosition, final EntryListener listener)
+    {
+        final Replayer replayer = new Replayer(grid, listener);
         long position = fromPosition;
         while (position >= 0 && position < log.tailPosition())
         {
@@ -105,7 +137,7 @@ public final class GridJournal implements AutoCloseable
             throw new IllegalStateException("journal entry at " + replayer.invalidOffset + " is " +
                 LogResult.describe(replayer.invalidCode) + "; restore the grid with --rebuild-from-logds");
         }
-        return new ReplayResult(replayer.entries, replayer.applied, replayer.lastSequence);
+        return new ReplayResult(replayer.entries, replayer.applied);
     }
 
     @Override
@@ -119,26 +151,26 @@ public final class GridJournal implements AutoCloseable
      *
      * @param entries      journal entries read.
      * @param applied      entries that changed the grid.
-     * @param lastSequence highest sequence seen per the origin that wrote it (this node's own changes).
      */
-    public record ReplayResult(long entries, long applied, long lastSequence)
+    public record ReplayResult(long entries, long applied)
     {
     }
 
     private static final class Replayer implements LogScanHandler
     {
         private final KeyGrid grid;
+        private final EntryListener listener;
         private final long[] replicas = new long[8];
         private final ByteBuf entry = Unpooled.buffer(MAX_ENTRY_LENGTH);
         private long entries;
         private long applied;
-        private long lastSequence;
         private long invalidOffset = -1;
         private int invalidCode;
 
-        Replayer(final KeyGrid grid)
+        Replayer(final KeyGrid grid, final EntryListener listener)
         {
             this.grid = grid;
+            this.listener = listener;
         }
 
         @Override
@@ -161,7 +193,7 @@ public final class GridJournal implements AutoCloseable
                 return false;
             }
             entries++;
-            lastSequence = Math.max(lastSequence, JournalEntry.sequence(entry, 0));
+            listener.onEntry(offset, JournalEntry.originNode(entry, 0), JournalEntry.sequence(entry, 0));
             if (JournalEntry.applyTo(grid, entry, 0, replicas) == KeyGrid.APPLIED)
             {
                 applied++;

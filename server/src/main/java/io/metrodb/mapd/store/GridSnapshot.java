@@ -22,6 +22,7 @@ import java.util.zip.CRC32C;
  *
  * <pre>
  *  header (32 B): magic "MDBSNAP1" | u32 format (1) | u32 node id | u64 journal position | u64 own sequence
+ *  origins:       u32 count | count x { u16 origin node, u64 last sequence applied from it }
  *  entries:       u32 change length | change body (as in REPLICATE), repeated
  *  trailer (20 B): u64 entry count | u64 magic "MDBSNEND" | u32 CRC32C of every byte before the CRC
  * </pre>
@@ -47,8 +48,9 @@ public final class GridSnapshot
      * @param journalPosition replay the journal from here to bring the grid up to date.
      * @param ownSequence     the last change sequence this node had originated.
      * @param entries         entries in the snapshot.
+     * @param lastApplied     per origin node id, the last sequence applied in order from it.
      */
-    public record Header(int nodeId, long journalPosition, long ownSequence, long entries)
+    public record Header(int nodeId, long journalPosition, long ownSequence, long entries, long[] lastApplied)
     {
     }
 
@@ -59,7 +61,12 @@ public final class GridSnapshot
      * @throws IOException on a file error; the old snapshot is then untouched.
      */
     public static Header write(
-        final Path dir, final KeyGrid grid, final int nodeId, final long journalPosition, final long ownSequence)
+        final Path dir,
+        final KeyGrid grid,
+        final int nodeId,
+        final long journalPosition,
+        final long ownSequence,
+        final long[] lastApplied)
         throws IOException
     {
         final Path tmp = dir.resolve(FILE_NAME + ".tmp");
@@ -72,6 +79,18 @@ public final class GridSnapshot
             try
             {
                 out.writeLong(MAGIC).writeInt(FORMAT).writeInt(nodeId).writeLong(journalPosition).writeLong(ownSequence);
+                final int countIndex = out.writerIndex();
+                out.writeInt(0);
+                int origins = 0;
+                for (int origin = 0; origin < lastApplied.length; origin++)
+                {
+                    if (lastApplied[origin] != 0)
+                    {
+                        out.writeShort(origin).writeLong(lastApplied[origin]);
+                        origins++;
+                    }
+                }
+                out.setInt(countIndex, origins);
                 final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
                 final long[] offsets = new long[GridEntry.MAX_REPLICAS];
                 final IOException[] failure = new IOException[1];
@@ -123,7 +142,7 @@ public final class GridSnapshot
         }
         Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         forceDirectory(dir);
-        return new Header(nodeId, journalPosition, ownSequence, count[0]);
+        return new Header(nodeId, journalPosition, ownSequence, count[0], lastApplied.clone());
     }
 
     private static IOException drain(final FileChannel channel, final ByteBuf out, final CRC32C crc,
@@ -181,8 +200,19 @@ public final class GridSnapshot
         }
         final long expected = in.getLong(trailer);
         final long[] replicas = new long[8];
+        final long[] lastApplied = new long[0x10000];
         long entries = 0;
         int at = HEADER_LENGTH;
+        final int origins = in.getInt(at);
+        if (origins < 0 || origins > 0x10000 || at + 4 + origins * 10L > trailer)
+        {
+            throw corrupt(file, "bad origin table");
+        }
+        at += 4;
+        for (int i = 0; i < origins; i++, at += 10)
+        {
+            lastApplied[in.getUnsignedShort(at)] = in.getLong(at + 2);
+        }
         while (at < trailer)
         {
             final int length = in.getInt(at);
@@ -198,7 +228,7 @@ public final class GridSnapshot
         {
             throw corrupt(file, "holds " + entries + " entries, trailer says " + expected);
         }
-        return new Header(in.getInt(12), in.getLong(16), in.getLong(24), entries);
+        return new Header(in.getInt(12), in.getLong(16), in.getLong(24), entries, lastApplied);
     }
 
     private static IOException corrupt(final Path file, final String reason)

@@ -1,0 +1,179 @@
+package io.metrodb.mapd;
+
+import io.metrodb.logd.LogScanHandler;
+import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.KeyGrid;
+import io.metrodb.mapd.store.GridJournal;
+import io.metrodb.mapd.store.JournalEntry;
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.SyncResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import org.agrona.DirectBuffer;
+
+/**
+ * Answers one SYNC: streams this mapd's own changes from the asked sequence out of the journal (BACKLOG), or,
+ * when the backlog no longer reaches back that far, every grid entry (SNAPSHOT), as frames flagged MORE, then
+ * an end frame with the next sequence the peer will see live. Writes while the connection is writable and
+ * resumes when it drains, so a long catch-up never buffers without bound. Data-path thread only.
+ */
+final class SyncStreamer implements Runnable, LogScanHandler
+{
+    static final int FRAME_BYTES = 256 * 1024;
+    static final int FRAME_CHANGES = 4096;
+
+    private final MapdNode node;
+    private final ChannelHandlerContext ctx;
+    private final long requestId;
+    private final int mode;
+    private final long endSequence;
+    private final ByteBuf changes = Unpooled.directBuffer(FRAME_BYTES + GridJournal.MAX_ENTRY_LENGTH);
+    private final ByteBuf key = Unpooled.buffer(KeyGrid.MAX_KEY_LENGTH);
+    private final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
+    private final long[] offsets = new long[GridEntry.MAX_REPLICAS];
+    private final GridEntry scratch = new GridEntry();
+    private long nextSequence;
+    private long journalPosition;
+    private long gridCursor;
+    private long frameFirstSequence;
+    private int frameCount;
+    private boolean done;
+
+    SyncStreamer(
+        final MapdNode node, final Backlog backlog, final ChannelHandlerContext ctx, final long requestId,
+        final long fromSequence)
+    {
+        this.node = node;
+        this.ctx = ctx;
+        this.requestId = requestId;
+        this.endSequence = node.ownSequence();
+        this.nextSequence = fromSequence;
+        if (fromSequence > endSequence)
+        {
+            mode = SyncResponse.MODE_BACKLOG;
+            journalPosition = -1;
+        }
+        else if (backlog.covers(fromSequence))
+        {
+            mode = SyncResponse.MODE_BACKLOG;
+            journalPosition = backlog.position(fromSequence);
+        }
+        else
+        {
+            mode = SyncResponse.MODE_SNAPSHOT;
+        }
+    }
+
+    boolean isDone()
+    {
+        return done;
+    }
+
+    /**
+     * Writes frames while the connection is writable; call again when it becomes writable.
+     */
+    @Override
+    public void run()
+    {
+        while (!done && ctx.channel().isActive() && ctx.channel().isWritable())
+        {
+            changes.clear();
+            frameCount = 0;
+            frameFirstSequence = nextSequence;
+            final boolean finished = mode == SyncResponse.MODE_BACKLOG ? fillFromBacklog() : fillFromGrid();
+            writeFrame(!finished);
+            if (finished)
+            {
+                done = true;
+            }
+        }
+        if (!ctx.channel().isActive())
+        {
+            done = true;
+        }
+        if (done)
+        {
+            changes.release();
+        }
+    }
+
+    private boolean fillFromBacklog()
+    {
+        while (journalPosition >= 0 && nextSequence <= endSequence && changes.readableBytes() < FRAME_BYTES &&
+            frameCount < FRAME_CHANGES)
+        {
+            final long next = node.journal().scan(journalPosition, 256, this);
+            if (next <= journalPosition)
+            {
+                break;
+            }
+            journalPosition = next;
+        }
+        return journalPosition < 0 || nextSequence > endSequence || journalPosition >= node.journal().tailPosition();
+    }
+
+    @Override
+    public boolean onRecord(final long offset, final DirectBuffer buffer, final int index, final int length)
+    {
+        if (length < JournalEntry.CHANGE_OFFSET)
+        {
+            return true;
+        }
+        final int origin = buffer.getShort(index + JournalEntry.ORIGIN_OFFSET, java.nio.ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        final long sequence = buffer.getLong(index + JournalEntry.SEQUENCE_OFFSET, java.nio.ByteOrder.BIG_ENDIAN);
+        if (origin != node.nodeId() || sequence != nextSequence)
+        {
+            return true;
+        }
+        final int changeLength = length - JournalEntry.CHANGE_OFFSET;
+        changes.ensureWritable(changeLength);
+        buffer.getBytes(index + JournalEntry.CHANGE_OFFSET, changes.nioBuffer(changes.writerIndex(), changeLength), 0,
+            changeLength);
+        changes.writerIndex(changes.writerIndex() + changeLength);
+        frameCount++;
+        nextSequence++;
+        return nextSequence <= endSequence && changes.readableBytes() < FRAME_BYTES && frameCount < FRAME_CHANGES;
+    }
+
+    private boolean fillFromGrid()
+    {
+        gridCursor = node.grid().forEach(gridCursor, 256, scratch, (keyBuffer, keyIndex, keyLength, entry) ->
+        {
+            for (int i = 0; i < entry.replicaCount(); i++)
+            {
+                logdIds[i] = (short)entry.logdId(i);
+                offsets[i] = entry.offset(i);
+            }
+            keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
+            Change.write(changes, entry.version(), entry.versionNode(), entry.flags(), entry.valueLength(),
+                entry.checksum(), key, 0, keyLength, entry.replicaCount(), logdIds, offsets);
+            frameCount++;
+        });
+        return gridCursor < 0;
+    }
+
+    private void writeFrame(final boolean more)
+    {
+        final long sequence = mode == SyncResponse.MODE_SNAPSHOT ? (more ? endSequence : endSequence + 1) :
+            (more ? frameFirstSequence : nextSequence);
+        if (!more && frameCount > 0)
+        {
+            // The end frame carries no changes: send these first.
+            writeFrame(true, frameCount, mode == SyncResponse.MODE_SNAPSHOT ? endSequence : frameFirstSequence);
+            changes.clear();
+            frameCount = 0;
+        }
+        writeFrame(more, frameCount, sequence);
+    }
+
+    private void writeFrame(final boolean more, final int count, final long sequence)
+    {
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + SyncResponse.CHANGES_OFFSET +
+            changes.readableBytes());
+        SyncResponse.encodeHeader(out, requestId, more, mode, count, sequence, changes.readableBytes());
+        out.writeBytes(changes, changes.readerIndex(), changes.readableBytes());
+        ctx.writeAndFlush(out, ctx.voidPromise());
+    }
+}

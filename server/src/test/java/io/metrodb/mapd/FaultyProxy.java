@@ -1,0 +1,138 @@
+package io.metrodb.mapd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP proxy on loopback that injects partitions: {@link #partition()} cuts every connection through it and
+ * refuses new ones until {@link #heal()}. Threads are daemons and all end at {@link #close()}.
+ */
+final class FaultyProxy implements AutoCloseable
+{
+    private final ServerSocket server;
+    private final InetSocketAddress target;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+    private volatile boolean partitioned;
+    private volatile boolean closed;
+
+    FaultyProxy(final int targetPort) throws IOException
+    {
+        target = new InetSocketAddress(MapdCluster.HOST, targetPort);
+        server = new ServerSocket(0, 50, InetAddress.getByName(MapdCluster.HOST));
+        acceptor = new Thread(this::acceptLoop, "faulty-proxy-" + targetPort);
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    int port()
+    {
+        return server.getLocalPort();
+    }
+
+    void partition()
+    {
+        partitioned = true;
+        closeAll();
+    }
+
+    void heal()
+    {
+        partitioned = false;
+    }
+
+    private void acceptLoop()
+    {
+        while (!closed)
+        {
+            try
+            {
+                final Socket client = server.accept();
+                if (partitioned)
+                {
+                    client.close();
+                    continue;
+                }
+                final Socket upstream = new Socket();
+                upstream.connect(target, 5_000);
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
+                sockets.add(client);
+                sockets.add(upstream);
+                pump(client, upstream);
+                pump(upstream, client);
+            }
+            catch (final IOException e)
+            {
+                if (closed)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void pump(final Socket from, final Socket to)
+    {
+        final Thread thread = new Thread(() ->
+        {
+            final byte[] buffer = new byte[64 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream())
+            {
+                int n;
+                while ((n = in.read(buffer)) >= 0)
+                {
+                    out.write(buffer, 0, n);
+                }
+            }
+            catch (final IOException ignored)
+            {
+                // the partition or the peer closed it
+            }
+            finally
+            {
+                quietlyClose(from);
+                quietlyClose(to);
+            }
+        }, "faulty-proxy-pump");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void closeAll()
+    {
+        for (final Socket socket : sockets)
+        {
+            quietlyClose(socket);
+        }
+        sockets.clear();
+    }
+
+    private static void quietlyClose(final Socket socket)
+    {
+        try
+        {
+            socket.close();
+        }
+        catch (final IOException ignored)
+        {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() throws Exception
+    {
+        closed = true;
+        server.close();
+        closeAll();
+        acceptor.join(5_000);
+    }
+}
