@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The disk's physical limits, measured with dd in the directory the logd benchmarks write to:
+#   sequential bandwidth: 1 GiB of 1 MiB writes, then one fdatasync (conv=fdatasync), timed as a whole;
+#   fsync rate:           2000 writes of 4 KiB, each O_DSYNC (oflag=dsync).
+# Each is repeated DD_REPEATS times (default 3) because a shared virtual disk varies a lot; the median is
+# printed last, on a "DISK ..." line. MB is 10^6 bytes, as dd prints it.
+# Usage: disk-reference.sh [dir]   (default bench/target/logd-bench)
+set -euo pipefail
+
+dir="${1:-$(cd "$(dirname "$0")/.." && pwd)/target/logd-bench}"
+repeats="${DD_REPEATS:-3}"
+mkdir -p "$dir"
+file="$dir/dd.tmp"
+trap 'rm -f "$file"' EXIT
+
+# "1073741824 bytes (1.1 GB, 1.0 GiB) copied, 2.34 s, 459 MB/s" -> "1073741824 2.34"
+bytes_and_seconds() {
+    awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s," || $i == "s") { print $1, $(i - 1); exit } }' |
+        tr -d ','
+}
+
+median() {
+    tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+echo "disk reference in $dir ($(df -P "$dir" | awk 'NR == 2 { print $1 }')), $repeats runs each"
+
+bandwidths=""
+for ((i = 1; i <= repeats; i++)); do
+    cmd="dd if=/dev/zero of=$file bs=1M count=1024 conv=fdatasync"
+    echo "\$ $cmd"
+    out="$($cmd 2>&1)"
+    echo "$out" | tail -1
+    rm -f "$file"
+    read -r bytes seconds < <(echo "$out" | bytes_and_seconds)
+    bandwidths+=" $(awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.1f", b / s / 1e6 }')"
+done
+
+rates=""
+for ((i = 1; i <= repeats; i++)); do
+    cmd="dd if=/dev/zero of=$file bs=4k count=2000 oflag=dsync"
+    echo "\$ $cmd"
+    out="$($cmd 2>&1)"
+    echo "$out" | tail -1
+    rm -f "$file"
+    read -r bytes seconds < <(echo "$out" | bytes_and_seconds)
+    rates+=" $(awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.0f", b / 4096 / s }')"
+done
+
+echo "DISK seq_write_MBps median=$(echo "$bandwidths" | median) runs=[${bandwidths# }]"
+echo "DISK dsync_writes_per_s median=$(echo "$rates" | median) runs=[${rates# }]"
