@@ -20,7 +20,12 @@ import java.util.concurrent.TimeUnit;
  */
 final class SegmentAllocator implements Agent, AutoCloseable
 {
-    private static final int ZERO_CHUNK_LENGTH = 1024 * 1024;
+    /**
+     * Zeros are written a page at a time: the page cache keeps the granularity of the writes that filled it
+     * (large folios on recent kernels), and a force after a 4 KiB append to a segment zero-filled in 1 MiB
+     * writes wrote back the whole 1 MiB (measured with MsyncProbe, docs/BENCHMARKS.md).
+     */
+    private static final int ZERO_CHUNK_LENGTH = 4096;
     private static final long RETRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Path directory;
