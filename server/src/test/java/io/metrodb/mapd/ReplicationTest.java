@@ -263,10 +263,17 @@ class ReplicationTest
         mapds.add(start(0, 1 << 16, List.of(toB.port())));
         mapds.add(start(1, 1 << 16, List.of(toA.port())));
         writeAll(ports[0], Opcodes.SET, entries("before-", 100, "v"));
+        writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v1")));
         Convergence.awaitConverged(CONVERGE_MS, ports[0], ports[1]);
 
         toA.partition();
         toB.partition();
+        writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v2")));
+        try (MapdClient client = new MapdClient(ports[1]))
+        {
+            assertArrayEquals(bytes("v1"), client.get("stale-key").value(),
+                "a mapd cut off from its peers serves what it has (documented staleness)");
+        }
         writeAll(ports[0], Opcodes.SET, entries("a-side-", 200, "v"));
         writeAll(ports[1], Opcodes.SETSAFE, entries("b-side-", 200, "v"));
         writeAll(ports[0], Opcodes.SET, entries("both-", 50, "a"));
@@ -279,12 +286,16 @@ class ReplicationTest
         {
             Convergence.awaitConverged(CONVERGE_MS, ports[0], ports[1]);
         }
-        finally
+        catch (final AssertionError e)
         {
-            System.out.println("A: " + mapds.get(0).onDataPath(() -> info(mapds.get(0))));
-            System.out.println("B: " + mapds.get(1).onDataPath(() -> info(mapds.get(1))));
+            throw new AssertionError(e.getMessage() + "\nA: " + mapds.get(0).onDataPath(() -> info(mapds.get(0))) +
+                "\nB: " + mapds.get(1).onDataPath(() -> info(mapds.get(1))), e);
         }
-        assertEquals(550, GridDump.of(ports[0]).size());
+        assertEquals(551, GridDump.of(ports[0]).size());
+        try (MapdClient client = new MapdClient(ports[1]))
+        {
+            assertArrayEquals(bytes("v2"), client.get("stale-key").value(), "the newer write wins after the heal");
+        }
     }
 
     private static String info(final MapdServer mapd)
