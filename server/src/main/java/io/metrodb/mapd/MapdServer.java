@@ -257,6 +257,14 @@ public final class MapdServer implements AutoCloseable
     }
 
     /**
+     * @return peers connected now (call on the data-path thread, e.g. through {@link #onDataPath}).
+     */
+    public int livePeers()
+    {
+        return node.replicator().livePeers();
+    }
+
+    /**
      * @return the replication lines of INFO (call on the data-path thread, e.g. through {@link #onDataPath}).
      */
     public String replicationInfo()

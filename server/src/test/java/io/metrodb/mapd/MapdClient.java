@@ -43,8 +43,13 @@ final class MapdClient implements AutoCloseable
     }
 
     /** A response, copied out of its frame. */
-    record Reply(short status, long version, int versionNode, byte[] value, String message)
+    record Reply(short status, long version, int versionNode, byte[] value, String message, int peersAcked,
+        int peersLive)
     {
+        Reply(final short status, final long version, final int versionNode, final byte[] value, final String message)
+        {
+            this(status, version, versionNode, value, message, 0, 0);
+        }
     }
 
     Reply set(final String key, final byte[] value) throws IOException
@@ -166,7 +171,8 @@ final class MapdClient implements AutoCloseable
                 ByteBufUtil.getBytes(frame, EntryResponse.valueIndex(0), EntryResponse.valueLength(frame, 0)), null);
             case Opcodes.EXISTS -> new Reply(status, EntryResponse.version(frame, 0), EntryResponse.versionNode(frame, 0),
                 null, null);
-            default -> new Reply(status, WriteResponse.version(frame, 0), WriteResponse.versionNode(frame, 0), null, null);
+            default -> new Reply(status, WriteResponse.version(frame, 0), WriteResponse.versionNode(frame, 0), null, null,
+                WriteResponse.peersAcked(frame, 0), WriteResponse.peersLive(frame, 0));
         };
     }
 

@@ -194,11 +194,18 @@ class ReplicationTest
     void shouldAnswerSetSafeAfterEveryLivePeerAcknowledged() throws Exception
     {
         startThree(1 << 16);
-        Convergence.awaitConverged(CONVERGE_MS, ports);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (mapds.get(0).onDataPath(mapds.get(0)::livePeers) < 2)
+        {
+            assertTrue(System.nanoTime() - deadline < 0, "peers did not connect within 10 s");
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
         try (MapdClient client = new MapdClient(ports[0]))
         {
             final MapdClient.Reply reply = client.setSafe("safe", bytes("v"));
             assertEquals(StatusCodes.OK, reply.status());
+            assertEquals(2, reply.peersLive(), "both peers were live");
+            assertEquals(2, reply.peersAcked(), "both peers acknowledged before the answer");
         }
         try (MapdClient client = new MapdClient(ports[1]))
         {
