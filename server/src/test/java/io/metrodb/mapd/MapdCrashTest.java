@@ -53,10 +53,15 @@ class MapdCrashTest
 
     private int startMapd() throws IOException, InterruptedException
     {
+        return startMapd(0, List.of());
+    }
+
+    private int startMapd(final int port, final List<Integer> peers) throws IOException, InterruptedException
+    {
         final StringBuilder logds = new StringBuilder();
-        for (final int port : cluster.logdPorts)
+        for (final int logdPort : cluster.logdPorts)
         {
-            logds.append(logds.length() == 0 ? "" : ",").append(MapdCluster.HOST).append(':').append(port);
+            logds.append(logds.length() == 0 ? "" : ",").append(MapdCluster.HOST).append(':').append(logdPort);
         }
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -65,12 +70,19 @@ class MapdCrashTest
             "-cp", System.getProperty("java.class.path"),
             "io.metrodb.server.Main", "mapd",
             "--dir", root.resolve("mapd").toString(),
-            "--port", "0",
+            "--port", Integer.toString(port),
             "--node-id", "7",
             "--logds", logds.toString(),
             "--rf", "2",
             "--max-value", "1m",
             "--snapshot-interval-ms", "150"));
+        if (!peers.isEmpty())
+        {
+            command.add("--peers");
+            command.add(peers.stream().map(p -> MapdCluster.HOST + ":" + p).collect(java.util.stream.Collectors.joining(",")));
+            command.add("--sync-interval-ms");
+            command.add("100");
+        }
         mapd = new ProcessBuilder(command).redirectErrorStream(true).start();
         final BufferedReader out = new BufferedReader(new InputStreamReader(mapd.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -142,5 +154,53 @@ class MapdCrashTest
             entries.put("key-" + n, ("value-" + n + "-" + "x".repeat(n % 200)).getBytes(StandardCharsets.UTF_8));
         }
         return entries;
+    }
+
+    @Test
+    void shouldCatchUpFromItsPeersAfterSigkillDuringWrites() throws Exception
+    {
+        cluster = new MapdCluster(root, 3);
+        final int[] ports = {MapdCluster.freePort(), MapdCluster.freePort(), MapdCluster.freePort()};
+        final List<MapdServer> peers = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                final List<Integer> others = new ArrayList<>(List.of(ports[1 - i], ports[2]));
+                final MapdServer peer = MapdServer.start(cluster.peerConfig("peer" + i, i + 1, ports[i], others, 1 << 16));
+                peer.whenLogdsHealthy(3).get(10, TimeUnit.SECONDS);
+                peers.add(peer);
+            }
+            assertEquals(ports[2], startMapd(ports[2], List.of(ports[0], ports[1])));
+            try (MapdClient atA = new MapdClient(ports[0]); MapdClient atC = new MapdClient(ports[2]))
+            {
+                for (int b = 0; b < 20; b++)
+                {
+                    atA.setAll(Opcodes.SET, batch(b));
+                    atC.setAll(Opcodes.SET, batch(1000 + b));
+                }
+                final Map<String, byte[]> inFlight = batch(2000);
+                atC.socket().send(out -> inFlight.forEach((key, value) ->
+                    io.metrodb.protocol.mapd.SetRequest.encode(out, 5_000_000 + key.hashCode(), Opcodes.SET,
+                        MapdClient.bytes(key), value)));
+                mapd.destroyForcibly();
+                assertTrue(mapd.waitFor(30, TimeUnit.SECONDS));
+                for (int b = 20; b < 40; b++)
+                {
+                    atA.setAll(Opcodes.SET, batch(b));
+                }
+            }
+            startMapd(ports[2], List.of(ports[0], ports[1]));
+            final long ms = Convergence.awaitConverged(20_000, ports);
+            System.out.println("the SIGKILLed mapd caught up in " + ms + " ms");
+            assertTrue(GridDump.of(ports[2]).containsKey("key-1999"), "changes written while it was down arrived");
+        }
+        finally
+        {
+            for (final MapdServer peer : peers)
+            {
+                peer.close();
+            }
+        }
     }
 }
