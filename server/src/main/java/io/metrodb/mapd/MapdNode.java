@@ -25,6 +25,7 @@ final class MapdNode
     private final MapdCounters counters = new MapdCounters();
     private final ArrayDeque<WriteSession> writeSessions = new ArrayDeque<>();
     private final ArrayDeque<ReadSession> readSessions = new ArrayDeque<>();
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     private final long[] packedReplicas = new long[MapdConfig.MAX_RF];
     private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
     private volatile long ownSequence;
@@ -70,6 +71,14 @@ final class MapdNode
     long lastJournalPosition()
     {
         return lastJournalPosition;
+    }
+
+    /**
+     * @return the data-path thread's reusable checksum.
+     */
+    java.util.zip.CRC32C crc()
+    {
+        return crc;
     }
 
     int nodeId()

@@ -92,7 +92,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
             keyLength = SetRequest.keyLength(frame, at);
             valueIndex = SetRequest.valueIndex(frame, at);
             valueLength = SetRequest.valueLength(frame, at);
-            checksum = ValueRecord.checksum(frame, valueIndex, valueLength);
+            checksum = ValueRecord.checksum(node.crc(), frame, valueIndex, valueLength);
         }
         version = node.clock().next();
         triedCount = 0;
@@ -132,7 +132,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         {
             tried[triedCount++] = target.hello().nodeId();
             targets[slot] = target;
-            if (target.send(this, this, slot) >= 0)
+            if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength)) >= 0)
             {
                 pending++;
                 return true;

@@ -137,8 +137,23 @@ public final class ValueRecord
      */
     public static int checksum(final ByteBuf buf, final int index, final int length)
     {
-        final CRC32C crc = new CRC32C();
-        crc.update(buf.nioBuffer(index, length));
+        return checksum(new CRC32C(), buf, index, length);
+    }
+
+    /**
+     * CRC32C of a range with a caller's reusable {@link CRC32C}: no allocation for a single-buffer range.
+     */
+    public static int checksum(final CRC32C crc, final ByteBuf buf, final int index, final int length)
+    {
+        crc.reset();
+        if (buf.nioBufferCount() == 1)
+        {
+            crc.update(buf.internalNioBuffer(index, length));
+        }
+        else
+        {
+            crc.update(buf.nioBuffer(index, length));
+        }
         return (int)crc.getValue();
     }
 

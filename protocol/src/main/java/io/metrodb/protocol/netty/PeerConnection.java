@@ -162,6 +162,16 @@ public final class PeerConnection implements AutoCloseable
      */
     public long send(final RequestWriter writer, final ResponseListener listener, final long token)
     {
+        return send(writer, listener, token, 256);
+    }
+
+    /**
+     * As {@link #send(RequestWriter, ResponseListener, long)}, with the frame's expected size, so a large frame
+     * is written into one buffer of the right size instead of a growing one.
+     */
+    public long send(
+        final RequestWriter writer, final ResponseListener listener, final long token, final int frameLengthHint)
+    {
         if (!ready)
         {
             return NOT_READY;
@@ -175,7 +185,7 @@ public final class PeerConnection implements AutoCloseable
         {
             return BACK_PRESSURED;
         }
-        final ByteBuf out = channel.alloc().ioBuffer(256);
+        final ByteBuf out = channel.alloc().ioBuffer(frameLengthHint);
         try
         {
             writer.write(out, requestId);
