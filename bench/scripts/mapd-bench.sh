@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# mapd load harnesses (issue 4): restart time at N keys, then loopback GET/SET latency at 1 and 32 connections.
+# Run from anywhere; builds bench/target/benchmarks.jar if it is missing. Each harness is bounded by `timeout`.
+#   bench/scripts/mapd-bench.sh                 # both
+#   bench/scripts/mapd-bench.sh restart [N [T]] # restart harness only (default N 10000000, T 1000000)
+#   bench/scripts/mapd-bench.sh latency         # latency harness only (knobs as -D in JAVA_OPTS)
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+JAR=bench/target/benchmarks.jar
+JAVA=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED ${JAVA_OPTS:-})
+
+if [[ ! -f "$JAR" ]]; then
+    mvn -B -q package -DskipTests -pl bench -am
+fi
+
+restart() {
+    df -h bench/target
+    timeout --signal=TERM --kill-after=30 600 \
+        "${JAVA[@]}" -Xmx3g -cp "$JAR" io.metrodb.bench.mapd.MapdRestartHarness "$@"
+}
+
+latency() {
+    timeout --signal=TERM --kill-after=30 600 \
+        "${JAVA[@]}" -Xmx2g -cp "$JAR" io.metrodb.bench.mapd.MapdLatencyHarness
+}
+
+case "${1:-all}" in
+    restart) shift; restart "$@" ;;
+    latency) latency ;;
+    all) restart; latency ;;
+    *) echo "usage: $0 [all | restart [N [T]] | latency]" >&2; exit 2 ;;
+esac
