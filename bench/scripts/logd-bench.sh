@@ -21,7 +21,7 @@ results="${1:-bench/target/logd-bench-results/$(date +%Y%m%d-%H%M%S)}"
 dir=bench/target/logd-bench
 jar=bench/target/benchmarks.jar
 mkdir -p "$results" "$dir"
-java_cp=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar")
+java_cp=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED -cp "$jar")
 
 step() {
     echo

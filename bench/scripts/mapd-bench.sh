@@ -8,7 +8,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 JAR=bench/target/benchmarks.jar
-JAVA=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED ${JAVA_OPTS:-})
+JAVA=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-})
 
 if [[ ! -f "$JAR" ]]; then
     mvn -B -q package -DskipTests -pl bench -am

@@ -71,8 +71,9 @@ public final class LogdCommand implements Callable<Integer>
     {
         final LogdConfig config = toConfig();
         final LogdServer server = LogdServer.start(config);
-        System.out.printf("logd %d listening on %s:%d (%s), dir %s, tail %d%n", server.nodeId(), config.host(),
-            server.port(), Transports.name(), dir.toAbsolutePath(), server.store().tailPosition());
+        System.out.printf("logd %d listening on %s:%d (%s), dir %s, tail %d, segments by %s%n", server.nodeId(),
+            config.host(), server.port(), Transports.name(), dir.toAbsolutePath(), server.store().tailPosition(),
+            Preallocator.method());
         return ServerRunner.runUntilSignalled("logd", server);
     }
 

@@ -20,12 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class SegmentAllocator implements Agent, AutoCloseable
 {
-    /**
-     * Zeros are written a page at a time: the page cache keeps the granularity of the writes that filled it
-     * (large folios on recent kernels), and a force after a 4 KiB append to a segment zero-filled in 1 MiB
-     * writes wrote back the whole 1 MiB (measured with MsyncProbe, docs/BENCHMARKS.md).
-     */
-    private static final int ZERO_CHUNK_LENGTH = 4096;
     private static final long RETRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Path directory;
@@ -169,7 +163,7 @@ final class SegmentAllocator implements Agent, AutoCloseable
         final Path path = SegmentFiles.segmentPath(directory, index);
         try
         {
-            writeZeros(temp, segmentLength);
+            Preallocator.allocate(temp, segmentLength);
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
             SegmentFiles.forceDirectory(directory);
             final Segment segment = Segment.map(path, index, segmentLength, false);
@@ -183,25 +177,6 @@ final class SegmentAllocator implements Agent, AutoCloseable
             deleteQuietly(temp);
             deleteQuietly(path);
             return failed(isNoSpace(ex) ? LogResult.STORAGE_FULL : LogResult.IO_ERROR, ex);
-        }
-    }
-
-    static void writeZeros(final Path file, final long length) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
-        {
-            final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(ZERO_CHUNK_LENGTH, length));
-            long position = 0;
-            while (position < length)
-            {
-                zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
-                while (zeros.hasRemaining())
-                {
-                    position += channel.write(zeros, position);
-                }
-            }
-            channel.force(true);
         }
     }
 

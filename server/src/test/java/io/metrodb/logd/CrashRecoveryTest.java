@@ -74,6 +74,7 @@ class CrashRecoveryTest
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final Process child = new ProcessBuilder(
             java, "-Xmx128m", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"),
             CrashingAppender.class.getName(), log.toString(), Long.toString(seed))
             .redirectError(stderr.toFile())

@@ -66,6 +66,7 @@ class MapdCrashTest
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
             "-Xmx512m",
             "-cp", System.getProperty("java.class.path"),
             "io.metrodb.server.Main", "mapd",

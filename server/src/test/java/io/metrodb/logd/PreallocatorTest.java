@@ -1,0 +1,87 @@
+package io.metrodb.logd;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PreallocatorTest
+{
+    private static final long LENGTH = 8L << 20;
+
+    @TempDir
+    Path dir;
+
+    /** Bytes the file system actually holds for the file (not sparse when equal to its length). */
+    private static long allocatedBytes(final Path file) throws Exception
+    {
+        final Process stat = new ProcessBuilder("stat", "-c", "%b %B", file.toString()).start();
+        final String[] parts = new String(stat.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim().split(" ");
+        assertEquals(0, stat.waitFor());
+        return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
+    }
+
+    private static void assertAllZeros(final Path file) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+            long total = 0;
+            int n;
+            while ((n = channel.read(buffer)) > 0)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    assertEquals(0, buffer.get(i), "byte " + (total + i));
+                }
+                total += n;
+                buffer.clear();
+            }
+            assertEquals(LENGTH, total);
+        }
+    }
+
+    @Test
+    void shouldUseFallocateWhenTheForeignLinkerIsEnabled()
+    {
+        assertEquals("fallocate", Preallocator.method(), "the test JVM runs with --add-modules jdk.incubator.foreign");
+    }
+
+    @Test
+    void shouldAllocateEveryBlockOfZerosWithFallocate() throws Exception
+    {
+        final Path file = dir.resolve("a.seg");
+        Preallocator.allocate(file, LENGTH);
+        assertEquals(LENGTH, Files.size(file));
+        assertTrue(allocatedBytes(file) >= LENGTH, "not sparse: " + allocatedBytes(file));
+        assertAllZeros(file);
+    }
+
+    @Test
+    void shouldAllocateEveryBlockOfZerosByWriting() throws Exception
+    {
+        final Path file = dir.resolve("b.seg");
+        Preallocator.writeZeros(file, LENGTH);
+        assertEquals(LENGTH, Files.size(file));
+        assertTrue(allocatedBytes(file) >= LENGTH, "not sparse: " + allocatedBytes(file));
+        assertAllZeros(file);
+    }
+
+    @Test
+    void shouldTruncateAnOldFileBeforeAllocating() throws Exception
+    {
+        final Path file = dir.resolve("c.seg");
+        Files.write(file, new byte[] {1, 2, 3});
+        Preallocator.allocate(file, LENGTH);
+        assertAllZeros(file);
+    }
+}
