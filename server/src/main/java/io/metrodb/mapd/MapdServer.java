@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class MapdServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(MapdServer.class.getName());
+    private static final long STARTUP_LOGD_WAIT_MS = 5_000;
 
     private final MapdConfig config;
     private final KeyGrid grid;
@@ -159,6 +160,7 @@ public final class MapdServer implements AutoCloseable
                 GridSnapshot.write(config.dir(), grid, config.nodeId(), journal.tailPosition(), ownSequence[0],
                     lastApplied);
             }
+            awaitLogds(dataLoop.next(), logds, config);
             final NettyServer server = NettyServer.start("mapd", config.host(), config.port(), dataLoop, handshake,
                 () -> new MapdRequestHandler(node));
             replicator.start();
@@ -176,6 +178,25 @@ public final class MapdServer implements AutoCloseable
             }
             grid.close();
             throw e;
+        }
+    }
+
+    /**
+     * Gives the logd connections a moment to come up before serving, so the first GETs after a restart do
+     * not fail only because the connections are still being made. Serves anyway after the wait.
+     */
+    private static void awaitLogds(final EventLoop loop, final LogdPool logds, final MapdConfig config)
+        throws InterruptedException
+    {
+        final CompletableFuture<Void> all = new CompletableFuture<>();
+        loop.execute(() -> logds.whenHealthy(logds.size(), all));
+        try
+        {
+            all.get(Math.min(STARTUP_LOGD_WAIT_MS, config.requestTimeoutMs()), TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e)
+        {
+            LOG.log(System.Logger.Level.WARNING, "serving before every logd in --logds is connected");
         }
     }
 

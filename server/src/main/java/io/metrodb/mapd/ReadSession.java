@@ -33,6 +33,7 @@ final class ReadSession implements RequestWriter, ResponseListener
     private int keyLength;
     private int nextReplica;
     private int currentReplica;
+    private int replicasTried;
 
     ReadSession(final MapdNode node)
     {
@@ -52,6 +53,7 @@ final class ReadSession implements RequestWriter, ResponseListener
         keyIndex = KeyRequest.keyIndex(at);
         keyLength = KeyRequest.keyLength(frame, at);
         nextReplica = 0;
+        replicasTried = 0;
         if (!node.grid().get(frame, keyIndex, keyLength, entry) || entry.isTombstone())
         {
             node.counters().getsNotFound++;
@@ -70,13 +72,14 @@ final class ReadSession implements RequestWriter, ResponseListener
             final PeerConnection replica = node.logds().byNodeId(entry.logdId(currentReplica));
             if (replica != null && replica.send(this, this, currentReplica) >= 0)
             {
+                replicasTried++;
                 return;
             }
             node.counters().replicaReadFailures++;
         }
         node.counters().readsUnreadable++;
-        handler.replyError(ctx, opcode, requestId, StatusCodes.REPLICAS_UNREADABLE,
-            "no replica of the key could be read and verified");
+        handler.replyError(ctx, opcode, requestId, StatusCodes.REPLICAS_UNREADABLE, replicasTried == 0 ?
+            "no logd holding a replica of the key is connected" : "no replica of the key could be read and verified");
         release();
     }
 
