@@ -29,7 +29,6 @@ final class NativeFallocate
     private final MethodHandle open;
     private final MethodHandle fallocate;
     private final MethodHandle close;
-    private final MethodHandle madvise;
 
     NativeFallocate()
     {
@@ -44,26 +43,6 @@ final class NativeFallocate
         close = linker.downcallHandle(libc.lookup("close").orElseThrow(),
             MethodType.methodType(int.class, int.class),
             FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
-        madvise = linker.downcallHandle(libc.lookup("madvise").orElseThrow(),
-            MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
-    }
-
-    /**
-     * {@code madvise(address, length, advice)}.
-     *
-     * @return 0, or -1 when the kernel refused the advice (it is only advice).
-     */
-    int madvise(final long address, final long length, final int advice)
-    {
-        try
-        {
-            return (int)madvise.invokeExact(MemoryAddress.ofLong(address), length, advice);
-        }
-        catch (final Throwable t)
-        {
-            return -1;
-        }
     }
 
     /**

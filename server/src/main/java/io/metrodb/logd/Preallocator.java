@@ -51,21 +51,6 @@ final class Preallocator
         return NATIVE != null ? "fallocate" : "zero-fill";
     }
 
-    /** {@code MADV_RANDOM}: no read-ahead on faults, so the mapping is filled a page at a time. */
-    private static final int MADV_RANDOM = 1;
-
-    /**
-     * Advises the kernel that a segment's mapping is not read sequentially. Without it, faults on a fallocated
-     * file read ahead into large (up to 2 MiB) page-cache folios, and forcing one appended 4 KiB entry wrote
-     * back the whole folio: ~2 MB per force (write_bytes in DurableAppendHarness, docs/BENCHMARKS.md).
-     *
-     * @return true when the advice was taken.
-     */
-    static boolean adviseRandomAccess(final long address, final long length)
-    {
-        return NATIVE != null && NATIVE.madvise(address, length, MADV_RANDOM) == 0;
-    }
-
     /**
      * Creates {@code file} with {@code length} allocated bytes of zeros, forced to disk.
      */

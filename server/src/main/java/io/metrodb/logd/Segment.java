@@ -28,7 +28,6 @@ final class Segment implements AutoCloseable
         this.file = file;
         this.mapped = mapped;
         this.buffer = new UnsafeBuffer(mapped);
-        Preallocator.adviseRandomAccess(buffer.addressOffset(), buffer.capacity());
     }
 
     /**
