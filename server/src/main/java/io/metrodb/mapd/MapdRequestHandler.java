@@ -290,6 +290,17 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     }
 
     @Override
+    public void channelInactive(final ChannelHandlerContext ctx)
+    {
+        for (final SyncStreamer streamer : streamers)
+        {
+            streamer.abort();
+        }
+        streamers.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
         if (ctx.channel().isWritable() && !streamers.isEmpty())

@@ -29,8 +29,8 @@ final class SyncStreamer implements Runnable, LogScanHandler
     private final long requestId;
     private final int mode;
     private final long endSequence;
-    private final ByteBuf changes = Unpooled.directBuffer(FRAME_BYTES + GridJournal.MAX_ENTRY_LENGTH);
-    private final ByteBuf key = Unpooled.buffer(KeyGrid.MAX_KEY_LENGTH);
+    private final ByteBuf changes;
+    private ByteBuf key;
     private final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
     private final long[] offsets = new long[GridEntry.MAX_REPLICAS];
     private final GridEntry scratch = new GridEntry();
@@ -49,6 +49,7 @@ final class SyncStreamer implements Runnable, LogScanHandler
         this.ctx = ctx;
         this.requestId = requestId;
         this.endSequence = node.ownSequence();
+        this.changes = ctx.alloc().directBuffer(FRAME_BYTES + GridJournal.MAX_ENTRY_LENGTH);
         this.nextSequence = fromSequence;
         if (fromSequence > endSequence)
         {
@@ -69,6 +70,18 @@ final class SyncStreamer implements Runnable, LogScanHandler
     boolean isDone()
     {
         return done;
+    }
+
+    /**
+     * The connection closed mid-stream: let go of the buffer.
+     */
+    void abort()
+    {
+        if (!done)
+        {
+            done = true;
+            changes.release();
+        }
     }
 
     /**
@@ -139,6 +152,10 @@ final class SyncStreamer implements Runnable, LogScanHandler
 
     private boolean fillFromGrid()
     {
+        if (key == null)
+        {
+            key = Unpooled.buffer(KeyGrid.MAX_KEY_LENGTH);
+        }
         gridCursor = node.grid().forEach(gridCursor, 256, scratch, (keyBuffer, keyIndex, keyLength, entry) ->
         {
             for (int i = 0; i < entry.replicaCount(); i++)

@@ -128,7 +128,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     {
         final LogdPool logds = node.logds();
         PeerConnection target;
-        while ((target = logds.choose(tried, triedCount)) != null)
+        while (triedCount < tried.length && (target = logds.choose(tried, triedCount)) != null)
         {
             tried[triedCount++] = target.hello().nodeId();
             targets[slot] = target;
