@@ -29,7 +29,7 @@ class MetroClientFailureTest
     @Test
     void shouldFailWithTimeoutWhenServerNeverAnswers() throws Exception
     {
-        try (SilentServer server = new SilentServer(null);
+        try (FakeMapd server = new FakeMapd(null);
             MetroClient client = MetroClient.builder(List.of(server.address())).requestTimeoutMs(TIMEOUT_MS).build())
         {
             final long startNs = System.nanoTime();
@@ -61,7 +61,7 @@ class MetroClientFailureTest
     @Test
     void shouldFailFastPastTheInFlightBoundAndFailInFlightCallsOnClose() throws Exception
     {
-        try (SilentServer server = new SilentServer(null))
+        try (FakeMapd server = new FakeMapd(null))
         {
             final MetroClient client = MetroClient.builder(List.of(server.address()))
                 .requestTimeoutMs(60_000).maxInFlight(4).overflowPolicy(OverflowPolicy.FAIL_FAST).build();
@@ -91,7 +91,7 @@ class MetroClientFailureTest
     @Test
     void shouldReportARefusedTokenAsAuthFailure() throws Exception
     {
-        try (SilentServer server = new SilentServer("secret");
+        try (FakeMapd server = new FakeMapd("secret");
             MetroClient client = MetroClient.builder(List.of(server.address()))
                 .requestTimeoutMs(10_000).authToken("wrong").build())
         {
@@ -117,7 +117,7 @@ class MetroClientFailureTest
     @Test
     void shouldCloseEveryConnectionAndThread() throws Exception
     {
-        try (SilentServer server = new SilentServer(null))
+        try (FakeMapd server = new FakeMapd(null))
         {
             final MetroClient client = MetroClient.builder(List.of(server.address(), server.address()))
                 .connectionsPerNode(3).build();
@@ -140,7 +140,7 @@ class MetroClientFailureTest
     {
         final io.netty.channel.EventLoopGroup shared =
             io.metrodb.protocol.netty.Transports.newEventLoopGroup(2, "shared-loop");
-        try (SilentServer server = new SilentServer(null))
+        try (FakeMapd server = new FakeMapd(null))
         {
             final MetroClient client = MetroClient.builder(List.of(server.address()))
                 .eventLoopGroup(shared).connectionsPerNode(2).build();
