@@ -45,6 +45,16 @@ public final class PeerConnection implements AutoCloseable
         void onReady(PeerConnection connection, HandshakeResult hello);
 
         void onLost(PeerConnection connection);
+
+        /**
+         * The server refused or never answered HELLO on a fresh connection (it will be retried with backoff).
+         *
+         * @param cause a {@link io.metrodb.protocol.ProtocolException} carrying the refusal status (e.g.
+         *              AUTH_FAILED), or the I/O error that ended the connection first.
+         */
+        default void onHandshakeFailed(PeerConnection connection, Throwable cause)
+        {
+        }
     }
 
     private final EventLoop eventLoop;
@@ -268,6 +278,10 @@ public final class PeerConnection implements AutoCloseable
                         }
                         else
                         {
+                            if (!future.isSuccess() && !closed && ch == channel && stateListener != null)
+                            {
+                                stateListener.onHandshakeFailed(PeerConnection.this, future.cause());
+                            }
                             ch.close();
                         }
                     });

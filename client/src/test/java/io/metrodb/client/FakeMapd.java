@@ -1,0 +1,141 @@
+package io.metrodb.client;
+
+import io.metrodb.protocol.ErrorPayload;
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mapd.WriteResponse;
+import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.protocol.netty.ProtocolErrorHandler;
+import io.metrodb.protocol.netty.ProtocolPipeline;
+import io.metrodb.protocol.netty.Transports;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.ReferenceCountUtil;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A mapd impostor on 127.0.0.1: answers HELLO (checking an optional token), then treats every other request as
+ * its {@link Mode} says.
+ */
+final class FakeMapd implements AutoCloseable
+{
+    /** What the impostor does with a request. */
+    enum Mode
+    {
+        /** Never answers. */
+        SILENT,
+        /** Closes the connection: the request is lost in flight. */
+        DROP,
+        /** Refuses it with SHUTTING_DOWN. */
+        REFUSE,
+        /** Answers: NOT_FOUND to GET, EXISTS and DEL, a write response to SET and SETSAFE. */
+        ANSWER
+    }
+
+    final AtomicInteger openConnections = new AtomicInteger();
+    final AtomicLong swallowed = new AtomicLong();
+    private final EventLoopGroup group = Transports.newEventLoopGroup(1, "silent-mapd");
+    private final Channel server;
+
+    private final Mode mode;
+
+    FakeMapd(final String token) throws InterruptedException
+    {
+        this(token, Mode.SILENT);
+    }
+
+    FakeMapd(final String token, final Mode mode) throws InterruptedException
+    {
+        this.mode = mode;
+        final HandshakeConfig handshake =
+            new HandshakeConfig(Roles.MAPD, 7, token, ProtocolLimits.DEFAULT_MAX_FRAME_LENGTH);
+        final ChannelHandler swallow = new Swallow();
+        server = new ServerBootstrap()
+            .group(group)
+            .channel(Transports.serverChannelClass())
+            .childHandler(new ChannelInitializer<>()
+            {
+                @Override
+                protected void initChannel(final Channel ch)
+                {
+                    openConnections.incrementAndGet();
+                    ch.closeFuture().addListener(future -> openConnections.decrementAndGet());
+                    ProtocolPipeline.initServer(ch.pipeline(), handshake, swallow, new ProtocolErrorHandler());
+                }
+            })
+            .bind(LocalCluster.HOST, 0).sync().channel();
+    }
+
+    InetSocketAddress address()
+    {
+        return (InetSocketAddress)server.localAddress();
+    }
+
+    @Override
+    public void close()
+    {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @ChannelHandler.Sharable
+    private final class Swallow extends ChannelInboundHandlerAdapter
+    {
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            swallowed.incrementAndGet();
+            final ByteBuf frame = (ByteBuf)msg;
+            try
+            {
+                final int at = frame.readerIndex();
+                final byte opcode = FrameHeader.opcode(frame, at);
+                final long requestId = FrameHeader.requestId(frame, at);
+                switch (mode)
+                {
+                    case SILENT ->
+                    {
+                    }
+                    case DROP -> ctx.close();
+                    case REFUSE -> reply(ctx, out -> ErrorPayload.encode(
+                        out, opcode, StatusCodes.SHUTTING_DOWN, requestId, "stopping"));
+                    case ANSWER -> reply(ctx, out ->
+                    {
+                        if (opcode == Opcodes.SET || opcode == Opcodes.SETSAFE)
+                        {
+                            WriteResponse.encode(out, opcode, requestId, 1L << 20, 7, 2, 0, 0);
+                        }
+                        else
+                        {
+                            FrameHeader.writeResponse(out, 0, opcode, StatusCodes.NOT_FOUND, requestId);
+                        }
+                    });
+                }
+            }
+            finally
+            {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void reply(final ChannelHandlerContext ctx, final java.util.function.Consumer<ByteBuf> encoder)
+        {
+            final ByteBuf out = ctx.alloc().ioBuffer(64);
+            encoder.accept(out);
+            ctx.writeAndFlush(out);
+        }
+    }
+}
