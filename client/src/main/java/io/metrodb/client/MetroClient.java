@@ -45,7 +45,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link MetroOverloadedException}. Null arguments and keys outside 1..65535 bytes throw at once
  * ({@link NullPointerException}, {@link IllegalArgumentException}), from the async forms too.
  *
- * <p><b>Failover and retries.</b> A call goes to the mapds in turn (round-robin), skipping those not connected.
+ * <p><b>Routing.</b> A call goes first to its key's home mapd (a hash of the key), on the next of that mapd's
+ * connections in turn; when the home mapd is not connected it goes to the next mapd that is. Every mapd serves
+ * every key, and changes reach the other mapds within milliseconds, but a mapd reads its own writes at once: so
+ * while the home mapd is up, a client reads back what it wrote to a key straight away.
+ *
+ * <p><b>Failover and retries.</b>
  * <ul>
  *   <li>A request that was never sent (its connection was down) cannot have been applied, so every operation
  *       moves to another mapd; so does one a mapd refused with SHUTTING_DOWN, OVERLOADED or CATCHING_UP.</li>
@@ -921,12 +926,32 @@ public final class MetroClient implements AutoCloseable
             call.fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
             return call.future;
         }
-        final long s = sequence.getAndIncrement();
-        final int node = (int)(s % links.length);
-        final long spread = s / links.length;
+        final int node = homeNode(key, links.length);
+        final long spread = sequence.getAndIncrement();
         final MetroLink link = pick(node, spread);
         call.dispatch(link != null ? link : links[node][(int)(spread % links[node].length)]);
         return call.future;
+    }
+
+    /**
+     * The mapd a key's calls go to first: a hash of the key, so a client's operations on one key meet one mapd
+     * (which reads its own writes at once) while different keys spread over every mapd.
+     *
+     * @param key   the key.
+     * @param nodes how many mapds.
+     * @return the index of the key's home mapd.
+     */
+    static int homeNode(final byte[] key, final int nodes)
+    {
+        int hash = 0x9747b28c;
+        for (final byte b : key)
+        {
+            hash = (hash ^ b) * 0x01000193;
+        }
+        hash ^= hash >>> 16;
+        hash *= 0x85ebca6b;
+        hash ^= hash >>> 13;
+        return (int)((hash & 0xFFFF_FFFFL) % nodes);
     }
 
     /**

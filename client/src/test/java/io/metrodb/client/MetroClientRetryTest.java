@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The retry rules, with two impostor mapds: calls go round-robin, so every other call meets the faulty one.
+ * The retry rules, with two impostor mapds: keys are chosen by their home mapd, so a call meets the faulty one
+ * first exactly when the test means it to.
  */
 class MetroClientRetryTest
 {
@@ -29,8 +30,8 @@ class MetroClientRetryTest
             for (int i = 0; i < 6; i++)
             {
                 LocalCluster.awaitCondition("both mapds connected", () -> client.readyConnections() == 2);
-                assertNull(client.get("k" + i), "the lost GET was answered by the other mapd");
-                assertFalse(client.exists("k" + i));
+                assertNull(client.get(homedAt(0, i)), "the lost GET was answered by the other mapd");
+                assertFalse(client.exists(homedAt(1, i)));
             }
             assertEquals(6, drop.swallowed.get(), "every GET first went to the dropping mapd");
             assertEquals(6, client.retries());
@@ -47,10 +48,11 @@ class MetroClientRetryTest
             for (int i = 0; i < 3; i++)
             {
                 LocalCluster.awaitCondition("both mapds connected", () -> client.readyConnections() == 2);
+                final String lost = homedAt(0, i);
                 final MetroUnavailableException e =
-                    assertThrows(MetroUnavailableException.class, () -> client.set("k", "v"));
+                    assertThrows(MetroUnavailableException.class, () -> client.set(lost, "v"));
                 assertTrue(e.getMessage().contains("may have been applied"), e.getMessage());
-                assertEquals(2, client.set("k", "v").replicas());
+                assertEquals(2, client.set(homedAt(1, i), "v").replicas());
             }
             assertEquals(0, client.retries());
         }
@@ -66,8 +68,8 @@ class MetroClientRetryTest
             for (int i = 0; i < 3; i++)
             {
                 LocalCluster.awaitCondition("both mapds connected", () -> client.readyConnections() == 2);
-                assertEquals(2, client.setSafe("k", "v").replicas());
-                assertEquals(2, client.set("k", "v").replicas());
+                assertEquals(2, client.setSafe(homedAt(0, i), "v").replicas());
+                assertEquals(2, client.set(homedAt(1, i), "v").replicas());
             }
             assertEquals(3, drop.swallowed.get());
             assertEquals(3, client.retries());
@@ -85,9 +87,31 @@ class MetroClientRetryTest
             LocalCluster.awaitCondition("two mapds connected", () -> client.readyConnections() == 2);
             for (int i = 0; i < 6; i++)
             {
-                assertEquals(2, client.set("k" + i, "v").replicas());
+                assertEquals(2, client.set(homedAt(0, 3, i), "v").replicas());
+                assertEquals(2, client.set(homedAt(1, 3, i), "v").replicas());
             }
-            assertTrue(refuse.swallowed.get() > 0, "some writes were refused first");
+            assertEquals(6, refuse.swallowed.get(), "the writes homed at the refusing mapd were refused first");
+        }
+    }
+
+    private static String homedAt(final int node, final int n)
+    {
+        return homedAt(node, 2, n);
+    }
+
+    /**
+     * @return the n-th key of the form "k..." whose home is {@code node} of {@code nodes} mapds.
+     */
+    private static String homedAt(final int node, final int nodes, final int n)
+    {
+        int found = 0;
+        for (int i = 0; ; i++)
+        {
+            final String key = "k" + i;
+            if (MetroClient.homeNode(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), nodes) == node && found++ == n)
+            {
+                return key;
+            }
         }
     }
 
