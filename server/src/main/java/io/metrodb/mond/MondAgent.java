@@ -341,7 +341,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         switch (ProbeResponse.badReason(frame, at))
         {
             case StatusCodes.OFFSET_OUT_OF_RANGE, StatusCodes.NOT_A_RECORD, StatusCodes.CORRUPT_RECORD,
-                StatusCodes.STORAGE_ERROR, StatusCodes.REPLICA_MISMATCH -> fromDownLogd = false;
+                StatusCodes.REPLICA_MISMATCH -> fromDownLogd = false;
             case StatusCodes.UNAVAILABLE ->
             {
                 if (downForNs(logdId, nowNs) < 0)
@@ -354,7 +354,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             }
             default ->
             {
-                // TIMEOUT, OVERLOADED or a reason this mond does not know: not checked, not known bad.
+                // TIMEOUT, OVERLOADED, another error (e.g. STORAGE_ERROR): not checked now, not known bad.
                 counters.replicasUnchecked++;
                 return;
             }

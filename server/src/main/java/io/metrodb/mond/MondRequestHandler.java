@@ -15,6 +15,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Serves one connection to mond, on mond's event loop: CLUSTER_VIEW queries, INFO, PING and HEARTBEAT (so
  * another mond can watch this one). A pushed view is refused with {@code WRONG_ROLE}: mond makes views.
@@ -23,9 +25,13 @@ final class MondRequestHandler extends ChannelInboundHandlerAdapter
 {
     private final MondAgent agent;
     private final int nodeId;
-    private final java.util.function.BooleanSupplier stopping;
+    private final AtomicBoolean stopping;
 
-    MondRequestHandler(final MondAgent agent, final int nodeId, final java.util.function.BooleanSupplier stopping)
+    /**
+     * @param nodeId   mond's id, as in its HELLO.
+     * @param stopping set once mond is shutting down (HEARTBEAT then says so).
+     */
+    MondRequestHandler(final MondAgent agent, final int nodeId, final AtomicBoolean stopping)
     {
         this.agent = agent;
         this.nodeId = nodeId;
@@ -111,7 +117,7 @@ final class MondRequestHandler extends ChannelInboundHandlerAdapter
     {
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + HeartbeatResponse.LENGTH);
         HeartbeatResponse.encode(out, requestId, HeartbeatRequest.sendTimeNs(frame, at), Roles.MOND,
-            stopping.getAsBoolean() ? HeartbeatResponse.STATE_STOPPING : HeartbeatResponse.STATE_SERVING, nodeId,
+            stopping.get() ? HeartbeatResponse.STATE_STOPPING : HeartbeatResponse.STATE_SERVING, nodeId,
             agent.repairs().size(), agent.view().epoch());
         ctx.write(out, ctx.voidPromise());
     }

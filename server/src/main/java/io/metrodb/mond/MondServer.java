@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A running mond. Everything (its server connections, its connection to every node, the duty cycle) runs on
@@ -23,15 +24,20 @@ public final class MondServer implements AutoCloseable
     private final EventLoopGroup loopGroup;
     private final MondAgent agent;
     private final NettyServer server;
-    private volatile boolean stopping;
+    private final AtomicBoolean stopping;
 
     private MondServer(
-        final MondConfig config, final EventLoopGroup loopGroup, final MondAgent agent, final NettyServer server)
+        final MondConfig config,
+        final EventLoopGroup loopGroup,
+        final MondAgent agent,
+        final NettyServer server,
+        final AtomicBoolean stopping)
     {
         this.config = config;
         this.loopGroup = loopGroup;
         this.agent = agent;
         this.server = server;
+        this.stopping = stopping;
     }
 
     /**
@@ -49,12 +55,11 @@ public final class MondServer implements AutoCloseable
             final HandshakeConfig hello =
                 new HandshakeConfig(Roles.MOND, config.nodeId(), config.authToken(), MAX_FRAME_LENGTH);
             final MondAgent agent = new MondAgent(config, loopGroup.next(), hello);
-            final MondServer[] self = new MondServer[1];
+            final AtomicBoolean stopping = new AtomicBoolean();
             final NettyServer server = NettyServer.start("mond", config.host(), config.port(), loopGroup, hello,
-                () -> new MondRequestHandler(agent, config.nodeId(), () -> self[0] != null && self[0].stopping));
-            self[0] = new MondServer(config, loopGroup, agent, server);
+                () -> new MondRequestHandler(agent, config.nodeId(), stopping));
             agent.start();
-            return self[0];
+            return new MondServer(config, loopGroup, agent, server, stopping);
         }
         catch (final InterruptedException | RuntimeException e)
         {
@@ -100,7 +105,7 @@ public final class MondServer implements AutoCloseable
     @Override
     public void close()
     {
-        stopping = true;
+        stopping.set(true);
         loopGroup.next().submit(agent::close).syncUninterruptibly();
         server.close();
         loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
