@@ -35,6 +35,7 @@ final class MondCluster implements AutoCloseable
     final int[] logdPorts;
     final int[] mapdPorts;
     private final boolean logdsAsProcesses;
+    private final String authToken;
     private final LogdServer[] logds;
     private final ChildProcess[] logdProcesses;
     final MapdServer[] mapds;
@@ -45,8 +46,19 @@ final class MondCluster implements AutoCloseable
     MondCluster(final Path root, final int logdCount, final int mapdCount, final boolean logdsAsProcesses)
         throws Exception
     {
+        this(root, logdCount, mapdCount, logdsAsProcesses, null);
+    }
+
+    /**
+     * @param authToken the token every node requires and presents (in-process logds only), or null.
+     */
+    MondCluster(
+        final Path root, final int logdCount, final int mapdCount, final boolean logdsAsProcesses,
+        final String authToken) throws Exception
+    {
         this.root = root;
         this.logdsAsProcesses = logdsAsProcesses;
+        this.authToken = authToken;
         this.logdPorts = freePorts(logdCount);
         this.mapdPorts = freePorts(mapdCount);
         this.logds = new LogdServer[logdCount];
@@ -124,7 +136,7 @@ final class MondCluster implements AutoCloseable
                 .segmentLength(SEGMENT_LENGTH)
                 .maxEntryLength(MAX_ENTRY)
                 .validate();
-            logds[i] = LogdServer.start(new LogdConfig(HOST, logdPorts[i], logdId(i), null, 1,
+            logds[i] = LogdServer.start(new LogdConfig(HOST, logdPorts[i], logdId(i), authToken, 1,
                 ProtocolLimits.frameLengthFor(MAX_ENTRY), log));
         }
     }
@@ -170,7 +182,7 @@ final class MondCluster implements AutoCloseable
             }
         }
         mapds[i] = MapdServer.start(new MapdConfig(HOST, mapdPorts[i], root.resolve("mapd" + i),
-            FIRST_MAPD_ID + i, logdAddresses(), RF, MAX_VALUE, null, 5_000, 0, 0, peers, 1_000, 100, 1 << 16));
+            FIRST_MAPD_ID + i, logdAddresses(), RF, MAX_VALUE, authToken, 5_000, 0, 0, peers, 1_000, 100, 1 << 16));
     }
 
     List<InetSocketAddress> logdAddresses()

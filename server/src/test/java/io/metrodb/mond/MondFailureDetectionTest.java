@@ -124,6 +124,43 @@ class MondFailureDetectionTest
     }
 
     @Test
+    void shouldPresentItsAuthTokenToTheNodesAndRequireItFromItsClients() throws Exception
+    {
+        cluster = new MondCluster(root, 2, 1, false, "s3cret");
+        final MondConfig open = cluster.mondConfig();
+        mond = MondServer.start(new MondConfig(open.host(), 0, 0, open.mapds(), open.logds(), "s3cret",
+            open.heartbeatIntervalMs(), open.downAfter(), open.probeKeysPerSec(), open.scrubKeysPerSec(),
+            open.repairsPerSec(), open.repairGraceMs(), open.maxPendingRepairs(), open.requestTimeoutMs()));
+        try (SocketClient anonymous = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), null);
+            SocketClient withToken = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), "s3cret"))
+        {
+            final ByteBuf refused = anonymous.lastHello();
+            assertEquals(StatusCodes.AUTH_FAILED, FrameHeader.status(refused, 0), "HELLO without the token");
+            refused.release();
+            final ByteBuf accepted = withToken.lastHello();
+            assertEquals(StatusCodes.OK, FrameHeader.status(accepted, 0));
+            accepted.release();
+        }
+        Await.until("every node UP: mond's HELLO carried the token", 10_000, () ->
+        {
+            try (SocketClient client = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), "s3cret"))
+            {
+                client.lastHello().release();
+                client.send(out -> io.metrodb.protocol.Info.encodeRequest(out, 1, ""));
+                final ByteBuf frame = client.readFrame();
+                try
+                {
+                    return io.metrodb.protocol.Info.text(frame, 0).contains("nodes_up:3\n");
+                }
+                finally
+                {
+                    frame.release();
+                }
+            }
+        });
+    }
+
+    @Test
     void shouldMarkAKilledLogdDownWithinTheDocumentedTimeAndUpAgainAfterARestart() throws Exception
     {
         cluster = new MondCluster(root, 3, 3, true);
