@@ -49,7 +49,7 @@ public final class MondCommand implements Callable<Integer>
 
     @Option(names = "--down-after", defaultValue = "" + MondConfig.DEFAULT_DOWN_AFTER,
         description = "Consecutive misses that make a node DOWN; its first answer makes it UP again. " +
-            "Default: ${DEFAULT-VALUE} (DOWN 1.0-1.25 s after the last answer at 250 ms).")
+            "Default: ${DEFAULT-VALUE} (with 250 ms: DOWN 1 to 1.25 s after the last answer).")
     int downAfter;
 
     @Option(names = "--probe-keys-per-sec", defaultValue = "" + MondConfig.DEFAULT_PROBE_KEYS_PER_SEC,
