@@ -246,7 +246,7 @@ class MondRepairTest
         awaitEveryKeyAtRf(10_000);
     }
 
-    private static void deleteRecursively(final Path dir) throws IOException
+    static void deleteRecursively(final Path dir) throws IOException
     {
         try (Stream<Path> paths = Files.walk(dir))
         {

@@ -233,6 +233,80 @@ class MondRestartTest
         }
     }
 
+    @Test
+    void shouldRepairALogdThatDiedUnderThePreviousMond() throws Exception
+    {
+        cluster = new MondCluster(root, 3, 3, false);
+        final Map<String, byte[]> entries = MondRepairTest.entries(300, "prev-");
+        writeEverywhere(entries);
+        final MondServer first = MondServer.start(cluster.mondConfig().withRepairGraceMs(600_000));
+        monds.add(first);
+        Await.until("every node UP", 20_000, () -> MondFailureDetectionTest.allUp(MondTestClient.view(first.port()), 6));
+        final int victimId = MondCluster.logdId(2);
+        cluster.stopLogd(2);
+        MondRepairTest.deleteRecursively(cluster.logdDir(2));
+        for (final int port : cluster.mapdPorts)
+        {
+            Await.until("mapd " + port + " holds logd " + victimId + " DOWN", 10_000,
+                () -> MondTestClient.view(port).byId(victimId).state() == io.metrodb.protocol.mond.ClusterView.NODE_DOWN);
+        }
+        first.close();
+        monds.remove(first);
+
+        // The new mond never reaches the dead logd: it learns its id from the views the mapds hold.
+        final MondServer second = MondServer.start(cluster.mondConfig().withRepairGraceMs(1_000));
+        monds.add(second);
+        Await.until("the new mond has logd " + victimId + " DOWN", 10_000, () ->
+        {
+            final MondTestClient.Node node = MondTestClient.view(second.port()).byPort(cluster.logdPorts[2]);
+            return node.id() == victimId && node.state() == io.metrodb.protocol.mond.ClusterView.NODE_DOWN;
+        }, () -> MondTestClient.view(second.port()).toString());
+        awaitAtRfWithout(2, second);
+    }
+
+    @Test
+    void shouldRepairReplicasOnALogdNoOneKnows() throws Exception
+    {
+        cluster = new MondCluster(root, 3, 3, false);
+        final Map<String, byte[]> entries = MondRepairTest.entries(300, "lost-");
+        writeEverywhere(entries);
+        // Lost before any mond ran: no view names it, so its id is unknown to mond (0 in its view).
+        cluster.stopLogd(2);
+        MondRepairTest.deleteRecursively(cluster.logdDir(2));
+        final MondServer mond = MondServer.start(cluster.mondConfig().withRepairGraceMs(1_000));
+        monds.add(mond);
+        Await.until("logd at port " + cluster.logdPorts[2] + " DOWN, id unknown", 10_000, () ->
+        {
+            final MondTestClient.Node node = MondTestClient.view(mond.port()).byPort(cluster.logdPorts[2]);
+            return node.id() == 0 && node.state() == io.metrodb.protocol.mond.ClusterView.NODE_DOWN;
+        });
+        awaitAtRfWithout(2, mond);
+    }
+
+    private void writeEverywhere(final Map<String, byte[]> entries) throws Exception
+    {
+        try (KvClient client = new KvClient(cluster.mapdPorts[0]))
+        {
+            assertEquals(List.of(), KvClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
+        }
+        for (final int port : cluster.mapdPorts)
+        {
+            Await.until("mapd " + port + " has every key", 10_000, () -> Replicas.dump(port).size() == entries.size());
+        }
+    }
+
+    private void awaitAtRfWithout(final int deadLogd, final MondServer mond) throws Exception
+    {
+        final Map<Integer, Integer> live = cluster.logdPortsById(deadLogd);
+        for (final int port : cluster.mapdPorts)
+        {
+            final long ms = Await.until("every key at RF without logd " + MondCluster.logdId(deadLogd) + " via mapd " +
+                port, 60_000, () -> Replicas.problems(port, live, MondCluster.RF).isEmpty(),
+                () -> Replicas.problems(port, live, MondCluster.RF).size() + " short\n" + mond.info());
+            System.out.println("every key at RF without the lost logd through mapd " + port + " after " + ms + " ms");
+        }
+    }
+
     private static long viewChanges(final MondServer mond) throws IOException
     {
         return MondTestClient.infoLong(MondTestClient.info(mond.port()), "view_changes");
