@@ -3,6 +3,7 @@ package io.metrodb.server;
 import io.metrodb.logd.LogdCommand;
 import io.metrodb.logd.LogdVerifyCommand;
 import io.metrodb.mapd.MapdCommand;
+import io.metrodb.mond.MondCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
         LogdCommand.class,
         LogdVerifyCommand.class,
         MapdCommand.class,
+        MondCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable

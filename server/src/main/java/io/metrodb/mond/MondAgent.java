@@ -1,0 +1,553 @@
+package io.metrodb.mond;
+
+import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mapd.ProbeRequest;
+import io.metrodb.protocol.mapd.ProbeResponse;
+import io.metrodb.protocol.mond.ClusterView;
+import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.protocol.netty.HandshakeConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * mond's duty cycle, on its one event-loop thread: heartbeats and node states, the cluster view, the grace
+ * periods of DOWN logds, the probe walkers and the repairs. Runs every {@link #DUTY_CYCLE_MS} ms; reads the
+ * clock once per cycle and compares deadlines as {@code deadlineNs - nowNs}.
+ * <p>
+ * Nothing is probed, repaired or pushed until the view has <b>settled</b>: every node has answered once or
+ * been declared DOWN (at most {@code downAfter + 1} intervals after start). So a restarted mond never pushes
+ * a half-formed view over the one the mapds hold.
+ */
+final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListener
+{
+    static final long DUTY_CYCLE_MS = 10;
+    /** Requests in flight per node connection: heartbeats (one per interval until the request timeout), a
+     * view push or query, one PROBE per walker, the REPAIRs. */
+    static final int MAX_IN_FLIGHT = 256;
+
+    private static final System.Logger LOG = System.getLogger(MondAgent.class.getName());
+
+    private final MondConfig config;
+    private final EventLoop loop;
+    private final MonitoredNode[] nodes;
+    private final MonitoredNode[] mapds;
+    private final MonitoredNode[] logds;
+    private final MondCounters counters = new MondCounters();
+    private final RepairQueue repairs;
+    private final ViewPublisher view;
+    private final ProbeWalker random;
+    private final ProbeWalker scrub;
+    private final ProbeWalker sweep;
+    private final Repairer repairer;
+    private final long intervalNs;
+    private final long graceNs;
+    private final Int2ObjectHashMap<MonitoredNode> logdsById = new Int2ObjectHashMap<>();
+    /** Logd ids met in probes (or given up by a logd that now has another id) that no watched logd has:
+     * treated as DOWN since first met. */
+    private final Long2LongHashMap unknownLogdSinceNs = new Long2LongHashMap(Long.MIN_VALUE);
+    /** Logd ids whose grace period expired during their current DOWN spell. */
+    private final IntHashSet graceExpired = new IntHashSet();
+    private long nextHeartbeatNs;
+    private boolean settled;
+    private boolean viewDirty = true;
+    private boolean sweepAgain;
+    private long droppedAtSweepStart;
+    private ScheduledFuture<?> dutyCycle;
+
+    MondAgent(final MondConfig config, final EventLoop loop, final HandshakeConfig hello)
+    {
+        final long nowNs = System.nanoTime();
+        this.config = config;
+        this.loop = loop;
+        this.intervalNs = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
+        this.graceNs = TimeUnit.MILLISECONDS.toNanos(config.repairGraceMs());
+        this.mapds = new MonitoredNode[config.mapds().size()];
+        this.logds = new MonitoredNode[config.logds().size()];
+        this.nodes = new MonitoredNode[mapds.length + logds.length];
+        for (int i = 0; i < nodes.length; i++)
+        {
+            final boolean isMapd = i < mapds.length;
+            final MonitoredNode node = new MonitoredNode(this, i, isMapd ? Roles.MAPD : Roles.LOGD,
+                isMapd ? config.mapds().get(i) : config.logds().get(i - mapds.length), loop, hello, MAX_IN_FLIGHT,
+                config.requestTimeoutMs(), nowNs, config.downAfter());
+            nodes[i] = node;
+            if (isMapd)
+            {
+                mapds[i] = node;
+            }
+            else
+            {
+                logds[i - mapds.length] = node;
+            }
+        }
+        this.repairs = new RepairQueue(config.maxPendingRepairs(), config.repairGraceMs(), this);
+        this.view = new ViewPublisher(nodes, counters, repairs, nowNs, System.currentTimeMillis());
+        this.random = new ProbeWalker("probe", this, ProbeRequest.MODE_RANDOM, config.probeKeysPerSec(), null, nowNs);
+        this.scrub = new ProbeWalker("scrub", this, ProbeRequest.MODE_SCAN, config.scrubKeysPerSec(), this, nowNs);
+        this.sweep = new ProbeWalker("sweep", this, ProbeRequest.MODE_SCAN, config.repairsPerSec(), this, nowNs);
+        this.sweep.active(false, nowNs);
+        this.repairer = new Repairer(this, repairs, config.repairsPerSec(), nowNs);
+    }
+
+    /**
+     * Connects to every node and starts the duty cycle (from any thread).
+     */
+    void start()
+    {
+        loop.execute(() ->
+        {
+            nextHeartbeatNs = System.nanoTime() + intervalNs;
+            for (final MonitoredNode node : nodes)
+            {
+                node.connection.start();
+            }
+            dutyCycle = loop.scheduleAtFixedRate(this::doWorkSafely, DUTY_CYCLE_MS, DUTY_CYCLE_MS,
+                TimeUnit.MILLISECONDS);
+        });
+    }
+
+    private void doWorkSafely()
+    {
+        try
+        {
+            doWork(System.nanoTime());
+        }
+        catch (final RuntimeException e)
+        {
+            // A scheduled task that throws is never run again: log and keep going.
+            LOG.log(System.Logger.Level.ERROR, "mond duty cycle failed", e);
+        }
+    }
+
+    void doWork(final long nowNs)
+    {
+        if (nowNs - nextHeartbeatNs >= 0)
+        {
+            heartbeatTick(nowNs);
+        }
+        if (!settled)
+        {
+            checkSettled();
+        }
+        if (viewDirty)
+        {
+            publish(nowNs);
+        }
+        if (settled)
+        {
+            checkGrace(nowNs);
+            random.doWork(nowNs);
+            scrub.doWork(nowNs);
+            sweep.doWork(nowNs);
+            repairer.doWork(nowNs);
+        }
+    }
+
+    private void heartbeatTick(final long nowNs)
+    {
+        nextHeartbeatNs += intervalNs;
+        if (nowNs - nextHeartbeatNs >= 0)
+        {
+            // mond itself stalled for more than an interval: do not charge the nodes the intervals it missed.
+            nextHeartbeatNs = nowNs + intervalNs;
+        }
+        for (final MonitoredNode node : nodes)
+        {
+            if (node.health.onIntervalEnd(nowNs))
+            {
+                onStateChanged(node, nowNs);
+            }
+            node.sendHeartbeat(nowNs, view.epoch());
+        }
+    }
+
+    private void checkSettled()
+    {
+        for (final MonitoredNode node : nodes)
+        {
+            if (!node.health.everAnswered() && !node.health.isDown())
+            {
+                return;
+            }
+        }
+        settled = true;
+        view.catchUpWithHeard();
+        viewDirty = true;
+        LOG.log(System.Logger.Level.INFO, "view settled: " + countState(NodeHealth.UP) + " of " + nodes.length +
+            " nodes UP");
+    }
+
+    private void publish(final long nowNs)
+    {
+        viewDirty = false;
+        view.bump(nowNs);
+        if (settled)
+        {
+            final int frameLength = view.frameLength();
+            for (final MonitoredNode mapd : mapds)
+            {
+                mapd.pushView(view.epoch(), frameLength);
+            }
+        }
+    }
+
+    private void onStateChanged(final MonitoredNode node, final long nowNs)
+    {
+        viewDirty = true;
+        if (settled || node.health.isDown())
+        {
+            LOG.log(System.Logger.Level.INFO, node + " is " + NodeHealth.name(node.health.state()));
+        }
+        if (node.role == Roles.LOGD && node.nodeId != 0 && !node.health.isDown())
+        {
+            graceExpired.remove(node.nodeId);
+            if (node.health.isUp())
+            {
+                repairs.onLogdUp(node.nodeId);
+            }
+        }
+    }
+
+    /**
+     * A node connected (HELLO done): heartbeat it at once, so it is UP without waiting for the next interval.
+     */
+    void onConnected(final MonitoredNode node)
+    {
+        node.sendHeartbeat(System.nanoTime(), view.epoch());
+        if (node.isMapd() && settled)
+        {
+            node.pushView(view.epoch(), view.frameLength());
+        }
+    }
+
+    /**
+     * A heartbeat answer arrived (its fields already stored on the node).
+     */
+    void onHeartbeat(final MonitoredNode node, final long nowNs)
+    {
+        counters.heartbeatsAnswered++;
+        if (node.reportedState == HeartbeatResponse.STATE_STOPPING)
+        {
+            // A node that is stopping is going away: its answers do not keep it UP.
+            return;
+        }
+        if (node.health.onAnswer(nowNs))
+        {
+            onStateChanged(node, nowNs);
+        }
+        if (node.isMapd())
+        {
+            view.heard(node.reportedEpoch);
+            if (settled && node.reportedEpoch < view.epoch())
+            {
+                // Heals a mapd that restarted (it holds no view) or missed a push.
+                node.pushView(view.epoch(), view.frameLength());
+            }
+        }
+    }
+
+    /**
+     * A node announced its id (HELLO, heartbeat), or a mapd's view named it.
+     */
+    void onNodeId(final MonitoredNode node, final int id, final long nowNs)
+    {
+        if (id == 0 || id == node.nodeId)
+        {
+            return;
+        }
+        final int old = node.nodeId;
+        node.nodeId = id;
+        viewDirty = true;
+        if (node.role != Roles.LOGD)
+        {
+            return;
+        }
+        if (old != 0 && logdsById.get(old) == node)
+        {
+            logdsById.remove(old);
+            unknownLogdSinceNs.put(old, nowNs);
+            LOG.log(System.Logger.Level.WARNING, node + " was node " + old + ": replicas still on " + old +
+                " count as on a DOWN logd from now");
+        }
+        final MonitoredNode previous = logdsById.put(id, node);
+        if (previous != null && previous != node)
+        {
+            LOG.log(System.Logger.Level.ERROR, previous + " and " + node + " both claim node id " + id);
+        }
+        unknownLogdSinceNs.remove(id);
+        if (!node.health.isDown())
+        {
+            graceExpired.remove(id);
+            if (node.health.isUp())
+            {
+                repairs.onLogdUp(id);
+            }
+        }
+    }
+
+    /**
+     * A mapd answered the CLUSTER_VIEW query sent when it connected: adopt the ids of nodes not reached yet
+     * (matched by role, host and port), so a restarted mond knows which id a dead logd had.
+     */
+    void onViewLearned(final ByteBuf frame, final int at)
+    {
+        view.heard(ClusterView.epoch(frame, at));
+        final long nowNs = System.nanoTime();
+        int node = ClusterView.firstNodeIndex(at);
+        for (int i = ClusterView.nodeCount(frame, at); i > 0; i--)
+        {
+            final int id = ClusterView.nodeId(frame, node);
+            if (id != 0)
+            {
+                final MonitoredNode match = find(ClusterView.nodeRole(frame, node), ClusterView.nodeHost(frame, node),
+                    ClusterView.nodePort(frame, node));
+                if (match != null && match.nodeId == 0)
+                {
+                    onNodeId(match, id, nowNs);
+                }
+            }
+            node = ClusterView.nextNodeIndex(frame, node);
+        }
+    }
+
+    private MonitoredNode find(final byte role, final String host, final int port)
+    {
+        for (final MonitoredNode node : nodes)
+        {
+            if (node.role == role && node.port == port && node.host.equalsIgnoreCase(host))
+            {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A PROBE reported a bad replica: queue its repair, or count it as unchecked.
+     *
+     * @param at index of the bad replica in {@code frame}.
+     */
+    void onBadReplica(final MonitoredNode mapd, final ByteBuf frame, final int at, final long nowNs)
+    {
+        final int logdId = ProbeResponse.badLogdId(frame, at);
+        final boolean fromDownLogd;
+        switch (ProbeResponse.badReason(frame, at))
+        {
+            case StatusCodes.OFFSET_OUT_OF_RANGE, StatusCodes.NOT_A_RECORD, StatusCodes.CORRUPT_RECORD,
+                StatusCodes.REPLICA_MISMATCH -> fromDownLogd = false;
+            case StatusCodes.UNAVAILABLE ->
+            {
+                if (downForNs(logdId, nowNs) < 0)
+                {
+                    // The mapd cannot reach a logd that mond sees alive: check again later.
+                    counters.replicasUnchecked++;
+                    return;
+                }
+                fromDownLogd = true;
+            }
+            default ->
+            {
+                // TIMEOUT, OVERLOADED, another error (e.g. STORAGE_ERROR): not checked now, not known bad.
+                counters.replicasUnchecked++;
+                return;
+            }
+        }
+        final byte[] key = new byte[ProbeResponse.badKeyLength(frame, at)];
+        frame.getBytes(ProbeResponse.badKeyIndex(at), key);
+        final int result = repairs.offer(key, ProbeResponse.badVersion(frame, at),
+            ProbeResponse.badVersionNode(frame, at), logdId, ProbeResponse.badOffset(frame, at), fromDownLogd,
+            mapd.index, nowNs);
+        if (result != RepairQueue.DUPLICATE)
+        {
+            counters.badReplicasFound++;
+        }
+    }
+
+    @Override
+    public long downForNs(final int logdId, final long nowNs)
+    {
+        final MonitoredNode logd = logdsById.get(logdId);
+        if (logd != null)
+        {
+            return logd.health.isDown() ? nowNs - logd.health.sinceNs() : -1;
+        }
+        long sinceNs = unknownLogdSinceNs.get(logdId);
+        if (sinceNs == Long.MIN_VALUE)
+        {
+            LOG.log(System.Logger.Level.WARNING, "replicas on logd " + logdId + ", which no watched logd is: " +
+                "counted as DOWN from now");
+            sinceNs = nowNs;
+            unknownLogdSinceNs.put(logdId, sinceNs);
+        }
+        return nowNs - sinceNs;
+    }
+
+    private void checkGrace(final long nowNs)
+    {
+        for (final MonitoredNode logd : logds)
+        {
+            if (logd.nodeId != 0 && logd.health.isDown() && nowNs - logd.health.sinceNs() >= graceNs)
+            {
+                expireGrace(logd.nodeId, nowNs);
+            }
+        }
+        if (!unknownLogdSinceNs.isEmpty())
+        {
+            final Long2LongHashMap.KeyIterator ids = unknownLogdSinceNs.keySet().iterator();
+            while (ids.hasNext())
+            {
+                final int id = (int)ids.nextValue();
+                if (nowNs - unknownLogdSinceNs.get(id) >= graceNs)
+                {
+                    expireGrace(id, nowNs);
+                }
+            }
+        }
+    }
+
+    private void expireGrace(final int logdId, final long nowNs)
+    {
+        if (!graceExpired.add(logdId))
+        {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "logd " + logdId + " has been DOWN for " + config.repairGraceMs() +
+            " ms: re-replicating its keys");
+        repairs.onGraceExpired(logdId, nowNs);
+        if (sweep.isActive())
+        {
+            sweepAgain = true;
+        }
+        else
+        {
+            droppedAtSweepStart = repairs.dropped();
+            sweep.active(true, nowNs);
+            counters.sweepsStarted++;
+        }
+    }
+
+    @Override
+    public void onPassComplete(final ProbeWalker walker)
+    {
+        if (walker == scrub)
+        {
+            counters.scrubPasses++;
+            return;
+        }
+        if (sweepAgain || repairs.dropped() != droppedAtSweepStart)
+        {
+            // A logd passed its grace period during the pass, or the pending set overflowed: walk again.
+            sweepAgain = false;
+            droppedAtSweepStart = repairs.dropped();
+            counters.sweepsStarted++;
+        }
+        else
+        {
+            sweep.active(false, System.nanoTime());
+        }
+        counters.sweepsCompleted++;
+    }
+
+    private int countState(final int state)
+    {
+        int count = 0;
+        for (final MonitoredNode node : nodes)
+        {
+            count += node.health.state() == state ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * Appends INFO's lines.
+     */
+    void appendInfo(final StringBuilder text)
+    {
+        text.append("role:mond\n")
+            .append("node_id:").append(config.nodeId()).append('\n')
+            .append("view_epoch:").append(view.epoch()).append('\n')
+            .append("view_settled:").append(settled ? 1 : 0).append('\n')
+            .append("heartbeat_ms:").append(config.heartbeatIntervalMs()).append('\n')
+            .append("down_after:").append(config.downAfter()).append('\n')
+            .append("repair_grace_ms:").append(config.repairGraceMs()).append('\n')
+            .append("nodes:").append(nodes.length).append('\n')
+            .append("nodes_up:").append(countState(NodeHealth.UP)).append('\n')
+            .append("nodes_suspect:").append(countState(NodeHealth.SUSPECT)).append('\n')
+            .append("nodes_down:").append(countState(NodeHealth.DOWN)).append('\n')
+            .append("repairs_pending:").append(repairs.size()).append('\n')
+            .append("repairs_in_flight:").append(repairs.inFlight()).append('\n')
+            .append("repairs_dropped:").append(repairs.dropped()).append('\n')
+            .append("repairs_cancelled:").append(repairs.cancelled()).append('\n')
+            .append("repairs_abandoned:").append(repairs.abandoned()).append('\n');
+        counters.forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
+        random.appendInfo(text);
+        scrub.appendInfo(text);
+        sweep.appendInfo(text);
+        for (final MonitoredNode node : nodes)
+        {
+            text.append("node").append(node.index).append(":role=").append(Roles.name(node.role))
+                .append(",addr=").append(node.host).append(':').append(node.port)
+                .append(",id=").append(node.nodeId)
+                .append(",state=").append(NodeHealth.name(node.health.state()))
+                .append(",since_ms=").append(view.wallMs(node.health.sinceNs()))
+                .append(",misses=").append(node.health.misses())
+                .append(",rtt_us=").append(node.lastRttUs)
+                .append(",data=").append(node.dataBytes)
+                .append(",reported_state=").append(node.reportedState)
+                .append(",epoch=").append(node.reportedEpoch)
+                .append('\n');
+        }
+    }
+
+    MondCounters counters()
+    {
+        return counters;
+    }
+
+    ViewPublisher view()
+    {
+        return view;
+    }
+
+    MonitoredNode[] mapds()
+    {
+        return mapds;
+    }
+
+    MonitoredNode[] nodes()
+    {
+        return nodes;
+    }
+
+    RepairQueue repairs()
+    {
+        return repairs;
+    }
+
+    boolean isSettled()
+    {
+        return settled;
+    }
+
+    /**
+     * Stops the duty cycle and closes every connection. On the event loop.
+     */
+    void close()
+    {
+        if (dutyCycle != null)
+        {
+            dutyCycle.cancel(false);
+        }
+        for (final MonitoredNode node : nodes)
+        {
+            node.connection.close();
+        }
+    }
+}

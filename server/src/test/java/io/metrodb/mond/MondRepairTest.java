@@ -1,0 +1,335 @@
+package io.metrodb.mond;
+
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mond.ClusterView;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * mond finding and repairing bad replicas in a real cluster (3 logds, 3 peer mapds, RF 2), checked by reading
+ * every replica of every key straight from the logds, through every mapd's grid.
+ */
+class MondRepairTest
+{
+    @TempDir
+    Path root;
+
+    private MondCluster cluster;
+    private MondServer mond;
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        if (mond != null)
+        {
+            mond.close();
+        }
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    static Map<String, byte[]> entries(final int count, final String prefix)
+    {
+        final Map<String, byte[]> entries = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++)
+        {
+            final byte[] value = new byte[64 + (i * 131) % 1500];
+            for (int b = 0; b < value.length; b++)
+            {
+                value[b] = (byte)(i * 31 + b * 7);
+            }
+            entries.put(prefix + i, value);
+        }
+        return entries;
+    }
+
+    private void write(final Map<String, byte[]> entries) throws Exception
+    {
+        try (KvClient client = new KvClient(cluster.mapdPorts[0]))
+        {
+            assertEquals(List.of(), KvClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
+        }
+        // Every mapd holds every key before the test looks at replicas through each of them.
+        for (final int port : cluster.mapdPorts)
+        {
+            Await.until("mapd " + port + " has every key", 10_000,
+                () -> Replicas.dump(port).size() == entries.size());
+        }
+    }
+
+    private void startMond(final MondConfig config) throws Exception
+    {
+        mond = MondServer.start(config);
+        Await.until("every node UP", 20_000,
+            () -> MondFailureDetectionTest.allUp(MondTestClient.view(mond.port()), 6),
+            () -> MondTestClient.view(mond.port()).toString());
+    }
+
+    private void awaitEveryKeyAtRf(final long timeoutMs, final int... deadLogds) throws Exception
+    {
+        final Map<Integer, Integer> live = cluster.logdPortsById(deadLogds);
+        for (final int port : cluster.mapdPorts)
+        {
+            final long ms = Await.until("every key at RF on good replicas through mapd " + port, timeoutMs,
+                () -> Replicas.problems(port, live, MondCluster.RF).isEmpty(), () ->
+                {
+                    final List<String> problems = Replicas.problems(port, live, MondCluster.RF);
+                    return problems.size() + " keys short, e.g. " + problems.subList(0, Math.min(5, problems.size())) +
+                        "\n" + mond.info();
+                });
+            System.out.println("every key at RF through mapd " + port + " after " + ms + " ms more");
+        }
+    }
+
+    private void assertEveryValueReadsBack(final Map<String, byte[]> entries) throws Exception
+    {
+        for (final int port : cluster.mapdPorts)
+        {
+            try (KvClient client = new KvClient(port))
+            {
+                final Map<String, KvClient.Reply> replies = client.getAll(new ArrayList<>(entries.keySet()));
+                entries.forEach((key, value) ->
+                {
+                    assertEquals(StatusCodes.OK, replies.get(key).status(), key);
+                    assertArrayEquals(value, replies.get(key).value(), key);
+                });
+            }
+        }
+    }
+
+    @Test
+    void shouldFindFlippedBytesAndRepairThemBackToRf() throws Exception
+    {
+        cluster = new MondCluster(root, 3, 3, false);
+        final Map<String, byte[]> entries = entries(400, "flip-");
+        write(entries);
+        startMond(cluster.mondConfig().withRates(200, 2_000, 500));
+
+        final int victim = 1;
+        final int victimId = MondCluster.logdId(victim);
+        final List<Replicas.Entry> flipped = new ArrayList<>();
+        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts[0]).values())
+        {
+            for (final Replicas.Replica replica : entry.replicas())
+            {
+                if (replica.logdId() == victimId && flipped.size() < 30)
+                {
+                    Replicas.flipValueByte(cluster.logdDir(victim), MondCluster.SEGMENT_LENGTH, entry, replica);
+                    flipped.add(entry);
+                }
+            }
+        }
+        assertEquals(30, flipped.size());
+        final int shortBefore = Replicas.problems(cluster.mapdPorts[0], cluster.logdPortsById(), MondCluster.RF).size();
+        assertEquals(30, shortBefore, "the replica checker sees the flipped replicas");
+
+        awaitEveryKeyAtRf(30_000);
+        final Map<String, Replicas.Entry> after = Replicas.dump(cluster.mapdPorts[0]);
+        for (final Replicas.Entry entry : flipped)
+        {
+            final Replicas.Entry repaired = after.get(entry.key());
+            assertEquals(entry.version(), repaired.version(), "a repair keeps the version");
+            assertTrue(repaired.replicas().stream().noneMatch(r -> entry.replicas().contains(r) &&
+                r.logdId() == victimId), "the flipped replica is gone from " + repaired);
+        }
+        assertEveryValueReadsBack(entries);
+
+        final Map<String, String> info = MondTestClient.info(mond.port());
+        System.out.println(info);
+        assertTrue(MondTestClient.infoLong(info, "bad_replicas_found") >= 30, "found: " + info);
+        assertTrue(MondTestClient.infoLong(info, "repairs_done") >= 30, "done: " + info);
+        assertTrue(MondTestClient.infoLong(info, "keys_checked") >= 400, "checked: " + info);
+        final MondTestClient.View view = MondTestClient.view(mond.port());
+        assertTrue(view.repairsDone() >= 30 && view.badReplicas() >= 30, "the view's counters: " + view);
+    }
+
+    @Test
+    void shouldRestoreRfAfterALogdIsWipedWhileEveryReadSucceeds() throws Exception
+    {
+        cluster = new MondCluster(root, 3, 3, false);
+        final Map<String, byte[]> entries = entries(600, "wipe-");
+        write(entries);
+        final long graceMs = 2_000;
+        startMond(cluster.mondConfig().withRepairGraceMs(graceMs));
+
+        final int victim = 2;
+        final int victimId = MondCluster.logdId(victim);
+        final long onVictim = Replicas.dump(cluster.mapdPorts[0]).values().stream()
+            .filter(e -> e.replicas().stream().anyMatch(r -> r.logdId() == victimId)).count();
+        assertTrue(onVictim > 100, "keys with a replica on the victim: " + onVictim);
+
+        final Reader reader = new Reader(cluster.mapdPorts[1], entries);
+        reader.start();
+        try
+        {
+            Await.until("the reader is reading", 10_000, () -> reader.rounds.get() > 2);
+            cluster.stopLogd(victim);
+            deleteRecursively(cluster.logdDir(victim));
+            final long downMs = Await.until("logd " + victimId + " DOWN", 10_000,
+                () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_DOWN);
+            System.out.println("wiped logd DOWN after " + downMs + " ms");
+
+            final Map<String, String> inGrace = MondTestClient.info(mond.port());
+            assertEquals(0, MondTestClient.infoLong(inGrace, "repairs_done"), "nothing repaired within the grace " +
+                "period: " + inGrace);
+
+            awaitEveryKeyAtRf(60_000, victim);
+            Await.until("the reader did a round after the repairs", 10_000, () -> reader.rounds.get() > 1 + reader.mark());
+        }
+        finally
+        {
+            reader.stop();
+        }
+        assertEquals(List.of(), new ArrayList<>(reader.failures), "no GET failed while the logd was lost and repaired");
+        System.out.println("reader: " + reader.rounds.get() + " rounds of " + entries.size() + " GETs, no failure");
+
+        final Map<String, String> info = MondTestClient.info(mond.port());
+        System.out.println(info);
+        assertTrue(MondTestClient.infoLong(info, "repairs_done") >= onVictim, "done: " + info);
+        assertTrue(MondTestClient.infoLong(info, "sweeps_started") >= 1, "a sweep followed the grace period");
+        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts[0]).values())
+        {
+            assertTrue(entry.replicas().stream().noneMatch(r -> r.logdId() == victimId), "moved off: " + entry);
+        }
+        assertEveryValueReadsBack(entries);
+    }
+
+    @Test
+    void shouldLeaveTheReplicasOfALogdBackWithinTheGracePeriod() throws Exception
+    {
+        cluster = new MondCluster(root, 3, 3, false);
+        final Map<String, byte[]> entries = entries(300, "grace-");
+        write(entries);
+        startMond(cluster.mondConfig().withRepairGraceMs(60_000).withRates(1_000, 2_000, 500));
+        final Map<String, Replicas.Entry> before = Replicas.dump(cluster.mapdPorts[0]);
+
+        final int victim = 0;
+        final int victimId = MondCluster.logdId(victim);
+        cluster.stopLogd(victim);
+        Await.until("logd " + victimId + " DOWN", 10_000,
+            () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_DOWN);
+        Await.until("probes found replicas on the DOWN logd", 10_000,
+            () -> MondTestClient.infoLong(MondTestClient.info(mond.port()), "repairs_pending") > 0,
+            () -> MondTestClient.info(mond.port()).toString());
+
+        cluster.startLogd(victim);
+        Await.until("logd " + victimId + " UP again", 10_000,
+            () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_UP);
+        final Map<String, String> info = MondTestClient.info(mond.port());
+        System.out.println(info);
+        assertEquals(0, MondTestClient.infoLong(info, "repairs_pending"), "dropped when it came back");
+        assertTrue(MondTestClient.infoLong(info, "repairs_cancelled") > 0);
+        assertEquals(0, MondTestClient.infoLong(info, "repairs_sent"), "nothing was re-replicated");
+        assertEquals(before, Replicas.dump(cluster.mapdPorts[0]), "every replica list as it was");
+        awaitEveryKeyAtRf(10_000);
+    }
+
+    static void deleteRecursively(final Path dir) throws IOException
+    {
+        try (Stream<Path> paths = Files.walk(dir))
+        {
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /**
+     * GETs every key in a loop, in pipelined batches, and keeps what failed.
+     */
+    static final class Reader
+    {
+        final AtomicLong rounds = new AtomicLong();
+        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        private final int port;
+        private final Map<String, byte[]> entries;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+        private volatile long mark;
+
+        Reader(final int port, final Map<String, byte[]> entries)
+        {
+            this.port = port;
+            this.entries = entries;
+            this.thread = new Thread(this::run, "reader");
+        }
+
+        void start()
+        {
+            thread.start();
+        }
+
+        /**
+         * @return the rounds done when first asked (later calls return the same).
+         */
+        long mark()
+        {
+            if (mark == 0)
+            {
+                mark = rounds.get();
+            }
+            return mark;
+        }
+
+        private void run()
+        {
+            final List<String> keys = new ArrayList<>(entries.keySet());
+            try (KvClient client = new KvClient(port))
+            {
+                while (running.get())
+                {
+                    for (int from = 0; from < keys.size(); from += 100)
+                    {
+                        final Map<String, KvClient.Reply> replies =
+                            client.getAll(keys.subList(from, Math.min(keys.size(), from + 100)));
+                        replies.forEach((key, reply) ->
+                        {
+                            if (reply.status() != StatusCodes.OK)
+                            {
+                                failures.add(key + "=" + StatusCodes.name(reply.status()));
+                            }
+                            else if (!Arrays.equals(entries.get(key), reply.value()))
+                            {
+                                failures.add(key + ": wrong bytes");
+                            }
+                        });
+                    }
+                    rounds.incrementAndGet();
+                }
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                failures.add("reader failed: " + e);
+            }
+        }
+
+        void stop() throws InterruptedException
+        {
+            running.set(false);
+            thread.join(30_000);
+        }
+    }
+}
