@@ -36,6 +36,11 @@ public final class StatusCodes
     public static final short REPLICAS_UNREADABLE = 0x0402;
     public static final short CATCHING_UP = 0x0403;
     public static final short STALE_VERSION = 0x0404;
+    /**
+     * Never a response status: the reason of a PROBE bad replica whose record the logd returned intact but which
+     * is not the grid's (another key, version, length or checksum, or not a value record).
+     */
+    public static final short REPLICA_MISMATCH = 0x0405;
 
     public static final short INTERNAL_ERROR = 0x0F01;
     public static final short SHUTTING_DOWN = 0x0F02;
@@ -88,6 +93,7 @@ public final class StatusCodes
             case REPLICAS_UNREADABLE: return "REPLICAS_UNREADABLE";
             case CATCHING_UP: return "CATCHING_UP";
             case STALE_VERSION: return "STALE_VERSION";
+            case REPLICA_MISMATCH: return "REPLICA_MISMATCH";
             case INTERNAL_ERROR: return "INTERNAL_ERROR";
             case SHUTTING_DOWN: return "SHUTTING_DOWN";
             case OVERLOADED: return "OVERLOADED";

@@ -368,7 +368,7 @@ public final class GoldenVectors
             out ->
             {
                 ProbeResponse.encodeHeader(out, 17, 100, 100, 1, ProbeResponse.badReplicaLength(KEY.length));
-                ProbeResponse.writeBadReplica(out, 2, StatusCodes.CORRUPT_RECORD, 8192, KEY);
+                ProbeResponse.writeBadReplica(out, 2, StatusCodes.CORRUPT_RECORD, 8192, VERSION, NODE, KEY);
             },
             f -> withFrame(f, (buf, at) ->
             {
@@ -380,6 +380,8 @@ public final class GoldenVectors
                 assertEquals(2, ProbeResponse.badLogdId(buf, bad));
                 assertEquals(StatusCodes.CORRUPT_RECORD, ProbeResponse.badReason(buf, bad));
                 assertEquals(8192, ProbeResponse.badOffset(buf, bad));
+                assertEquals(VERSION, ProbeResponse.badVersion(buf, bad));
+                assertEquals(NODE, ProbeResponse.badVersionNode(buf, bad));
                 assertEquals("user:42", string(buf, ProbeResponse.badKeyIndex(bad), ProbeResponse.badKeyLength(buf, bad)));
             }));
         add("repair-request",

@@ -11,6 +11,7 @@ public final class LogdCounters
     final LongAdder badRequests = new LongAdder();
     final LongAdder appendErrors = new LongAdder();
     final LongAdder readErrors = new LongAdder();
+    final LongAdder heartbeats = new LongAdder();
 
     public long badRequests()
     {
@@ -27,6 +28,11 @@ public final class LogdCounters
         return readErrors.sum();
     }
 
+    public long heartbeats()
+    {
+        return heartbeats.sum();
+    }
+
     /**
      * Visits each counter by name.
      */
@@ -35,5 +41,6 @@ public final class LogdCounters
         consumer.accept("server_bad_requests", badRequests());
         consumer.accept("server_append_errors", appendErrors());
         consumer.accept("server_read_errors", readErrors());
+        consumer.accept("server_heartbeats", heartbeats());
     }
 }

@@ -5,6 +5,7 @@ import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Ping;
+import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.AppendRequest;
 import io.metrodb.protocol.logd.OffsetPayload;
@@ -12,6 +13,8 @@ import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.logd.ScanRequest;
 import io.metrodb.protocol.logd.ScanResponse;
 import io.metrodb.protocol.logd.StatResponse;
+import io.metrodb.protocol.mond.HeartbeatRequest;
+import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,10 +22,13 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.internal.PlatformDependent;
 import org.agrona.DirectBuffer;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * Serves logd's opcodes on one connection. Replies are written without flushing; the flush at the end of
  * each read batch (coalesced by the pipeline's flush consolidation) sends them together. Durable appends
- * are answered from the sync thread once their group commit is forced.
+ * are answered from the sync thread once their group commit is forced. HEARTBEAT answers from the tail
+ * position alone, so a busy logd still answers mond at once.
  */
 public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
 {
@@ -30,12 +36,25 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
     private final LogdCounters counters;
     private final RecordView view = new RecordView();
     private final DurableReplier durableReplier;
+    private final int nodeId;
+    private final AtomicBoolean stopping;
 
-    public LogdRequestHandler(final LogStore store, final LogdCounters counters, final DurableReplier durableReplier)
+    /**
+     * @param nodeId   this logd's node id, as in its HELLO.
+     * @param stopping set once the logd is shutting down (HEARTBEAT then says so).
+     */
+    public LogdRequestHandler(
+        final LogStore store,
+        final LogdCounters counters,
+        final DurableReplier durableReplier,
+        final int nodeId,
+        final AtomicBoolean stopping)
     {
         this.store = store;
         this.counters = counters;
         this.durableReplier = durableReplier;
+        this.nodeId = nodeId;
+        this.stopping = stopping;
     }
 
     @Override
@@ -93,6 +112,7 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
             case Opcodes.SCAN -> onScan(ctx, frame, at, requestId);
             case Opcodes.PING -> onPing(ctx, frame, at, requestId);
             case Opcodes.INFO -> onInfo(ctx, requestId);
+            case Opcodes.HEARTBEAT -> onHeartbeat(ctx, frame, at, requestId);
             default -> throw new IllegalStateException("unreachable: " + opcode);
         }
     }
@@ -101,7 +121,8 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
     {
         return switch (opcode)
         {
-            case Opcodes.APPEND, Opcodes.READ, Opcodes.STAT, Opcodes.SCAN, Opcodes.PING, Opcodes.INFO -> true;
+            case Opcodes.APPEND, Opcodes.READ, Opcodes.STAT, Opcodes.SCAN, Opcodes.PING, Opcodes.INFO,
+                Opcodes.HEARTBEAT -> true;
             default -> false;
         };
     }
@@ -193,6 +214,16 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
     {
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Ping.LENGTH);
         Ping.encodeResponse(out, requestId, Ping.nonce(frame, at));
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    private void onHeartbeat(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
+    {
+        counters.heartbeats.increment();
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + HeartbeatResponse.LENGTH);
+        HeartbeatResponse.encode(out, requestId, HeartbeatRequest.sendTimeNs(frame, at), Roles.LOGD,
+            stopping.get() ? HeartbeatResponse.STATE_STOPPING : HeartbeatResponse.STATE_SERVING, nodeId,
+            store.tailPosition(), 0);
         ctx.write(out, ctx.voidPromise());
     }
 

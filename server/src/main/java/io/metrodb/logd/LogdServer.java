@@ -4,6 +4,8 @@ import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.server.NettyServer;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * A running logd: the log store behind a protocol server.
  */
@@ -13,13 +15,20 @@ public final class LogdServer implements AutoCloseable
     private final NettyServer server;
     private final LogdCounters counters;
     private final int nodeId;
+    private final AtomicBoolean stopping;
 
-    private LogdServer(final LogStore store, final NettyServer server, final LogdCounters counters, final int nodeId)
+    private LogdServer(
+        final LogStore store,
+        final NettyServer server,
+        final LogdCounters counters,
+        final int nodeId,
+        final AtomicBoolean stopping)
     {
         this.store = store;
         this.server = server;
         this.counters = counters;
         this.nodeId = nodeId;
+        this.stopping = stopping;
     }
 
     /**
@@ -38,9 +47,10 @@ public final class LogdServer implements AutoCloseable
             final DurableReplier replier = new DurableReplier(counters);
             final HandshakeConfig handshake =
                 new HandshakeConfig(Roles.LOGD, config.nodeId(), config.authToken(), config.maxFrameLength());
+            final AtomicBoolean stopping = new AtomicBoolean();
             final NettyServer server = NettyServer.start("logd", config.host(), config.port(), config.ioThreads(),
-                handshake, () -> new LogdRequestHandler(store, counters, replier));
-            return new LogdServer(store, server, counters, config.nodeId());
+                handshake, () -> new LogdRequestHandler(store, counters, replier, config.nodeId(), stopping));
+            return new LogdServer(store, server, counters, config.nodeId(), stopping);
         }
         catch (final InterruptedException | RuntimeException e)
         {
@@ -80,6 +90,7 @@ public final class LogdServer implements AutoCloseable
     @Override
     public void close()
     {
+        stopping.set(true);
         try
         {
             server.close();

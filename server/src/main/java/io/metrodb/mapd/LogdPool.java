@@ -1,6 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.HandshakeResult;
 import io.metrodb.protocol.netty.PeerConnection;
@@ -15,6 +16,9 @@ import java.util.List;
  * <p>
  * Choice rule: among the logds that are connected and not marked down, the least loaded (fewest requests
  * in flight) first; ties go round-robin, so an idle cluster spreads writes evenly.
+ * <p>
+ * mond's cluster view says which logds are UP, SUSPECT or DOWN ({@link #applyViewState}): DOWN ones are marked
+ * down (no writes, no probe reads), and {@link #readRank} orders a GET's replicas so UP logds are read first.
  */
 public final class LogdPool implements PeerConnection.StateListener, AutoCloseable
 {
@@ -23,6 +27,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     private final PeerConnection[] connections;
     private final PeerConnection[] byNodeId = new PeerConnection[0x10000];
     private final boolean[] markedDown = new boolean[0x10000];
+    private final byte[] viewState = new byte[0x10000];
     private final java.util.List<Waiter> waiters = new java.util.ArrayList<>();
     private int rotation;
 
@@ -110,6 +115,45 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     public boolean isMarkedDown(final int nodeId)
     {
         return markedDown[nodeId & 0xFFFF];
+    }
+
+    /**
+     * @param nodeId a logd's node id, as recorded in a replica.
+     * @return its connection when it is connected and not marked down, else null.
+     */
+    public PeerConnection usable(final int nodeId)
+    {
+        return markedDown[nodeId & 0xFFFF] ? null : byNodeId(nodeId);
+    }
+
+    /**
+     * Forgets the states of the previous cluster view: every logd is up and unranked again.
+     */
+    void clearViewStates()
+    {
+        java.util.Arrays.fill(markedDown, false);
+        java.util.Arrays.fill(viewState, (byte)0);
+    }
+
+    /**
+     * Takes a logd's state from the cluster view: DOWN marks it down, any other state up.
+     *
+     * @param state {@code ClusterView.NODE_UP}, {@code NODE_SUSPECT} or {@code NODE_DOWN}.
+     */
+    void applyViewState(final int nodeId, final int state)
+    {
+        viewState[nodeId & 0xFFFF] = (byte)state;
+        markedDown[nodeId & 0xFFFF] = state == ClusterView.NODE_DOWN;
+    }
+
+    /**
+     * @return the order in which a GET reads a replica on this logd: 0 for UP or not in the view, 1 for SUSPECT,
+     * 2 for DOWN.
+     */
+    int readRank(final int nodeId)
+    {
+        final int state = viewState[nodeId & 0xFFFF];
+        return state == ClusterView.NODE_SUSPECT ? 1 : state == ClusterView.NODE_DOWN ? 2 : 0;
     }
 
     /**

@@ -22,6 +22,19 @@ public final class MapdCounters
     long readsUnreadable;
     long badRequests;
     long journalErrors;
+    long heartbeats;
+    long probes;
+    long probesRefused;
+    long probeKeysChecked;
+    long probeBadReplicas;
+    long repairs;
+    long repairsDone;
+    long repairsPartial;
+    long repairsNoop;
+    long repairsStale;
+    long repairsFailed;
+    long repairsRefused;
+    long repairCopies;
 
     public long gets()
     {
@@ -48,6 +61,26 @@ public final class MapdCounters
         return appendRetries;
     }
 
+    public long probes()
+    {
+        return probes;
+    }
+
+    public long repairsDone()
+    {
+        return repairsDone;
+    }
+
+    public long repairsNoop()
+    {
+        return repairsNoop;
+    }
+
+    public long repairCopies()
+    {
+        return repairCopies;
+    }
+
     /**
      * Visits each counter by name.
      */
@@ -67,5 +100,18 @@ public final class MapdCounters
         consumer.accept("reads_unreadable", readsUnreadable);
         consumer.accept("bad_requests", badRequests);
         consumer.accept("journal_errors", journalErrors);
+        consumer.accept("heartbeats", heartbeats);
+        consumer.accept("probes", probes);
+        consumer.accept("probes_refused", probesRefused);
+        consumer.accept("probe_keys_checked", probeKeysChecked);
+        consumer.accept("probe_bad_replicas", probeBadReplicas);
+        consumer.accept("repairs", repairs);
+        consumer.accept("repairs_done", repairsDone);
+        consumer.accept("repairs_partial", repairsPartial);
+        consumer.accept("repairs_noop", repairsNoop);
+        consumer.accept("repairs_stale", repairsStale);
+        consumer.accept("repairs_failed", repairsFailed);
+        consumer.accept("repairs_refused", repairsRefused);
+        consumer.accept("repair_copies", repairCopies);
     }
 }

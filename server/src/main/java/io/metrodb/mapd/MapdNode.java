@@ -4,6 +4,7 @@ import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
+import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -11,10 +12,16 @@ import java.util.ArrayDeque;
 
 /**
  * The state of one mapd's data path, owned by its single data-path thread: the grid (of which that thread is
- * the single writer), the logd connections, the clock, the journal, and pools of request sessions.
+ * the single writer), the logd connections, the clock, the journal, pools of request sessions, and what mond
+ * asks of the mapd (the cluster view, the one PROBE in progress, the REPAIRs in progress, bad replicas GETs met).
  */
 final class MapdNode
 {
+    /** REPAIRs in progress at once; more are answered OVERLOADED. */
+    static final int MAX_REPAIRS = 4;
+    /** {@link #commitRepair} result: the key's version changed meanwhile. */
+    static final int REPAIR_STALE = 1;
+
     private final int nodeId;
     private final int rf;
     private final int maxValueLength;
@@ -28,6 +35,13 @@ final class MapdNode
     private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     private final long[] packedReplicas = new long[MapdConfig.MAX_RF];
     private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
+    private final ClusterViewState clusterView;
+    private final BadReplicaQueue badReplicaQueue = new BadReplicaQueue();
+    private final ProbeSession probe = new ProbeSession(this);
+    private final RepairSession[] repairs = new RepairSession[MAX_REPAIRS];
+    private final ArrayDeque<RepairSession> repairSessions = new ArrayDeque<>();
+    private boolean probing;
+    private volatile boolean stopping;
     private volatile long ownSequence;
     private long lastJournalPosition;
     private Replicator replicator;
@@ -48,6 +62,7 @@ final class MapdNode
         this.logds = logds;
         this.journal = journal;
         this.ownSequence = ownSequence;
+        this.clusterView = new ClusterViewState(logds);
     }
 
     void replicator(final Replicator replicator)
@@ -124,6 +139,94 @@ final class MapdNode
         return ownSequence;
     }
 
+    ClusterViewState clusterView()
+    {
+        return clusterView;
+    }
+
+    BadReplicaQueue badReplicaQueue()
+    {
+        return badReplicaQueue;
+    }
+
+    /**
+     * Says, from now on, that this mapd is stopping (HEARTBEAT reports it).
+     */
+    void stopping()
+    {
+        stopping = true;
+    }
+
+    /**
+     * @return the HEARTBEAT state: stopping, catching up from a peer, or serving.
+     */
+    int heartbeatState()
+    {
+        if (stopping)
+        {
+            return HeartbeatResponse.STATE_STOPPING;
+        }
+        return replicator.isCatchingUp() ? HeartbeatResponse.STATE_CATCHING_UP : HeartbeatResponse.STATE_SERVING;
+    }
+
+    /**
+     * @return the PROBE session, or null when one is already in progress (the caller answers OVERLOADED).
+     */
+    ProbeSession tryStartProbe()
+    {
+        if (probing)
+        {
+            return null;
+        }
+        probing = true;
+        return probe;
+    }
+
+    void probeDone()
+    {
+        probing = false;
+    }
+
+    /**
+     * @return a REPAIR session for the key, or null when {@link #MAX_REPAIRS} are in progress or one of the same
+     * key is (the caller answers OVERLOADED).
+     */
+    RepairSession tryStartRepair(final ByteBuf key, final int keyIndex, final int keyLength)
+    {
+        int free = -1;
+        for (int i = 0; i < repairs.length; i++)
+        {
+            if (repairs[i] == null)
+            {
+                free = free < 0 ? i : free;
+            }
+            else if (repairs[i].isRepairing(key, keyIndex, keyLength))
+            {
+                return null;
+            }
+        }
+        if (free < 0)
+        {
+            return null;
+        }
+        final RepairSession pooled = repairSessions.poll();
+        final RepairSession session = pooled != null ? pooled : new RepairSession(this);
+        repairs[free] = session;
+        return session;
+    }
+
+    void repairDone(final RepairSession session)
+    {
+        for (int i = 0; i < repairs.length; i++)
+        {
+            if (repairs[i] == session)
+            {
+                repairs[i] = null;
+            }
+        }
+        repairSessions.push(session);
+    }
+
     WriteSession acquireWrite()
     {
         final WriteSession session = writeSessions.poll();
@@ -191,6 +294,43 @@ final class MapdNode
             lastJournalPosition = result;
             session.replyOk(0, replicator.broadcast(journalScratch, null, 0));
         }
+    }
+
+    /**
+     * A repair made its copies: install the new replica list at the same version, journal the change (the
+     * session is told once it is forced) and send it to the peers flagged REPAIR.
+     *
+     * @return 0 when installed and journaled, {@link #REPAIR_STALE} when the key's version changed meanwhile
+     * (nothing changed), or a negative {@code LogResult} when the journal refused the entry (the grid changed).
+     */
+    int commitRepair(final RepairSession session)
+    {
+        final int replicas = session.replicaCount();
+        for (int i = 0; i < replicas; i++)
+        {
+            packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
+        }
+        if (grid.applyRepair(session.frame(), session.keyIndex(), session.keyLength(), session.version(),
+            session.versionNode(), session.flags(), session.valueLength(), session.checksum(), replicas,
+            packedReplicas) != KeyGrid.APPLIED)
+        {
+            return REPAIR_STALE;
+        }
+
+        final long sequence = ownSequence + 1;
+        ownSequence = sequence;
+        journalScratch.clear();
+        JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
+            session.version(), session.versionNode(), session.flags(), session.valueLength(), session.checksum(),
+            replicas, session.logdIds(), session.offsets());
+        final long result = journal.appendDurable(journalScratch, session, 0, null);
+        if (result < 0)
+        {
+            return (int)result;
+        }
+        lastJournalPosition = result;
+        replicator.broadcast(journalScratch, null, 0);
+        return 0;
     }
 
     /**

@@ -7,13 +7,18 @@ import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Ping;
+import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.DumpRequest;
 import io.metrodb.protocol.mapd.DumpResponse;
 import io.metrodb.protocol.mapd.EntryResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
+import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
+import io.metrodb.protocol.mond.ClusterView;
+import io.metrodb.protocol.mond.HeartbeatRequest;
+import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -21,10 +26,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * Serves one client connection of a mapd, on the data-path thread. GET and writes go through pooled sessions
- * that answer when the logds have; EXISTS, INFO, DUMP and PING answer from the grid at once. A connection may
- * have at most {@link #MAX_IN_FLIGHT} requests in progress; past that it is not read from until half of them
- * are answered, so one client cannot make the mapd buffer without bound.
+ * Serves one client connection of a mapd, on the data-path thread. GET, writes, and mond's PROBE and REPAIR go
+ * through sessions that answer when the logds have; EXISTS, INFO, DUMP, PING, HEARTBEAT and CLUSTER_VIEW answer
+ * at once. A connection may have at most {@link #MAX_IN_FLIGHT} requests in progress; past that it is not read
+ * from until half of them are answered, so one client cannot make the mapd buffer without bound.
  */
 final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 {
@@ -99,8 +104,47 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
                     frame.release();
                 }
             }
+            case Opcodes.PROBE -> onProbe(ctx, frame, at);
+            case Opcodes.REPAIR -> onRepair(ctx, frame, at);
             default -> answerNow(ctx, frame, at, opcode);
         }
+    }
+
+    private void onProbe(final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
+    {
+        try
+        {
+            final ProbeSession probe = node.tryStartProbe();
+            if (probe == null)
+            {
+                node.counters().probesRefused++;
+                replyError(ctx, Opcodes.PROBE, FrameHeader.requestId(frame, at), StatusCodes.OVERLOADED,
+                    "a PROBE is already in progress at this mapd");
+                return;
+            }
+            onRequestStarted(ctx);
+            probe.start(this, ctx, frame, at);
+        }
+        finally
+        {
+            frame.release();
+        }
+    }
+
+    private void onRepair(final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
+    {
+        final RepairSession repair =
+            node.tryStartRepair(frame, RepairRequest.keyIndex(at), RepairRequest.keyLength(frame, at));
+        if (repair == null)
+        {
+            node.counters().repairsRefused++;
+            replyError(ctx, Opcodes.REPAIR, FrameHeader.requestId(frame, at), StatusCodes.OVERLOADED,
+                MapdNode.MAX_REPAIRS + " REPAIRs, or one of this key, are in progress at this mapd");
+            frame.release();
+            return;
+        }
+        onRequestStarted(ctx);
+        repair.start(this, ctx, frame, at);
     }
 
     private void answerNow(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final byte opcode)
@@ -114,6 +158,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
                 case Opcodes.INFO -> onInfo(ctx, requestId);
                 case Opcodes.DUMP -> onDump(ctx, frame, at, requestId);
                 case Opcodes.PING -> onPing(ctx, frame, at, requestId);
+                case Opcodes.HEARTBEAT -> onHeartbeat(ctx, frame, at, requestId);
+                case Opcodes.CLUSTER_VIEW -> onClusterView(ctx, frame, at, requestId);
                 default -> throw new IllegalStateException("unreachable: " + opcode);
             }
         }
@@ -128,7 +174,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         return switch (opcode)
         {
             case Opcodes.GET, Opcodes.SET, Opcodes.SETSAFE, Opcodes.DEL, Opcodes.EXISTS, Opcodes.INFO, Opcodes.DUMP,
-                Opcodes.PING, Opcodes.REPLICATE, Opcodes.SYNC -> true;
+                Opcodes.PING, Opcodes.REPLICATE, Opcodes.SYNC, Opcodes.PROBE, Opcodes.REPAIR, Opcodes.HEARTBEAT,
+                Opcodes.CLUSTER_VIEW -> true;
             default -> false;
         };
     }
@@ -190,6 +237,34 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         ctx.write(out, ctx.voidPromise());
     }
 
+    /**
+     * O(1) and allocation-free but for the reply, so a busy mapd still answers mond within one loop turn.
+     */
+    private void onHeartbeat(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
+    {
+        node.counters().heartbeats++;
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + HeartbeatResponse.LENGTH);
+        HeartbeatResponse.encode(out, requestId, HeartbeatRequest.sendTimeNs(frame, at), Roles.MAPD,
+            node.heartbeatState(), node.nodeId(), node.grid().liveKeys(), node.clusterView().epoch());
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    private void onClusterView(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
+    {
+        final ClusterViewState view = node.clusterView();
+        if (ClusterView.isQuery(frame, at))
+        {
+            final ByteBuf out = ctx.alloc().ioBuffer(view.viewFrameLength());
+            view.writeView(out, requestId);
+            ctx.write(out, ctx.voidPromise());
+            return;
+        }
+        view.offer(frame, at);
+        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH);
+        ClusterView.encodeAck(out, requestId);
+        ctx.write(out, ctx.voidPromise());
+    }
+
     private void onInfo(final ChannelHandlerContext ctx, final long requestId)
     {
         final KeyGrid grid = node.grid();
@@ -205,7 +280,13 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             .append("grid_key_bytes:").append(grid.keyArenaBytes()).append('\n')
             .append("logds:").append(node.logds().size()).append('\n')
             .append("logds_healthy:").append(node.logds().healthyCount()).append('\n')
-            .append("own_sequence:").append(node.ownSequence()).append('\n');
+            .append("own_sequence:").append(node.ownSequence()).append('\n')
+            .append("cluster_view_epoch:").append(node.clusterView().epoch()).append('\n')
+            .append("cluster_views_applied:").append(node.clusterView().applied()).append('\n')
+            .append("cluster_views_ignored:").append(node.clusterView().ignored()).append('\n')
+            .append("bad_replicas_queued:").append(node.badReplicaQueue().queued()).append('\n')
+            .append("bad_replicas_waiting:").append(node.badReplicaQueue().size()).append('\n')
+            .append("bad_replicas_dropped:").append(node.badReplicaQueue().dropped()).append('\n');
         node.replicator().appendInfo(text);
         node.counters().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);

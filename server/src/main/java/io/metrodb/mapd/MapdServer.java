@@ -335,6 +335,7 @@ public final class MapdServer implements AutoCloseable
     @Override
     public void close()
     {
+        node.stopping();
         snapshots.shutdownNow();
         try
         {

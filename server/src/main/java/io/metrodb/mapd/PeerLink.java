@@ -36,6 +36,7 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
     private ScheduledFuture<?> periodicSync;
     private int peerNode = -1;
     private boolean syncing;
+    private boolean caughtUp;
     private long syncFrom;
     private long syncsCompleted;
     private long snapshotsReceived;
@@ -74,6 +75,14 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
     }
 
     /**
+     * @return true while the link is up but its first SYNC since it came up has not ended.
+     */
+    boolean isCatchingUp()
+    {
+        return isLive() && !caughtUp;
+    }
+
+    /**
      * Sends the change being broadcast, if connected.
      */
     boolean push(final ResponseListener listener, final long token)
@@ -92,6 +101,7 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
         }
         peerNode = hello.nodeId();
         syncing = false;
+        caughtUp = false;
         startSync();
     }
 
@@ -156,6 +166,7 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
             replicator.onSyncEnd(peerNode, first);
             syncsCompleted++;
             syncing = false;
+            caughtUp = true;
         }
     }
 

@@ -11,18 +11,20 @@ import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 
 /**
  * One GET: look the key up in the grid, read one replica, check it (record format and CRC32C, key, version,
  * length and checksum against the grid), and answer with the value; on any failure or mismatch read the next
- * replica and count the bad one. Never answers with bytes that failed a check. Pooled, data-path thread only.
+ * replica and count the bad one (queuing it for mond when its bytes are bad). Never answers with bytes that
+ * failed a check. Replicas on logds that mond's cluster view calls UP are read before SUSPECT and DOWN ones.
+ * Pooled, data-path thread only.
  */
 final class ReadSession implements RequestWriter, ResponseListener
 {
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
+    private final int[] order = new int[GridEntry.MAX_REPLICAS];
 
     private MapdRequestHandler handler;
     private ChannelHandlerContext ctx;
@@ -61,14 +63,34 @@ final class ReadSession implements RequestWriter, ResponseListener
             release();
             return;
         }
+        orderByRank();
         tryNextReplica();
+    }
+
+    /**
+     * Replica order: by the cluster view's rank of their logd, stable (insertion sort of at most 7).
+     */
+    private void orderByRank()
+    {
+        final LogdPool logds = node.logds();
+        for (int i = 0; i < entry.replicaCount(); i++)
+        {
+            final int rank = logds.readRank(entry.logdId(i));
+            int j = i;
+            while (j > 0 && logds.readRank(entry.logdId(order[j - 1])) > rank)
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = i;
+        }
     }
 
     private void tryNextReplica()
     {
         while (nextReplica < entry.replicaCount())
         {
-            currentReplica = nextReplica++;
+            currentReplica = order[nextReplica++];
             final PeerConnection replica = node.logds().byNodeId(entry.logdId(currentReplica));
             if (replica != null && replica.send(this, this, currentReplica) >= 0)
             {
@@ -92,23 +114,29 @@ final class ReadSession implements RequestWriter, ResponseListener
     @Override
     public void onResponse(final long replica, final ByteBuf response, final int at)
     {
-        if (FrameHeader.status(response, at) == StatusCodes.OK && ReadResponse.isValid(response, at))
+        final short reason = ReplicaCheck.check(response, at, entry, frame, keyIndex, keyLength);
+        if (reason == StatusCodes.OK)
         {
             final int record = ReadResponse.entryIndex(at);
-            final int length = ReadResponse.entryLength(response, at);
-            if (matchesGrid(response, record, length))
-            {
-                final int valueIndex = ValueRecord.valueIndex(response, record);
-                handler.replyValue(ctx, requestId, entry.version(), entry.versionNode(),
-                    response.retainedSlice(valueIndex, entry.valueLength()));
-                release();
-                return;
-            }
+            final int valueIndex = ValueRecord.valueIndex(response, record);
+            handler.replyValue(ctx, requestId, entry.version(), entry.versionNode(),
+                response.retainedSlice(valueIndex, entry.valueLength()));
+            release();
+            return;
+        }
+        if (FrameHeader.status(response, at) == StatusCodes.OK)
+        {
             node.counters().badReplicas++;
         }
         else
         {
             node.counters().replicaReadFailures++;
+        }
+        if (ReplicaCheck.isDataError(reason))
+        {
+            final int r = (int)replica;
+            node.badReplicaQueue().offer(frame, keyIndex, keyLength, entry.logdId(r), entry.offset(r), entry.version(),
+                entry.versionNode(), reason);
         }
         tryNextReplica();
     }
@@ -118,18 +146,6 @@ final class ReadSession implements RequestWriter, ResponseListener
     {
         node.counters().replicaReadFailures++;
         tryNextReplica();
-    }
-
-    private boolean matchesGrid(final ByteBuf response, final int record, final int length)
-    {
-        return ValueRecord.validate(response, record, length) == StatusCodes.OK &&
-            !ValueRecord.isTombstone(response, record) &&
-            ValueRecord.version(response, record) == entry.version() &&
-            ValueRecord.versionNode(response, record) == entry.versionNode() &&
-            ValueRecord.valueLength(response, record) == entry.valueLength() &&
-            ValueRecord.checksum(response, record) == entry.checksum() &&
-            ValueRecord.keyLength(response, record) == keyLength &&
-            ByteBufUtil.equals(response, ValueRecord.keyIndex(record), frame, keyIndex, keyLength);
     }
 
     private void release()

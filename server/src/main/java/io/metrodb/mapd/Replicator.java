@@ -216,6 +216,21 @@ final class Replicator implements AutoCloseable
     }
 
     /**
+     * @return true while some peer link came up and has not finished its first SYNC (HEARTBEAT: catching up).
+     */
+    boolean isCatchingUp()
+    {
+        for (final PeerLink link : links)
+        {
+            if (link.isCatchingUp())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * @return peers connected now.
      */
     int livePeers()

@@ -16,6 +16,8 @@ import io.metrodb.protocol.logd.ScanRequest;
 import io.metrodb.protocol.logd.ScanResponse;
 import io.metrodb.protocol.logd.StatResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
+import io.metrodb.protocol.mond.HeartbeatRequest;
+import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -277,6 +279,49 @@ class LogdServerTest
                 assertTrue(FrameValidator.isValidResponse(reply, 0));
                 reply.release();
             }
+        }
+    }
+
+    @Test
+    void shouldAnswerHeartbeatWithRoleNodeIdTailAndEchoedSendTime() throws Exception
+    {
+        start(null);
+        try (SocketClient client = connect())
+        {
+            final Map<Long, Long> offsets = appendAll(client, 20, 1);
+            client.send(out ->
+            {
+                HeartbeatRequest.encode(out, 100, 123_456_789L, 7);
+                FrameHeader.writeRequest(out, 3, Opcodes.HEARTBEAT, (byte)0, 101);
+                out.writeZero(3);
+                HeartbeatRequest.encode(out, 102, -5L, 0);
+            });
+            final ByteBuf reply = client.readFrame();
+            try
+            {
+                assertEquals(100, FrameHeader.requestId(reply, 0));
+                assertEquals(StatusCodes.OK, FrameHeader.status(reply, 0));
+                assertTrue(FrameValidator.isValidResponse(reply, 0));
+                assertEquals(123_456_789L, HeartbeatResponse.sendTimeNs(reply, 0));
+                assertEquals(Roles.LOGD, HeartbeatResponse.role(reply, 0));
+                assertEquals(HeartbeatResponse.STATE_SERVING, HeartbeatResponse.state(reply, 0));
+                assertEquals(11, HeartbeatResponse.nodeId(reply, 0));
+                assertEquals(server.store().tailPosition(), HeartbeatResponse.dataBytes(reply, 0));
+                assertTrue(HeartbeatResponse.dataBytes(reply, 0) > offsets.values().stream().mapToLong(Long::longValue)
+                    .max().orElseThrow(), "data is the tail offset");
+                assertEquals(0, HeartbeatResponse.viewEpoch(reply, 0));
+            }
+            finally
+            {
+                reply.release();
+            }
+            final ByteBuf truncated = client.readFrame();
+            assertEquals(StatusCodes.BAD_REQUEST, FrameHeader.status(truncated, 0));
+            truncated.release();
+            final ByteBuf again = client.readFrame();
+            assertEquals(-5L, HeartbeatResponse.sendTimeNs(again, 0), "the connection stays usable");
+            again.release();
+            assertEquals(2, server.counters().heartbeats());
         }
     }
 

@@ -61,7 +61,17 @@ final class FaultyProxy implements AutoCloseable
                     continue;
                 }
                 final Socket upstream = new Socket();
-                upstream.connect(target, 5_000);
+                try
+                {
+                    upstream.connect(target, 5_000);
+                }
+                catch (final IOException e)
+                {
+                    // Target not listening (yet): close the client too, or it would wait for an answer forever.
+                    quietlyClose(client);
+                    quietlyClose(upstream);
+                    continue;
+                }
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
                 sockets.add(client);

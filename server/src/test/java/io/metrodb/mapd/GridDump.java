@@ -30,6 +30,21 @@ final class GridDump
     {
     }
 
+    /**
+     * @return true when both items are the same write of their key (version, version node, tombstone flag, value
+     * length and checksum), whatever their replica lists; null only equals null.
+     */
+    static boolean sameWrite(final Item a, final Item b)
+    {
+        if (a == null || b == null)
+        {
+            return a == b;
+        }
+        return a.version() == b.version() && a.versionNode() == b.versionNode() &&
+            (a.flags() & Change.TOMBSTONE) == (b.flags() & Change.TOMBSTONE) && a.valueLength() == b.valueLength() &&
+            a.checksum() == b.checksum();
+    }
+
     static TreeMap<String, Item> of(final int port) throws IOException
     {
         final TreeMap<String, Item> items = new TreeMap<>();

@@ -3,10 +3,16 @@ package io.metrodb.mapd;
 import io.metrodb.logd.LogConfig;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
+import io.metrodb.logd.RecordHeader;
 import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.mapd.ValueRecord;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,6 +76,27 @@ final class MapdCluster implements AutoCloseable
         return root.resolve("logd" + (nodeId - 100));
     }
 
+    /**
+     * Flips the last byte of a value record's payload (the value's last byte; the key's for an empty value) in
+     * the logd's segment file; the logd maps the same file, so its next READ of the record sees the flip.
+     */
+    void flipRecordByte(final int logdId, final long offset, final int keyLength, final int valueLength)
+        throws IOException
+    {
+        final long segment = offset / SEGMENT_LENGTH;
+        final long position = offset % SEGMENT_LENGTH;
+        final Path file = logdDir(logdId).resolve(String.format("%010d.seg", segment));
+        try (FileChannel channel = FileChannel.open(file,
+            StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final long at = position + RecordHeader.HEADER_LENGTH +
+                ValueRecord.HEADER_LENGTH + keyLength + valueLength - 1;
+            final ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, at);
+            channel.write(ByteBuffer.wrap(new byte[] {(byte)(one.get(0) ^ 0x40)}), at);
+        }
+    }
+
     MapdConfig mapdConfig(final String dirName, final int nodeId, final int rf)
     {
         final List<InetSocketAddress> addresses = new ArrayList<>();
@@ -96,7 +123,7 @@ final class MapdCluster implements AutoCloseable
             1_000, 100, backlog);
     }
 
-    static int freePort() throws java.io.IOException
+    static int freePort() throws IOException
     {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(HOST)))
         {

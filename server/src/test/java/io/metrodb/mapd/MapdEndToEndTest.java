@@ -1,6 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.logd.RecordHeader;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
@@ -10,14 +9,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import static io.metrodb.mapd.MapdClient.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -163,7 +157,8 @@ class MapdEndToEndTest
             client.setAll(Opcodes.SET, entries).values().forEach(r -> assertEquals(StatusCodes.OK, r.status()));
             final GridEntry entry = new GridEntry();
             assertTrue(mapd.grid().get(bytes("victim"), entry));
-            flipLastValueByte(entry.logdId(0), entry.offset(0), "the right bytes, every time".length());
+            cluster.flipRecordByte(entry.logdId(0), entry.offset(0), "victim".length(),
+                "the right bytes, every time".length());
 
             for (int i = 0; i < 3; i++)
             {
@@ -172,28 +167,6 @@ class MapdEndToEndTest
             assertTrue(mapd.onDataPath(() -> mapd.counters().badReplicas() + mapd.counters().replicaReadFailures()) >= 1,
                 "the bad replica was counted");
             assertAllReadBack(client, entries);
-        }
-    }
-
-    /** Flips the last byte of a value record's payload in the logd's segment file (shared with its mapping). */
-    private void flipLastValueByte(final int logdId, final long offset, final int valueLength) throws Exception
-    {
-        final Path dir = cluster.logdDir(logdId);
-        final long segment = offset / MapdCluster.SEGMENT_LENGTH;
-        final long position = offset % MapdCluster.SEGMENT_LENGTH;
-        try (Stream<Path> files = Files.list(dir))
-        {
-            final Path file = files.filter(p -> p.getFileName().toString().equals(String.format("%010d.seg", segment)))
-                .findFirst().orElseThrow();
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
-            {
-                final long at = position + RecordHeader.HEADER_LENGTH + 24 + "victim".length() + valueLength - 1;
-                final ByteBuffer one = ByteBuffer.allocate(1);
-                channel.read(one, at);
-                one.flip();
-                final byte flipped = (byte)(one.get(0) ^ 0x40);
-                channel.write(ByteBuffer.wrap(new byte[] {flipped}), at);
-            }
         }
     }
 

@@ -18,8 +18,8 @@ import io.netty.buffer.ByteBuf;
  *  +---------------------------------------------+
  * </pre>
  *
- * {@code checksum} is the CRC32C of the value; {@code flags} bit {@link #TOMBSTONE} marks a delete.
- * Accessors take {@code at}, the index of the change's first byte.
+ * {@code checksum} is the CRC32C of the value; {@code flags} bit {@link #TOMBSTONE} marks a delete, bit
+ * {@link #REPAIR} a repair: the same version with a new replica list. Accessors take {@code at}, the index of the change's first byte.
  */
 public final class Change
 {
@@ -36,6 +36,12 @@ public final class Change
     public static final int REPLICA_OFFSET_OFFSET = 2;
 
     public static final int TOMBSTONE = 0x01;
+    /**
+     * Same version, new replica list: a mapd re-replicated the key (REPAIR). A receiver holding exactly this
+     * (version, version node) replaces its replica list; a newer version still wins over it and an older one
+     * is ignored, as for any change.
+     */
+    public static final int REPAIR = 0x02;
 
     private Change()
     {
@@ -177,6 +183,11 @@ public final class Change
     public static boolean isTombstone(final ByteBuf buf, final int at)
     {
         return (buf.getByte(at + FLAGS_OFFSET) & TOMBSTONE) != 0;
+    }
+
+    public static boolean isRepair(final ByteBuf buf, final int at)
+    {
+        return (buf.getByte(at + FLAGS_OFFSET) & REPAIR) != 0;
     }
 
     public static int replicaCount(final ByteBuf buf, final int at)

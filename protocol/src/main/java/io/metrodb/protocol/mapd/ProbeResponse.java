@@ -16,15 +16,17 @@ import io.netty.buffer.ByteBuf;
  *  +---------------+---------+----------+------+------------------------------+
  *
  *  BadReplica
- *  0         2        4           6      8          16
- *  +---------+--------+-----------+------+----------+-------------+
- *  | logdId  | reason | keyLength | rsvd | offset   | key (bytes) |
- *  | u16     | u16    | u16       | u16  | u64      |             |
- *  +---------+--------+-----------+------+----------+-------------+
+ *  0         2        4           6             8          16         24
+ *  +---------+--------+-----------+-------------+----------+----------+-------------+
+ *  | logdId  | reason | keyLength | versionNode | offset   | version  | key (bytes) |
+ *  | u16     | u16    | u16       | u16         | u64      | u64      |             |
+ *  +---------+--------+-----------+-------------+----------+----------+-------------+
  * </pre>
  *
  * {@code nextCursor} 0 means the scan wrapped around. {@code reason} is a {@link StatusCodes} value such as
- * {@link StatusCodes#CORRUPT_RECORD}. Bad-replica accessors take {@code at}, the index of its first byte.
+ * {@link StatusCodes#CORRUPT_RECORD}. {@code version} and {@code versionNode} are the grid entry's when the
+ * replica was checked: a REPAIR of the key passes them back. Bad-replica accessors take {@code at}, the index
+ * of its first byte.
  */
 public final class ProbeResponse
 {
@@ -36,8 +38,10 @@ public final class ProbeResponse
     public static final int BAD_LOGD_ID_OFFSET = 0;
     public static final int BAD_REASON_OFFSET = 2;
     public static final int BAD_KEY_LENGTH_OFFSET = 4;
+    public static final int BAD_VERSION_NODE_OFFSET = 6;
     public static final int BAD_OFFSET_OFFSET = 8;
-    public static final int BAD_KEY_OFFSET = 16;
+    public static final int BAD_VERSION_OFFSET = 16;
+    public static final int BAD_KEY_OFFSET = 24;
 
     private ProbeResponse()
     {
@@ -67,10 +71,20 @@ public final class ProbeResponse
         return BAD_KEY_OFFSET + keyLength;
     }
 
+    /**
+     * @param version     the grid entry's version when the replica was checked.
+     * @param versionNode the grid entry's version node.
+     */
     public static void writeBadReplica(
-        final ByteBuf out, final int logdId, final short reason, final long offset, final byte[] key)
+        final ByteBuf out,
+        final int logdId,
+        final short reason,
+        final long offset,
+        final long version,
+        final int versionNode,
+        final byte[] key)
     {
-        writeBadReplicaFixed(out, logdId, reason, offset, key.length);
+        writeBadReplicaFixed(out, logdId, reason, offset, version, versionNode, key.length);
         out.writeBytes(key);
     }
 
@@ -79,23 +93,32 @@ public final class ProbeResponse
         final int logdId,
         final short reason,
         final long offset,
+        final long version,
+        final int versionNode,
         final ByteBuf key,
         final int keyIndex,
         final int keyLength)
     {
-        writeBadReplicaFixed(out, logdId, reason, offset, keyLength);
+        writeBadReplicaFixed(out, logdId, reason, offset, version, versionNode, keyLength);
         out.writeBytes(key, keyIndex, keyLength);
     }
 
     private static void writeBadReplicaFixed(
-        final ByteBuf out, final int logdId, final short reason, final long offset, final int keyLength)
+        final ByteBuf out,
+        final int logdId,
+        final short reason,
+        final long offset,
+        final long version,
+        final int versionNode,
+        final int keyLength)
     {
         Encoding.checkKeyLength(keyLength);
         out.writeShort(logdId);
         out.writeShort(reason);
         out.writeShort(keyLength);
-        out.writeShort(0);
+        out.writeShort(versionNode);
         out.writeLong(offset);
+        out.writeLong(version);
     }
 
     /**
@@ -167,9 +190,19 @@ public final class ProbeResponse
         return buf.getUnsignedShort(at + BAD_KEY_LENGTH_OFFSET);
     }
 
+    public static int badVersionNode(final ByteBuf buf, final int at)
+    {
+        return buf.getUnsignedShort(at + BAD_VERSION_NODE_OFFSET);
+    }
+
     public static long badOffset(final ByteBuf buf, final int at)
     {
         return buf.getLong(at + BAD_OFFSET_OFFSET);
+    }
+
+    public static long badVersion(final ByteBuf buf, final int at)
+    {
+        return buf.getLong(at + BAD_VERSION_OFFSET);
     }
 
     public static int badKeyIndex(final int at)

@@ -2,6 +2,7 @@ package io.metrodb.protocol.netty;
 
 import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.ProtocolException;
 import io.metrodb.protocol.StatusCodes;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -14,6 +15,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
@@ -270,6 +272,14 @@ public final class PeerConnection implements AutoCloseable
                 {
                     final ClientHandshakeHandler handshakeHandler =
                         ProtocolPipeline.initClient(ch.pipeline(), handshake, new ResponseHandler(), errors);
+                    // A peer that accepts and never answers HELLO must not hold the link forever: give up on
+                    // it after the connect timeout plus one request timeout, and reconnect with backoff.
+                    final Promise<HandshakeResult> result = handshakeHandler.result();
+                    final ScheduledFuture<?> handshakeTimeout = ch.eventLoop().schedule(
+                        () -> result.tryFailure(new ProtocolException(StatusCodes.TIMEOUT, true,
+                            "no HELLO answer from " + address + " within " + handshakeTimeoutMs() + " ms")),
+                        handshakeTimeoutMs(), TimeUnit.MILLISECONDS);
+                    result.addListener(future -> handshakeTimeout.cancel(false));
                     handshakeHandler.result().addListener(future ->
                     {
                         if (future.isSuccess() && !closed && ch == channel)
@@ -298,6 +308,11 @@ public final class PeerConnection implements AutoCloseable
             }
         });
         connect.channel().closeFuture().addListener(future -> onClosed(connect.channel()));
+    }
+
+    private long handshakeTimeoutMs()
+    {
+        return MAX_BACKOFF_MS + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs);
     }
 
     private void onHandshake(final HandshakeResult result)

@@ -32,6 +32,7 @@ class ChangeTest
         assertEquals(0xABCD, Change.versionNode(buf, at));
         assertEquals(Change.TOMBSTONE, Change.flags(buf, at));
         assertTrue(Change.isTombstone(buf, at));
+        assertFalse(Change.isRepair(buf, at));
         assertEquals(0, Change.valueLength(buf, at));
         assertEquals(0x12345678, Change.checksum(buf, at));
         assertEquals(KEY.length, Change.keyLength(buf, at));
@@ -41,6 +42,27 @@ class ChangeTest
         {
             assertEquals(LOGD_IDS[i] & 0xFFFF, Change.replicaLogdId(buf, at, i));
             assertEquals(OFFSETS[i], Change.replicaOffset(buf, at, i));
+        }
+    }
+
+    @Test
+    void shouldCarryTheRepairFlagBesideTheTombstoneFlag()
+    {
+        final ByteBuf buf = Unpooled.buffer();
+        try
+        {
+            Change.write(buf, 7L, 1, Change.TOMBSTONE | Change.REPAIR, 0, 0, KEY, 1, LOGD_IDS, OFFSETS);
+            assertTrue(Change.isRepair(buf, 0));
+            assertTrue(Change.isTombstone(buf, 0));
+            assertEquals(Change.TOMBSTONE | Change.REPAIR, Change.flags(buf, 0));
+            buf.clear();
+            Change.write(buf, 7L, 1, Change.REPAIR, 5, 0, KEY, 1, LOGD_IDS, OFFSETS);
+            assertTrue(Change.isRepair(buf, 0));
+            assertFalse(Change.isTombstone(buf, 0));
+        }
+        finally
+        {
+            buf.release();
         }
     }
 

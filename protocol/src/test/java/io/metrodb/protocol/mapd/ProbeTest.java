@@ -24,11 +24,12 @@ class ProbeTest
     {
         ProbeResponse.encodeHeader(out, 8L, 0L, 0xFFFFFFFFL, 2,
             ProbeResponse.badReplicaLength(KEY_A.length) + ProbeResponse.badReplicaLength(KEY_B.length));
-        ProbeResponse.writeBadReplica(out, 0xFFFF, StatusCodes.CORRUPT_RECORD, 4096L, KEY_A);
+        ProbeResponse.writeBadReplica(out, 0xFFFF, StatusCodes.CORRUPT_RECORD, 4096L, -2L, 0xFFFF, KEY_A);
         final ByteBuf key = Unpooled.wrappedBuffer(KEY_B);
         try
         {
-            ProbeResponse.writeBadReplica(out, 2, StatusCodes.NOT_A_RECORD, Long.MAX_VALUE, key, 0, KEY_B.length);
+            ProbeResponse.writeBadReplica(out, 2, StatusCodes.NOT_A_RECORD, Long.MAX_VALUE, 77L, 3, key, 0,
+                KEY_B.length);
         }
         finally
         {
@@ -74,6 +75,8 @@ class ProbeTest
             assertEquals(0xFFFF, ProbeResponse.badLogdId(buf, at));
             assertEquals(StatusCodes.CORRUPT_RECORD, ProbeResponse.badReason(buf, at));
             assertEquals(4096L, ProbeResponse.badOffset(buf, at));
+            assertEquals(-2L, ProbeResponse.badVersion(buf, at));
+            assertEquals(0xFFFF, ProbeResponse.badVersionNode(buf, at));
             assertArrayEquals(KEY_A, ByteBufUtil.getBytes(buf, ProbeResponse.badKeyIndex(at),
                 ProbeResponse.badKeyLength(buf, at)));
 
@@ -81,6 +84,8 @@ class ProbeTest
             assertEquals(2, ProbeResponse.badLogdId(buf, at));
             assertEquals(StatusCodes.NOT_A_RECORD, ProbeResponse.badReason(buf, at));
             assertEquals(Long.MAX_VALUE, ProbeResponse.badOffset(buf, at));
+            assertEquals(77L, ProbeResponse.badVersion(buf, at));
+            assertEquals(3, ProbeResponse.badVersionNode(buf, at));
             assertArrayEquals(KEY_B, ByteBufUtil.getBytes(buf, ProbeResponse.badKeyIndex(at),
                 ProbeResponse.badKeyLength(buf, at)));
             assertEquals(buf.writerIndex(), ProbeResponse.nextBadIndex(buf, at));

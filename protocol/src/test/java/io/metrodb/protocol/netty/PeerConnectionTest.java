@@ -269,4 +269,53 @@ class PeerConnectionTest
         assertEquals(PeerConnection.NOT_READY, result);
         connection.close();
     }
+
+    @Test
+    void shouldGiveUpOnAPeerThatNeverAnswersHelloAndTryAgain() throws Exception
+    {
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        final Channel mute = new ServerBootstrap()
+            .group(group)
+            .channel(Transports.serverChannelClass())
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel ch)
+                {
+                    accepted.incrementAndGet();
+                    children.add(ch);
+                }
+            })
+            .bind("127.0.0.1", 0).sync().channel();
+        final LinkedBlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+        final PeerConnection connection = new PeerConnection(group.next(), (InetSocketAddress)mute.localAddress(),
+            CLIENT, 16, 200, new PeerConnection.StateListener()
+            {
+                @Override
+                public void onReady(final PeerConnection c, final HandshakeResult hello)
+                {
+                }
+
+                @Override
+                public void onLost(final PeerConnection c)
+                {
+                }
+
+                @Override
+                public void onHandshakeFailed(final PeerConnection c, final Throwable cause)
+                {
+                    failures.add(cause);
+                }
+            });
+        connection.start();
+        final Throwable cause = failures.poll(30, TimeUnit.SECONDS);
+        assertTrue(cause instanceof io.metrodb.protocol.ProtocolException, String.valueOf(cause));
+        assertEquals(StatusCodes.TIMEOUT, ((io.metrodb.protocol.ProtocolException)cause).status());
+        final Throwable again = failures.poll(30, TimeUnit.SECONDS);
+        assertTrue(again != null && accepted.get() >= 2, "reconnected after giving up: " + accepted.get());
+        connection.close();
+        mute.close().sync();
+        children.close().sync();
+    }
 }

@@ -143,6 +143,16 @@ final class EntryArena implements AutoCloseable
         return UnsafeApi.getByte(null, address + FLAGS_OFFSET) & 0xFF;
     }
 
+    static int checksumPlain(final long address)
+    {
+        return UnsafeApi.getInt(null, address + CHECKSUM_OFFSET);
+    }
+
+    static int valueLengthPlain(final long address)
+    {
+        return UnsafeApi.getInt(null, address + VALUE_LENGTH_OFFSET);
+    }
+
     /**
      * Writer: fills a new, not yet published entry; plain stores suffice because the index slot that publishes it
      * is stored with release semantics afterwards.

@@ -8,6 +8,12 @@ public final class GridEntry
     /** Flag bit: the key was deleted; the entry stays so that last-writer-wins can reject older writes. */
     public static final int TOMBSTONE = 1;
 
+    /**
+     * Flag bit: a repair replaced the replica list of this version (the change flag {@code Change.REPAIR}, same
+     * bit); cleared by the next write of the key.
+     */
+    public static final int REPAIRED = 2;
+
     /** Most replica locations one entry can hold, bounded by the u8 count and a sane entry size. */
     public static final int MAX_REPLICAS = 7;
 

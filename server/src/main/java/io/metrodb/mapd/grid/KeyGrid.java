@@ -12,7 +12,7 @@ import java.lang.invoke.VarHandle;
  * The mapd key grid: key -> {version, versionNode, flags, valueLength, checksum, replicas}, last writer wins.
  * <p>
  * <b>Threads.</b> Exactly one thread mutates the grid at a time (mapd funnels every grid mutation through one
- * thread); the mutators are {@code apply}, {@code replaceReplicas}, {@link #ensureCapacity(long)} and
+ * thread); the mutators are {@code apply}, {@code applyRepair}, {@code replaceReplicas}, {@link #ensureCapacity(long)} and
  * {@link #close()}. Any number of threads read concurrently with {@code get}, {@link #forEach}, {@link #readEntry}
  * and {@link #randomEntry}; a reader takes no lock and never waits for a lock. A reader that overlaps the writer's
  * update of the very entry it reads retries that entry (a seqlock); the writer's critical section is a handful of
@@ -379,7 +379,7 @@ public final class KeyGrid implements AutoCloseable
         final long[] replicas)
     {
         key.boundsCheck(index, length);
-        return apply(
+        return apply(false,
             key.byteArray(), key.addressOffset() + index, length,
             version, versionNode, flags, valueLength, checksum, replicaCount, replicas);
     }
@@ -411,21 +411,73 @@ public final class KeyGrid implements AutoCloseable
         final int replicaCount,
         final long[] replicas)
     {
+        return apply(false, key, index, length, version, versionNode, flags, valueLength, checksum, replicaCount,
+            replicas);
+    }
+
+    /**
+     * Installs a repair ({@code Change.REPAIR}): the same version of a key with a new replica list. An entry holding
+     * exactly (version, versionNode), with the same checksum and tombstone bit, takes the change's replica list and
+     * flags (the writer sets {@link GridEntry#REPAIRED}); otherwise it is {@link #apply(ByteBuf, int, int, long,
+     * int, int, int, int, int, long[]) apply}: a newer version, or a key not yet present, is installed and an older
+     * version is stale.
+     *
+     * @param key          buffer holding the key; not retained, reference count unchanged.
+     * @param index        index of the key in the buffer.
+     * @param length       key length, 1..65535.
+     * @param version      hybrid logical clock of the write repaired.
+     * @param versionNode  writer's node id, 0..65535.
+     * @param flags        flag bits, 0..255.
+     * @param valueLength  value length (u32).
+     * @param checksum     CRC32C of the value.
+     * @param replicaCount replica locations, 0..maxReplicas.
+     * @param replicas     packed locations in [0, replicaCount); not retained.
+     * @return {@link #APPLIED} or {@link #STALE}.
+     */
+    public int applyRepair(
+        final ByteBuf key,
+        final int index,
+        final int length,
+        final long version,
+        final int versionNode,
+        final int flags,
+        final int valueLength,
+        final int checksum,
+        final int replicaCount,
+        final long[] replicas)
+    {
+        return apply(true, key, index, length, version, versionNode, flags, valueLength, checksum, replicaCount,
+            replicas);
+    }
+
+    private int apply(
+        final boolean repair,
+        final ByteBuf key,
+        final int index,
+        final int length,
+        final long version,
+        final int versionNode,
+        final int flags,
+        final int valueLength,
+        final int checksum,
+        final int replicaCount,
+        final long[] replicas)
+    {
         checkBounds(key, index, length);
         if (key.hasMemoryAddress())
         {
-            return apply(
+            return apply(repair,
                 null, key.memoryAddress() + index, length,
                 version, versionNode, flags, valueLength, checksum, replicaCount, replicas);
         }
         if (key.hasArray())
         {
-            return apply(
+            return apply(repair,
                 key.array(), BufferUtil.ARRAY_BASE_OFFSET + key.arrayOffset() + index, length,
                 version, versionNode, flags, valueLength, checksum, replicaCount, replicas);
         }
 
-        return apply(
+        return apply(repair,
             compositeScratch(key, index, length), BufferUtil.ARRAY_BASE_OFFSET, length,
             version, versionNode, flags, valueLength, checksum, replicaCount, replicas);
     }
@@ -453,7 +505,7 @@ public final class KeyGrid implements AutoCloseable
         final int replicaCount,
         final long[] replicas)
     {
-        return apply(
+        return apply(false,
             key, BufferUtil.ARRAY_BASE_OFFSET, key.length,
             version, versionNode, flags, valueLength, checksum, replicaCount, replicas);
     }
@@ -644,6 +696,7 @@ public final class KeyGrid implements AutoCloseable
     }
 
     private int apply(
+        final boolean repair,
         final Object base,
         final long address,
         final int length,
@@ -672,8 +725,13 @@ public final class KeyGrid implements AutoCloseable
         if (probe >= 0)
         {
             final long entryAddress = entries.address(probe);
-            if (!isNewer(version, versionNode, EntryArena.versionPlain(entryAddress),
-                EntryArena.versionNodePlain(entryAddress)))
+            final long storedVersion = EntryArena.versionPlain(entryAddress);
+            final int storedNode = EntryArena.versionNodePlain(entryAddress);
+            if (repair && storedVersion == version && storedNode == versionNode)
+            {
+                return replaceRepaired(entryAddress, flags, checksum, replicaCount, replicas);
+            }
+            if (!isNewer(version, versionNode, storedVersion, storedNode))
             {
                 return STALE;
             }
@@ -692,6 +750,22 @@ public final class KeyGrid implements AutoCloseable
 
         insert(slots, (int)(-1L - probe), hash, base, address, length,
             version, versionNode, flags, valueLength, checksum, replicaCount, replicas);
+        return APPLIED;
+    }
+
+    private int replaceRepaired(
+        final long entryAddress, final int flags, final int checksum, final int replicaCount, final long[] replicas)
+    {
+        final int storedFlags = EntryArena.flagsPlain(entryAddress);
+        if (EntryArena.checksumPlain(entryAddress) != checksum ||
+            ((storedFlags ^ flags) & GridEntry.TOMBSTONE) != 0)
+        {
+            return STALE;
+        }
+
+        entries.updateOrdered(entryAddress, EntryArena.versionPlain(entryAddress),
+            EntryArena.versionNodePlain(entryAddress), flags, EntryArena.valueLengthPlain(entryAddress), checksum,
+            replicaCount, replicas);
         return APPLIED;
     }
 

@@ -58,7 +58,8 @@ public final class JournalEntry
     }
 
     /**
-     * Applies a change body at {@code change} to the grid.
+     * Applies a change body at {@code change} to the grid: last writer wins, and a change flagged
+     * {@link Change#REPAIR} also replaces the replica list of an entry holding exactly its version.
      */
     public static int applyChange(final KeyGrid grid, final ByteBuf buf, final int change, final long[] replicas)
     {
@@ -66,6 +67,12 @@ public final class JournalEntry
         for (int i = 0; i < replicaCount; i++)
         {
             replicas[i] = GridReplica.pack(Change.replicaLogdId(buf, change, i), Change.replicaOffset(buf, change, i));
+        }
+        if (Change.isRepair(buf, change))
+        {
+            return grid.applyRepair(buf, Change.keyIndex(change), Change.keyLength(buf, change),
+                Change.version(buf, change), Change.versionNode(buf, change), Change.flags(buf, change),
+                Change.valueLength(buf, change), Change.checksum(buf, change), replicaCount, replicas);
         }
         return grid.apply(buf, Change.keyIndex(change), Change.keyLength(buf, change), Change.version(buf, change),
             Change.versionNode(buf, change), Change.flags(buf, change), Change.valueLength(buf, change),

@@ -164,6 +164,43 @@ class KeyGridTest
     }
 
     @Test
+    void shouldReplaceReplicasOfAnEqualVersionOnlyForARepair()
+    {
+        final ByteBuf key = Unpooled.wrappedBuffer(bytes("k"));
+        final long[] first = {GridReplica.pack(1, 10), GridReplica.pack(2, 20)};
+        final long[] repaired = {GridReplica.pack(1, 10), GridReplica.pack(3, 30)};
+        assertEquals(APPLIED, grid.apply(key, 0, 1, 50, 4, 0, 7, 0xAB, 2, first));
+
+        assertEquals(STALE, grid.apply(key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAB, 2, repaired),
+            "a plain change at an equal version changes nothing");
+        assertEquals(APPLIED, grid.applyRepair(key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAB, 2, repaired));
+        assertTrue(grid.get(bytes("k"), entry));
+        assertEquals(3, entry.logdId(1));
+        assertEquals(30, entry.offset(1));
+        assertEquals(GridEntry.REPAIRED, entry.flags());
+        assertEquals(50, entry.version());
+
+        assertEquals(STALE, grid.applyRepair(key, 0, 1, 49, 9, GridEntry.REPAIRED, 7, 0xAB, 2, first), "older");
+        assertEquals(STALE, grid.applyRepair(key, 0, 1, 50, 3, GridEntry.REPAIRED, 7, 0xAB, 2, first), "older node");
+        assertEquals(STALE, grid.applyRepair(key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAC, 2, first),
+            "another checksum is not the same write");
+        assertEquals(STALE, grid.applyRepair(key, 0, 1, 50, 4, GridEntry.TOMBSTONE | GridEntry.REPAIRED, 7, 0xAB, 2,
+            first), "nor is a tombstone");
+        assertTrue(grid.get(bytes("k"), entry));
+        assertEquals(3, entry.logdId(1));
+
+        assertEquals(APPLIED, grid.apply(key, 0, 1, 51, 4, 0, 8, 0xCD, 2, first), "a newer write wins");
+        assertTrue(grid.get(bytes("k"), entry));
+        assertEquals(0, entry.flags(), "and clears the repaired flag");
+        assertEquals(APPLIED, grid.applyRepair(key, 0, 1, 52, 4, GridEntry.REPAIRED, 9, 0xEF, 1, repaired),
+            "a repair of a version not held yet installs it");
+        assertEquals(APPLIED, grid.applyRepair(Unpooled.wrappedBuffer(bytes("new")), 0, 3, 1, 1, GridEntry.REPAIRED,
+            0, 0, 1, repaired), "as it does for a key not held");
+        assertEquals(2, grid.size());
+        assertEquals(2, grid.liveKeys());
+    }
+
+    @Test
     void shouldVisitEveryEntryExactlyOnceAcrossCursorSteps()
     {
         final int keyCount = 1000;
