@@ -4,6 +4,7 @@
 #   bench/scripts/mapd-bench.sh                 # both
 #   bench/scripts/mapd-bench.sh restart [N [T]] # restart harness only (default N 10000000, T 1000000)
 #   bench/scripts/mapd-bench.sh latency         # latency harness only (knobs as -D in JAVA_OPTS)
+#   bench/scripts/mapd-bench.sh sdk             # Java client SDK vs a bare Netty client (issue 7; not in `all`)
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -25,9 +26,15 @@ latency() {
         "${JAVA[@]}" -Xmx2g -cp "$JAR" io.metrodb.bench.mapd.MapdLatencyHarness
 }
 
+sdk() {
+    timeout --signal=TERM --kill-after=30 600 \
+        "${JAVA[@]}" -Xmx2g -cp "$JAR" io.metrodb.bench.mapd.SdkLatencyHarness
+}
+
 case "${1:-all}" in
     restart) shift; restart "$@" ;;
     latency) latency ;;
+    sdk) sdk ;;
     all) restart; latency ;;
-    *) echo "usage: $0 [all | restart [N [T]] | latency]" >&2; exit 2 ;;
+    *) echo "usage: $0 [all | restart [N [T]] | latency | sdk]" >&2; exit 2 ;;
 esac

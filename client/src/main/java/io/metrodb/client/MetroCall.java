@@ -63,6 +63,12 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
     void dispatch(final MetroLink target)
     {
         link = target;
+        if (target.eventLoop().inEventLoop())
+        {
+            // Issued from a completion or a retry on the I/O thread: send now, not one task-queue turn later.
+            run();
+            return;
+        }
         try
         {
             target.eventLoop().execute(this);
