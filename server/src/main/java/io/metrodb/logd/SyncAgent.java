@@ -88,9 +88,11 @@ final class SyncAgent implements Agent
 
         if (pending)
         {
+            final long acknowledgeStartNs = System.nanoTime();
             final int acknowledged = requests.complete(durablePosition, LogResult.OK, stats);
             if (acknowledged > 0)
             {
+                stats.acknowledgeTime(System.nanoTime() - acknowledgeStartNs);
                 stats.groupCommit(acknowledged);
                 workCount += acknowledged;
             }
@@ -211,6 +213,7 @@ final class SyncAgent implements Agent
 
     private boolean force(final long toPosition)
     {
+        final long startNs = System.nanoTime();
         try
         {
             long from = durablePosition;
@@ -224,8 +227,9 @@ final class SyncAgent implements Agent
                 segment.force((int)(from - base), (int)(to - base));
                 from = to;
             }
+            final long forcedBytes = toPosition - durablePosition;
             durablePosition = toPosition;
-            stats.force();
+            stats.force(forcedBytes, System.nanoTime() - startNs);
             return true;
         }
         catch (final RuntimeException ex)
