@@ -19,6 +19,8 @@ public final class LogConfig
     public static final long UNLIMITED = 0;
     public static final long DEFAULT_SYNC_MAX_PARK_NS = 100_000;
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+    /** 1 ms; the sync thread also never holds a force for more than half the previous force took. */
+    public static final long DEFAULT_GROUP_COMMIT_MAX_DELAY_NS = 1_000_000;
 
     private Path directory;
     private int segmentLength = DEFAULT_SEGMENT_LENGTH;
@@ -30,6 +32,7 @@ public final class LogConfig
     private boolean preallocateNextSegment = true;
     private long syncMaxParkNs = DEFAULT_SYNC_MAX_PARK_NS;
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+    private long groupCommitMaxDelayNs = DEFAULT_GROUP_COMMIT_MAX_DELAY_NS;
 
     public LogConfig directory(final Path directory)
     {
@@ -167,6 +170,23 @@ public final class LogConfig
     }
 
     /**
+     * @param maxDelayNs longest the sync thread holds a force back to let a group fill up: only while fewer durable
+     *                   appends wait than the last force acknowledged, and never longer than half the last force
+     *                   took. 0 forces as soon as one durable append is published.
+     * @return this.
+     */
+    public LogConfig groupCommitMaxDelayNs(final long maxDelayNs)
+    {
+        this.groupCommitMaxDelayNs = maxDelayNs;
+        return this;
+    }
+
+    public long groupCommitMaxDelayNs()
+    {
+        return groupCommitMaxDelayNs;
+    }
+
+    /**
      * @param timeoutMs how long close waits for in-flight appends to finish copying.
      * @return this.
      */
@@ -228,6 +248,10 @@ public final class LogConfig
         {
             problems.append("\n  syncMaxParkNs must be > 0: ").append(syncMaxParkNs);
         }
+        if (groupCommitMaxDelayNs < 0)
+        {
+            problems.append("\n  groupCommitMaxDelayNs must be >= 0: ").append(groupCommitMaxDelayNs);
+        }
         if (closeTimeoutMs <= 0)
         {
             problems.append("\n  closeTimeoutMs must be > 0: ").append(closeTimeoutMs);
@@ -252,6 +276,7 @@ public final class LogConfig
             ", maxTotalBytes=" + maxTotalBytes +
             ", preallocateNextSegment=" + preallocateNextSegment +
             ", syncMaxParkNs=" + syncMaxParkNs +
+            ", groupCommitMaxDelayNs=" + groupCommitMaxDelayNs +
             ", closeTimeoutMs=" + closeTimeoutMs + '}';
     }
 }

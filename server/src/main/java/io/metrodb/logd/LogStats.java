@@ -21,6 +21,7 @@ public final class LogStats
     private final AtomicLong forcedBytes = new AtomicLong();
     private final AtomicLong forceNs = new AtomicLong();
     private final AtomicLong acknowledgeNs = new AtomicLong();
+    private final AtomicLong groupWaits = new AtomicLong();
     private final AtomicLong durableAcks = new AtomicLong();
     private final AtomicLong groupCommits = new AtomicLong();
     private final AtomicLong maxGroupCommitSize = new AtomicLong();
@@ -127,6 +128,12 @@ public final class LogStats
         return acknowledgeNs.get();
     }
 
+    /** @return forces held back to let a group commit fill up (see {@link LogConfig#groupCommitMaxDelayNs}). */
+    public long groupWaits()
+    {
+        return groupWaits.get();
+    }
+
     public long durableAcks()
     {
         return durableAcks.get();
@@ -194,6 +201,7 @@ public final class LogStats
         consumer.accept("forced_bytes", forcedBytes());
         consumer.accept("force_ns", forceNs());
         consumer.accept("acknowledge_ns", acknowledgeNs());
+        consumer.accept("group_waits", groupWaits());
         consumer.accept("durable_acks", durableAcks());
         consumer.accept("group_commits", groupCommits());
         consumer.accept("max_group_commit_size", maxGroupCommitSize());
@@ -240,6 +248,11 @@ public final class LogStats
         addOrdered(forces, 1);
         addOrdered(forcedBytes, bytes);
         addOrdered(forceNs, durationNs);
+    }
+
+    void groupWait()
+    {
+        addOrdered(groupWaits, 1);
     }
 
     void acknowledgeTime(final long durationNs)

@@ -59,4 +59,12 @@ class LogConfigTest
             .directory(Path.of("x")).segmentLength(4096).maxTotalBytes(4095).validate());
         assertTrue(ex.getMessage().contains("maxTotalBytes"), ex.getMessage());
     }
+
+    @Test
+    void shouldRejectNegativeGroupCommitDelay()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new LogConfig().directory(Path.of("x")).groupCommitMaxDelayNs(-1).validate());
+        assertTrue(ex.getMessage().contains("groupCommitMaxDelayNs must be >= 0: -1"), ex.getMessage());
+    }
 }
