@@ -21,6 +21,9 @@ public final class LogConfig
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
     /** 1 ms; the sync thread also never holds a force for more than half the previous force took. */
     public static final long DEFAULT_GROUP_COMMIT_MAX_DELAY_NS = 1_000_000;
+    /** 64 KiB: a force writes back at most this much beyond the bytes it covers, and appends still stream. */
+    public static final int DEFAULT_PREFILL_WRITE_LENGTH = 64 * 1024;
+    public static final int MIN_PREFILL_WRITE_LENGTH = 4096;
 
     private Path directory;
     private int segmentLength = DEFAULT_SEGMENT_LENGTH;
@@ -33,6 +36,7 @@ public final class LogConfig
     private long syncMaxParkNs = DEFAULT_SYNC_MAX_PARK_NS;
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
     private long groupCommitMaxDelayNs = DEFAULT_GROUP_COMMIT_MAX_DELAY_NS;
+    private int prefillWriteLength = DEFAULT_PREFILL_WRITE_LENGTH;
 
     public LogConfig directory(final Path directory)
     {
@@ -187,6 +191,24 @@ public final class LogConfig
     }
 
     /**
+     * @param length size of the writes of zeros that put a new segment into the page cache before it is used
+     *               (0: leave it to the mapping's faults). A force writes back whole page-cache folios, and folios
+     *               take the size of the writes that created them, whereas faults read ahead into folios of up to
+     *               2 MiB. A power of two >= {@value #MIN_PREFILL_WRITE_LENGTH}, or 0.
+     * @return this.
+     */
+    public LogConfig prefillWriteLength(final int length)
+    {
+        this.prefillWriteLength = length;
+        return this;
+    }
+
+    public int prefillWriteLength()
+    {
+        return prefillWriteLength;
+    }
+
+    /**
      * @param timeoutMs how long close waits for in-flight appends to finish copying.
      * @return this.
      */
@@ -248,6 +270,12 @@ public final class LogConfig
         {
             problems.append("\n  syncMaxParkNs must be > 0: ").append(syncMaxParkNs);
         }
+        if (prefillWriteLength != 0 &&
+            (prefillWriteLength < MIN_PREFILL_WRITE_LENGTH || Integer.bitCount(prefillWriteLength) != 1))
+        {
+            problems.append("\n  prefillWriteLength must be 0 or a power of two >= ").append(MIN_PREFILL_WRITE_LENGTH)
+                .append(": ").append(prefillWriteLength);
+        }
         if (groupCommitMaxDelayNs < 0)
         {
             problems.append("\n  groupCommitMaxDelayNs must be >= 0: ").append(groupCommitMaxDelayNs);
@@ -277,6 +305,7 @@ public final class LogConfig
             ", preallocateNextSegment=" + preallocateNextSegment +
             ", syncMaxParkNs=" + syncMaxParkNs +
             ", groupCommitMaxDelayNs=" + groupCommitMaxDelayNs +
+            ", prefillWriteLength=" + prefillWriteLength +
             ", closeTimeoutMs=" + closeTimeoutMs + '}';
     }
 }

@@ -45,7 +45,7 @@ class GroupCommitDelayTest
             .groupCommitMaxDelayNs(TimeUnit.SECONDS.toNanos(10))
             .validate();
         stats = new LogStats(config.segmentLength());
-        allocator = new SegmentAllocator(dir, config.segmentLength(), 0, 0, stats);
+        allocator = new SegmentAllocator(dir, config.segmentLength(), 0, 0, stats, 0);
         segments.add(allocator.acquire(0));
         requests = new DurableRequestQueue(64);
         appender = new LogAppender(0, config, segments, allocator, ThreadLocal.withInitial(RecordValidator::new), stats);
