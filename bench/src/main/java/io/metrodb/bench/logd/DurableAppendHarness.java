@@ -59,7 +59,8 @@ import java.util.concurrent.locks.LockSupport;
  * --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED
  * io.metrodb.bench.logd.DurableAppendHarness [--modes threads,async,server] [--appenders 1,16,64]
  * [--sizes 4096,100] [--drivers 2] [--connections 1] [--repeats 1] [--warmup-s 2] [--duration-s 5]
- * [--dir bench/target/logd-bench] [--max-total-bytes 4294967296]}
+ * [--dir bench/target/logd-bench] [--max-total-bytes 4294967296] [--segment-length 134217728]
+ * [--checkpoint-interval-ms 1000] [--group-delays-us 0,100] [--prefill-write-lengths 0,65536]}
  */
 public final class DurableAppendHarness
 {
@@ -77,6 +78,10 @@ public final class DurableAppendHarness
     private final long durationNs;
     private final String baseDirectory;
     private final long maxTotalBytes;
+    private final int segmentLength;
+    private final long checkpointIntervalMs;
+    private final int[] groupDelaysUs;
+    private final int[] prefillWriteLengths;
 
     private DurableAppendHarness(final String[] args)
     {
@@ -90,6 +95,10 @@ public final class DurableAppendHarness
         double durationS = 5;
         String dir = BenchFiles.DEFAULT_BASE_DIRECTORY;
         long maxBytes = 4L * 1024 * 1024 * 1024;
+        int segmentBytes = LogAppendBenchmark.SEGMENT_LENGTH;
+        long checkpointMs = LogConfig.DEFAULT_CHECKPOINT_INTERVAL_MS;
+        int[] prefills = {LogConfig.DEFAULT_PREFILL_WRITE_LENGTH};
+        int[] delaysUs = {(int)TimeUnit.NANOSECONDS.toMicros(LogConfig.DEFAULT_GROUP_COMMIT_MAX_DELAY_NS)};
         for (int i = 0; i < args.length; i++)
         {
             final String value = i + 1 < args.length ? args[i + 1] : null;
@@ -105,6 +114,11 @@ public final class DurableAppendHarness
                 case "--duration-s" -> durationS = Double.parseDouble(value);
                 case "--dir" -> dir = value;
                 case "--max-total-bytes" -> maxBytes = Long.parseLong(value);
+                case "--segment-length" -> segmentBytes = Integer.parseInt(value);
+                case "--checkpoint-interval-ms" -> checkpointMs = Long.parseLong(value);
+                case "--prefill-write-lengths" ->
+                    prefills = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--group-delays-us" -> delaysUs = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
             i++;
@@ -134,6 +148,10 @@ public final class DurableAppendHarness
         this.durationNs = (long)(durationS * 1e9);
         this.baseDirectory = dir;
         this.maxTotalBytes = maxBytes;
+        this.segmentLength = segmentBytes;
+        this.checkpointIntervalMs = checkpointMs;
+        this.groupDelaysUs = delaysUs;
+        this.prefillWriteLengths = prefills;
     }
 
     public static void main(final String[] args) throws Exception
@@ -144,9 +162,11 @@ public final class DurableAppendHarness
     private void run() throws Exception
     {
         System.out.printf(Locale.ROOT, "durable appends: modes=%s appenders=%s sizes=%s drivers=%d connections=%d " +
-            "repeats=%d warmup=%.1fs duration=%.1fs dir=%s%n", Arrays.toString(modes),
-            Arrays.toString(appenderCounts), Arrays.toString(entryLengths), drivers, connections, repeats,
-            warmupNs / 1e9, durationNs / 1e9, Path.of(baseDirectory).toAbsolutePath());
+            "repeats=%d group commit max delays (us)=%s prefill write lengths=%s warmup=%.1fs duration=%.1fs " +
+            "segment=%d B checkpoint every %d ms dir=%s%n", Arrays.toString(modes), Arrays.toString(appenderCounts),
+            Arrays.toString(entryLengths), drivers, connections, repeats, Arrays.toString(groupDelaysUs),
+            Arrays.toString(prefillWriteLengths), warmupNs / 1e9, durationNs / 1e9, segmentLength, checkpointIntervalMs,
+            Path.of(baseDirectory).toAbsolutePath());
         final List<String> rows = new ArrayList<>();
         for (int repeat = 1; repeat <= repeats; repeat++)
         {
@@ -154,35 +174,46 @@ public final class DurableAppendHarness
             {
                 for (final String mode : modes)
                 {
-                    double singleRate = Double.NaN;
-                    for (final int appenders : appenderCounts)
+                    for (final int delayUs : groupDelaysUs)
                     {
-                        final Result result = measure(repeat, mode, entryLength, appenders);
-                        if (appenders == 1)
+                        for (final int prefill : prefillWriteLengths)
                         {
-                            singleRate = result.appendsPerSecond;
+                            double singleRate = Double.NaN;
+                            for (final int appenders : appenderCounts)
+                            {
+                                final Result result = measure(repeat, mode, delayUs, prefill, entryLength, appenders);
+                                if (appenders == 1)
+                                {
+                                    singleRate = result.appendsPerSecond;
+                                }
+                                rows.add(result.row(singleRate));
+                            }
                         }
-                        rows.add(result.row(singleRate));
                     }
                 }
             }
         }
 
         System.out.println();
-        System.out.println("| repeat | mode | entry B | appenders | durable appends/s | x 1-appender rate | forces/s |" +
+        System.out.println("| repeat | mode | group delay us | prefill B | entry B | appenders | durable appends/s | x 1-appender rate | forces/s |" +
             " mean group size | force us (mean) | sync thread in force % | acknowledging % | write_bytes per force KB |" +
             " CPU cores busy | ctx switches per append | latency p50 us | latency p99 us |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
 
-    private Result measure(final int repeat, final String mode, final int entryLength, final int appenderCount)
+    private Result measure(
+        final int repeat, final String mode, final int delayUs, final int prefill, final int entryLength,
+        final int appenderCount)
         throws Exception
     {
         final Path directory = BenchFiles.newRunDirectory(baseDirectory, "durable-");
         final LogConfig config = new LogConfig()
             .directory(directory)
-            .segmentLength(LogAppendBenchmark.SEGMENT_LENGTH)
+            .segmentLength(segmentLength)
+            .checkpointIntervalMs(checkpointIntervalMs)
+            .groupCommitMaxDelayNs(TimeUnit.MICROSECONDS.toNanos(delayUs))
+            .prefillWriteLength(prefill)
             .maxTotalBytes(maxTotalBytes)
             .validate();
         final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
@@ -229,8 +260,8 @@ public final class DurableAppendHarness
             final double seconds = durationNs / 1e9;
             final Snapshot delta = after.minus(before);
             final long completed = load.completedInWindow();
-            final Result result = new Result(repeat, mode, entryLength, appenderCount, completed / seconds, delta,
-                durationNs, completed, load.latency());
+            final Result result = new Result(repeat, mode, delayUs, prefill, entryLength, appenderCount,
+                completed / seconds, delta, durationNs, completed, load.latency());
             System.out.println(result.line());
             return result;
         }
@@ -837,6 +868,7 @@ public final class DurableAppendHarness
         long forceNs,
         long acknowledgeNs,
         long forcedBytes,
+        long groupWaits,
         long writeBytes,
         long cpuNs,
         long contextSwitches)
@@ -844,7 +876,7 @@ public final class DurableAppendHarness
         Snapshot(final LogStats stats)
         {
             this(stats.forces(), stats.groupCommits(), stats.durableAcks(), stats.rollovers(), stats.forceNs(),
-                stats.acknowledgeNs(), stats.forcedBytes(), BenchFiles.processBytesWritten(), processCpuNs(),
+                stats.acknowledgeNs(), stats.forcedBytes(), stats.groupWaits(), BenchFiles.processBytesWritten(), processCpuNs(),
                 BenchFiles.processContextSwitches());
         }
 
@@ -852,13 +884,15 @@ public final class DurableAppendHarness
         {
             return new Snapshot(forces - o.forces, groups - o.groups, acks - o.acks, rollovers - o.rollovers,
                 forceNs - o.forceNs, acknowledgeNs - o.acknowledgeNs, forcedBytes - o.forcedBytes,
-                writeBytes - o.writeBytes, cpuNs - o.cpuNs, contextSwitches - o.contextSwitches);
+                groupWaits - o.groupWaits, writeBytes - o.writeBytes, cpuNs - o.cpuNs, contextSwitches - o.contextSwitches);
         }
     }
 
     private record Result(
         int repeat,
         String mode,
+        int delayUs,
+        int prefill,
         int entryLength,
         int appenders,
         double appendsPerSecond,
@@ -884,23 +918,24 @@ public final class DurableAppendHarness
 
         String line()
         {
-            return String.format(Locale.ROOT, "%s %5d B x %2d appenders: %.0f durable appends/s, %d forces (%.0f/s, " +
-                "mean %.0f us, %.1f%% of the window; acknowledging %.1f%%), mean group %.2f, rollovers %d, " +
+            return String.format(Locale.ROOT, "%s delay %d us prefill %d %5d B x %2d appenders: " +
+                "%.0f durable appends/s, %d forces (%.0f/s, mean %.0f us, %.1f%% of the window; acknowledging %.1f%%), mean group %.2f, rollovers %d, " +
                 "forced %.1f KB and write_bytes %.1f KB per force (%.2f x appended), CPU %.2f cores, " +
-                "%.2f context switches per append, p50 %.0f us, p99 %.0f us",
-                mode, entryLength, appenders, appendsPerSecond, delta.forces, forcesPerSecond(), meanForceUs(),
+                "%.2f context switches per append, %d group waits, p50 %.0f us, p99 %.0f us",
+                mode, delayUs, prefill, entryLength, appenders, appendsPerSecond, delta.forces, forcesPerSecond(),
+                meanForceUs(),
                 100.0 * delta.forceNs / durationNs, 100.0 * delta.acknowledgeNs / durationNs, meanGroupSize(),
                 delta.rollovers, perForce(delta.forcedBytes) / 1e3, perForce(delta.writeBytes) / 1e3,
                 completed > 0 ? (double)delta.writeBytes / (completed * (long)entryLength) : 0.0,
                 (double)delta.cpuNs / durationNs, completed > 0 ? (double)delta.contextSwitches / completed : 0.0,
-                latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3);
+                delta.groupWaits, latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3);
         }
 
         String row(final double singleRate)
         {
-            return String.format(Locale.ROOT, "| %d | %s | %d | %d | %.0f | %.2f | %.0f | %.2f | %.0f | %.1f | %.1f |" +
-                " %.0f | %.2f | %.2f | %.0f | %.0f |",
-                repeat, mode, entryLength, appenders, appendsPerSecond, appendsPerSecond / singleRate,
+            return String.format(Locale.ROOT, "| %d | %s | %d | %d | %d | %d | %.0f | %.2f | %.0f | %.2f | %.0f |" +
+                " %.1f | %.1f | %.0f | %.2f | %.2f | %.0f | %.0f |",
+                repeat, mode, delayUs, prefill, entryLength, appenders, appendsPerSecond, appendsPerSecond / singleRate,
                 forcesPerSecond(), meanGroupSize(), meanForceUs(), 100.0 * delta.forceNs / durationNs,
                 100.0 * delta.acknowledgeNs / durationNs, perForce(delta.writeBytes) / 1e3,
                 (double)delta.cpuNs / durationNs, completed > 0 ? (double)delta.contextSwitches / completed : 0.0,
