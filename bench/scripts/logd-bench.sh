@@ -2,7 +2,7 @@
 # All logd benchmarks of issue 3 in one go, so their numbers share one run's disk and load:
 #   1. disk reference (dd conv=fdatasync bandwidth, dd oflag=dsync rate), before
 #   2. LogAppendBenchmark (JMH): append into the mapping, and 1 GiB appended then forced
-#   3. DurableAppendHarness: durable appends/s with 1, 16, 64 appenders
+#   3. DurableAppendHarness: durable appends/s with 1, 16, 64 appenders (threads, async listeners, loopback server)
 #   4. LogdLatencyHarness: loopback APPEND/READ latency at 1 connection, with a bare Netty floor
 #   5. MsyncProbe: bytes written and time per small msync, by how the file was zero-filled
 #   6. disk reference again, after
@@ -126,13 +126,15 @@ for r in jmh:
 print()
 rates = {}
 for line in open(f"{results}/durable.txt"):
-    m = re.match(r"\s*(\d+) B x\s+(\d+) appenders: (\d+) durable appends/s", line)
+    m = re.match(r"(\S+) delay (\d+) us prefill (\d+)\s+(\d+) B x\s+(\d+) appenders: (\d+) durable appends/s", line)
     if m:
-        rates[(int(m.group(1)), int(m.group(2)))] = float(m.group(3))
-print("| entry B | appenders | durable appends/s | x 1 appender | / dd dsync writes/s |")
-print("|---|---|---|---|---|")
-for (size, appenders), rate in rates.items():
-    single = rates.get((size, 1))
-    print(f"| {size} | {appenders} | {rate:.0f} | {rate / single:.2f} | {rate / fs_med:.2f} |")
+        mode, delay, prefill, size, appenders = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5))
+        rates.setdefault((mode, delay, prefill, size, appenders), []).append(float(m.group(6)))
+print("| mode | group delay us | prefill B | entry B | appenders | durable appends/s (median of repeats) | x 1 appender | / dd dsync writes/s |")
+print("|---|---|---|---|---|---|---|---|")
+for (mode, delay, prefill, size, appenders), runs in rates.items():
+    rate = statistics.median(runs)
+    single = statistics.median(rates.get((mode, delay, prefill, size, 1), [float("nan")]))
+    print(f"| {mode} | {delay} | {prefill} | {size} | {appenders} | {rate:.0f} | {rate / single:.2f} | {rate / fs_med:.2f} |")
 PY
 echo "results in $results"

@@ -104,6 +104,14 @@ final class DurableRequestQueue
     }
 
     /**
+     * @return slots claimed and not yet consumed: durable appends waiting for a force (or still copying).
+     */
+    long waiting()
+    {
+        return (producerIndex.get() & ~SEALED) - consumerIndex.get();
+    }
+
+    /**
      * @return true when every claimed slot is committed or cancelled.
      */
     boolean allPublished()

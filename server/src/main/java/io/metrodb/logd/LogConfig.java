@@ -19,6 +19,11 @@ public final class LogConfig
     public static final long UNLIMITED = 0;
     public static final long DEFAULT_SYNC_MAX_PARK_NS = 100_000;
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+    /** 1 ms; the sync thread also never holds a force for more than half the previous force took. */
+    public static final long DEFAULT_GROUP_COMMIT_MAX_DELAY_NS = 1_000_000;
+    /** 64 KiB: a force writes back at most this much beyond the bytes it covers, and appends still stream. */
+    public static final int DEFAULT_PREFILL_WRITE_LENGTH = 64 * 1024;
+    public static final int MIN_PREFILL_WRITE_LENGTH = 4096;
 
     private Path directory;
     private int segmentLength = DEFAULT_SEGMENT_LENGTH;
@@ -30,6 +35,8 @@ public final class LogConfig
     private boolean preallocateNextSegment = true;
     private long syncMaxParkNs = DEFAULT_SYNC_MAX_PARK_NS;
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
+    private long groupCommitMaxDelayNs = DEFAULT_GROUP_COMMIT_MAX_DELAY_NS;
+    private int prefillWriteLength = DEFAULT_PREFILL_WRITE_LENGTH;
 
     public LogConfig directory(final Path directory)
     {
@@ -167,6 +174,41 @@ public final class LogConfig
     }
 
     /**
+     * @param maxDelayNs longest the sync thread holds a force back to let a group fill up: only while fewer durable
+     *                   appends wait than the last force acknowledged, and never longer than half the last force
+     *                   took. 0 forces as soon as one durable append is published.
+     * @return this.
+     */
+    public LogConfig groupCommitMaxDelayNs(final long maxDelayNs)
+    {
+        this.groupCommitMaxDelayNs = maxDelayNs;
+        return this;
+    }
+
+    public long groupCommitMaxDelayNs()
+    {
+        return groupCommitMaxDelayNs;
+    }
+
+    /**
+     * @param length size of the writes of zeros that put a new segment into the page cache before it is used
+     *               (0: leave it to the mapping's faults). A force writes back whole page-cache folios, and folios
+     *               take the size of the writes that created them, whereas faults read ahead into folios of up to
+     *               2 MiB. A power of two >= {@value #MIN_PREFILL_WRITE_LENGTH}, or 0.
+     * @return this.
+     */
+    public LogConfig prefillWriteLength(final int length)
+    {
+        this.prefillWriteLength = length;
+        return this;
+    }
+
+    public int prefillWriteLength()
+    {
+        return prefillWriteLength;
+    }
+
+    /**
      * @param timeoutMs how long close waits for in-flight appends to finish copying.
      * @return this.
      */
@@ -228,6 +270,16 @@ public final class LogConfig
         {
             problems.append("\n  syncMaxParkNs must be > 0: ").append(syncMaxParkNs);
         }
+        if (prefillWriteLength != 0 &&
+            (prefillWriteLength < MIN_PREFILL_WRITE_LENGTH || Integer.bitCount(prefillWriteLength) != 1))
+        {
+            problems.append("\n  prefillWriteLength must be 0 or a power of two >= ").append(MIN_PREFILL_WRITE_LENGTH)
+                .append(": ").append(prefillWriteLength);
+        }
+        if (groupCommitMaxDelayNs < 0)
+        {
+            problems.append("\n  groupCommitMaxDelayNs must be >= 0: ").append(groupCommitMaxDelayNs);
+        }
         if (closeTimeoutMs <= 0)
         {
             problems.append("\n  closeTimeoutMs must be > 0: ").append(closeTimeoutMs);
@@ -252,6 +304,8 @@ public final class LogConfig
             ", maxTotalBytes=" + maxTotalBytes +
             ", preallocateNextSegment=" + preallocateNextSegment +
             ", syncMaxParkNs=" + syncMaxParkNs +
+            ", groupCommitMaxDelayNs=" + groupCommitMaxDelayNs +
+            ", prefillWriteLength=" + prefillWriteLength +
             ", closeTimeoutMs=" + closeTimeoutMs + '}';
     }
 }

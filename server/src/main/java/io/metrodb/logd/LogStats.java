@@ -18,6 +18,10 @@ public final class LogStats
     private final LongAdder corruptReads = new LongAdder();
 
     private final AtomicLong forces = new AtomicLong();
+    private final AtomicLong forcedBytes = new AtomicLong();
+    private final AtomicLong forceNs = new AtomicLong();
+    private final AtomicLong acknowledgeNs = new AtomicLong();
+    private final AtomicLong groupWaits = new AtomicLong();
     private final AtomicLong durableAcks = new AtomicLong();
     private final AtomicLong groupCommits = new AtomicLong();
     private final AtomicLong maxGroupCommitSize = new AtomicLong();
@@ -106,6 +110,30 @@ public final class LogStats
         return forces.get();
     }
 
+    /** @return bytes of log covered by forces (the ranges asked for, not what the kernel wrote back). */
+    public long forcedBytes()
+    {
+        return forcedBytes.get();
+    }
+
+    /** @return time the sync thread spent in forces (msync), in ns. */
+    public long forceNs()
+    {
+        return forceNs.get();
+    }
+
+    /** @return time the sync thread spent calling durable listeners, in ns. */
+    public long acknowledgeNs()
+    {
+        return acknowledgeNs.get();
+    }
+
+    /** @return forces held back to let a group commit fill up (see {@link LogConfig#groupCommitMaxDelayNs}). */
+    public long groupWaits()
+    {
+        return groupWaits.get();
+    }
+
     public long durableAcks()
     {
         return durableAcks.get();
@@ -170,6 +198,10 @@ public final class LogStats
         consumer.accept("read_errors", readErrors());
         consumer.accept("corrupt_reads", corruptReads());
         consumer.accept("forces", forces());
+        consumer.accept("forced_bytes", forcedBytes());
+        consumer.accept("force_ns", forceNs());
+        consumer.accept("acknowledge_ns", acknowledgeNs());
+        consumer.accept("group_waits", groupWaits());
         consumer.accept("durable_acks", durableAcks());
         consumer.accept("group_commits", groupCommits());
         consumer.accept("max_group_commit_size", maxGroupCommitSize());
@@ -211,9 +243,21 @@ public final class LogStats
         }
     }
 
-    void force()
+    void force(final long bytes, final long durationNs)
     {
         addOrdered(forces, 1);
+        addOrdered(forcedBytes, bytes);
+        addOrdered(forceNs, durationNs);
+    }
+
+    void groupWait()
+    {
+        addOrdered(groupWaits, 1);
+    }
+
+    void acknowledgeTime(final long durationNs)
+    {
+        addOrdered(acknowledgeNs, durationNs);
     }
 
     void groupCommit(final int acknowledged)

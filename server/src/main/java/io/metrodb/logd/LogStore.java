@@ -68,7 +68,8 @@ public final class LogStore implements AutoCloseable
         final ThreadLocal<RecordValidator> validators = ThreadLocal.withInitial(RecordValidator::new);
         final Checkpoint checkpoint = new Checkpoint(config.directory(), config.segmentLength());
         allocator = new SegmentAllocator(
-            config.directory(), config.segmentLength(), config.maxTotalBytes(), recovery.segmentFileCount(), stats);
+            config.directory(), config.segmentLength(), config.maxTotalBytes(), recovery.segmentFileCount(), stats,
+            config.prefillWriteLength());
 
         if (0 == segments.count())
         {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code metrodb logd}: runs a log store server until SIGTERM/SIGINT.
@@ -54,6 +55,16 @@ public final class LogdCommand implements Callable<Integer>
         description = "How often non-durable appends are forced in the background. Default: ${DEFAULT-VALUE}.")
     long forceIntervalMs;
 
+    @Option(names = "--prefill-write-size", defaultValue = "64k", converter = ByteSize.class,
+        description = "Writes of zeros that put each new segment into the page cache, bounding what a small force " +
+            "writes back; 0 to leave it to the mapping's faults (up to 2 MiB per force). Default: ${DEFAULT-VALUE}.")
+    long prefillWriteSize;
+
+    @Option(names = "--group-commit-max-delay-us", defaultValue = "1000",
+        description = "Longest a force is held to let a group of durable appends fill up (never more than half the " +
+            "last force); 0 to force at once. Default: ${DEFAULT-VALUE}.")
+    long groupCommitMaxDelayUs;
+
     @Option(names = "--max-disk", defaultValue = "0", converter = ByteSize.class,
         description = "Most bytes the segment files may take; 0 for no limit. Default: ${DEFAULT-VALUE}.")
     long maxDisk;
@@ -88,6 +99,8 @@ public final class LogdCommand implements Callable<Integer>
             .segmentLength(segmentLength)
             .maxEntryLength(maxEntryLength)
             .backgroundForceIntervalMs(forceIntervalMs)
+            .prefillWriteLength(ByteSize.toInt(prefillWriteSize, "--prefill-write-size"))
+            .groupCommitMaxDelayNs(TimeUnit.MICROSECONDS.toNanos(groupCommitMaxDelayUs))
             .maxTotalBytes(maxDisk)
             .validate();
         final int maxFrameLength = ProtocolLimits.frameLengthFor(maxEntryLength);

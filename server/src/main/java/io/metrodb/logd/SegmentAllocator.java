@@ -26,6 +26,7 @@ final class SegmentAllocator implements Agent, AutoCloseable
     private final int segmentLength;
     private final long maxTotalBytes;
     private final LogStats stats;
+    private final int prefillWriteLength;
 
     private volatile int wantedIndex = -1;
     private Segment prepared;
@@ -40,8 +41,10 @@ final class SegmentAllocator implements Agent, AutoCloseable
         final int segmentLength,
         final long maxTotalBytes,
         final int segmentFileCount,
-        final LogStats stats)
+        final LogStats stats,
+        final int prefillWriteLength)
     {
+        this.prefillWriteLength = prefillWriteLength;
         this.directory = directory;
         this.segmentLength = segmentLength;
         this.maxTotalBytes = maxTotalBytes;
@@ -166,6 +169,8 @@ final class SegmentAllocator implements Agent, AutoCloseable
             Preallocator.allocate(temp, segmentLength);
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
             SegmentFiles.forceDirectory(directory);
+            // After the forces, so the zeros stay dirty in the page cache until appends overwrite them.
+            Preallocator.prefillPageCache(path, segmentLength, prefillWriteLength);
             final Segment segment = Segment.map(path, index, segmentLength, false);
             segmentFileCount++;
             stats.segmentFiles(segmentFileCount);

@@ -29,6 +29,7 @@ final class SyncAgent implements Agent
     private final int segmentShift;
     private final long forceIntervalNs;
     private final long checkpointIntervalNs;
+    private final long groupCommitMaxDelayNs;
 
     private volatile long publishedPosition;
     private volatile long durablePosition;
@@ -36,6 +37,10 @@ final class SyncAgent implements Agent
     private long checkpointPosition;
     private long forceDeadlineNs;
     private long checkpointDeadlineNs;
+    private long lastGroupSize;
+    private long lastForceNs;
+    private boolean holding;
+    private long holdDeadlineNs;
 
     SyncAgent(
         final long recoveredPosition,
@@ -53,6 +58,7 @@ final class SyncAgent implements Agent
         this.segmentShift = Integer.numberOfTrailingZeros(segmentLength);
         this.forceIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.backgroundForceIntervalMs());
         this.checkpointIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.checkpointIntervalMs());
+        this.groupCommitMaxDelayNs = config.groupCommitMaxDelayNs();
         publishedPosition = recoveredPosition;
         durablePosition = recoveredPosition;
         checkpointPosition = recoveredPosition;
@@ -76,6 +82,10 @@ final class SyncAgent implements Agent
 
         int workCount = walk(WALK_LIMIT);
         final boolean pending = requests.hasPending();
+        if (pending && holdForGroup(nowNs))
+        {
+            return workCount;
+        }
         if (publishedPosition > durablePosition && (pending || nowNs - forceDeadlineNs >= 0))
         {
             if (!force(publishedPosition))
@@ -88,10 +98,13 @@ final class SyncAgent implements Agent
 
         if (pending)
         {
+            final long acknowledgeStartNs = System.nanoTime();
             final int acknowledged = requests.complete(durablePosition, LogResult.OK, stats);
             if (acknowledged > 0)
             {
+                stats.acknowledgeTime(System.nanoTime() - acknowledgeStartNs);
                 stats.groupCommit(acknowledged);
+                lastGroupSize = acknowledged;
                 workCount += acknowledged;
             }
         }
@@ -168,6 +181,37 @@ final class SyncAgent implements Agent
     }
 
     /**
+     * Group commit delay, in the spirit of PostgreSQL's commit_delay/commit_siblings and BookKeeper's
+     * journalMaxGroupWaitMSec: while fewer durable appends wait than the last force acknowledged, the callers it
+     * acknowledged are probably about to append again, so hold the force until as many wait again, for at most
+     * {@link LogConfig#groupCommitMaxDelayNs()} and never more than half the last force took. A lone appender
+     * (last group of 1) never waits, and a load that drops pays the delay once before the expectation follows it.
+     *
+     * @return true to skip forcing in this cycle.
+     */
+    private boolean holdForGroup(final long nowNs)
+    {
+        if (groupCommitMaxDelayNs == 0 || lastGroupSize <= 1 || requests.waiting() >= lastGroupSize)
+        {
+            holding = false;
+            return false;
+        }
+        if (!holding)
+        {
+            holding = true;
+            holdDeadlineNs = nowNs + Math.min(groupCommitMaxDelayNs, lastForceNs >> 1);
+            stats.groupWait();
+        }
+        if (nowNs - holdDeadlineNs < 0)
+        {
+            return true;
+        }
+        holding = false;
+        lastGroupSize = 0;
+        return false;
+    }
+
+    /**
      * Advance {@link #publishedPosition} over records whose header is published.
      */
     private int walk(final int limit)
@@ -211,6 +255,7 @@ final class SyncAgent implements Agent
 
     private boolean force(final long toPosition)
     {
+        final long startNs = System.nanoTime();
         try
         {
             long from = durablePosition;
@@ -224,8 +269,10 @@ final class SyncAgent implements Agent
                 segment.force((int)(from - base), (int)(to - base));
                 from = to;
             }
+            final long forcedBytes = toPosition - durablePosition;
             durablePosition = toPosition;
-            stats.force();
+            lastForceNs = System.nanoTime() - startNs;
+            stats.force(forcedBytes, lastForceNs);
             return true;
         }
         catch (final RuntimeException ex)

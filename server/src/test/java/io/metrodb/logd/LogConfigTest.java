@@ -59,4 +59,27 @@ class LogConfigTest
             .directory(Path.of("x")).segmentLength(4096).maxTotalBytes(4095).validate());
         assertTrue(ex.getMessage().contains("maxTotalBytes"), ex.getMessage());
     }
+
+    @Test
+    void shouldAcceptPrefillOffOrAPowerOfTwoFromAPage()
+    {
+        assertEquals(0, new LogConfig().directory(Path.of("x")).prefillWriteLength(0).validate().prefillWriteLength());
+        assertEquals(LogConfig.DEFAULT_PREFILL_WRITE_LENGTH,
+            new LogConfig().directory(Path.of("x")).validate().prefillWriteLength());
+        for (final int bad : new int[]{ -1, 1024, 5000 })
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> new LogConfig().directory(Path.of("x")).prefillWriteLength(bad).validate());
+            assertTrue(ex.getMessage().contains("prefillWriteLength must be 0 or a power of two >= 4096: " + bad),
+                ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRejectNegativeGroupCommitDelay()
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> new LogConfig().directory(Path.of("x")).groupCommitMaxDelayNs(-1).validate());
+        assertTrue(ex.getMessage().contains("groupCommitMaxDelayNs must be >= 0: -1"), ex.getMessage());
+    }
 }

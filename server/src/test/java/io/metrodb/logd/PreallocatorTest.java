@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PreallocatorTest
@@ -82,6 +83,26 @@ class PreallocatorTest
         final Path file = dir.resolve("c.seg");
         Files.write(file, new byte[] {1, 2, 3});
         Preallocator.allocate(file, LENGTH);
+        assertAllZeros(file);
+    }
+
+    @Test
+    void shouldPrefillThePageCacheWithoutChangingTheZeros() throws Exception
+    {
+        final Path file = dir.resolve("d.seg");
+        Preallocator.allocate(file, LENGTH);
+        assertTrue(Preallocator.prefillPageCache(file, LENGTH, 64 * 1024));
+        assertEquals(LENGTH, Files.size(file));
+        assertTrue(allocatedBytes(file) >= LENGTH, "not sparse: " + allocatedBytes(file));
+        assertAllZeros(file);
+    }
+
+    @Test
+    void shouldNotPrefillWhenTurnedOff() throws Exception
+    {
+        final Path file = dir.resolve("e.seg");
+        Preallocator.allocate(file, LENGTH);
+        assertFalse(Preallocator.prefillPageCache(file, LENGTH, 0));
         assertAllZeros(file);
     }
 }

@@ -16,6 +16,7 @@ final class BenchFiles
     /** Where the benchmarks write unless told otherwise: the repository's filesystem, git-ignored. */
     static final String DEFAULT_BASE_DIRECTORY = "bench/target/logd-bench";
     private static final Path PROC_SELF_IO = Path.of("/proc/self/io");
+    private static final Path PROC_SELF_TASKS = Path.of("/proc/self/task");
     private static final String WRITE_BYTES = "write_bytes:";
 
     private BenchFiles()
@@ -77,6 +78,43 @@ final class BenchFiles
                 }
             }
             return -1;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    /**
+     * Voluntary plus involuntary context switches of this process's live threads (summed over
+     * {@code /proc/self/task/<tid>/status}); threads that ended meanwhile drop out, so compare over a window in
+     * which the same threads live.
+     *
+     * @return the count so far, or -1 when it cannot be read.
+     */
+    static long processContextSwitches()
+    {
+        try (Stream<Path> tasks = Files.list(PROC_SELF_TASKS))
+        {
+            long switches = 0;
+            for (final Path task : (Iterable<Path>)tasks::iterator)
+            {
+                try
+                {
+                    for (final String line : Files.readAllLines(task.resolve("status")))
+                    {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:"))
+                        {
+                            switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                }
+                catch (final IOException ended)
+                {
+                    // the thread ended between the listing and the read
+                }
+            }
+            return switches;
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -75,6 +75,10 @@ public class LogAppendBenchmark
     @Param("1073741824")
     long flushBytes;
 
+    /** {@link LogConfig#prefillWriteLength}: 65536 is the default, 0 leaves the page cache to the faults. */
+    @Param("65536")
+    int prefillWriteLength;
+
     private ByteBuf entry;
     private LogStore store;
     private Path directory;
@@ -112,6 +116,7 @@ public class LogAppendBenchmark
             .directory(directory)
             .segmentLength(SEGMENT_LENGTH)
             .maxTotalBytes(maxTotalBytes)
+            .prefillWriteLength(prefillWriteLength)
             .validate());
         writeBytesAtStart = BenchFiles.processBytesWritten();
     }
