@@ -132,7 +132,8 @@ final class DurableRequestQueue
      *
      * @param durablePosition records below this are on disk.
      * @param status          status to report, {@link LogResult#OK} unless failing everything.
-     * @param stats           where listener failures are counted.
+     * @param stats           where acknowledgements (status OK: each, and the group) and listener failures are
+     *                        counted.
      * @return requests completed (cancelled slots not counted).
      */
     int complete(final long durablePosition, final int status, final LogStats stats)
@@ -153,6 +154,11 @@ final class DurableRequestQueue
                 if (endPositions[slot] > durablePosition)
                 {
                     break;
+                }
+                if (status == LogResult.OK)
+                {
+                    // Counted before the listener answers, so a client that sees its reply also sees the count.
+                    stats.durableAck(completed == 0);
                 }
                 try
                 {

@@ -260,10 +260,25 @@ public final class LogStats
         addOrdered(acknowledgeNs, durationNs);
     }
 
+    /**
+     * One durable append acknowledged, counted before its listener runs.
+     *
+     * @param firstOfGroup true for the first of a force's group: counts a group commit.
+     */
+    void durableAck(final boolean firstOfGroup)
+    {
+        addOrdered(durableAcks, 1);
+        if (firstOfGroup)
+        {
+            addOrdered(groupCommits, 1);
+        }
+    }
+
+    /**
+     * A force's group, once every listener ran: tracks the largest.
+     */
     void groupCommit(final int acknowledged)
     {
-        addOrdered(durableAcks, acknowledged);
-        addOrdered(groupCommits, 1);
         if (acknowledged > maxGroupCommitSize.get())
         {
             maxGroupCommitSize.lazySet(acknowledged);
