@@ -1,5 +1,6 @@
 /**
- * Load harnesses for a real mapd on two in-process logds: restart time at N keys, and closed-loop GET/SET latency
- * against a loopback echo floor.
+ * Load harnesses for a real mapd on two in-process logds: restart time at N keys, closed-loop GET/SET latency
+ * against a loopback echo floor, and the Java client SDK's round trip and pipelined throughput next to a bare
+ * Netty client ({@link io.metrodb.bench.mapd.SdkLatencyHarness}).
  */
 package io.metrodb.bench.mapd;
