@@ -6,6 +6,7 @@ import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.MapdConfig;
 import io.metrodb.mapd.MapdServer;
 import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.testing.Await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -115,17 +116,9 @@ final class LocalCluster implements AutoCloseable
     /**
      * Polls a condition until it holds, failing after a generous deadline (the box is slow and shared).
      */
-    static void awaitCondition(final String what, final BooleanSupplier condition) throws InterruptedException
+    static void awaitCondition(final String what, final BooleanSupplier condition) throws Exception
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, 30_000, condition::getAsBoolean);
     }
 
     @Override

@@ -1,13 +1,12 @@
 package io.metrodb.logd;
 
+import io.metrodb.protocol.testing.Await;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 final class LogTestSupport
@@ -62,17 +61,8 @@ final class LogTestSupport
     }
 
     static void awaitTrue(final BooleanSupplier condition, final long timeoutMs, final String message)
-        throws InterruptedException
+        throws Exception
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs >= 0)
-            {
-                fail("timed out: " + message);
-            }
-            Thread.sleep(1);
-        }
-        assertTrue(condition.getAsBoolean());
+        Await.until(message, timeoutMs, condition::getAsBoolean);
     }
 }

@@ -7,6 +7,7 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.protocol.testing.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -23,15 +24,12 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The state a mapd reports in HEARTBEAT while a peer has not finished its first SYNC: the peer is a fake that
@@ -83,23 +81,9 @@ class HeartbeatStateTest
         }
     }
 
-    @FunctionalInterface
-    private interface Condition
+    private static void awaitTrue(final Await.Condition condition, final String what) throws Exception
     {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitTrue(final Condition condition, final String what) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.holds())
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                fail("timed out waiting until " + what);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+        Await.until(what, 10_000, condition);
     }
 
     /**

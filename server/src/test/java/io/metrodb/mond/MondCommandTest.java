@@ -1,5 +1,6 @@
 package io.metrodb.mond;
 
+import io.metrodb.protocol.testing.Await;
 import io.metrodb.server.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -7,6 +7,7 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.protocol.testing.Await;
 import io.metrodb.protocol.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package io.metrodb.mond;
+package io.metrodb.protocol.testing;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -6,20 +6,20 @@ import java.util.concurrent.locks.LockSupport;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Polls a condition until it holds or a deadline passes: the only way these tests wait.
+ * Polls a condition until it holds or a deadline passes: the only way MetroDB's tests wait.
  */
-final class Await
+public final class Await
 {
     /** A condition that may do I/O. */
     @FunctionalInterface
-    interface Condition
+    public interface Condition
     {
         boolean holds() throws Exception;
     }
 
     /** Describes the state for the failure message. */
     @FunctionalInterface
-    interface Detail
+    public interface Detail
     {
         String describe() throws Exception;
     }
@@ -33,7 +33,7 @@ final class Await
     /**
      * @return how long it took, in ms.
      */
-    static long until(final String what, final long timeoutMs, final Condition condition) throws Exception
+    public static long until(final String what, final long timeoutMs, final Condition condition) throws Exception
     {
         return until(what, timeoutMs, condition, () -> "");
     }
@@ -42,7 +42,7 @@ final class Await
      * @param detail what to add to the failure message.
      * @return how long it took, in ms.
      */
-    static long until(final String what, final long timeoutMs, final Condition condition, final Detail detail)
+    public static long until(final String what, final long timeoutMs, final Condition condition, final Detail detail)
         throws Exception
     {
         final long start = System.nanoTime();
