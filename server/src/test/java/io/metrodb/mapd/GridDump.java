@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Dumps a mapd's grid over DUMP: key -> (version, node, flags, length, checksum, replicas), for comparing grids.
  */
-final class GridDump
+public final class GridDump
 {
     record Item(long version, int versionNode, int flags, int valueLength, int checksum, Set<String> replicas)
     {
@@ -48,6 +48,32 @@ final class GridDump
     static TreeMap<String, Item> of(final int port) throws IOException
     {
         final TreeMap<String, Item> items = new TreeMap<>();
+        forEachChange(port, (frame, change) ->
+        {
+            final Set<String> replicas = new TreeSet<>();
+            for (int r = 0; r < Change.replicaCount(frame, change); r++)
+            {
+                replicas.add(Change.replicaLogdId(frame, change, r) + "@" + Change.replicaOffset(frame, change, r));
+            }
+            items.put(key(frame, change), new Item(Change.version(frame, change), Change.versionNode(frame, change),
+                Change.flags(frame, change), Change.valueLength(frame, change), Change.checksum(frame, change),
+                replicas));
+        });
+        return items;
+    }
+
+    /** Sees one change of a DUMP page; the frame is released after the page. */
+    @FunctionalInterface
+    public interface ChangeVisitor
+    {
+        void visit(ByteBuf frame, int change);
+    }
+
+    /**
+     * Pages through a mapd's whole grid with DUMP (500 keys a page), handing each change to {@code visitor}.
+     */
+    public static void forEachChange(final int port, final ChangeVisitor visitor) throws IOException
+    {
         try (SocketClient client = SocketClient.connectWithHello(MapdCluster.HOST, port, null))
         {
             client.lastHello().release();
@@ -66,15 +92,7 @@ final class GridDump
                     int change = DumpResponse.firstChangeIndex(0);
                     for (int i = 0; i < DumpResponse.count(frame, 0); i++)
                     {
-                        final Set<String> replicas = new TreeSet<>();
-                        for (int r = 0; r < Change.replicaCount(frame, change); r++)
-                        {
-                            replicas.add(Change.replicaLogdId(frame, change, r) + "@" + Change.replicaOffset(frame, change, r));
-                        }
-                        items.put(frame.toString(Change.keyIndex(change), Change.keyLength(frame, change),
-                            StandardCharsets.UTF_8), new Item(Change.version(frame, change),
-                            Change.versionNode(frame, change), Change.flags(frame, change),
-                            Change.valueLength(frame, change), Change.checksum(frame, change), replicas));
+                        visitor.visit(frame, change);
                         change = DumpResponse.nextChangeIndex(frame, change);
                     }
                     cursor = DumpResponse.nextCursor(frame, 0);
@@ -86,6 +104,13 @@ final class GridDump
             }
             while (cursor != 0);
         }
-        return items;
+    }
+
+    /**
+     * @return the key of the change at {@code change}, as UTF-8 text.
+     */
+    public static String key(final ByteBuf frame, final int change)
+    {
+        return frame.toString(Change.keyIndex(change), Change.keyLength(frame, change), StandardCharsets.UTF_8);
     }
 }

@@ -15,7 +15,9 @@ import io.netty.buffer.ByteBufUtil;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,12 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Blocking test client for a mapd over a real socket, with pipelined batches.
  */
-final class MapdClient implements AutoCloseable
+public final class MapdClient implements AutoCloseable
 {
     private final SocketClient socket;
     private long nextId = 1;
 
-    MapdClient(final int port) throws IOException
+    public MapdClient(final int port) throws IOException
     {
         socket = SocketClient.connectWithHello(MapdCluster.HOST, port, null);
         final ByteBuf hello = socket.lastHello();
@@ -37,13 +39,13 @@ final class MapdClient implements AutoCloseable
         hello.release();
     }
 
-    static byte[] bytes(final String s)
+    public static byte[] bytes(final String s)
     {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** A response, copied out of its frame. */
-    record Reply(short status, long version, int versionNode, byte[] value, String message, int peersAcked,
+    public record Reply(short status, long version, int versionNode, byte[] value, String message, int peersAcked,
         int peersLive)
     {
         Reply(final short status, final long version, final int versionNode, final byte[] value, final String message)
@@ -52,39 +54,39 @@ final class MapdClient implements AutoCloseable
         }
     }
 
-    Reply set(final String key, final byte[] value) throws IOException
+    public Reply set(final String key, final byte[] value) throws IOException
     {
         return write(Opcodes.SET, key, value);
     }
 
-    Reply setSafe(final String key, final byte[] value) throws IOException
+    public Reply setSafe(final String key, final byte[] value) throws IOException
     {
         return write(Opcodes.SETSAFE, key, value);
     }
 
-    Reply write(final byte opcode, final String key, final byte[] value) throws IOException
+    public Reply write(final byte opcode, final String key, final byte[] value) throws IOException
     {
         final long id = nextId++;
         socket.send(out -> SetRequest.encode(out, id, opcode, bytes(key), value));
         return read(id);
     }
 
-    Reply get(final String key) throws IOException
+    public Reply get(final String key) throws IOException
     {
         return keyRequest(Opcodes.GET, key, (byte)0);
     }
 
-    Reply del(final String key) throws IOException
+    public Reply del(final String key) throws IOException
     {
         return keyRequest(Opcodes.DEL, key, (byte)0);
     }
 
-    Reply exists(final String key) throws IOException
+    public Reply exists(final String key) throws IOException
     {
         return keyRequest(Opcodes.EXISTS, key, (byte)0);
     }
 
-    Reply keyRequest(final byte opcode, final String key, final byte flags) throws IOException
+    public Reply keyRequest(final byte opcode, final String key, final byte flags) throws IOException
     {
         final long id = nextId++;
         socket.send(out -> KeyRequest.encode(out, id, opcode, flags, bytes(key)));
@@ -92,7 +94,7 @@ final class MapdClient implements AutoCloseable
     }
 
     /** Pipelines SETs (or SETSAFEs) of every entry and returns replies by key. */
-    Map<String, Reply> setAll(final byte opcode, final Map<String, byte[]> entries) throws IOException
+    public Map<String, Reply> setAll(final byte opcode, final Map<String, byte[]> entries) throws IOException
     {
         final Map<Long, String> keysById = new HashMap<>();
         socket.send(out -> entries.forEach((key, value) ->
@@ -105,7 +107,7 @@ final class MapdClient implements AutoCloseable
     }
 
     /** Pipelines GETs of every key and returns replies by key. */
-    Map<String, Reply> getAll(final Iterable<String> keys) throws IOException
+    public Map<String, Reply> getAll(final Iterable<String> keys) throws IOException
     {
         final Map<Long, String> keysById = new HashMap<>();
         socket.send(out ->
@@ -174,6 +176,22 @@ final class MapdClient implements AutoCloseable
             default -> new Reply(status, WriteResponse.version(frame, 0), WriteResponse.versionNode(frame, 0), null, null,
                 WriteResponse.peersAcked(frame, 0), WriteResponse.peersLive(frame, 0));
         };
+    }
+
+    /**
+     * @return the keys whose reply is not OK, with their status, e.g. {@code [k7=NOT_ENOUGH_REPLICAS]}.
+     */
+    public static List<String> failures(final Map<String, Reply> replies)
+    {
+        final List<String> failed = new ArrayList<>();
+        replies.forEach((key, reply) ->
+        {
+            if (reply.status() != StatusCodes.OK)
+            {
+                failed.add(key + "=" + StatusCodes.name(reply.status()));
+            }
+        });
+        return failed;
     }
 
     SocketClient socket()

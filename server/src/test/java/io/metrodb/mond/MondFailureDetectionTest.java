@@ -1,5 +1,6 @@
 package io.metrodb.mond;
 
+import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Roles;
@@ -115,7 +116,7 @@ class MondFailureDetectionTest
             frame.release();
 
             client.send(out -> io.metrodb.protocol.mapd.KeyRequest.encode(out, 9, Opcodes.GET, (byte)0,
-                KvClient.bytes("k")));
+                MapdClient.bytes("k")));
             frame = client.readFrame();
             assertEquals(StatusCodes.WRONG_ROLE, FrameHeader.status(frame, 0));
             frame.release();

@@ -1,5 +1,6 @@
 package io.metrodb.mond;
 
+import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
@@ -68,9 +69,9 @@ class MondRepairTest
 
     private void write(final Map<String, byte[]> entries) throws Exception
     {
-        try (KvClient client = new KvClient(cluster.mapdPorts[0]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts[0]))
         {
-            assertEquals(List.of(), KvClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
+            assertEquals(List.of(), MapdClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
         }
         // Every mapd holds every key before the test looks at replicas through each of them.
         for (final int port : cluster.mapdPorts)
@@ -108,9 +109,9 @@ class MondRepairTest
     {
         for (final int port : cluster.mapdPorts)
         {
-            try (KvClient client = new KvClient(port))
+            try (MapdClient client = new MapdClient(port))
             {
-                final Map<String, KvClient.Reply> replies = client.getAll(new ArrayList<>(entries.keySet()));
+                final Map<String, MapdClient.Reply> replies = client.getAll(new ArrayList<>(entries.keySet()));
                 entries.forEach((key, value) ->
                 {
                     assertEquals(StatusCodes.OK, replies.get(key).status(), key);
@@ -298,13 +299,13 @@ class MondRepairTest
         private void run()
         {
             final List<String> keys = new ArrayList<>(entries.keySet());
-            try (KvClient client = new KvClient(port))
+            try (MapdClient client = new MapdClient(port))
             {
                 while (running.get())
                 {
                     for (int from = 0; from < keys.size(); from += 100)
                     {
-                        final Map<String, KvClient.Reply> replies =
+                        final Map<String, MapdClient.Reply> replies =
                             client.getAll(keys.subList(from, Math.min(keys.size(), from + 100)));
                         replies.forEach((key, reply) ->
                         {
@@ -321,7 +322,7 @@ class MondRepairTest
                     rounds.incrementAndGet();
                 }
             }
-            catch (final IOException | RuntimeException e)
+            catch (final IOException | RuntimeException | AssertionError e)
             {
                 failures.add("reader failed: " + e);
             }

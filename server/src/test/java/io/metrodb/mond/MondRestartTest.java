@@ -1,5 +1,6 @@
 package io.metrodb.mond;
 
+import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.testing.Await;
@@ -127,16 +128,16 @@ class MondRestartTest
         assertEquals(List.of(), new ArrayList<>(writers.failures), "no client error");
         System.out.println(writers.acknowledged.get() + " writes acknowledged across 2 mond restarts, no error");
 
-        try (KvClient client = new KvClient(cluster.mapdPorts[2]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts[2]))
         {
             final List<String> keys = new ArrayList<>(writers.written.keySet());
             for (int from = 0; from < keys.size(); from += 500)
             {
                 final List<String> batch = keys.subList(from, Math.min(keys.size(), from + 500));
-                final Map<String, KvClient.Reply> replies = client.getAll(batch);
+                final Map<String, MapdClient.Reply> replies = client.getAll(batch);
                 for (final String key : batch)
                 {
-                    final KvClient.Reply reply = replies.get(key);
+                    final MapdClient.Reply reply = replies.get(key);
                     if (reply.status() == StatusCodes.OK)
                     {
                         assertArrayEquals(writers.written.get(key), reply.value(), key);
@@ -146,7 +147,7 @@ class MondRestartTest
                         // SET is answered before the peers have it: allow for replication, then read again.
                         Await.until(key + " replicated to the third mapd", 10_000, () ->
                         {
-                            try (KvClient again = new KvClient(cluster.mapdPorts[2]))
+                            try (MapdClient again = new MapdClient(cluster.mapdPorts[2]))
                             {
                                 return again.getAll(List.of(key)).get(key).status() == StatusCodes.OK;
                             }
@@ -162,9 +163,9 @@ class MondRestartTest
     {
         cluster = new MondCluster(root, 3, 3, false);
         final Map<String, byte[]> entries = MondRepairTest.entries(200, "two-");
-        try (KvClient client = new KvClient(cluster.mapdPorts[0]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts[0]))
         {
-            assertEquals(List.of(), KvClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
+            assertEquals(List.of(), MapdClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
         }
         for (final int port : cluster.mapdPorts)
         {
@@ -286,9 +287,9 @@ class MondRestartTest
 
     private void writeEverywhere(final Map<String, byte[]> entries) throws Exception
     {
-        try (KvClient client = new KvClient(cluster.mapdPorts[0]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts[0]))
         {
-            assertEquals(List.of(), KvClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
+            assertEquals(List.of(), MapdClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
         }
         for (final int port : cluster.mapdPorts)
         {
@@ -357,14 +358,14 @@ class MondRestartTest
         private void run(final int port, final String prefix)
         {
             long n = 0;
-            try (KvClient client = new KvClient(port))
+            try (MapdClient client = new MapdClient(port))
             {
                 while (running.get())
                 {
                     final Map<String, byte[]> batch = new LinkedHashMap<>();
                     for (int i = 0; i < 50; i++, n++)
                     {
-                        batch.put(prefix + n, KvClient.bytes("value " + n + " of " + prefix));
+                        batch.put(prefix + n, MapdClient.bytes("value " + n + " of " + prefix));
                     }
                     client.setAll(Opcodes.SET, batch).forEach((key, reply) ->
                     {
@@ -380,7 +381,7 @@ class MondRestartTest
                     });
                 }
             }
-            catch (final IOException | RuntimeException e)
+            catch (final IOException | RuntimeException | AssertionError e)
             {
                 failures.add(prefix + " writer failed: " + e);
             }

@@ -1,13 +1,12 @@
 package io.metrodb.mond;
 
 import io.metrodb.logd.RecordHeader;
+import io.metrodb.mapd.GridDump;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.mapd.Change;
-import io.metrodb.protocol.mapd.DumpRequest;
-import io.metrodb.protocol.mapd.DumpResponse;
 import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
@@ -54,46 +53,18 @@ final class Replicas
     static TreeMap<String, Entry> dump(final int mapdPort) throws IOException
     {
         final TreeMap<String, Entry> entries = new TreeMap<>();
-        try (SocketClient client = SocketClient.connectWithHello(MondTestClient.HOST, mapdPort, null))
+        GridDump.forEachChange(mapdPort, (frame, change) ->
         {
-            client.lastHello().release();
-            long cursor = 0;
-            long id = 1;
-            do
+            final List<Replica> replicas = new ArrayList<>();
+            for (int r = 0; r < Change.replicaCount(frame, change); r++)
             {
-                final long from = cursor;
-                final long requestId = id++;
-                client.send(out -> DumpRequest.encode(out, requestId, from, 500));
-                final ByteBuf frame = client.readFrame();
-                try
-                {
-                    assertEquals(StatusCodes.OK, FrameHeader.status(frame, 0));
-                    assertTrue(DumpResponse.isValid(frame, 0));
-                    int change = DumpResponse.firstChangeIndex(0);
-                    for (int i = 0; i < DumpResponse.count(frame, 0); i++)
-                    {
-                        final List<Replica> replicas = new ArrayList<>();
-                        for (int r = 0; r < Change.replicaCount(frame, change); r++)
-                        {
-                            replicas.add(new Replica(Change.replicaLogdId(frame, change, r),
-                                Change.replicaOffset(frame, change, r)));
-                        }
-                        final String key = frame.toString(Change.keyIndex(change), Change.keyLength(frame, change),
-                            StandardCharsets.UTF_8);
-                        entries.put(key, new Entry(key, Change.version(frame, change), Change.versionNode(frame, change),
-                            Change.flags(frame, change), Change.valueLength(frame, change),
-                            Change.checksum(frame, change), replicas));
-                        change = DumpResponse.nextChangeIndex(frame, change);
-                    }
-                    cursor = DumpResponse.nextCursor(frame, 0);
-                }
-                finally
-                {
-                    frame.release();
-                }
+                replicas.add(new Replica(Change.replicaLogdId(frame, change, r), Change.replicaOffset(frame, change, r)));
             }
-            while (cursor != 0);
-        }
+            final String key = GridDump.key(frame, change);
+            entries.put(key, new Entry(key, Change.version(frame, change), Change.versionNode(frame, change),
+                Change.flags(frame, change), Change.valueLength(frame, change), Change.checksum(frame, change),
+                replicas));
+        });
         return entries;
     }
 
