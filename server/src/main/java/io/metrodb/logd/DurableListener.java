@@ -3,9 +3,9 @@ package io.metrodb.logd;
 /**
  * Told, on the sync thread, that a durable append reached the disk or never will.
  * <p>
- * Runs on the sync thread between forces: hand off (e.g. {@code channel.writeAndFlush}) and return quickly.
+ * Runs on the sync thread between forces: queue the answer and return quickly; {@link #onBatchEnd()} follows the
+ * last answer of a run, the place to hand a batch to another thread (see {@link DurableReplier}).
  */
-@FunctionalInterface
 public interface DurableListener
 {
     /**
@@ -15,4 +15,12 @@ public interface DurableListener
      * @param status    {@link LogResult#OK} once forced, else {@link LogResult#IO_ERROR} or {@link LogResult#CLOSED}.
      */
     void onDurable(long requestId, Object context, long offset, int status);
+
+    /**
+     * Called on the sync thread after the last of a run of consecutive {@link #onDurable} calls to this listener
+     * for one force, e.g. to hand a batch of answers over at once. Nothing to do by default.
+     */
+    default void onBatchEnd()
+    {
+    }
 }

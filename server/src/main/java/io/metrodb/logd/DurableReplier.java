@@ -1,44 +1,42 @@
 package io.metrodb.logd;
 
-import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.Opcodes;
-import io.metrodb.protocol.logd.OffsetPayload;
-import io.metrodb.protocol.netty.ErrorReplies;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
+import java.util.Arrays;
 
 /**
- * Answers durable APPENDs from the sync thread once their group commit is forced. One instance serves
- * every connection: the connection travels as the append's context.
+ * Answers durable APPENDs once their group commit is forced. One instance serves every connection: the
+ * connection's {@link DurableReplies} travels as the append's context. During a group the answers are only queued
+ * on their connections; at the end of the group each connection that got answers is handed its batch at once, so
+ * its event loop wakes once per group and sends the batch with one flush.
+ * <p>
+ * Sync thread only (or the thread closing the store, once the sync thread has stopped).
  */
 public final class DurableReplier implements DurableListener
 {
-    private final LogdCounters counters;
-
-    public DurableReplier(final LogdCounters counters)
-    {
-        this.counters = counters;
-    }
+    private DurableReplies[] touched = new DurableReplies[16];
+    private int touchedCount;
 
     @Override
     public void onDurable(final long requestId, final Object context, final long offset, final int status)
     {
-        final ChannelHandlerContext ctx = (ChannelHandlerContext)context;
-        if (!ctx.channel().isActive())
+        final DurableReplies replies = (DurableReplies)context;
+        if (replies.queue(requestId, offset, status))
         {
-            return;
+            if (touchedCount == touched.length)
+            {
+                touched = Arrays.copyOf(touched, touchedCount * 2);
+            }
+            touched[touchedCount++] = replies;
         }
-        if (status == LogResult.OK)
+    }
+
+    @Override
+    public void onBatchEnd()
+    {
+        for (int i = 0; i < touchedCount; i++)
         {
-            final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + OffsetPayload.LENGTH);
-            OffsetPayload.encodeAppendResponse(out, requestId, offset);
-            ctx.writeAndFlush(out, ctx.voidPromise());
+            touched[i].handOver();
+            touched[i] = null;
         }
-        else
-        {
-            counters.appendErrors.increment();
-            ErrorReplies.write(ctx, Opcodes.APPEND, requestId, LogdStatus.of(status), LogResult.describe(status));
-            ctx.flush();
-        }
+        touchedCount = 0;
     }
 }

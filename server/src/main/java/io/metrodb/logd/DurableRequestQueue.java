@@ -140,6 +140,7 @@ final class DurableRequestQueue
     {
         long sequence = consumerIndex.get();
         int completed = 0;
+        DurableListener batchListener = null;
         while (true)
         {
             final int slot = (int)sequence & mask;
@@ -160,6 +161,11 @@ final class DurableRequestQueue
                     // Counted before the listener answers, so a client that sees its reply also sees the count.
                     stats.durableAck(completed == 0);
                 }
+                if (listener != batchListener)
+                {
+                    endBatch(batchListener, stats);
+                    batchListener = listener;
+                }
                 try
                 {
                     listener.onDurable(requestIds[slot], contexts[slot], offsets[slot], status);
@@ -176,6 +182,22 @@ final class DurableRequestQueue
             sequence++;
             consumerIndex.lazySet(sequence);
         }
+        endBatch(batchListener, stats);
         return completed;
+    }
+
+    private static void endBatch(final DurableListener listener, final LogStats stats)
+    {
+        if (null != listener)
+        {
+            try
+            {
+                listener.onBatchEnd();
+            }
+            catch (final Throwable ex)
+            {
+                stats.listenerError();
+            }
+        }
     }
 }

@@ -254,7 +254,9 @@ final class LogAppender
             final int nextIndex = fullSegmentIndex + 1;
             if (null == segments.get(nextIndex))
             {
-                final Segment next = allocator.acquire(nextIndex);
+                final long waitStartNs = System.nanoTime();
+                final Segment next = allocator.acquireAtRollover(nextIndex);
+                stats.rolloverWait(System.nanoTime() - waitStartNs);
                 if (null == next)
                 {
                     return allocator.lastStatus();

@@ -24,6 +24,8 @@ public final class LogConfig
     /** 64 KiB: a force writes back at most this much beyond the bytes it covers, and appends still stream. */
     public static final int DEFAULT_PREFILL_WRITE_LENGTH = 64 * 1024;
     public static final int MIN_PREFILL_WRITE_LENGTH = 4096;
+    /** 1 MiB: write-back of appends starts in chunks of this size, ahead of the force that makes them durable. */
+    public static final int DEFAULT_WRITE_BEHIND_LENGTH = 1024 * 1024;
 
     private Path directory;
     private int segmentLength = DEFAULT_SEGMENT_LENGTH;
@@ -37,6 +39,7 @@ public final class LogConfig
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
     private long groupCommitMaxDelayNs = DEFAULT_GROUP_COMMIT_MAX_DELAY_NS;
     private int prefillWriteLength = DEFAULT_PREFILL_WRITE_LENGTH;
+    private int writeBehindLength = DEFAULT_WRITE_BEHIND_LENGTH;
 
     public LogConfig directory(final Path directory)
     {
@@ -209,6 +212,24 @@ public final class LogConfig
     }
 
     /**
+     * @param length chunk of published appends whose write-back the sync thread starts ahead of any force
+     *               ({@code sync_file_range}), so the disk writes while appenders copy instead of all at the next
+     *               force; 0 turns it off. A power of two >= {@value #MIN_PREFILL_WRITE_LENGTH}, or 0. Needs the
+     *               foreign linker (as {@code posix_fallocate} does); without it there is no write-behind.
+     * @return this.
+     */
+    public LogConfig writeBehindLength(final int length)
+    {
+        this.writeBehindLength = length;
+        return this;
+    }
+
+    public int writeBehindLength()
+    {
+        return writeBehindLength;
+    }
+
+    /**
      * @param timeoutMs how long close waits for in-flight appends to finish copying.
      * @return this.
      */
@@ -276,6 +297,12 @@ public final class LogConfig
             problems.append("\n  prefillWriteLength must be 0 or a power of two >= ").append(MIN_PREFILL_WRITE_LENGTH)
                 .append(": ").append(prefillWriteLength);
         }
+        if (writeBehindLength != 0 &&
+            (writeBehindLength < MIN_PREFILL_WRITE_LENGTH || Integer.bitCount(writeBehindLength) != 1))
+        {
+            problems.append("\n  writeBehindLength must be 0 or a power of two >= ").append(MIN_PREFILL_WRITE_LENGTH)
+                .append(": ").append(writeBehindLength);
+        }
         if (groupCommitMaxDelayNs < 0)
         {
             problems.append("\n  groupCommitMaxDelayNs must be >= 0: ").append(groupCommitMaxDelayNs);
@@ -306,6 +333,7 @@ public final class LogConfig
             ", syncMaxParkNs=" + syncMaxParkNs +
             ", groupCommitMaxDelayNs=" + groupCommitMaxDelayNs +
             ", prefillWriteLength=" + prefillWriteLength +
+            ", writeBehindLength=" + writeBehindLength +
             ", closeTimeoutMs=" + closeTimeoutMs + '}';
     }
 }

@@ -20,6 +20,9 @@ public final class LogStats
     private final AtomicLong forces = new AtomicLong();
     private final AtomicLong forcedBytes = new AtomicLong();
     private final AtomicLong forceNs = new AtomicLong();
+    private final AtomicLong writeBehinds = new AtomicLong();
+    private final AtomicLong writeBehindBytes = new AtomicLong();
+    private final AtomicLong writeBehindNs = new AtomicLong();
     private final AtomicLong acknowledgeNs = new AtomicLong();
     private final AtomicLong groupWaits = new AtomicLong();
     private final AtomicLong durableAcks = new AtomicLong();
@@ -29,6 +32,8 @@ public final class LogStats
     private final AtomicLong ioErrors = new AtomicLong();
     private final AtomicLong listenerErrors = new AtomicLong();
     private final AtomicLong rollovers = new AtomicLong();
+    private final AtomicLong rolloverWaitNs = new AtomicLong();
+    private final AtomicLong prefillsCut = new AtomicLong();
     private final AtomicLong allocationFailures = new AtomicLong();
     private final AtomicLong segmentFiles = new AtomicLong();
 
@@ -116,6 +121,24 @@ public final class LogStats
         return forcedBytes.get();
     }
 
+    /** @return calls that started write-back of published appends ahead of a force ({@link WriteBehind}). */
+    public long writeBehinds()
+    {
+        return writeBehinds.get();
+    }
+
+    /** @return bytes of log handed to write-back ahead of a force. */
+    public long writeBehindBytes()
+    {
+        return writeBehindBytes.get();
+    }
+
+    /** @return time the sync thread spent starting write-back, in ns. */
+    public long writeBehindNs()
+    {
+        return writeBehindNs.get();
+    }
+
     /** @return time the sync thread spent in forces (msync), in ns. */
     public long forceNs()
     {
@@ -177,6 +200,18 @@ public final class LogStats
         return rollovers.get();
     }
 
+    /** @return time appenders spent at rollover waiting for the next segment file (its allocation), in ns. */
+    public long rolloverWaitNs()
+    {
+        return rolloverWaitNs.get();
+    }
+
+    /** @return new segments handed over before their page-cache prefill finished, an appender waiting for them. */
+    public long prefillsCut()
+    {
+        return prefillsCut.get();
+    }
+
     public long allocationFailures()
     {
         return allocationFailures.get();
@@ -200,6 +235,9 @@ public final class LogStats
         consumer.accept("forces", forces());
         consumer.accept("forced_bytes", forcedBytes());
         consumer.accept("force_ns", forceNs());
+        consumer.accept("write_behinds", writeBehinds());
+        consumer.accept("write_behind_bytes", writeBehindBytes());
+        consumer.accept("write_behind_ns", writeBehindNs());
         consumer.accept("acknowledge_ns", acknowledgeNs());
         consumer.accept("group_waits", groupWaits());
         consumer.accept("durable_acks", durableAcks());
@@ -209,6 +247,8 @@ public final class LogStats
         consumer.accept("io_errors", ioErrors());
         consumer.accept("listener_errors", listenerErrors());
         consumer.accept("rollovers", rollovers());
+        consumer.accept("rollover_wait_ns", rolloverWaitNs());
+        consumer.accept("prefills_cut", prefillsCut());
         consumer.accept("allocation_failures", allocationFailures());
     }
 
@@ -248,6 +288,13 @@ public final class LogStats
         addOrdered(forces, 1);
         addOrdered(forcedBytes, bytes);
         addOrdered(forceNs, durationNs);
+    }
+
+    void writeBehind(final long bytes, final long durationNs)
+    {
+        addOrdered(writeBehinds, 1);
+        addOrdered(writeBehindBytes, bytes);
+        addOrdered(writeBehindNs, durationNs);
     }
 
     void groupWait()
@@ -303,6 +350,18 @@ public final class LogStats
     void rollover()
     {
         addOrdered(rollovers, 1);
+    }
+
+    /** Rollover lock holder only. */
+    void rolloverWait(final long durationNs)
+    {
+        addOrdered(rolloverWaitNs, durationNs);
+    }
+
+    /** Allocator thread only (or the rollover lock holder). */
+    void prefillCut()
+    {
+        addOrdered(prefillsCut, 1);
     }
 
     void allocationFailure()

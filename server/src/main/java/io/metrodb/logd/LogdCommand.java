@@ -60,6 +60,11 @@ public final class LogdCommand implements Callable<Integer>
             "writes back; 0 to leave it to the mapping's faults (up to 2 MiB per force). Default: ${DEFAULT-VALUE}.")
     long prefillWriteSize;
 
+    @Option(names = "--write-behind-size", defaultValue = "1m", converter = ByteSize.class,
+        description = "Chunk of appends whose write-back to disk starts before any force (sync_file_range), so " +
+            "the disk writes while clients append; 0 to leave it to the next force. Default: ${DEFAULT-VALUE}.")
+    long writeBehindSize;
+
     @Option(names = "--group-commit-max-delay-us", defaultValue = "1000",
         description = "Longest a force is held to let a group of durable appends fill up (never more than half the " +
             "last force); 0 to force at once. Default: ${DEFAULT-VALUE}.")
@@ -100,6 +105,7 @@ public final class LogdCommand implements Callable<Integer>
             .maxEntryLength(maxEntryLength)
             .backgroundForceIntervalMs(forceIntervalMs)
             .prefillWriteLength(ByteSize.toInt(prefillWriteSize, "--prefill-write-size"))
+            .writeBehindLength(ByteSize.toInt(writeBehindSize, "--write-behind-size"))
             .groupCommitMaxDelayNs(TimeUnit.MICROSECONDS.toNanos(groupCommitMaxDelayUs))
             .maxTotalBytes(maxDisk)
             .validate();

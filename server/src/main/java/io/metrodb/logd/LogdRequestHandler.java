@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Serves logd's opcodes on one connection. Replies are written without flushing; the flush at the end of
  * each read batch (coalesced by the pipeline's flush consolidation) sends them together. Durable appends
- * are answered from the sync thread once their group commit is forced. HEARTBEAT answers from the tail
- * position alone, so a busy logd still answers mond at once.
+ * are answered once their group commit is forced, in batches handed over by the sync thread
+ * ({@link DurableReplies}). HEARTBEAT answers from the tail position alone, so a busy logd still answers mond at
+ * once.
  */
 public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
 {
@@ -38,6 +39,7 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
     private final DurableReplier durableReplier;
     private final int nodeId;
     private final AtomicBoolean stopping;
+    private DurableReplies durableReplies;
 
     /**
      * @param nodeId   this logd's node id, as in its HELLO.
@@ -55,6 +57,12 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         this.durableReplier = durableReplier;
         this.nodeId = nodeId;
         this.stopping = stopping;
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        durableReplies = new DurableReplies(ctx, counters);
     }
 
     @Override
@@ -133,7 +141,7 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         final int length = AppendRequest.entryLength(frame, at);
         if (AppendRequest.isDurable(frame, at))
         {
-            final long offset = store.appendDurable(frame, index, length, durableReplier, requestId, ctx);
+            final long offset = store.appendDurable(frame, index, length, durableReplier, requestId, durableReplies);
             if (offset < 0)
             {
                 replyAppendError(ctx, requestId, offset);

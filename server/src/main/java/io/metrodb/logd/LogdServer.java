@@ -44,7 +44,7 @@ public final class LogdServer implements AutoCloseable
         try
         {
             final LogdCounters counters = new LogdCounters();
-            final DurableReplier replier = new DurableReplier(counters);
+            final DurableReplier replier = new DurableReplier();
             final HandshakeConfig handshake =
                 new HandshakeConfig(Roles.LOGD, config.nodeId(), config.authToken(), config.maxFrameLength());
             final AtomicBoolean stopping = new AtomicBoolean();

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.BooleanSupplier;
 
 /**
  * Allocates a segment file's blocks for real before it is mapped: with {@code posix_fallocate} when the
@@ -69,6 +70,14 @@ final class Preallocator
     }
 
     /**
+     * @return true when {@link #prefillPageCache} would prefill with writes of {@code writeLength}.
+     */
+    static boolean prefills(final int writeLength)
+    {
+        return NATIVE != null && writeLength > 0;
+    }
+
+    /**
      * Put an allocated, forced file of zeros into the page cache in folios of {@code writeLength}: writes its
      * zeros again in writes of that size and does not force them. Only after {@code posix_fallocate}, whose
      * blocks are not in the page cache yet; the zero-fill fallback already left 4 KiB folios.
@@ -78,20 +87,24 @@ final class Preallocator
      * that read-ahead on a mapping fault builds. The kernel writes back dirty pages older than
      * {@code vm.dirty_expire_centisecs} (30 s) by itself, so zeros that wait longer than that for their data
      * (a log appending under ~4 MB/s) are written twice.
+     * <p>
+     * Checks {@code stop} before each write and returns early once it says so: an appender waiting for the
+     * segment should not wait for its prefill. The rest of the file is then left to the mapping's faults.
      *
-     * @return true when the page cache was filled.
+     * @return bytes prefilled from the start of the file: {@code length}, less when stopped, 0 when not done.
      */
-    static boolean prefillPageCache(final Path file, final long length, final int writeLength) throws IOException
+    static long prefillPageCache(final Path file, final long length, final int writeLength, final BooleanSupplier stop)
+        throws IOException
     {
-        if (NATIVE == null || writeLength <= 0)
+        if (!prefills(writeLength))
         {
-            return false;
+            return 0;
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
         {
             final ByteBuffer zeros = ByteBuffer.allocateDirect((int)Math.min(writeLength, length));
             long position = 0;
-            while (position < length)
+            while (position < length && !stop.getAsBoolean())
             {
                 zeros.clear().limit((int)Math.min(zeros.capacity(), length - position));
                 while (zeros.hasRemaining())
@@ -99,8 +112,8 @@ final class Preallocator
                     position += channel.write(zeros, position);
                 }
             }
+            return position;
         }
-        return true;
     }
 
     static void writeZeros(final Path file, final long length) throws IOException

@@ -14,6 +14,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class Segment implements AutoCloseable
 {
+    static final int PAGE_SIZE = 4096;
+
     private final int index;
     private final long baseOffset;
     private final Path file;
@@ -91,6 +93,18 @@ final class Segment implements AutoCloseable
         {
             mapped.force(from, to - from);
         }
+    }
+
+    /**
+     * Drop this process's page-table entries for the pages covering {@code [from, to)} (see
+     * {@link NativePageCache#dropMappings}), so write-back need not write-protect them a page at a time.
+     *
+     * @return false when the call failed.
+     */
+    boolean dropMappings(final NativePageCache pageCache, final int from, final int to)
+    {
+        final int alignedFrom = from & -PAGE_SIZE;
+        return to <= alignedFrom || pageCache.dropMappings(buffer.addressOffset() + alignedFrom, to - alignedFrom);
     }
 
     /**

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Creates segment files fully allocated (zeros written, not sparse) so a full device fails here with
  * {@link LogResult#STORAGE_FULL} instead of a SIGBUS on a later write through the mapping.
  * <p>
- * As an {@link Agent} it prepares the next segment in the background so rollover only maps a ready file.
+ * As an {@link Agent} it prepares the next segment in the background so rollover only maps a ready file. An
+ * appender that reaches a segment still being prepared cuts its page-cache prefill short: appending faster
+ * than the allocator can prefill, it gets the segment at once and its faults fill the page cache instead.
  * Creation goes through a temp file, force and rename, so a crash never leaves a short segment behind.
  */
 final class SegmentAllocator implements Agent, AutoCloseable
@@ -29,6 +31,8 @@ final class SegmentAllocator implements Agent, AutoCloseable
     private final int prefillWriteLength;
 
     private volatile int wantedIndex = -1;
+    /** The segment an appender is waiting for at rollover: stop prefilling it and hand it over. */
+    private volatile int awaitedIndex = -1;
     private Segment prepared;
     private int segmentFileCount;
     private int lastFailureIndex = -1;
@@ -133,6 +137,16 @@ final class SegmentAllocator implements Agent, AutoCloseable
     }
 
     /**
+     * {@link #acquire} for an appender at rollover: a prefill of segment {@code index} in progress stops, and a
+     * segment created now is not prefilled, so the appender waits for the allocation only.
+     */
+    Segment acquireAtRollover(final int index)
+    {
+        awaitedIndex = index;
+        return acquire(index);
+    }
+
+    /**
      * @return why the last creation failed: {@link LogResult#STORAGE_FULL} or {@link LogResult#IO_ERROR}.
      */
     int lastStatus()
@@ -169,8 +183,14 @@ final class SegmentAllocator implements Agent, AutoCloseable
             Preallocator.allocate(temp, segmentLength);
             Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
             SegmentFiles.forceDirectory(directory);
-            // After the forces, so the zeros stay dirty in the page cache until appends overwrite them.
-            Preallocator.prefillPageCache(path, segmentLength, prefillWriteLength);
+            // After the forces, so the zeros stay dirty in the page cache until appends overwrite them. Never
+            // after the hand-over: a write of zeros racing an append would erase it.
+            final long prefilled = Preallocator.prefillPageCache(
+                path, segmentLength, prefillWriteLength, () -> awaitedIndex >= index);
+            if (Preallocator.prefills(prefillWriteLength) && prefilled < segmentLength)
+            {
+                stats.prefillCut();
+            }
             final Segment segment = Segment.map(path, index, segmentLength, false);
             segmentFileCount++;
             stats.segmentFiles(segmentFileCount);

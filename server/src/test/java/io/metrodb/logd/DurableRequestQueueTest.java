@@ -88,4 +88,47 @@ class DurableRequestQueueTest
         assertEquals(1, stats.listenerErrors());
         assertEquals(1, calls.size());
     }
+
+    @Test
+    void shouldEndEachRunOfOneListenerWithABatchEnd()
+    {
+        final List<String> events = new ArrayList<>();
+        final DurableListener a = batchListener("a", events);
+        final DurableListener b = batchListener("b", events);
+        final DurableRequestQueue queue = new DurableRequestQueue(8);
+        queue.commit(queue.claim(), 0, 8, a, 1, null);
+        queue.commit(queue.claim(), 8, 16, a, 2, null);
+        queue.commit(queue.claim(), 16, 24, b, 3, null);
+        queue.cancel(queue.claim());
+        queue.commit(queue.claim(), 24, 32, b, 4, null);
+        queue.commit(queue.claim(), 32, 40, a, 5, null);
+        queue.commit(queue.claim(), 40, 48, a, 6, null);
+
+        assertEquals(5, queue.complete(40, LogResult.OK, stats));
+        assertEquals(List.of("a1", "a2", "a:end", "b3", "b4", "b:end", "a5", "a:end"), events);
+
+        events.clear();
+        assertEquals(0, queue.complete(40, LogResult.OK, stats));
+        assertEquals(List.of(), events, "no batch end without answers");
+        assertEquals(1, queue.complete(48, LogResult.OK, stats));
+        assertEquals(List.of("a6", "a:end"), events);
+    }
+
+    private static DurableListener batchListener(final String name, final List<String> events)
+    {
+        return new DurableListener()
+        {
+            @Override
+            public void onDurable(final long requestId, final Object context, final long offset, final int status)
+            {
+                events.add(name + requestId);
+            }
+
+            @Override
+            public void onBatchEnd()
+            {
+                events.add(name + ":end");
+            }
+        };
+    }
 }

@@ -147,6 +147,50 @@ class LogdServerTest
     }
 
     @Test
+    void shouldAnswerEveryDurableAppendOfConnectionsSharingGroupCommits() throws Exception
+    {
+        start(null);
+        final int perConnection = 300;
+        try (SocketClient first = connect(); SocketClient second = connect(); SocketClient quitter = connect())
+        {
+            // All three pipeline durable appends at once, so groups mix connections; one leaves without its answers.
+            quitter.send(out -> sendDurable(out, perConnection, 50_000));
+            first.send(out -> sendDurable(out, perConnection, 10_000));
+            second.send(out -> sendDurable(out, perConnection, 20_000));
+            quitter.close();
+
+            final Map<Long, Long> offsets = new HashMap<>(readDurableAnswers(first, perConnection));
+            offsets.putAll(readDurableAnswers(second, perConnection));
+            assertEquals(2 * perConnection, offsets.size(), "one answer per request id");
+            assertTrue(offsets.values().stream().allMatch(offset -> offset < server.store().durablePosition()),
+                "every answered append is below the durable position");
+            assertReadsBack(first, offsets);
+        }
+    }
+
+    private static void sendDurable(final ByteBuf out, final int count, final int firstId)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            AppendRequest.encode(out, firstId + i, true, entry(firstId + i));
+        }
+    }
+
+    private static Map<Long, Long> readDurableAnswers(final SocketClient client, final int count) throws IOException
+    {
+        final Map<Long, Long> offsets = new HashMap<>();
+        for (int i = 0; i < count; i++)
+        {
+            final ByteBuf reply = client.readFrame();
+            assertEquals(StatusCodes.OK, FrameHeader.status(reply, 0), () -> ErrorPayload.message(reply, 0));
+            assertEquals(Opcodes.APPEND, FrameHeader.opcode(reply, 0));
+            offsets.put(FrameHeader.requestId(reply, 0), OffsetPayload.offset(reply, 0));
+            reply.release();
+        }
+        return offsets;
+    }
+
+    @Test
     void shouldKeepEveryEntryAcrossRestart() throws Exception
     {
         start(null);

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PreallocatorTest
@@ -91,7 +90,7 @@ class PreallocatorTest
     {
         final Path file = dir.resolve("d.seg");
         Preallocator.allocate(file, LENGTH);
-        assertTrue(Preallocator.prefillPageCache(file, LENGTH, 64 * 1024));
+        assertEquals(LENGTH, Preallocator.prefillPageCache(file, LENGTH, 64 * 1024, () -> false));
         assertEquals(LENGTH, Files.size(file));
         assertTrue(allocatedBytes(file) >= LENGTH, "not sparse: " + allocatedBytes(file));
         assertAllZeros(file);
@@ -102,7 +101,18 @@ class PreallocatorTest
     {
         final Path file = dir.resolve("e.seg");
         Preallocator.allocate(file, LENGTH);
-        assertFalse(Preallocator.prefillPageCache(file, LENGTH, 0));
+        assertEquals(0, Preallocator.prefillPageCache(file, LENGTH, 0, () -> false));
+        assertAllZeros(file);
+    }
+
+    @Test
+    void shouldStopPrefillingWhenAskedBetweenWrites() throws Exception
+    {
+        final Path file = dir.resolve("f.seg");
+        Preallocator.allocate(file, LENGTH);
+        final int[] checks = {0};
+        assertEquals(3 * 4096, Preallocator.prefillPageCache(file, LENGTH, 4096, () -> ++checks[0] > 3));
+        assertEquals(LENGTH, Files.size(file));
         assertAllZeros(file);
     }
 }

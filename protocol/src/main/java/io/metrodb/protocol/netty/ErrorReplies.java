@@ -56,7 +56,10 @@ public final class ErrorReplies
         replyAndClose(ctx, Opcodes.ERROR, 0, status, message);
     }
 
-    private static ByteBuf encode(
+    /**
+     * @return an error response to {@code opcode}/{@code requestId}, for a caller that sends it later.
+     */
+    public static ByteBuf encode(
         final ChannelHandlerContext ctx, final byte opcode, final long requestId, final short status,
         final String message)
     {
