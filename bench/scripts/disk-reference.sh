@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The disk's physical limits, measured with dd in the directory the logd benchmarks write to:
 #   sequential bandwidth: 1 GiB of 1 MiB writes, then one fdatasync (conv=fdatasync), timed as a whole;
-#   fsync rate:           2000 writes of 4 KiB, each O_DSYNC (oflag=dsync).
+#   fsync rate:           2000 writes of 4 KiB, each O_DSYNC (oflag=dsync);
+#   group-sized syncs:    500 writes of 256 KiB, each O_DSYNC: what one force of 64 x 4 KiB appends costs at best.
 # Each is repeated DD_REPEATS times (default 3) because a shared virtual disk varies a lot; the median is
 # printed last, on a "DISK ..." line. MB is 10^6 bytes, as dd prints it.
 # Usage: disk-reference.sh [dir]   (default bench/target/logd-bench)
@@ -47,5 +48,17 @@ for ((i = 1; i <= repeats; i++)); do
     rates+=" $(awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.0f", b / 4096 / s }')"
 done
 
+group_rates=""
+for ((i = 1; i <= repeats; i++)); do
+    cmd="dd if=/dev/zero of=$file bs=256k count=500 oflag=dsync"
+    echo "\$ $cmd"
+    out="$($cmd 2>&1)"
+    echo "$out" | tail -1
+    rm -f "$file"
+    read -r bytes seconds < <(echo "$out" | bytes_and_seconds)
+    group_rates+=" $(awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.0f", b / 262144 / s }')"
+done
+
 echo "DISK seq_write_MBps median=$(echo "$bandwidths" | median) runs=[${bandwidths# }]"
 echo "DISK dsync_writes_per_s median=$(echo "$rates" | median) runs=[${rates# }]"
+echo "DISK dsync_256k_writes_per_s median=$(echo "$group_rates" | median) runs=[${group_rates# }]"

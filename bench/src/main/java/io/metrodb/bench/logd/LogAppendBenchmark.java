@@ -79,6 +79,10 @@ public class LogAppendBenchmark
     @Param("65536")
     int prefillWriteLength;
 
+    /** {@link LogConfig#writeBehindLength}: 1048576 is the default, 0 leaves all write-back to the forces. */
+    @Param("1048576")
+    int writeBehindLength;
+
     private ByteBuf entry;
     private LogStore store;
     private Path directory;
@@ -117,6 +121,7 @@ public class LogAppendBenchmark
             .segmentLength(SEGMENT_LENGTH)
             .maxTotalBytes(maxTotalBytes)
             .prefillWriteLength(prefillWriteLength)
+            .writeBehindLength(writeBehindLength)
             .validate());
         writeBytesAtStart = BenchFiles.processBytesWritten();
     }
@@ -135,8 +140,11 @@ public class LogAppendBenchmark
         final LogStats stats = store.stats();
         final long appendedBytes = stats.appends() * entryLength;
         System.out.printf("%n  [store] appends=%d appendedMB=%.1f rollovers=%d segmentFiles=%d forces=%d " +
-            "writeBytesMB=%.1f writeBytes/appended=%.2f%n",
+            "rolloverWaitMs=%d writeBehinds=%d writeBehindMB=%.1f writeBehindMs=%d writeBytesMB=%.1f " +
+            "writeBytes/appended=%.2f%n",
             stats.appends(), appendedBytes / 1e6, stats.rollovers(), stats.segmentFiles(), stats.forces(),
+            TimeUnit.NANOSECONDS.toMillis(stats.rolloverWaitNs()),
+            stats.writeBehinds(), stats.writeBehindBytes() / 1e6, TimeUnit.NANOSECONDS.toMillis(stats.writeBehindNs()),
             writeBytes / 1e6, appendedBytes > 0 && writeBytesAtStart >= 0 ? (double)writeBytes / appendedBytes : 0.0);
         if (shotEndNs != 0)
         {
