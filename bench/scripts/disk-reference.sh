@@ -26,39 +26,26 @@ median() {
 
 echo "disk reference in $dir ($(df -P "$dir" | awk 'NR == 2 { print $1 }')), $repeats runs each"
 
-bandwidths=""
-for ((i = 1; i <= repeats; i++)); do
-    cmd="dd if=/dev/zero of=$file bs=1M count=1024 conv=fdatasync"
-    echo "\$ $cmd"
-    out="$($cmd 2>&1)"
-    echo "$out" | tail -1
-    rm -f "$file"
-    read -r bytes seconds < <(echo "$out" | bytes_and_seconds)
-    bandwidths+=" $(awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.1f", b / s / 1e6 }')"
-done
+# runs <unit bytes> <printf format> <dd arguments...>: runs dd $repeats times; prints each run's bytes/s ÷ unit.
+runs() {
+    local unit="$1" format="$2" values="" out bytes seconds
+    shift 2
+    for ((i = 1; i <= repeats; i++)); do
+        echo "\$ dd if=/dev/zero of=$file $*" >&3
+        out="$(dd if=/dev/zero of="$file" "$@" 2>&1)"
+        echo "$out" | tail -1 >&3
+        rm -f "$file"
+        read -r bytes seconds < <(echo "$out" | bytes_and_seconds)
+        values+=" $(awk -v b="$bytes" -v s="$seconds" -v u="$unit" -v f="$format" 'BEGIN { printf f, b / u / s }')"
+    done
+    echo "${values# }"
+}
 
-rates=""
-for ((i = 1; i <= repeats; i++)); do
-    cmd="dd if=/dev/zero of=$file bs=4k count=2000 oflag=dsync"
-    echo "\$ $cmd"
-    out="$($cmd 2>&1)"
-    echo "$out" | tail -1
-    rm -f "$file"
-    read -r bytes seconds < <(echo "$out" | bytes_and_seconds)
-    rates+=" $(awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.0f", b / 4096 / s }')"
-done
+exec 3>&1    # runs' commentary goes to stdout, past the $(...) that takes its values
+bandwidths="$(runs 1e6 %.1f bs=1M count=1024 conv=fdatasync)"
+rates="$(runs 4096 %.0f bs=4k count=2000 oflag=dsync)"
+group_rates="$(runs 262144 %.0f bs=256k count=500 oflag=dsync)"
 
-group_rates=""
-for ((i = 1; i <= repeats; i++)); do
-    cmd="dd if=/dev/zero of=$file bs=256k count=500 oflag=dsync"
-    echo "\$ $cmd"
-    out="$($cmd 2>&1)"
-    echo "$out" | tail -1
-    rm -f "$file"
-    read -r bytes seconds < <(echo "$out" | bytes_and_seconds)
-    group_rates+=" $(awk -v b="$bytes" -v s="$seconds" 'BEGIN { printf "%.0f", b / 262144 / s }')"
-done
-
-echo "DISK seq_write_MBps median=$(echo "$bandwidths" | median) runs=[${bandwidths# }]"
-echo "DISK dsync_writes_per_s median=$(echo "$rates" | median) runs=[${rates# }]"
-echo "DISK dsync_256k_writes_per_s median=$(echo "$group_rates" | median) runs=[${group_rates# }]"
+echo "DISK seq_write_MBps median=$(echo "$bandwidths" | median) runs=[$bandwidths]"
+echo "DISK dsync_writes_per_s median=$(echo "$rates" | median) runs=[$rates]"
+echo "DISK dsync_256k_writes_per_s median=$(echo "$group_rates" | median) runs=[$group_rates]"
