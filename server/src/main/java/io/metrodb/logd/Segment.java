@@ -97,14 +97,16 @@ final class Segment implements AutoCloseable
 
     /**
      * Drop this process's page-table entries for the pages covering {@code [from, to)} (see
-     * {@link NativePageCache#dropMappings}), so write-back need not write-protect them a page at a time.
-     *
-     * @return false when the call failed.
+     * {@link NativePageCache#dropMappings}), so write-back need not write-protect them a page at a time. Best
+     * effort: should the call fail, write-back still does that.
      */
-    boolean dropMappings(final NativePageCache pageCache, final int from, final int to)
+    void dropMappings(final NativePageCache pageCache, final int from, final int to)
     {
         final int alignedFrom = from & -PAGE_SIZE;
-        return to <= alignedFrom || pageCache.dropMappings(buffer.addressOffset() + alignedFrom, to - alignedFrom);
+        if (to > alignedFrom)
+        {
+            pageCache.dropMappings(buffer.addressOffset() + alignedFrom, to - alignedFrom);
+        }
     }
 
     /**

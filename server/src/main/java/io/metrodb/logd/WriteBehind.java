@@ -5,7 +5,8 @@ package io.metrodb.logd;
  * still copy: without it the page cache holds every appended byte until the next force (the kernel's own
  * write-back waits for {@code vm.dirty_background_ratio}, gigabytes on a large machine), and that force then
  * writes them all while nothing else overlaps it. Runs on the sync thread; only whole chunks below the published
- * position are handed over, so the tail's partly filled page-cache folio is never written twice.
+ * position are handed over, so the tail's partly filled page-cache folio is not written twice, as long as folios
+ * are no larger than a chunk (the prefill makes them 64 KiB; folios built by faults can reach 2 MiB).
  * <p>
  * Durability still comes only from the force, which finds these pages written or in flight.
  */
@@ -46,14 +47,6 @@ final class WriteBehind implements AutoCloseable
         this.chunkMask = -(long)Math.max(chunkLength, 1);
         this.position = startPosition;
         this.disabled = chunkLength == 0 || pageCache == null;
-    }
-
-    /**
-     * @return true when write-behind runs (configured on, and the native call available and working).
-     */
-    boolean active()
-    {
-        return !disabled;
     }
 
     /**
@@ -107,8 +100,11 @@ final class WriteBehind implements AutoCloseable
             }
             openSegmentIndex = segmentIndex;
         }
-        return (!dropMappings || segments.get(segmentIndex).dropMappings(pageCache, (int)offset, (int)(offset + length))) &&
-            pageCache.startWriteBack(fd, offset, length);
+        if (dropMappings)
+        {
+            segments.get(segmentIndex).dropMappings(pageCache, (int)offset, (int)(offset + length));
+        }
+        return pageCache.startWriteBack(fd, offset, length);
     }
 
     public void close()

@@ -76,6 +76,21 @@ class LogConfigTest
     }
 
     @Test
+    void shouldAcceptWriteBehindOffOrAPowerOfTwoFromAPage()
+    {
+        assertEquals(0, new LogConfig().directory(Path.of("x")).writeBehindLength(0).validate().writeBehindLength());
+        assertEquals(LogConfig.DEFAULT_WRITE_BEHIND_LENGTH,
+            new LogConfig().directory(Path.of("x")).validate().writeBehindLength());
+        for (final int bad : new int[]{ -1, 1024, 3 << 20 })
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> new LogConfig().directory(Path.of("x")).writeBehindLength(bad).validate());
+            assertTrue(ex.getMessage().contains("writeBehindLength must be 0 or a power of two >= 4096: " + bad),
+                ex.getMessage());
+        }
+    }
+
+    @Test
     void shouldRejectNegativeGroupCommitDelay()
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
