@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * SETSAFE end to end: the Java client SDK against a real mapd (RF 2) on two real logds, in process on loopback,
@@ -91,9 +92,11 @@ public final class SetSafeHarness
             final long[] before = new long[2];
             final long[] after = new long[2];
             loop.start();
-            while (System.nanoTime() - loop.measureFromNs < 0)
+            // The logds' counters at the start of the measured window (a point in time, not a condition).
+            long waitNs;
+            while ((waitNs = loop.measureFromNs - System.nanoTime()) > 0)
             {
-                Thread.sleep(10);
+                LockSupport.parkNanos(waitNs);
             }
             logdTotals(cluster, before);
             if (!loop.done.await((long)(WARMUP_S + MEASURED_S) + 60, TimeUnit.SECONDS))
