@@ -2,10 +2,6 @@ package io.metrodb.logd;
 
 import jdk.incubator.foreign.CLinker;
 import jdk.incubator.foreign.FunctionDescriptor;
-import jdk.incubator.foreign.MemoryAddress;
-import jdk.incubator.foreign.MemorySegment;
-import jdk.incubator.foreign.ResourceScope;
-import jdk.incubator.foreign.SymbolLookup;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -26,24 +22,10 @@ final class NativeFallocate
     private static final int ENOSPC = 28;
     private static final int EDQUOT = 122;
 
-    private final MethodHandle open;
-    private final MethodHandle fallocate;
-    private final MethodHandle close;
-
-    NativeFallocate()
-    {
-        final CLinker linker = CLinker.getInstance();
-        final SymbolLookup libc = CLinker.systemLookup();
-        open = linker.downcallHandle(libc.lookup("open").orElseThrow(),
-            MethodType.methodType(int.class, MemoryAddress.class, int.class, int.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.asVarArg(CLinker.C_INT)));
-        fallocate = linker.downcallHandle(libc.lookup("posix_fallocate").orElseThrow(),
-            MethodType.methodType(int.class, int.class, long.class, long.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG));
-        close = linker.downcallHandle(libc.lookup("close").orElseThrow(),
-            MethodType.methodType(int.class, int.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
-    }
+    private final NativeLibc libc = new NativeLibc();
+    private final MethodHandle fallocate = libc.bind("posix_fallocate",
+        MethodType.methodType(int.class, int.class, long.class, long.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG));
 
     /**
      * Creates (or truncates) {@code file} and reserves {@code length} bytes of zeros for it.
@@ -52,10 +34,9 @@ final class NativeFallocate
      */
     void allocate(final Path file, final long length) throws IOException
     {
-        try (ResourceScope scope = ResourceScope.newConfinedScope())
+        try
         {
-            final MemorySegment path = CLinker.toCString(file.toString(), scope);
-            final int fd = (int)open.invokeExact(path.address(), O_RDWR | O_CREAT | O_TRUNC, 0644);
+            final int fd = libc.open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
             if (fd < 0)
             {
                 throw new IOException("cannot open " + file + " to preallocate it");
@@ -67,7 +48,7 @@ final class NativeFallocate
             }
             finally
             {
-                final int ignored = (int)close.invokeExact(fd);
+                libc.close(fd);
             }
             if (error == ENOSPC || error == EDQUOT)
             {

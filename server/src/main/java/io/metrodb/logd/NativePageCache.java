@@ -3,9 +3,6 @@ package io.metrodb.logd;
 import jdk.incubator.foreign.CLinker;
 import jdk.incubator.foreign.FunctionDescriptor;
 import jdk.incubator.foreign.MemoryAddress;
-import jdk.incubator.foreign.MemorySegment;
-import jdk.incubator.foreign.ResourceScope;
-import jdk.incubator.foreign.SymbolLookup;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
@@ -32,27 +29,16 @@ final class NativePageCache
     private static final int SYNC_FILE_RANGE_WRITE = 2;
     private static final int MADV_DONTNEED = 4;
 
-    private final MethodHandle open;
-    private final MethodHandle syncFileRange;
-    private final MethodHandle close;
-    private final MethodHandle madvise;
+    private final NativeLibc libc = new NativeLibc();
+    private final MethodHandle syncFileRange = libc.bind("sync_file_range",
+        MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
+    private final MethodHandle madvise = libc.bind("madvise",
+        MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
 
     private NativePageCache()
     {
-        final CLinker linker = CLinker.getInstance();
-        final SymbolLookup libc = CLinker.systemLookup();
-        open = linker.downcallHandle(libc.lookup("open").orElseThrow(),
-            MethodType.methodType(int.class, MemoryAddress.class, int.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT));
-        syncFileRange = linker.downcallHandle(libc.lookup("sync_file_range").orElseThrow(),
-            MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
-        close = linker.downcallHandle(libc.lookup("close").orElseThrow(),
-            MethodType.methodType(int.class, int.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
-        madvise = linker.downcallHandle(libc.lookup("madvise").orElseThrow(),
-            MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
-            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
     }
 
     /**
@@ -75,10 +61,9 @@ final class NativePageCache
      */
     int open(final Path file)
     {
-        try (ResourceScope scope = ResourceScope.newConfinedScope())
+        try
         {
-            final MemorySegment path = CLinker.toCString(file.toString(), scope);
-            return (int)open.invokeExact(path.address(), O_RDONLY | O_CLOEXEC);
+            return libc.open(file, O_RDONLY | O_CLOEXEC, 0);
         }
         catch (final Throwable t)
         {
@@ -122,13 +107,6 @@ final class NativePageCache
 
     void close(final int fd)
     {
-        try
-        {
-            final int ignored = (int)close.invokeExact(fd);
-        }
-        catch (final Throwable ignored)
-        {
-            // Nothing to do: the descriptor was only used to start write-back.
-        }
+        libc.close(fd);
     }
 }
