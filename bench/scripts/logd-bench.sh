@@ -21,7 +21,8 @@ results="${1:-bench/target/logd-bench-results/$(date +%Y%m%d-%H%M%S)}"
 dir=bench/target/logd-bench
 jar=bench/target/benchmarks.jar
 mkdir -p "$results" "$dir"
-java_cp=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED -cp "$jar")
+source bin/java-env.sh
+java_cp=("$METRODB_JAVA" "${METRODB_JAVA_FLAGS[@]}" -cp "$jar")
 
 step() {
     echo
@@ -38,7 +39,7 @@ step "machine" | tee "$results/machine.txt"
 {
     echo "\$ nproc"; nproc
     echo "\$ lscpu | grep 'Model name'"; lscpu | grep 'Model name' || true
-    echo "\$ java -version"; java -version 2>&1
+    echo "\$ $METRODB_JAVA -version"; "$METRODB_JAVA" -version 2>&1
     echo "\$ df -h $dir"; df -h "$dir"
     echo "\$ uptime"; uptime
 } | tee -a "$results/machine.txt"
@@ -47,9 +48,9 @@ step "1. disk reference (before)"
 timeout 300 bench/scripts/disk-reference.sh "$root/$dir" | tee "$results/disk-before.txt"
 
 step "2. LogAppendBenchmark"
-echo "\$ java -jar $jar LogAppendBenchmark -rf json -rff $results/jmh.json ${JMH_ARGS:-}"
+echo "\$ $METRODB_JAVA ${METRODB_JAVA_FLAGS[*]} -jar $jar LogAppendBenchmark -rf json -rff $results/jmh.json ${JMH_ARGS:-}"
 # shellcheck disable=SC2086
-timeout 1200 java -jar "$jar" LogAppendBenchmark -rf json -rff "$results/jmh.json" ${JMH_ARGS:-} |
+timeout 1200 "$METRODB_JAVA" "${METRODB_JAVA_FLAGS[@]}" -jar "$jar" LogAppendBenchmark -rf json -rff "$results/jmh.json" ${JMH_ARGS:-} |
     tee "$results/jmh.txt"
 
 step "3. DurableAppendHarness"

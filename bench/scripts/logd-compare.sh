@@ -17,6 +17,7 @@ if [[ $# -lt 2 ]]; then
 fi
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+source bin/java-env.sh
 before="$1"
 after="$2"
 results="${3:-bench/target/logd-compare-results/$(date +%Y%m%d-%H%M%S)}"
@@ -40,12 +41,11 @@ for ((r = 1; r <= repeats; r++)); do
         [[ "$side" == after ]] && jar="$after"
         step "repeat $r, $side: DurableAppendHarness ($jar)"
         # shellcheck disable=SC2086
-        timeout 900 java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-modules jdk.incubator.foreign \
-            --enable-native-access=ALL-UNNAMED -cp "$jar" io.metrodb.bench.logd.DurableAppendHarness \
+        timeout 900 "$METRODB_JAVA" "${METRODB_JAVA_FLAGS[@]}" -cp "$jar" io.metrodb.bench.logd.DurableAppendHarness \
             --dir "$dir" $harness_args 2>&1 | tee "$results/durable-$side-$r.txt" | grep -E '^\| [0-9]' || true
         step "repeat $r, $side: LogAppendBenchmark ($jar)"
         # shellcheck disable=SC2086
-        timeout 900 java -jar "$jar" $jmh_args -p dir="$dir" 2>&1 | tee "$results/jmh-$side-$r.txt" |
+        timeout 900 "$METRODB_JAVA" "${METRODB_JAVA_FLAGS[@]}" -jar "$jar" $jmh_args -p dir="$dir" 2>&1 | tee "$results/jmh-$side-$r.txt" |
             grep -E '^\s+\[shot\]|^LogAppendBenchmark' || true
     done
 done

@@ -8,8 +8,10 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
+source bin/java-env.sh
 JAR=bench/target/benchmarks.jar
-JAVA=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-})
+# shellcheck disable=SC2206
+JAVA=("$METRODB_JAVA" "${METRODB_JAVA_FLAGS[@]}" ${JAVA_OPTS:-})
 
 if [[ ! -f "$JAR" ]]; then
     mvn -B -q package -DskipTests -pl bench -am

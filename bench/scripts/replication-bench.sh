@@ -16,7 +16,8 @@ cd "$root"
 results="${1:-bench/target/replication-results/$(date +%Y%m%d-%H%M%S)}"
 jar=bench/target/benchmarks.jar
 mkdir -p "$results"
-java_cp=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$jar")
+source bin/java-env.sh
+java_cp=("$METRODB_JAVA" "${METRODB_JAVA_FLAGS[@]}" -cp "$jar")
 
 step() {
     echo
@@ -33,7 +34,7 @@ step "machine" | tee "$results/machine.txt"
 {
     echo "\$ nproc"; nproc
     echo "\$ lscpu | grep 'Model name'"; lscpu | grep 'Model name' || true
-    echo "\$ java -version"; java -version 2>&1
+    echo "\$ $METRODB_JAVA -version"; "$METRODB_JAVA" -version 2>&1
     echo "\$ uptime"; uptime
 } | tee -a "$results/machine.txt"
 

@@ -6,7 +6,7 @@ import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import org.jctools.queues.SpscUnboundedArrayQueue;
+import org.jctools.queues.atomic.SpscUnboundedAtomicArrayQueue;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +26,7 @@ final class DurableReplies implements Runnable
 
     private final ChannelHandlerContext ctx;
     private final LogdCounters counters;
-    private final SpscUnboundedArrayQueue<ByteBuf> answers = new SpscUnboundedArrayQueue<>(CHUNK_LENGTH);
+    private final SpscUnboundedAtomicArrayQueue<ByteBuf> answers = new SpscUnboundedAtomicArrayQueue<>(CHUNK_LENGTH);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private boolean pendingHandOver;
 

@@ -89,7 +89,7 @@ public final class LogdCommand implements Callable<Integer>
         final LogdServer server = LogdServer.start(config);
         System.out.printf("logd %d listening on %s:%d (%s), dir %s, tail %d, segments by %s%n", server.nodeId(),
             config.host(), server.port(), Transports.name(), dir.toAbsolutePath(), server.store().tailPosition(),
-            Preallocator.method());
+            Preallocator.describe());
         return ServerRunner.runUntilSignalled("logd", server);
     }
 

@@ -19,8 +19,8 @@ import io.metrodb.protocol.netty.ErrorReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.internal.PlatformDependent;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -180,8 +180,16 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
             return;
         }
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + ReadResponse.ENTRY_OFFSET + length);
-        ReadResponse.encodeHeader(out, requestId, length);
-        copy(view.buffer(), view.index(), out, length);
+        try
+        {
+            ReadResponse.encodeHeader(out, requestId, length);
+            copy(view.buffer(), view.index(), out, length);
+        }
+        catch (final RuntimeException e)
+        {
+            out.release();
+            throw e;
+        }
         ctx.write(out, ctx.voidPromise());
     }
 
@@ -251,7 +259,9 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         out.ensureWritable(length);
         if (out.hasMemoryAddress() && src.addressOffset() != 0 && src.byteArray() == null)
         {
-            PlatformDependent.copyMemory(src.addressOffset() + index, out.memoryAddress() + out.writerIndex(), length);
+            // Agrona's Unsafe, which every MetroDB JVM has: Netty's own copy needs sun.misc.Unsafe, which Netty does not
+            // use from Java 24 on (its copyMemory then throws).
+            UnsafeApi.copyMemory(src.addressOffset() + index, out.memoryAddress() + out.writerIndex(), length);
         }
         else
         {

@@ -1,71 +1,57 @@
 package io.metrodb.logd;
 
-import jdk.incubator.foreign.CLinker;
-import jdk.incubator.foreign.FunctionDescriptor;
-
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 
 /**
- * {@code posix_fallocate(3)} through the JDK 17 foreign linker (incubator): reserves a file's blocks without
- * writing them, so a segment is allocated for real (a full disk fails here, never as a SIGBUS later) at no
- * write bandwidth. Used only when the JVM runs with {@code --add-modules jdk.incubator.foreign
- * --enable-native-access=ALL-UNNAMED}; {@link Preallocator} falls back to writing zeros otherwise.
+ * {@code posix_fallocate(3)}: reserves a file's blocks without writing them, so a segment is allocated for real (a
+ * full disk fails here, never as a SIGBUS later) at no write bandwidth. Available where {@link NativeLibc} has a
+ * binding; {@link Preallocator} writes zeros otherwise.
  */
 final class NativeFallocate
 {
     private static final int O_RDWR = 02;
     private static final int O_CREAT = 0100;
     private static final int O_TRUNC = 01000;
-    private static final int ENOSPC = 28;
-    private static final int EDQUOT = 122;
+    private static final int O_CLOEXEC = 02000000;
 
-    private final NativeLibc libc = new NativeLibc();
-    private final MethodHandle fallocate = libc.bind("posix_fallocate",
-        MethodType.methodType(int.class, int.class, long.class, long.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG));
+    private final Libc libc;
+
+    NativeFallocate(final Libc libc)
+    {
+        this.libc = libc;
+    }
 
     /**
      * Creates (or truncates) {@code file} and reserves {@code length} bytes of zeros for it.
      *
-     * @throws IOException "No space left on device" when the device is full, else with the error number.
+     * @throws IOException "No space left on device" when the device or quota is full, else with the error name.
      */
     void allocate(final Path file, final long length) throws IOException
     {
+        final int fd = libc.open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+        {
+            throw new IOException("cannot open " + file + " to preallocate it: " + Errno.describe(-fd));
+        }
+        final int error;
         try
         {
-            final int fd = libc.open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
-            if (fd < 0)
-            {
-                throw new IOException("cannot open " + file + " to preallocate it");
-            }
-            final int error;
-            try
-            {
-                error = (int)fallocate.invokeExact(fd, 0L, length);
-            }
-            finally
-            {
-                libc.close(fd);
-            }
-            if (error == ENOSPC || error == EDQUOT)
-            {
-                throw new IOException("No space left on device: preallocating " + length + " bytes for " + file);
-            }
-            if (error != 0)
-            {
-                throw new IOException("posix_fallocate of " + file + " failed with errno " + error);
-            }
+            error = libc.posixFallocate(fd, 0L, length);
         }
-        catch (final IOException | RuntimeException | Error e)
+        finally
         {
-            throw e;
+            libc.close(fd);
         }
-        catch (final Throwable t)
+        if (error == Errno.ENOSPC || error == Errno.EDQUOT)
         {
-            throw new IOException("posix_fallocate of " + file + " failed", t);
+            throw new IOException("No space left on device (" + Errno.describe(error) + "): preallocating " +
+                length + " bytes for " + file);
+        }
+        if (error != 0)
+        {
+            throw new IOException("posix_fallocate of " + length + " bytes for " + file + " failed: " +
+                Errno.describe(error));
         }
     }
 }

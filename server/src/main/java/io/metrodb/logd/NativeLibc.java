@@ -1,58 +1,80 @@
 package io.metrodb.logd;
 
-import jdk.incubator.foreign.CLinker;
-import jdk.incubator.foreign.FunctionDescriptor;
-import jdk.incubator.foreign.MemoryAddress;
-import jdk.incubator.foreign.MemorySegment;
-import jdk.incubator.foreign.ResourceScope;
-import jdk.incubator.foreign.SymbolLookup;
-
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodType;
-import java.nio.file.Path;
+import java.util.Locale;
 
 /**
- * The libc calls {@link NativeFallocate} and {@link NativePageCache} share, through the JDK 17 foreign linker
- * (incubator): {@code open(2)} and {@code close(2)}, and a way to bind further functions. Constructing it throws
- * unless the JVM runs with {@code --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED}.
+ * Chooses the {@link Libc} binding for the running JVM, once:
+ * <ul>
+ *     <li>Java 22 and later: the final {@code java.lang.foreign} API ({@link ForeignLibc}), errno captured by the
+ *     linker. The JVM should run with {@code --enable-native-access=ALL-UNNAMED} (or the server jar's manifest
+ *     attribute) to keep it from printing a warning.</li>
+ *     <li>Java 17: the incubating {@code jdk.incubator.foreign} API ({@link IncubatorLibc}), when the JVM runs with
+ *     {@code --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED}.</li>
+ *     <li>Java 18 to 21: none. Their foreign APIs are incubating or preview, each with another shape; logd writes
+ *     zeros to allocate segments, and runs without write-behind and without dropping mappings before forces.</li>
+ * </ul>
+ * {@code -Dmetrodb.native=false} turns the native calls off on any JVM.
  */
 final class NativeLibc
 {
-    private final CLinker linker = CLinker.getInstance();
-    private final SymbolLookup libc = CLinker.systemLookup();
-    private final MethodHandle open = bind("open",
-        MethodType.methodType(int.class, MemoryAddress.class, int.class, int.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.asVarArg(CLinker.C_INT)));
-    private final MethodHandle close = bind("close",
-        MethodType.methodType(int.class, int.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
+    private static final String MODULE_17 = "jdk.incubator.foreign";
+    private static final Libc LIBC;
+    private static final String DESCRIPTION;
 
-    MethodHandle bind(final String name, final MethodType type, final FunctionDescriptor descriptor)
+    static
     {
-        return linker.downcallHandle(libc.lookup(name).orElseThrow(), type, descriptor);
+        Libc libc = null;
+        String description;
+        final int feature = Runtime.version().feature();
+        if (!Boolean.parseBoolean(System.getProperty("metrodb.native", "true")))
+        {
+            description = "off (-Dmetrodb.native=false)";
+        }
+        else if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux"))
+        {
+            description = "none: not Linux";
+        }
+        else if (feature >= 22 || (feature == 17 && ModuleLayer.boot().findModule(MODULE_17).isPresent()))
+        {
+            try
+            {
+                libc = feature >= 22 ? ForeignLibc.bind() : new IncubatorLibc();
+                description = feature >= 22 ? "java.lang.foreign" : MODULE_17;
+            }
+            catch (final Throwable unavailable)
+            {
+                description = "none: " + unavailable;
+            }
+        }
+        else if (feature == 17)
+        {
+            description = "none: Java 17 without --add-modules " + MODULE_17;
+        }
+        else
+        {
+            description = "none: Java " + feature + " has no final foreign function API (22+) and is not 17";
+        }
+        LIBC = libc;
+        DESCRIPTION = description;
+    }
+
+    private NativeLibc()
+    {
     }
 
     /**
-     * @return a descriptor for {@code file}, or a negative number when {@code open} failed.
+     * @return the binding, or null when this JVM has none.
      */
-    int open(final Path file, final int flags, final int mode) throws Throwable
+    static Libc get()
     {
-        try (ResourceScope scope = ResourceScope.newConfinedScope())
-        {
-            final MemorySegment path = CLinker.toCString(file.toString(), scope);
-            return (int)open.invokeExact(path.address(), flags, mode);
-        }
+        return LIBC;
     }
 
-    void close(final int fd)
+    /**
+     * @return which API the native calls go through, or why there are none.
+     */
+    static String description()
     {
-        try
-        {
-            final int ignored = (int)close.invokeExact(fd);
-        }
-        catch (final Throwable ignored)
-        {
-            // Nothing to do with a descriptor that would not close.
-        }
+        return DESCRIPTION;
     }
 }

@@ -1,16 +1,9 @@
 package io.metrodb.logd;
 
-import jdk.incubator.foreign.CLinker;
-import jdk.incubator.foreign.FunctionDescriptor;
-import jdk.incubator.foreign.MemoryAddress;
-
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodType;
 import java.nio.file.Path;
 
 /**
- * Page-cache calls through the JDK 17 foreign linker (incubator), available only with {@code --add-modules
- * jdk.incubator.foreign --enable-native-access=ALL-UNNAMED} ({@link #load()} returns null otherwise):
+ * Page-cache calls, available where {@link NativeLibc} has a binding ({@link #load()} returns null otherwise):
  * <ul>
  *     <li>{@code sync_file_range(2)} with {@code SYNC_FILE_RANGE_WRITE}: start writing a range's dirty pages back
  *     without waiting for them. Not a durability primitive (it neither waits, nor commits metadata, nor flushes
@@ -29,80 +22,48 @@ final class NativePageCache
     private static final int SYNC_FILE_RANGE_WRITE = 2;
     private static final int MADV_DONTNEED = 4;
 
-    private final NativeLibc libc = new NativeLibc();
-    private final MethodHandle syncFileRange = libc.bind("sync_file_range",
-        MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
-    private final MethodHandle madvise = libc.bind("madvise",
-        MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
+    private final Libc libc;
 
-    private NativePageCache()
+    NativePageCache(final Libc libc)
     {
+        this.libc = libc;
     }
 
     /**
-     * @return the native calls, or null when the foreign linker is not enabled or the platform lacks them.
+     * @return the native calls, or null when this JVM has no binding for them (see {@link NativeLibc}).
      */
     static NativePageCache load()
     {
-        try
-        {
-            return new NativePageCache();
-        }
-        catch (final Throwable unavailable)
-        {
-            return null;
-        }
+        final Libc libc = NativeLibc.get();
+        return null == libc ? null : new NativePageCache(libc);
     }
 
     /**
-     * @return a read-only descriptor for {@code file}, or -1.
+     * @return a read-only descriptor for {@code file}, or {@code -errno}.
      */
     int open(final Path file)
     {
-        try
-        {
-            return libc.open(file, O_RDONLY | O_CLOEXEC, 0);
-        }
-        catch (final Throwable t)
-        {
-            return -1;
-        }
+        return libc.open(file, O_RDONLY | O_CLOEXEC, 0);
     }
 
     /**
      * Start write-back of the dirty pages in {@code [offset, offset + length)} of {@code fd}.
      *
-     * @return false when the call failed.
+     * @return 0, or {@code -errno} when the call failed.
      */
-    boolean startWriteBack(final int fd, final long offset, final long length)
+    int startWriteBack(final int fd, final long offset, final long length)
     {
-        try
-        {
-            return 0 == (int)syncFileRange.invokeExact(fd, offset, length, SYNC_FILE_RANGE_WRITE);
-        }
-        catch (final Throwable t)
-        {
-            return false;
-        }
+        return libc.syncFileRange(fd, offset, length, SYNC_FILE_RANGE_WRITE);
     }
 
     /**
      * Drop this process's mappings of {@code [address, address + length)}, page aligned, of a shared file mapping.
      *
-     * @return false when the call failed.
+     * @return 0, or {@code -errno} when the call failed.
      */
-    boolean dropMappings(final long address, final long length)
+    int dropMappings(final long address, final long length)
     {
-        try
-        {
-            return 0 == (int)madvise.invokeExact(MemoryAddress.ofLong(address), length, MADV_DONTNEED);
-        }
-        catch (final Throwable t)
-        {
-            return false;
-        }
+        return libc.madvise(address, length, MADV_DONTNEED);
     }
 
     void close(final int fd)

@@ -8,8 +8,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.function.BooleanSupplier;
 
 /**
- * Allocates a segment file's blocks for real before it is mapped: with {@code posix_fallocate} when the
- * foreign linker is enabled (no data written), else by writing zeros. Either way the file is forced, and a
+ * Allocates a segment file's blocks for real before it is mapped: with {@code posix_fallocate} where
+ * {@link NativeLibc} binds it (no data written), else by writing zeros. Either way the file is forced, and a
  * full disk is an {@link IOException} here rather than a SIGBUS during an append.
  */
 final class Preallocator
@@ -29,19 +29,8 @@ final class Preallocator
 
     private static NativeFallocate loadNative()
     {
-        if (Boolean.getBoolean("metrodb.noFallocate"))
-        {
-            return null;
-        }
-        try
-        {
-            return new NativeFallocate();
-        }
-        catch (final Throwable unavailable)
-        {
-            // Without --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED: write zeros.
-            return null;
-        }
+        final Libc libc = NativeLibc.get();
+        return null == libc || Boolean.getBoolean("metrodb.noFallocate") ? null : new NativeFallocate(libc);
     }
 
     /**
@@ -50,6 +39,14 @@ final class Preallocator
     static String method()
     {
         return NATIVE != null ? "fallocate" : "zero-fill";
+    }
+
+    /**
+     * @return how segments are allocated and through which native API, or why none: for the start-up line.
+     */
+    static String describe()
+    {
+        return method() + " (native calls: " + NativeLibc.description() + ")";
     }
 
     /**

@@ -12,6 +12,9 @@ package io.metrodb.logd;
  */
 final class WriteBehind implements AutoCloseable
 {
+    private static final System.Logger LOG = System.getLogger(WriteBehind.class.getName());
+    private static final int SEGMENT_GONE = Integer.MIN_VALUE;
+
     private final SegmentTable segments;
     private final LogStats stats;
     private final NativePageCache pageCache;
@@ -70,10 +73,10 @@ final class WriteBehind implements AutoCloseable
             final int segmentIndex = (int)(from >>> segmentShift);
             final long segmentBase = (long)segmentIndex << segmentShift;
             final long to = Math.min(target, (long)(segmentIndex + 1) << segmentShift);
-            if (!startWriteBack(segmentIndex, from - segmentBase, to - from))
+            final int result = startWriteBack(segmentIndex, from - segmentBase, to - from);
+            if (result < 0)
             {
-                disabled = true;
-                close();
+                disable(segmentIndex, result);
                 return 0;
             }
             from = to;
@@ -83,7 +86,22 @@ final class WriteBehind implements AutoCloseable
         return 1;
     }
 
-    private boolean startWriteBack(final int segmentIndex, final long offset, final long length)
+    /**
+     * Once a call fails it would fail again (unsupported file system, descriptor limit): stop trying, say why once.
+     */
+    private void disable(final int segmentIndex, final int result)
+    {
+        disabled = true;
+        close();
+        LOG.log(System.Logger.Level.WARNING, "write-behind off: starting write-back of segment " + segmentIndex +
+            " failed: " + (result == SEGMENT_GONE ? "the segment is gone" : Errno.describe(-result)) +
+            "; durability is unchanged (forces write everything)");
+    }
+
+    /**
+     * @return 0, {@code -errno}, or {@link #SEGMENT_GONE}.
+     */
+    private int startWriteBack(final int segmentIndex, final long offset, final long length)
     {
         if (segmentIndex != openSegmentIndex)
         {
@@ -91,13 +109,14 @@ final class WriteBehind implements AutoCloseable
             final Segment segment = segments.get(segmentIndex);
             if (null == segment)
             {
-                return false;
+                return SEGMENT_GONE;
             }
-            fd = pageCache.open(segment.file());
-            if (fd < 0)
+            final int opened = pageCache.open(segment.file());
+            if (opened < 0)
             {
-                return false;
+                return opened;
             }
+            fd = opened;
             openSegmentIndex = segmentIndex;
         }
         if (dropMappings)

@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.server.DaemonJvmOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,11 +73,11 @@ class CrashRecoveryTest
     {
         final Path stderr = dir.resolve("child-" + round + ".err");
         final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process child = new ProcessBuilder(
-            java, "-Xmx128m", "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"),
-            CrashingAppender.class.getName(), log.toString(), Long.toString(seed))
+        final List<String> command = new ArrayList<>(List.of(java, "-Xmx128m"));
+        command.addAll(DaemonJvmOptions.forRunningJvm());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+            CrashingAppender.class.getName(), log.toString(), Long.toString(seed)));
+        final Process child = new ProcessBuilder(command)
             .redirectError(stderr.toFile())
             .start();
 

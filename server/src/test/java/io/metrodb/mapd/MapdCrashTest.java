@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.server.DaemonJvmOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,10 +64,10 @@ class MapdCrashTest
         {
             logds.append(logds.length() == 0 ? "" : ",").append(MapdCluster.HOST).append(':').append(logdPort);
         }
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(DaemonJvmOptions.forRunningJvm());
+        command.addAll(List.of(
             "-Xmx512m",
             "-cp", System.getProperty("java.class.path"),
             "io.metrodb.server.Main", "mapd",

@@ -1,5 +1,7 @@
 package io.metrodb.mond;
 
+import io.metrodb.server.DaemonJvmOptions;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,10 +44,10 @@ final class ChildProcess implements AutoCloseable
     static ChildProcess start(final String name, final Path logDir, final String... args)
         throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(DaemonJvmOptions.forRunningJvm());
+        command.addAll(List.of(
             "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-cp", System.getProperty("java.class.path"),
             "io.metrodb.server.Main"));

@@ -53,7 +53,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {
     "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--add-modules", "jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
     "-Dio.netty.leakDetection.level=disabled"})
 public class LogAppendBenchmark
 {

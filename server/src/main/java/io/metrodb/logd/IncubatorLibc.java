@@ -1,0 +1,124 @@
+package io.metrodb.logd;
+
+import jdk.incubator.foreign.CLinker;
+import jdk.incubator.foreign.FunctionDescriptor;
+import jdk.incubator.foreign.MemoryAccess;
+import jdk.incubator.foreign.MemoryAddress;
+import jdk.incubator.foreign.MemorySegment;
+import jdk.incubator.foreign.ResourceScope;
+import jdk.incubator.foreign.SymbolLookup;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
+import java.nio.file.Path;
+
+/**
+ * {@link Libc} through Java 17's incubating foreign linker. Loaded only on Java 17 with the module added (see
+ * {@link NativeLibc}); compiled with {@code --add-modules jdk.incubator.foreign}, which every later javac accepts
+ * with {@code --release 17}.
+ * <p>
+ * The incubator cannot capture errno as part of a call, so it is read with {@code __errno_location()} right after
+ * a call that failed, on the same thread: the JVM may in principle run libc code between the two, so an error
+ * number read here is best effort (it is only ever reported, never acted on).
+ */
+final class IncubatorLibc implements Libc
+{
+    private final CLinker linker = CLinker.getInstance();
+    private final SymbolLookup lookup = CLinker.systemLookup();
+    private final MethodHandle open = bind("open",
+        MethodType.methodType(int.class, MemoryAddress.class, int.class, int.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.asVarArg(CLinker.C_INT)));
+    private final MethodHandle close = bind("close",
+        MethodType.methodType(int.class, int.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
+    private final MethodHandle posixFallocate = bind("posix_fallocate",
+        MethodType.methodType(int.class, int.class, long.class, long.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG));
+    private final MethodHandle syncFileRange = bind("sync_file_range",
+        MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
+    private final MethodHandle madvise = bind("madvise",
+        MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
+        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
+    private final MethodHandle errnoLocation = bind("__errno_location",
+        MethodType.methodType(MemoryAddress.class),
+        FunctionDescriptor.of(CLinker.C_POINTER));
+
+    private MethodHandle bind(final String name, final MethodType type, final FunctionDescriptor descriptor)
+    {
+        return linker.downcallHandle(lookup.lookup(name).orElseThrow(), type, descriptor);
+    }
+
+    @Override
+    public int open(final Path file, final int flags, final int mode)
+    {
+        try (ResourceScope scope = ResourceScope.newConfinedScope())
+        {
+            final MemorySegment path = CLinker.toCString(file.toString(), scope);
+            final int fd = (int)open.invokeExact(path.address(), flags, mode);
+            return fd >= 0 ? fd : -errno();
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("open through the foreign linker failed", t);
+        }
+    }
+
+    @Override
+    public void close(final int fd)
+    {
+        try
+        {
+            final int ignored = (int)close.invokeExact(fd);
+        }
+        catch (final Throwable ignored)
+        {
+            // Nothing to do with a descriptor that would not close.
+        }
+    }
+
+    @Override
+    public int posixFallocate(final int fd, final long offset, final long length)
+    {
+        try
+        {
+            return (int)posixFallocate.invokeExact(fd, offset, length);
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("posix_fallocate through the foreign linker failed", t);
+        }
+    }
+
+    @Override
+    public int syncFileRange(final int fd, final long offset, final long length, final int flags)
+    {
+        try
+        {
+            return 0 == (int)syncFileRange.invokeExact(fd, offset, length, flags) ? 0 : -errno();
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("sync_file_range through the foreign linker failed", t);
+        }
+    }
+
+    @Override
+    public int madvise(final long address, final long length, final int advice)
+    {
+        try
+        {
+            return 0 == (int)madvise.invokeExact(MemoryAddress.ofLong(address), length, advice) ? 0 : -errno();
+        }
+        catch (final Throwable t)
+        {
+            throw new IllegalStateException("madvise through the foreign linker failed", t);
+        }
+    }
+
+    private int errno() throws Throwable
+    {
+        final MemoryAddress location = (MemoryAddress)errnoLocation.invokeExact();
+        return MemoryAccess.getInt(location.asSegment(Integer.BYTES, ResourceScope.globalScope()));
+    }
+}
