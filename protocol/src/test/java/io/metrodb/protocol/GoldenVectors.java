@@ -434,7 +434,7 @@ public final class GoldenVectors
             }));
         add("heartbeat-response",
             out -> HeartbeatResponse.encode(out, 20, 123_456_789L, Roles.LOGD, HeartbeatResponse.STATE_SERVING, 1,
-                8192, 5),
+                8192, 0),
             f -> withFrame(f, (buf, at) ->
             {
                 assertTrue(HeartbeatResponse.isValid(buf, at));
@@ -442,7 +442,7 @@ public final class GoldenVectors
                 assertEquals(Roles.LOGD, HeartbeatResponse.role(buf, at));
                 assertEquals(1, HeartbeatResponse.nodeId(buf, at));
                 assertEquals(8192, HeartbeatResponse.dataBytes(buf, at));
-                assertEquals(5, HeartbeatResponse.viewEpoch(buf, at));
+                assertEquals(0, HeartbeatResponse.viewEpoch(buf, at));
             }));
         add("cluster-view-query",
             out -> ClusterView.encodeQuery(out, 21),
