@@ -1,0 +1,613 @@
+package io.metrodb.mond;
+
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.FrameValidator;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mond.ClusterView;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.metrodb.mond.AgentHarness.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The cluster view: the epoch rule and the encoding on {@link ViewPublisher} alone, and the pushes through
+ * {@link MondAgent#doWork} against fake mapds and logds on 127.0.0.1, the test calling {@code doWork(nowNs)}
+ * with a fake clock one heartbeat interval at a time (mond's own duty cycle is not running): nothing before
+ * the view settles, every change to every mapd, nothing when nothing changed, again to a mapd that reports an
+ * older epoch or comes back, one push in flight per mapd, and never an epoch below what a mapd holds.
+ */
+class ViewPublisherTest
+{
+    private static final long START_WALL_MS = 1_750_000_000_000L;
+    private static final long INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(MondConfig.DEFAULT_HEARTBEAT_INTERVAL_MS);
+
+    private final List<FakeNode> mapds = new ArrayList<>();
+    private final List<FakeNode> logds = new ArrayList<>();
+    private AgentHarness harness;
+    private long now;
+
+    @AfterEach
+    void stop()
+    {
+        if (harness != null)
+        {
+            harness.close();
+        }
+        for (final FakeNode node : mapds)
+        {
+            node.close();
+        }
+        for (final FakeNode node : logds)
+        {
+            node.close();
+        }
+    }
+
+    /**
+     * A mond over nodes that are never connected, for the publisher alone.
+     */
+    private MondAgent unconnectedAgent()
+    {
+        harness = new AgentHarness(MondConfig.defaults(
+            List.of(new InetSocketAddress("127.0.0.1", 7550), InetSocketAddress.createUnresolved("mapd-b", 7551)),
+            List.of(new InetSocketAddress("127.0.0.1", 7558),
+                InetSocketAddress.createUnresolved("logd.example", 7559))));
+        return harness.agent;
+    }
+
+    private static RepairQueue emptyQueue()
+    {
+        return new RepairQueue(100, 0, (id, nowNs) -> -1);
+    }
+
+    @Test
+    void shouldStartAtTheStartTimeAndRiseWithEveryChange()
+    {
+        final MondCounters counters = new MondCounters();
+        final long startNs = 1_000 * MS;
+        final ViewPublisher view =
+            new ViewPublisher(unconnectedAgent().nodes(), counters, emptyQueue(), startNs, START_WALL_MS);
+        assertEquals(START_WALL_MS, view.epoch(), "the first epoch is the start time in ms");
+        assertEquals(START_WALL_MS + 1_500, view.wallMs(startNs + 1_500 * MS));
+        assertEquals(START_WALL_MS - 2_000, view.wallMs(startNs - 2_000 * MS));
+
+        view.bump(startNs);
+        assertEquals(START_WALL_MS + 1, view.epoch(), "the clock has not moved: epoch + 1");
+        view.bump(startNs + MS / 2);
+        assertEquals(START_WALL_MS + 2, view.epoch(), "two changes in one ms still rise");
+        view.bump(startNs + 5_000 * MS);
+        assertEquals(START_WALL_MS + 5_000, view.epoch(), "the clock");
+        view.bump(startNs - 60_000 * MS);
+        assertEquals(START_WALL_MS + 5_001, view.epoch(), "the clock went back: epoch + 1");
+        assertEquals(4, counters.viewChanges);
+
+        final long otherMonds = START_WALL_MS + 1_000_000;
+        view.heard(otherMonds);
+        view.heard(5);
+        assertEquals(START_WALL_MS + 5_001, view.epoch(), "hearing alone changes nothing");
+        view.bump(startNs + 6_000 * MS);
+        assertEquals(otherMonds + 1, view.epoch(), "above the highest epoch a mapd holds");
+
+        assertEquals(1, new ViewPublisher(harness.agent.nodes(), counters, emptyQueue(), 0, 0).epoch(),
+            "an epoch is never 0 (a mapd's 'no view')");
+    }
+
+    @Test
+    void shouldCatchUpWithWhatTheMapdsHoldBeforeTheFirstPush()
+    {
+        final ViewPublisher view =
+            new ViewPublisher(unconnectedAgent().nodes(), new MondCounters(), emptyQueue(), 0, START_WALL_MS);
+        view.heard(START_WALL_MS - 10);
+        view.catchUpWithHeard();
+        assertEquals(START_WALL_MS, view.epoch(), "a mapd holds an older epoch: keep ours");
+        view.heard(START_WALL_MS + 10);
+        view.catchUpWithHeard();
+        assertEquals(START_WALL_MS + 11, view.epoch(), "the clock went back past what a mapd holds");
+        view.heard(START_WALL_MS + 5);
+        view.catchUpWithHeard();
+        assertEquals(START_WALL_MS + 11, view.epoch(), "never lower");
+    }
+
+    @Test
+    void shouldNeverGoBackWhateverTheClockAndTheMapdsSay()
+    {
+        final long seed = Long.getLong("ViewPublisherTest.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final long startNs = random.nextLong() / 2;
+        final ViewPublisher view =
+            new ViewPublisher(unconnectedAgent().nodes(), new MondCounters(), emptyQueue(), startNs, START_WALL_MS);
+        long highestHeard = 0;
+        long previous = view.epoch();
+        long clockNs = startNs;
+        for (int i = 0; i < 10_000; i++)
+        {
+            clockNs += (random.nextInt(2_000) - 500) * MS;
+            switch (random.nextInt(3))
+            {
+                case 0 ->
+                {
+                    final long heard = view.epoch() + random.nextInt(20_000) - 10_000;
+                    highestHeard = Math.max(highestHeard, heard);
+                    view.heard(heard);
+                }
+                case 1 -> view.catchUpWithHeard();
+                default ->
+                {
+                    view.bump(clockNs);
+                    assertTrue(view.epoch() > previous, "step " + i + ", seed " + seed);
+                    assertTrue(view.epoch() > highestHeard, "step " + i + ", seed " + seed);
+                    assertTrue(view.epoch() >= view.wallMs(clockNs), "step " + i + ", seed " + seed);
+                }
+            }
+            assertTrue(view.epoch() >= previous, "step " + i + ", seed " + seed);
+            previous = view.epoch();
+        }
+    }
+
+    @Test
+    void shouldEncodeEveryNodeInViewOrderWithTheCounters()
+    {
+        final long startNs = System.nanoTime() - 10_000 * MS;
+        final MondAgent agent = unconnectedAgent();
+        final MonitoredNode[] nodes = agent.nodes();
+        final MondCounters counters = new MondCounters();
+        counters.keysChecked = 123_456;
+        counters.badReplicasFound = 78;
+        counters.repairsDone = 9;
+        final RepairQueue repairs = emptyQueue();
+        repairs.offer("a".getBytes(StandardCharsets.UTF_8), 1, 1, 21, 0, false, 0, startNs);
+        repairs.offer("b".getBytes(StandardCharsets.UTF_8), 1, 1, 21, 0, false, 0, startNs);
+        final ViewPublisher view = new ViewPublisher(nodes, counters, repairs, startNs, START_WALL_MS);
+
+        final long upAtNs = System.nanoTime() + 3_000 * MS;
+        nodes[0].nodeId = 11;
+        nodes[0].health.onAnswer(upAtNs);
+        nodes[0].lastRttUs = 250;
+        nodes[0].dataBytes = 1_000_000;
+        nodes[2].nodeId = 21;
+        nodes[2].lastRttUs = 0x1_0000_0000L + 5;
+        nodes[2].dataBytes = 1L << 40;
+        for (int i = 0; i < 4; i++)
+        {
+            nodes[3].health.onIntervalEnd(upAtNs + i * INTERVAL_NS);
+        }
+        view.bump(upAtNs);
+
+        for (final boolean isResponse : new boolean[] {false, true})
+        {
+            final ByteBuf frame = Unpooled.buffer();
+            try
+            {
+                view.encode(frame, 42, isResponse);
+                assertEquals(view.frameLength(), frame.writerIndex(), "frameLength() is what encode writes");
+                assertEquals(isResponse, FrameHeader.isResponse(frame, 0));
+                assertEquals(Opcodes.CLUSTER_VIEW, FrameHeader.opcode(frame, 0));
+                assertEquals(42, FrameHeader.requestId(frame, 0));
+                if (isResponse)
+                {
+                    assertTrue(FrameValidator.isValidResponse(frame, 0));
+                }
+                else
+                {
+                    assertEquals(StatusCodes.OK,
+                        FrameValidator.validateRequest(frame, 0, ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH));
+                    assertFalse(ClusterView.isQuery(frame, 0), "a push carries the view");
+                }
+                assertEquals(view.epoch(), ClusterView.epoch(frame, 0));
+                assertEquals(123_456, ClusterView.keysChecked(frame, 0));
+                assertEquals(78, ClusterView.badReplicas(frame, 0));
+                assertEquals(9, ClusterView.repairsDone(frame, 0));
+                assertEquals(2, ClusterView.repairsPending(frame, 0));
+                assertEquals(4, ClusterView.nodeCount(frame, 0));
+
+                int at = ClusterView.firstNodeIndex(0);
+                final int[] ids = {11, 0, 21, 0};
+                final byte[] roles = {Roles.MAPD, Roles.MAPD, Roles.LOGD, Roles.LOGD};
+                final int[] states = {ClusterView.NODE_UP, ClusterView.NODE_SUSPECT, ClusterView.NODE_SUSPECT,
+                    ClusterView.NODE_DOWN};
+                final String[] hosts = {"127.0.0.1", "mapd-b", "127.0.0.1", "logd.example"};
+                final int[] ports = {7550, 7551, 7558, 7559};
+                final long[] rtts = {250, 0, 0xFFFF_FFFFL, 0};
+                final long[] data = {1_000_000, 0, 1L << 40, 0};
+                for (int i = 0; i < 4; i++)
+                {
+                    assertEquals(ids[i], ClusterView.nodeId(frame, at), "node " + i);
+                    assertEquals(roles[i], ClusterView.nodeRole(frame, at), "node " + i);
+                    assertEquals(states[i], ClusterView.nodeState(frame, at), "node " + i);
+                    assertEquals(hosts[i], ClusterView.nodeHost(frame, at), "node " + i);
+                    assertEquals(ports[i], ClusterView.nodePort(frame, at), "node " + i);
+                    assertEquals(rtts[i], ClusterView.nodeLastRttUs(frame, at), "node " + i + ": RTT capped to u32");
+                    assertEquals(data[i], ClusterView.nodeDataBytes(frame, at), "node " + i);
+                    final long sinceMs = START_WALL_MS + (nodes[i].health.sinceNs() - startNs) / 1_000_000;
+                    assertEquals(sinceMs, ClusterView.nodeSinceMs(frame, at), "node " + i);
+                    at = ClusterView.nextNodeIndex(frame, at);
+                }
+                assertEquals(frame.writerIndex(), at);
+                assertEquals(START_WALL_MS + (upAtNs - startNs) / 1_000_000, ClusterView.nodeSinceMs(frame,
+                    ClusterView.firstNodeIndex(0)), "since: when mapd 0 answered, on the wall clock");
+            }
+            finally
+            {
+                frame.release();
+            }
+        }
+    }
+
+    // ---- pushes, through the agent's duty cycle ----
+
+    private void startCluster(final long requestTimeoutMs, final int downAfter) throws Exception
+    {
+        mapds.add(new FakeNode(Roles.MAPD, 11));
+        mapds.add(new FakeNode(Roles.MAPD, 12));
+        logds.add(new FakeNode(Roles.LOGD, 21));
+        logds.add(new FakeNode(Roles.LOGD, 22));
+        harness = new AgentHarness(AgentHarness.config(mapds, logds, 0, 0, 500, downAfter, requestTimeoutMs));
+    }
+
+    private void connect() throws Exception
+    {
+        harness.connect();
+        for (int i = 0; i < logds.size(); i++)
+        {
+            final MonitoredNode logd = harness.agent.nodes()[mapds.size() + i];
+            if (logds.get(i).answerHeartbeats)
+            {
+                harness.await(logd + " UP", logd.health::isUp);
+            }
+        }
+        now = System.nanoTime();
+    }
+
+    private int answering()
+    {
+        int count = 0;
+        for (final FakeNode node : mapds)
+        {
+            count += node.answerHeartbeats ? 1 : 0;
+        }
+        for (final FakeNode node : logds)
+        {
+            count += node.answerHeartbeats ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * One heartbeat interval later: runs the duty cycle at the interval boundary and waits until every node
+     * that answers heartbeats has been heard.
+     */
+    private void tick() throws Exception
+    {
+        now += INTERVAL_NS;
+        final long at = now;
+        final int answering = answering();
+        final long answered = harness.call(() -> harness.counters().heartbeatsAnswered);
+        harness.run(() -> harness.agent.doWork(at));
+        harness.await(answering + " heartbeats answered",
+            () -> harness.counters().heartbeatsAnswered >= answered + answering);
+    }
+
+    /**
+     * Runs the duty cycle once more within the interval (no heartbeat tick).
+     */
+    private void dutyCycle() throws Exception
+    {
+        now += MondAgent.DUTY_CYCLE_MS * MS;
+        final long at = now;
+        harness.run(() -> harness.agent.doWork(at));
+    }
+
+    private void awaitPushAnswered(final int mapd) throws Exception
+    {
+        harness.await("the push to mapd " + mapd + " answered", () -> harness.mapd(mapd).pushInFlightEpoch == 0);
+    }
+
+    private void awaitPushes(final int mapd, final int count) throws Exception
+    {
+        harness.await(count + " pushes to mapd " + mapd, () -> mapds.get(mapd).pushedEpochs().size() >= count);
+        awaitPushAnswered(mapd);
+        assertEquals(count, mapds.get(mapd).pushedEpochs().size(), "pushes to mapd " + mapd);
+    }
+
+    private long epoch() throws Exception
+    {
+        return harness.call(() -> harness.agent.view().epoch());
+    }
+
+    private long viewChanges() throws Exception
+    {
+        return harness.call(() -> harness.counters().viewChanges);
+    }
+
+    /**
+     * @return the state of every node in the last view pushed to {@code mapd}, by node id.
+     */
+    private String lastPushedStates(final int mapd)
+    {
+        final List<FakeNode.Request> views = mapds.get(mapd).received(Opcodes.CLUSTER_VIEW);
+        final ByteBuf frame = views.get(views.size() - 1).buf();
+        final StringBuilder states = new StringBuilder();
+        int at = ClusterView.firstNodeIndex(0);
+        for (int i = ClusterView.nodeCount(frame, 0); i > 0; i--)
+        {
+            states.append(ClusterView.nodeId(frame, at)).append('=')
+                .append(NodeHealth.name(ClusterView.nodeState(frame, at))).append(i > 1 ? "," : "");
+            at = ClusterView.nextNodeIndex(frame, at);
+        }
+        return states.toString();
+    }
+
+    private void assertNeverAnOlderEpoch()
+    {
+        for (int m = 0; m < mapds.size(); m++)
+        {
+            final List<Long> epochs = mapds.get(m).pushedEpochs();
+            for (int i = 1; i < epochs.size(); i++)
+            {
+                assertTrue(epochs.get(i) >= epochs.get(i - 1), "mapd " + m + " got " + epochs);
+            }
+            assertEquals(List.of(), mapds.get(m).stalePushes(),
+                "pushes to mapd " + m + " not above the epoch it held: " + epochs);
+        }
+    }
+
+    @Test
+    void shouldPushNothingUntilTheViewSettlesThenTheViewToEveryMapd() throws Exception
+    {
+        startCluster(10_000, 2);
+        logds.get(0).answerHeartbeats = false;
+        connect();
+
+        tick();
+        assertFalse(harness.call(harness.agent::isSettled), "logd 21 has neither answered nor gone DOWN");
+        for (int m = 0; m < mapds.size(); m++)
+        {
+            final MonitoredNode mapd = harness.mapd(m);
+            assertEquals(0, harness.call(() -> mapd.pushInFlightEpoch + mapd.ackedEpoch), "mapd " + m);
+        }
+
+        tick();
+        assertTrue(harness.call(harness.agent::isSettled), "logd 21 DOWN after 2 misses");
+        awaitPushes(0, 1);
+        awaitPushes(1, 1);
+        final long epoch = epoch();
+        for (int m = 0; m < mapds.size(); m++)
+        {
+            assertEquals(List.of(epoch), mapds.get(m).pushedEpochs());
+            assertEquals("11=UP,12=UP,21=DOWN,22=UP", lastPushedStates(m));
+            assertEquals(epoch, mapds.get(m).heldEpoch());
+        }
+        assertEquals(2, harness.call(() -> harness.counters().viewsPushed));
+        assertNeverAnOlderEpoch();
+    }
+
+    @Test
+    void shouldPushEveryChangeToEveryMapdAndNothingWhenNothingChanged() throws Exception
+    {
+        startCluster(10_000, 2);
+        connect();
+        tick();
+        awaitPushes(0, 1);
+        awaitPushes(1, 1);
+        final long first = epoch();
+        assertEquals("11=UP,12=UP,21=UP,22=UP", lastPushedStates(0));
+
+        final long changes = viewChanges();
+        for (int i = 1; i <= 4; i++)
+        {
+            for (final FakeNode node : mapds)
+            {
+                node.dataBytes = 1_000L * i;
+            }
+            logds.get(1).dataBytes = 1L << (20 + i);
+            tick();
+            dutyCycle();
+        }
+        assertEquals(changes, viewChanges(), "data and RTT changes are not view changes");
+        assertEquals(first, epoch());
+        assertEquals(1, mapds.get(0).pushedEpochs().size());
+        assertEquals(1, mapds.get(1).pushedEpochs().size());
+        assertEquals(2, harness.call(() -> harness.counters().viewsPushed));
+
+        logds.get(0).answerHeartbeats = false;
+        logds.get(1).answerHeartbeats = false;
+        tick();
+        assertEquals(changes, viewChanges(), "both answered during the interval that just ended");
+        tick();
+        assertEquals(changes + 1, viewChanges(), "two nodes SUSPECT in one cycle: one new epoch");
+        awaitPushes(0, 2);
+        awaitPushes(1, 2);
+        final long second = epoch();
+        assertTrue(second > first);
+        assertEquals("11=UP,12=UP,21=SUSPECT,22=SUSPECT", lastPushedStates(1));
+
+        tick();
+        assertEquals(changes + 2, viewChanges());
+        awaitPushes(0, 3);
+        awaitPushes(1, 3);
+        final long third = epoch();
+        assertTrue(third > second);
+        assertEquals("11=UP,12=UP,21=DOWN,22=DOWN", lastPushedStates(0));
+
+        logds.get(0).answerHeartbeats = true;
+        tick();
+        harness.await("logd 21 UP again", harness.agent.nodes()[2].health::isUp);
+        dutyCycle();
+        awaitPushes(0, 4);
+        awaitPushes(1, 4);
+        assertTrue(epoch() > third);
+        assertEquals("11=UP,12=UP,21=UP,22=DOWN", lastPushedStates(0));
+        for (int m = 0; m < mapds.size(); m++)
+        {
+            assertEquals(List.of(first, second, third, epoch()), mapds.get(m).pushedEpochs());
+        }
+        assertNeverAnOlderEpoch();
+    }
+
+    @Test
+    void shouldPushAgainToAMapdThatReportsAnOlderEpochOrComesBack() throws Exception
+    {
+        startCluster(10_000, 2);
+        final FakeNode refusing = mapds.get(1);
+        final AtomicInteger pushes = new AtomicInteger();
+        refusing.on(Opcodes.CLUSTER_VIEW, (ctx, frame, at) ->
+        {
+            if (!ClusterView.isQuery(frame, at) && pushes.incrementAndGet() == 1)
+            {
+                FakeNode.error(StatusCodes.OVERLOADED).respond(ctx, frame, at);
+            }
+            else
+            {
+                refusing.acceptView(ctx, frame, at);
+            }
+        });
+        connect();
+        tick();
+        awaitPushes(0, 1);
+        awaitPushes(1, 1);
+        final long epoch = epoch();
+        assertEquals(0, refusing.heldEpoch(), "refused");
+        assertEquals(0, harness.call(() -> harness.mapd(1).ackedEpoch));
+        final long changes = viewChanges();
+
+        tick();
+        awaitPushes(1, 2);
+        assertEquals(List.of(epoch, epoch), refusing.pushedEpochs(), "reported epoch 0 < " + epoch + ": again");
+        assertEquals(epoch, refusing.heldEpoch());
+        assertEquals(1, mapds.get(0).pushedEpochs().size(), "mapd 11 holds it: not again");
+
+        tick();
+        tick();
+        assertEquals(2, refusing.pushedEpochs().size(), "holds it now");
+        assertEquals(1, mapds.get(0).pushedEpochs().size());
+
+        refusing.forgetView();
+        refusing.dropConnections();
+        harness.await("mapd 12 back", () -> harness.mapd(1).connection.connects() == 2 &&
+            harness.mapd(1).connection.isReady());
+        awaitPushes(1, 3);
+        assertEquals(List.of(epoch, epoch, epoch), refusing.pushedEpochs(), "a mapd that comes back gets it at once");
+        tick();
+        assertEquals(3, refusing.pushedEpochs().size());
+        assertEquals(1, mapds.get(0).pushedEpochs().size());
+        assertEquals(changes, viewChanges(), "the same view each time");
+        assertEquals(epoch, epoch());
+        assertNeverAnOlderEpoch();
+    }
+
+    @Test
+    void shouldKeepOnePushInFlightPerMapdAndSendTheNewestWhenItFails() throws Exception
+    {
+        // DOWN after 4 misses: logd 22 stays SUSPECT (no new epoch) while the failed push is healed.
+        startCluster(10_000, 4);
+        final FakeNode slow = mapds.get(0);
+        final FakeNode.Held held = new FakeNode.Held();
+        slow.on(Opcodes.CLUSTER_VIEW, (ctx, frame, at) ->
+        {
+            if (ClusterView.isQuery(frame, at))
+            {
+                slow.acceptView(ctx, frame, at);
+            }
+            else
+            {
+                held.respond(ctx, frame, at);
+            }
+        });
+        connect();
+        tick();
+        awaitPushes(1, 1);
+        harness.await("the push to mapd 11 held", () -> held.size() == 1);
+        final long first = epoch();
+
+        logds.get(1).answerHeartbeats = false;
+        tick();
+        tick();
+        awaitPushes(1, 2);
+        final long second = epoch();
+        assertTrue(second > first);
+        assertEquals(first, harness.call(() -> harness.mapd(0).pushInFlightEpoch), "one push in flight per mapd");
+        assertEquals(List.of(first), slow.pushedEpochs());
+
+        held.answerAll(FakeNode.error(StatusCodes.SHUTTING_DOWN));
+        awaitPushAnswered(0);
+        assertEquals(0, harness.call(() -> harness.mapd(0).ackedEpoch));
+        slow.on(Opcodes.CLUSTER_VIEW, slow::acceptView);
+        tick();
+        awaitPushes(0, 2);
+        assertEquals(List.of(first, second), slow.pushedEpochs(), "the newest view, never the failed one again");
+        assertEquals(second, slow.heldEpoch());
+        assertNeverAnOlderEpoch();
+    }
+
+    @Test
+    void shouldPushAgainAfterAPushTimedOut() throws Exception
+    {
+        startCluster(500, 2);
+        final FakeNode silent = mapds.get(1);
+        silent.on(Opcodes.CLUSTER_VIEW, (ctx, frame, at) ->
+        {
+            if (ClusterView.isQuery(frame, at))
+            {
+                silent.acceptView(ctx, frame, at);
+            }
+        });
+        connect();
+        tick();
+        awaitPushes(0, 1);
+        harness.await("the push to mapd 12 timed out", () -> harness.mapd(1).pushInFlightEpoch == 0 &&
+            silent.pushedEpochs().size() == 1);
+        assertEquals(0, harness.call(() -> harness.mapd(1).ackedEpoch));
+
+        silent.on(Opcodes.CLUSTER_VIEW, silent::acceptView);
+        tick();
+        awaitPushes(1, 2);
+        assertEquals(epoch(), silent.heldEpoch());
+        assertEquals(1, mapds.get(0).pushedEpochs().size());
+        assertNeverAnOlderEpoch();
+    }
+
+    @Test
+    void shouldPushAboveAnEpochAnotherMondGaveTheMapds() throws Exception
+    {
+        startCluster(10_000, 2);
+        connect();
+        tick();
+        awaitPushes(0, 1);
+        awaitPushes(1, 1);
+        final long first = epoch();
+
+        final long otherMonds = first + 1_000_000_000L;
+        mapds.get(0).reportedEpochOverride = otherMonds;
+        tick();
+        tick();
+        assertEquals(1, mapds.get(0).pushedEpochs().size(), "holds a newer view: nothing to push");
+        assertEquals(1, mapds.get(1).pushedEpochs().size());
+        assertEquals(first, epoch(), "hearing is not a change: two monds do not push back and forth");
+
+        logds.get(1).answerHeartbeats = false;
+        tick();
+        tick();
+        awaitPushes(0, 2);
+        awaitPushes(1, 2);
+        assertEquals(otherMonds + 1, epoch(), "the next change lands above what the mapds hold");
+        assertEquals(List.of(first, otherMonds + 1), mapds.get(0).pushedEpochs());
+        assertEquals(List.of(first, otherMonds + 1), mapds.get(1).pushedEpochs());
+        assertNeverAnOlderEpoch();
+    }
+}
