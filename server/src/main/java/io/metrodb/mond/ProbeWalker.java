@@ -14,8 +14,8 @@ import io.netty.buffer.ByteBuf;
  * turn, or a SCAN walk of one mapd's whole grid with a cursor (the scrub, and the sweep after a logd loss).
  * <p>
  * Rate: credit accrues at {@code keysPerSec} up to one batch ({@code keysPerSec / 10}, 1..1024 keys); a PROBE
- * of one batch goes out when a whole batch is saved and a mapd is free, so at most ten PROBEs a second and
- * never more keys than the rate. Credit does not pile up while no mapd is free.
+ * of one batch goes out when a whole batch is saved and a mapd is free, so at most ten PROBEs a second up to
+ * 10,240 keys/s (rate / 1024 above that) and never more keys than the rate. Credit does not pile up while no mapd is free.
  */
 final class ProbeWalker implements ResponseListener
 {
