@@ -33,6 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class MondRepairTest
 {
+    /** Generous: the test waits for each event, however slowly a loaded 2-core machine gets there. */
+    private static final long AWAIT_MS = 60_000;
+    /** For all the keys to be repaired, at the configured rates, on a loaded machine. */
+    private static final long REPAIRED_MS = 120_000;
+    /** mond's wall-clock times are its start time plus monotonic time: allow for the two clocks drifting. */
+    private static final long CLOCK_SLACK_MS = 100;
+
     @TempDir
     Path root;
 
@@ -76,7 +83,7 @@ class MondRepairTest
         // Every mapd holds every key before the test looks at replicas through each of them.
         for (final int port : cluster.mapdPorts)
         {
-            Await.until("mapd " + port + " has every key", 10_000,
+            Await.until("mapd " + port + " has every key", AWAIT_MS,
                 () -> Replicas.dump(port).size() == entries.size());
         }
     }
@@ -84,7 +91,7 @@ class MondRepairTest
     private void startMond(final MondConfig config) throws Exception
     {
         mond = MondServer.start(config);
-        Await.until("every node UP", 20_000,
+        Await.until("every node UP", AWAIT_MS,
             () -> MondFailureDetectionTest.allUp(MondTestClient.view(mond.port()), 6),
             () -> MondTestClient.view(mond.port()).toString());
     }
@@ -127,7 +134,6 @@ class MondRepairTest
         cluster = new MondCluster(root, 3, 3, false);
         final Map<String, byte[]> entries = entries(400, "flip-");
         write(entries);
-        startMond(cluster.mondConfig().withRates(200, 2_000, 500));
 
         final int victim = 1;
         final int victimId = MondCluster.logdId(victim);
@@ -147,7 +153,9 @@ class MondRepairTest
         final int shortBefore = Replicas.problems(cluster.mapdPorts[0], cluster.logdPortsById(), MondCluster.RF).size();
         assertEquals(30, shortBefore, "the replica checker sees the flipped replicas");
 
-        awaitEveryKeyAtRf(30_000);
+        // Started after the check: a mond already scrubbing could repair some before the test counts them.
+        startMond(cluster.mondConfig().withRates(200, 2_000, 500));
+        awaitEveryKeyAtRf(REPAIRED_MS);
         final Map<String, Replicas.Entry> after = Replicas.dump(cluster.mapdPorts[0]);
         for (final Replicas.Entry entry : flipped)
         {
@@ -175,6 +183,8 @@ class MondRepairTest
         write(entries);
         final long graceMs = 2_000;
         startMond(cluster.mondConfig().withRepairGraceMs(graceMs));
+        final MondTestClient.View before = MondTestClient.view(mond.port());
+        assertEquals(0, before.repairsDone(), "nothing to repair yet: " + before);
 
         final int victim = 2;
         final int victimId = MondCluster.logdId(victim);
@@ -186,19 +196,23 @@ class MondRepairTest
         reader.start();
         try
         {
-            Await.until("the reader is reading", 10_000, () -> reader.rounds.get() > 2);
+            Await.until("the reader is reading", AWAIT_MS, () -> reader.rounds.get() > 2);
             cluster.stopLogd(victim);
             deleteRecursively(cluster.logdDir(victim));
-            final long downMs = Await.until("logd " + victimId + " DOWN", 10_000,
-                () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_DOWN);
+            // Every view mond serves is one snapshot of its state: whenever one shows a repair done, the victim
+            // must have been DOWN for the whole grace period by then, however late the test looks.
+            final long downMs = Await.until("logd " + victimId + " DOWN", AWAIT_MS,
+                () -> repairedOnlyAfterGrace(victimId, graceMs).byId(victimId).state() == ClusterView.NODE_DOWN);
             System.out.println("wiped logd DOWN after " + downMs + " ms");
+            final long repairingMs = Await.until("repairs begin once the grace period is over", AWAIT_MS,
+                () -> repairedOnlyAfterGrace(victimId, graceMs).repairsDone() > 0,
+                () -> mond.info());
+            System.out.println("first repair seen " + repairingMs + " ms after the test saw DOWN (grace " + graceMs +
+                " ms)");
 
-            final Map<String, String> inGrace = MondTestClient.info(mond.port());
-            assertEquals(0, MondTestClient.infoLong(inGrace, "repairs_done"), "nothing repaired within the grace " +
-                "period: " + inGrace);
-
-            awaitEveryKeyAtRf(60_000, victim);
-            Await.until("the reader did a round after the repairs", 10_000, () -> reader.rounds.get() > 1 + reader.mark());
+            awaitEveryKeyAtRf(REPAIRED_MS, victim);
+            Await.until("the reader did a round after the repairs", AWAIT_MS,
+                () -> reader.rounds.get() > 1 + reader.mark());
         }
         finally
         {
@@ -224,20 +238,21 @@ class MondRepairTest
         cluster = new MondCluster(root, 3, 3, false);
         final Map<String, byte[]> entries = entries(300, "grace-");
         write(entries);
-        startMond(cluster.mondConfig().withRepairGraceMs(60_000).withRates(1_000, 2_000, 500));
+        // A grace period far beyond every wait below: the logd is back within it however slow the machine is.
+        startMond(cluster.mondConfig().withRepairGraceMs(3_600_000).withRates(1_000, 2_000, 500));
         final Map<String, Replicas.Entry> before = Replicas.dump(cluster.mapdPorts[0]);
 
         final int victim = 0;
         final int victimId = MondCluster.logdId(victim);
         cluster.stopLogd(victim);
-        Await.until("logd " + victimId + " DOWN", 10_000,
+        Await.until("logd " + victimId + " DOWN", AWAIT_MS,
             () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_DOWN);
-        Await.until("probes found replicas on the DOWN logd", 10_000,
+        Await.until("probes found replicas on the DOWN logd", AWAIT_MS,
             () -> MondTestClient.infoLong(MondTestClient.info(mond.port()), "repairs_pending") > 0,
             () -> MondTestClient.info(mond.port()).toString());
 
         cluster.startLogd(victim);
-        Await.until("logd " + victimId + " UP again", 10_000,
+        Await.until("logd " + victimId + " UP again", AWAIT_MS,
             () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_UP);
         final Map<String, String> info = MondTestClient.info(mond.port());
         System.out.println(info);
@@ -245,7 +260,28 @@ class MondRepairTest
         assertTrue(MondTestClient.infoLong(info, "repairs_cancelled") > 0);
         assertEquals(0, MondTestClient.infoLong(info, "repairs_sent"), "nothing was re-replicated");
         assertEquals(before, Replicas.dump(cluster.mapdPorts[0]), "every replica list as it was");
-        awaitEveryKeyAtRf(10_000);
+        awaitEveryKeyAtRf(AWAIT_MS);
+    }
+
+    /**
+     * Reads mond's view and fails if it shows a repair done before the victim had been DOWN for the grace period
+     * (only the victim's replicas need repair in the test that calls this).
+     *
+     * @return the view.
+     */
+    private MondTestClient.View repairedOnlyAfterGrace(final int victimId, final long graceMs) throws Exception
+    {
+        final MondTestClient.View view = MondTestClient.view(mond.port());
+        final long readMs = System.currentTimeMillis();
+        if (view.repairsDone() > 0)
+        {
+            final MondTestClient.Node victim = view.byId(victimId);
+            assertEquals(ClusterView.NODE_DOWN, victim.state(), "repairs while the victim is not DOWN: " + view);
+            assertTrue(readMs - victim.sinceMs() >= graceMs - CLOCK_SLACK_MS, "repairs done " +
+                (readMs - victim.sinceMs()) + " ms after DOWN at the latest, within the grace period of " + graceMs +
+                " ms: " + view);
+        }
+        return view;
     }
 
     static void deleteRecursively(final Path dir) throws IOException
