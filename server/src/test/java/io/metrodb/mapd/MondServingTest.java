@@ -11,6 +11,7 @@ import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.protocol.testing.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -27,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static io.metrodb.mapd.MapdClient.bytes;
 import static io.metrodb.protocol.mond.ClusterView.NODE_DOWN;
@@ -336,15 +335,14 @@ class MondServingTest
 
             assertEquals(StatusCodes.OK, mond.pushView(2, Map.of()).status());
             cluster.stopLogd(1);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            List<MondClient.Bad> bad = mond.probe(ProbeRequest.MODE_SCAN, 100, 0).bad();
-            while (bad.size() != onStopped || !bad.stream().allMatch(b -> b.reason() == StatusCodes.UNAVAILABLE))
+            final List<List<MondClient.Bad>> probed = new ArrayList<>(List.of(List.of()));
+            Await.until("every replica on the stopped logd reported UNAVAILABLE", 60_000, () ->
             {
-                assertTrue(System.nanoTime() - deadline < 0, "replicas on the stopped logd: " + bad);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-                bad = mond.probe(ProbeRequest.MODE_SCAN, 100, 0).bad();
-            }
-            assertTrue(bad.stream().allMatch(b -> b.logdId() == 101));
+                final List<MondClient.Bad> bad = mond.probe(ProbeRequest.MODE_SCAN, 100, 0).bad();
+                probed.set(0, bad);
+                return bad.size() == onStopped && bad.stream().allMatch(b -> b.reason() == StatusCodes.UNAVAILABLE);
+            }, () -> "last probe: " + probed.get(0));
+            assertTrue(probed.get(0).stream().allMatch(b -> b.logdId() == 101), probed.get(0).toString());
         }
     }
 
