@@ -1,7 +1,9 @@
 package io.metrodb.client;
 
+import io.metrodb.protocol.testing.TestSeed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -29,6 +31,9 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MetroClientFailoverTest
 {
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("client.failover.seed");
+
     private static final long TIMEOUT_MS = 10_000;
     /** A call must complete within about twice the timeout; more is a hang. */
     private static final long HANG_MS = 2 * TIMEOUT_MS + 20_000;
@@ -54,8 +59,7 @@ class MetroClientFailoverTest
     void shouldFailOverWhenAMapdDiesUnderLoad() throws Exception
     {
         cluster = new LocalCluster(root);
-        final long seed = System.nanoTime();
-        System.out.println("MetroClientFailoverTest seed " + seed);
+        final long seed = testSeed.value();
         final ExecutorService executor = Executors.newFixedThreadPool(THREADS);
         try (MetroClient plain = MetroClient.builder(cluster.mapdAddresses()).requestTimeoutMs(TIMEOUT_MS).build();
             MetroClient retrying = MetroClient.builder(cluster.mapdAddresses()).requestTimeoutMs(TIMEOUT_MS)
