@@ -138,19 +138,17 @@ class KeyGridModelTest
             for (int i = 0; i < ascending.length; i++)
             {
                 final String v = "0x" + Long.toHexString(ascending[i]);
-                assertEquals(KeyGrid.APPLIED, grid.apply(key, ascending[i], 1, 0, i, i, 0, new long[0]), v);
-                assertEquals(KeyGrid.STALE, grid.apply(key, ascending[i], 0, 0, -1, -1, 0, new long[0]),
-                    "lower node at the same version " + v);
+                assertEquals("APPLIED", put(grid, key, ascending[i], 1, i), v);
+                assertEquals("STALE", put(grid, key, ascending[i], 0, -1), "lower node at the same version " + v);
                 for (int j = 0; j < i; j++)
                 {
-                    assertEquals(KeyGrid.STALE, grid.apply(key, ascending[j], 0xFFFF, 0, -1, -1, 0, new long[0]),
+                    assertEquals("STALE", put(grid, key, ascending[j], 0xFFFF, -1),
                         "0x" + Long.toHexString(ascending[j]) + " after " + v);
                 }
                 assertTrue(grid.get(key, entry));
                 assertEquals(ascending[i], entry.version(), v);
                 assertEquals(i, entry.valueLength(), v);
-                assertEquals(KeyGrid.APPLIED, grid.apply(key, ascending[i], 2, 0, i, i, 0, new long[0]),
-                    "higher node at the same version " + v);
+                assertEquals("APPLIED", put(grid, key, ascending[i], 2, i), "higher node at the same version " + v);
             }
         }
         finally
@@ -192,7 +190,8 @@ class KeyGridModelTest
                 return;
             }
         }
-        fail("no sequence of 100 tells signed from unsigned versions: the generator misses versions past 2^63");
+        fail("no sequence of 100 tells a signed model from the grid: either the generator misses versions past" +
+            " 2^63 or the grid orders them signed");
     }
 
     /**
@@ -376,6 +375,12 @@ class KeyGridModelTest
             {
             }
         }
+    }
+
+    private static String put(
+        final KeyGrid grid, final byte[] key, final long version, final int node, final int valueLength)
+    {
+        return name(grid.apply(key, version, node, 0, valueLength, valueLength, 0, new long[0]));
     }
 
     private static String name(final int result)
