@@ -31,15 +31,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class MetroClientFailoverTest
 {
-    @RegisterExtension
-    final TestSeed testSeed = new TestSeed("client.failover.seed");
-
     private static final long TIMEOUT_MS = 10_000;
     /** A call must complete within about twice the timeout; more is a hang. */
     private static final long HANG_MS = 2 * TIMEOUT_MS + 20_000;
     private static final int PRELOADED = 300;
     private static final int THREADS = 4;
     private static final int BURST = 50;
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("client.failover.seed");
 
     @TempDir
     Path root;

@@ -45,12 +45,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LogdServerTest
 {
-    @RegisterExtension
-    final TestSeed testSeed = new TestSeed("logd.seed");
-
     private static final String HOST = "127.0.0.1";
     private static final int SEGMENT_LENGTH = 1 << 20;
     private static final int MAX_ENTRY = 256 * 1024;
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("logd.seed");
 
     @TempDir
     Path dir;

@@ -22,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RepairQueueTest
 {
-    @RegisterExtension
-    final TestSeed testSeed = new TestSeed("repair.queue.seed");
-
     private static final long GRACE_MS = 30_000;
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("repair.queue.seed");
 
     /** logd id -> DOWN since (ns); absent: not DOWN. */
     private final Map<Integer, Long> downSince = new HashMap<>();

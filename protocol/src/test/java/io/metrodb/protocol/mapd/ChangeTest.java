@@ -18,12 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ChangeTest
 {
-    @RegisterExtension
-    final TestSeed seed = new TestSeed("change.seed");
-
     static final byte[] KEY = {'c', 'h', 'g'};
     static final short[] LOGD_IDS = {1, (short)0xFFFF, 3, 99};
     static final long[] OFFSETS = {0L, Long.MAX_VALUE, 4096L, 99L};
+
+    @RegisterExtension
+    final TestSeed seed = new TestSeed("change.seed");
 
     /** Writes the change the tests share: 3 replicas of 4 array slots, tombstone flag set. */
     static void writeSample(final ByteBuf out, final long version)

@@ -19,11 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ValueRecordTest
 {
-    @RegisterExtension
-    final TestSeed seed = new TestSeed("value.record.seed");
-
     private static final byte[] KEY = {'v', 'r'};
     private static final byte[] VALUE = "hello, logd".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    @RegisterExtension
+    final TestSeed seed = new TestSeed("value.record.seed");
 
     @Test
     void shouldComputeKnownCrc32c()

@@ -34,11 +34,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class FrameDecoderFuzzTest
 {
-    @RegisterExtension
-    final TestSeed testSeed = new TestSeed("fuzz.seed");
-
     private static final int INPUTS = Integer.getInteger("fuzz.inputs", 100_000);
     private static final int MAX_FRAME = 1 << 20;
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("fuzz.seed");
 
     /** Records the largest buffer handed out, to prove nothing is sized by a declared length. */
     private static final class TrackingAllocator extends AbstractByteBufAllocator

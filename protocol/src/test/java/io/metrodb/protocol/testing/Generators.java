@@ -45,7 +45,7 @@ public final class Generators
                 size = min + logUniform(random, max - min);
                 break;
             default:
-                size = random.nextInt(min, max == Integer.MAX_VALUE ? max : max + 1);
+                size = (int)random.nextLong(min, (long)max + 1);
                 break;
         }
         return Math.max(min, Math.min(max, size));
@@ -133,15 +133,15 @@ public final class Generators
             case 0:
                 return min;
             case 1:
-                return min + 1 <= max ? min + 1 : min;
+                return min < max ? min + 1 : min;
             case 2:
-                return max - 1 >= min ? max - 1 : max;
+                return max > min ? max - 1 : max;
             default:
                 return max;
         }
     }
 
-    /** Uniform bit length, then uniform below it: as many values in [1, 2) as in [1024, 2048). */
+    /** A bit length uniformly, then a value uniform below 2^bits: sizes under 16 about as likely as over 1024. */
     private static int logUniform(final SplittableRandom random, final int bound)
     {
         if (bound <= 0)

@@ -25,15 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KeyGridStressTest
 {
-    @RegisterExtension
-    final TestSeed testSeed = new TestSeed("grid.stress.seed");
-
     private static final int FIXED_KEYS = 1024;
     private static final int WRITES = 2_000_000;
     private static final int INSERT_EVERY = 16;
     private static final int READERS = 3;
     private static final int KEY_LENGTH = 16;
     private static final long NEW_KEY_PREFIX = 0x4E45_5700_0000_0000L;
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("grid.stress.seed");
 
     @Test
     @Timeout(60)
