@@ -37,8 +37,9 @@ public final class Generators
                 break;
             case 1:
             {
-                final int exponent = random.nextInt(32 - Integer.numberOfLeadingZeros(Math.max(1, max)));
-                size = (1 << exponent) + random.nextInt(3) - 1;
+                final int lowest = 31 - Integer.numberOfLeadingZeros(Math.max(1, min));
+                final int highest = 31 - Integer.numberOfLeadingZeros(max);
+                size = (1 << random.nextInt(lowest, highest + 1)) + random.nextInt(3) - 1;
                 break;
             }
             case 2:
