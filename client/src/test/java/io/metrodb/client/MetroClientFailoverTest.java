@@ -1,7 +1,9 @@
 package io.metrodb.client;
 
+import io.metrodb.protocol.testing.TestSeed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -36,6 +38,9 @@ class MetroClientFailoverTest
     private static final int THREADS = 4;
     private static final int BURST = 50;
 
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("client.failover.seed");
+
     @TempDir
     Path root;
 
@@ -54,8 +59,7 @@ class MetroClientFailoverTest
     void shouldFailOverWhenAMapdDiesUnderLoad() throws Exception
     {
         cluster = new LocalCluster(root);
-        final long seed = System.nanoTime();
-        System.out.println("MetroClientFailoverTest seed " + seed);
+        final long seed = testSeed.value();
         final ExecutorService executor = Executors.newFixedThreadPool(THREADS);
         try (MetroClient plain = MetroClient.builder(cluster.mapdAddresses()).requestTimeoutMs(TIMEOUT_MS).build();
             MetroClient retrying = MetroClient.builder(cluster.mapdAddresses()).requestTimeoutMs(TIMEOUT_MS)

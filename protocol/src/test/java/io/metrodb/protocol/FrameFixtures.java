@@ -1,9 +1,10 @@
 package io.metrodb.protocol;
 
+import io.metrodb.protocol.testing.TestSeed;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -100,9 +101,8 @@ public final class FrameFixtures
      */
     public static void assertNeverThrows(final ByteBuf frame, final Predicate<ByteBuf> accepts)
     {
-        final long seed = System.nanoTime();
-        System.out.println("assertNeverThrows seed=" + seed);
-        final Random random = new Random(seed);
+        final TestSeed seed = TestSeed.resolve("fixtures.seed", "FrameFixtures.assertNeverThrows");
+        final SplittableRandom random = seed.random();
         for (int i = 0; i < MUTATIONS; i++)
         {
             final int length = FrameHeader.HEADER_LENGTH +
@@ -117,7 +117,7 @@ public final class FrameFixtures
                     final int value = pick == 0 ? 0 : pick == 1 ? 0xFF : pick == 2 ? 1 : random.nextInt(256);
                     mutated.setByte(FrameHeader.HEADER_LENGTH + random.nextInt(payloadLength), value);
                 }
-                assertDoesNotThrow(() -> accepts.test(mutated), "seed " + seed + ", iteration " + i);
+                assertDoesNotThrow(() -> accepts.test(mutated), seed.describe() + ", iteration " + i);
             }
             finally
             {

@@ -1,6 +1,7 @@
 package io.metrodb.logd;
 
 import io.metrodb.protocol.testing.Await;
+import io.metrodb.protocol.testing.TestSeed;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -53,11 +54,12 @@ final class LogTestSupport
             Arrays.toString(Arrays.copyOf(view.toByteArray(), Math.min(16, view.length()))));
     }
 
+    /**
+     * @return the seed from {@code -Dlogd.seed} (else {@code -Dmetrodb.seed}, else fresh), printed with the name.
+     */
     static long seed(final String testName)
     {
-        final long seed = Long.getLong("logd.seed", System.nanoTime());
-        System.out.println(testName + " seed=" + seed + " (rerun with -Dlogd.seed=" + seed + ")");
-        return seed;
+        return TestSeed.resolve("logd.seed", testName).value();
     }
 
     static void awaitTrue(final BooleanSupplier condition, final long timeoutMs, final String message)

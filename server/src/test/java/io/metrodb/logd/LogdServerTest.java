@@ -19,11 +19,13 @@ import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.protocol.testing.TestSeed;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -46,6 +48,9 @@ class LogdServerTest
     private static final String HOST = "127.0.0.1";
     private static final int SEGMENT_LENGTH = 1 << 20;
     private static final int MAX_ENTRY = 256 * 1024;
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("logd.seed");
 
     @TempDir
     Path dir;
@@ -221,9 +226,7 @@ class LogdServerTest
             final Map<Long, Long> appended = appendAll(client, 200, 1);
             final Map<Long, Long> idByOffset = new HashMap<>();
             appended.forEach((id, offset) -> idByOffset.put(offset, id));
-            final long seed = System.nanoTime();
-            System.out.println("shouldAnswerRandomReadOffsets seed=" + seed);
-            final SplittableRandom random = new SplittableRandom(seed);
+            final SplittableRandom random = testSeed.random();
             final long tail = server.store().tailPosition();
             final long[] offsets = new long[3000];
             for (int i = 0; i < offsets.length; i++)

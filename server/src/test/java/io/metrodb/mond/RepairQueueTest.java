@@ -1,10 +1,13 @@
 package io.metrodb.mond;
 
+import io.metrodb.protocol.testing.TestSeed;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +24,9 @@ class RepairQueueTest
 {
     private static final long GRACE_MS = 30_000;
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("repair.queue.seed");
 
     /** logd id -> DOWN since (ns); absent: not DOWN. */
     private final Map<Integer, Long> downSince = new HashMap<>();
@@ -244,9 +250,7 @@ class RepairQueueTest
     @Test
     void shouldMatchAModelUnderRandomOperations()
     {
-        final long seed = System.nanoTime();
-        System.out.println("RepairQueueTest model seed " + seed);
-        final java.util.Random random = new java.util.Random(seed);
+        final SplittableRandom random = testSeed.random();
         final RepairQueue queue = new RepairQueue(50, 0, status);
         // Model: pending (key, version) -> bad (logd, offset) pairs not yet repaired.
         final Map<String, java.util.Set<String>> model = new HashMap<>();
@@ -311,7 +315,7 @@ class RepairQueueTest
                     model.remove(id);
                 }
             }
-            assertEquals(model.size(), queue.size(), "pending keys after op " + op + " (seed " + seed + ")");
+            assertEquals(model.size(), queue.size(), "pending keys after op " + op + " (" + testSeed.describe() + ")");
             assertEquals(sent.size(), queue.inFlight());
         }
     }

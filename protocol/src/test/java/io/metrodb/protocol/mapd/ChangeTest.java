@@ -1,11 +1,13 @@
 package io.metrodb.protocol.mapd;
 
+import io.metrodb.protocol.testing.TestSeed;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -19,6 +21,9 @@ class ChangeTest
     static final byte[] KEY = {'c', 'h', 'g'};
     static final short[] LOGD_IDS = {1, (short)0xFFFF, 3, 99};
     static final long[] OFFSETS = {0L, Long.MAX_VALUE, 4096L, 99L};
+
+    @RegisterExtension
+    final TestSeed seed = new TestSeed("change.seed");
 
     /** Writes the change the tests share: 3 replicas of 4 array slots, tombstone flag set. */
     static void writeSample(final ByteBuf out, final long version)
@@ -160,9 +165,7 @@ class ChangeTest
     @Test
     void shouldNeverThrowOnRandomBytes()
     {
-        final long seed = System.nanoTime();
-        System.out.println("ChangeTest seed=" + seed);
-        final Random random = new Random(seed);
+        final SplittableRandom random = seed.random();
         for (int i = 0; i < 5_000; i++)
         {
             final int capacity = random.nextInt(80);
@@ -179,8 +182,8 @@ class ChangeTest
                 }
                 buf.writeBytes(bytes);
                 final int count = random.nextInt(3);
-                assertDoesNotThrow(() -> Change.validLength(buf, 0, capacity), "seed " + seed);
-                assertDoesNotThrow(() -> Change.isValidRun(buf, 0, capacity, count), "seed " + seed);
+                assertDoesNotThrow(() -> Change.validLength(buf, 0, capacity), seed.describe());
+                assertDoesNotThrow(() -> Change.isValidRun(buf, 0, capacity, count), seed.describe());
             }
             finally
             {

@@ -1,12 +1,14 @@
 package io.metrodb.protocol.mapd;
 
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.testing.TestSeed;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -19,6 +21,9 @@ class ValueRecordTest
 {
     private static final byte[] KEY = {'v', 'r'};
     private static final byte[] VALUE = "hello, logd".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    @RegisterExtension
+    final TestSeed seed = new TestSeed("value.record.seed");
 
     @Test
     void shouldComputeKnownCrc32c()
@@ -148,9 +153,7 @@ class ValueRecordTest
                 }
             }
 
-            final long seed = System.nanoTime();
-            System.out.println("ValueRecordTest seed=" + seed);
-            final Random random = new Random(seed);
+            final SplittableRandom random = seed.random();
             for (int i = 0; i < 2_000; i++)
             {
                 final int length = random.nextInt(whole + 16);
@@ -163,7 +166,7 @@ class ValueRecordTest
                     {
                         mutated.setByte(random.nextInt(length), random.nextInt(256));
                     }
-                    assertDoesNotThrow(() -> ValueRecord.validate(mutated, 0, length), "seed " + seed);
+                    assertDoesNotThrow(() -> ValueRecord.validate(mutated, 0, length), seed.describe());
                 }
                 finally
                 {

@@ -6,6 +6,7 @@ import io.metrodb.protocol.Hex;
 import io.metrodb.protocol.Preface;
 import io.metrodb.protocol.ProtocolException;
 import io.metrodb.protocol.FrameValidator;
+import io.metrodb.protocol.testing.TestSeed;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -14,6 +15,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,6 +36,9 @@ class FrameDecoderFuzzTest
 {
     private static final int INPUTS = Integer.getInteger("fuzz.inputs", 100_000);
     private static final int MAX_FRAME = 1 << 20;
+
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("fuzz.seed");
 
     /** Records the largest buffer handed out, to prove nothing is sized by a declared length. */
     private static final class TrackingAllocator extends AbstractByteBufAllocator
@@ -88,9 +93,9 @@ class FrameDecoderFuzzTest
     @Test
     void shouldSurviveRandomAndMutatedFrames()
     {
-        final long seed = Long.getLong("fuzz.seed", System.nanoTime());
-        System.out.println("FrameDecoderFuzzTest seed=" + seed + " inputs=" + INPUTS);
-        final SplittableRandom random = new SplittableRandom(seed);
+        final long seed = testSeed.value();
+        System.out.println("FrameDecoderFuzzTest inputs=" + INPUTS);
+        final SplittableRandom random = testSeed.random();
         final byte[][] corpus = corpus();
         final TrackingAllocator allocator = new TrackingAllocator();
         int frames = 0;

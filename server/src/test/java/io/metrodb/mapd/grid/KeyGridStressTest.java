@@ -1,10 +1,12 @@
 package io.metrodb.mapd.grid;
 
+import io.metrodb.protocol.testing.TestSeed;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
@@ -19,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * One writer updates a fixed key set and inserts new keys (forcing resizes from a tiny index) while three readers
  * check that every entry they see is internally consistent: the writer derives every field from the version, so a
- * torn read shows as a mismatch. Bounded by write count, not time; set -Dgrid.stress.seed to replay a seed.
+ * torn read shows as a mismatch. Bounded by write count, not time; replay a seed with -Dgrid.stress.seed=<seed>.
  */
 class KeyGridStressTest
 {
@@ -30,12 +32,14 @@ class KeyGridStressTest
     private static final int KEY_LENGTH = 16;
     private static final long NEW_KEY_PREFIX = 0x4E45_5700_0000_0000L;
 
+    @RegisterExtension
+    final TestSeed testSeed = new TestSeed("grid.stress.seed");
+
     @Test
     @Timeout(60)
     void shouldNeverShowTornEntryOrLoseKeyToReaders() throws InterruptedException
     {
-        final long seed = Long.getLong("grid.stress.seed", System.nanoTime());
-        System.out.println("KeyGridStressTest seed=" + seed);
+        final long seed = testSeed.value();
 
         final KeyGrid grid = new KeyGrid(2, 16, 1 << 10, KeyArena.MIN_CHUNK_BYTES, true);
         final AtomicLong insertedCount = new AtomicLong();
@@ -70,7 +74,7 @@ class KeyGridStressTest
 
         try
         {
-            assertNull(failure.get(), "seed=" + seed);
+            assertNull(failure.get(), testSeed.describe());
             assertEquals(FIXED_KEYS + WRITES / INSERT_EVERY, grid.size());
             assertTrue(grid.capacity() >= 1 << 17, "index grew from 16 slots: " + grid.capacity());
             for (int r = 0; r < READERS; r++)
