@@ -21,7 +21,7 @@ class BacklogTest
     @Test
     void shouldRejectACapacityThatIsNotAPowerOfTwo()
     {
-        for (final int capacity : new int[] {0, 3, 6, 1000, -1, -4})
+        for (final int capacity : new int[] {0, 3, 6, 1000, -1, -4, Integer.MIN_VALUE})
         {
             final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Backlog(capacity),
                 "capacity " + capacity);
