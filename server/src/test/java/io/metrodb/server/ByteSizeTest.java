@@ -93,6 +93,14 @@ class ByteSizeTest
     }
 
     @Test
+    void shouldRejectNegativeSizes()
+    {
+        assertNotASize("-1");
+        assertNotASize("-64k");
+        assertNotASize("-9223372036854775808");
+    }
+
+    @Test
     void shouldNarrowToAnIntOrNameTheOption()
     {
         assertEquals(0, ByteSize.toInt(0, "--x"));
