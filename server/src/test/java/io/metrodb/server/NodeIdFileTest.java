@@ -109,6 +109,20 @@ class NodeIdFileTest
     }
 
     @Test
+    void shouldRefuseAStoredIdOutsideOneTo65535() throws Exception
+    {
+        for (final String content : new String[] {"0", "-5", "65536", "70000"})
+        {
+            final Path dir = Files.createDirectories(root.resolve("range" + content));
+            final Path file = dir.resolve(NodeIdFile.FILE_NAME);
+            Files.writeString(file, content + "\n", StandardCharsets.US_ASCII);
+            final IOException e = assertThrows(IOException.class, () -> NodeIdFile.resolve(dir, NodeIdFile.UNSET),
+                "stored '" + content + "'");
+            assertEquals(file + " does not hold a node id: '" + content + "'", e.getMessage());
+        }
+    }
+
+    @Test
     void shouldFailWithAnIoErrorWhenTheIdFileCannotBeRead() throws Exception
     {
         final Path dir = Files.createDirectories(root.resolve("node"));
