@@ -400,6 +400,48 @@ class ReplicatorTest
         }
     }
 
+    @Test
+    void shouldCatchUpALongBacklogBetweenMapdsWithASmallMaxValue() throws Exception
+    {
+        cluster = new MapdCluster(root, 2);
+        final int portA = MapdCluster.freePort();
+        final int portB = MapdCluster.freePort();
+        // --max-value 4k: each mapd reads frames of at most 4 KiB + FRAME_OVERHEAD.
+        final MapdConfig a = config("a", 1, portA, List.of(portB), 4096, 100, 1 << 14);
+        final MapdConfig b = config("b", 2, portB, List.of(portA), 4096, 100, 1 << 14);
+        start(a);
+        MapdServer mapdB = start(b);
+        try (MapdClient client = new MapdClient(portA))
+        {
+            assertEquals(StatusCodes.OK, client.set("first", bytes("v")).status());
+        }
+        Convergence.awaitConverged(AWAIT_MS, portA, portB);
+
+        mapdB.close();
+        mapds.set(mapds.indexOf(mapdB), null);
+        try (MapdClient client = new MapdClient(portA))
+        {
+            // 3000 changes of 52 bytes: one BACKLOG frame of them all would exceed B's 132 KiB frame limit.
+            for (int batch = 0; batch < 12; batch++)
+            {
+                final List<String> failed = MapdClient.failures(client.setAll(Opcodes.SET,
+                    entries("missed" + (char)('a' + batch), 250)));
+                assertTrue(failed.isEmpty(), failed.toString());
+            }
+        }
+        mapdB = start(b);
+        try
+        {
+            Convergence.awaitConverged(60_000, portA, portB);
+        }
+        catch (final AssertionError e)
+        {
+            throw new AssertionError(e.getMessage() + "\nB: " + info(mapdB), e);
+        }
+        assertEquals(3001, GridDump.of(portB).size());
+        assertTrue(info(mapdB).contains("snapshots=0"), "caught up from the backlog: " + info(mapdB));
+    }
+
     private FakePeer fakePeer() throws Exception
     {
         if (cluster == null)

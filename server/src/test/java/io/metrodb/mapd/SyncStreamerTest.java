@@ -387,6 +387,72 @@ class SyncStreamerTest
         assertAllReleased();
     }
 
+    @Test
+    void shouldKeepEveryBacklogFrameWithinTheFrameLimitOfAnyMapd()
+    {
+        backlog = new Backlog(1 << 12);
+        final String pad = "k".repeat(80);
+        for (int i = 1; i <= 3000; i++)
+        {
+            appendOwn(pad + i, 100, 2);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            appendOwn(longestKey(i), 100, MapdConfig.MAX_RF);
+        }
+        final SyncStreamer streamer = streamer(1);
+        streamer.run();
+
+        final List<Frame> frames = readFrames();
+        assertStreamShape(frames, SyncResponse.MODE_BACKLOG);
+        assertWithinSmallestFrameLimit(frames);
+        assertChangesAre(frames, 1, 3003);
+    }
+
+    @Test
+    void shouldKeepEverySnapshotFrameWithinTheFrameLimitOfAnyMapd()
+    {
+        backlog = new Backlog(1);
+        final String pad = "k".repeat(2000);
+        for (int i = 1; i <= 300; i++)
+        {
+            appendOwn(pad + i, 100, 2);
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            appendOwn(longestKey(i), 100, MapdConfig.MAX_RF);
+        }
+        final SyncStreamer streamer = streamer(1);
+        streamer.run();
+
+        final List<Frame> frames = readFrames();
+        assertStreamShape(frames, SyncResponse.MODE_SNAPSHOT);
+        assertWithinSmallestFrameLimit(frames);
+        assertMatchesGrid(frames);
+    }
+
+    /**
+     * A mapd's frame limit is its --max-value plus {@link ProtocolLimits#FRAME_OVERHEAD}, so a stream a peer with
+     * {@code --max-value 0} can read is one every mapd can read; each frame must still carry a change.
+     */
+    private static void assertWithinSmallestFrameLimit(final List<Frame> frames)
+    {
+        final int limit = ProtocolLimits.frameLengthFor(0);
+        for (int i = 0; i < frames.size(); i++)
+        {
+            assertTrue(frames.get(i).length() <= limit, "frame " + i + " of " + frames.size() + " is " +
+                frames.get(i).length() + " bytes, over the " + limit + " a mapd with --max-value 0 accepts");
+            assertTrue(i == frames.size() - 1 || !frames.get(i).changes().isEmpty(), "frame " + i + " makes progress");
+        }
+    }
+
+    private static String longestKey(final int i)
+    {
+        final char[] key = new char[ProtocolLimits.MAX_KEY_LENGTH];
+        Arrays.fill(key, (char)('a' + i));
+        return new String(key);
+    }
+
     private SyncStreamer streamer(final long from)
     {
         node = new MapdNode(NODE, 2, 1 << 20, grid, logds, journal, ownSequence);
