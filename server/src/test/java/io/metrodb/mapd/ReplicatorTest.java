@@ -401,6 +401,29 @@ class ReplicatorTest
     }
 
     @Test
+    void shouldStillWinOverAPeersFutureVersionAfterARestart() throws Exception
+    {
+        cluster = new MapdCluster(root, 2);
+        MapdServer mapd = startMapd("mapd", NODE, List.of(), MapdCluster.MAX_VALUE, 1 << 10);
+        final long future = versionNow() + (TimeUnit.HOURS.toMillis(1) << HybridClock.COUNTER_BITS);
+        try (SocketClient pusher = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null))
+        {
+            replicate(pusher, 1, PEER, "k", future, PEER);
+        }
+
+        mapd = restart(mapd, List.of());
+        try (MapdClient client = new MapdClient(mapd.port()))
+        {
+            assertEquals(future, client.exists("k").version(), "recovered");
+            final MapdClient.Reply written = client.set("k", bytes("mine"));
+            assertEquals(StatusCodes.OK, written.status());
+            assertTrue(written.version() > future, "the clock is past every version the grid recovered: " +
+                written.version() + " after " + future);
+            assertEquals(NODE, client.exists("k").versionNode(), "read-your-writes: the write after the restart wins");
+        }
+    }
+
+    @Test
     void shouldCatchUpALongBacklogBetweenMapdsWithASmallMaxValue() throws Exception
     {
         cluster = new MapdCluster(root, 2);
