@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +40,6 @@ import java.util.regex.Pattern;
 
 import static io.metrodb.mapd.MapdClient.bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,7 +117,7 @@ class ReplicatorTest
             assertEquals(NODE, Change.versionNode(frame, change));
             keys.add(key(frame, change));
         }
-        assertEquals(entries.keySet(), new java.util.TreeSet<>(keys), "every change pushed");
+        assertEquals(entries.keySet(), new TreeSet<>(keys), "every change pushed");
         try (MapdClient client = new MapdClient(mapd.port()))
         {
             final ByteBuf last = pushes.get(299).buf();
