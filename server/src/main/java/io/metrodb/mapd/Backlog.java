@@ -18,7 +18,7 @@ final class Backlog
      */
     Backlog(final int capacity)
     {
-        if (Integer.bitCount(capacity) != 1)
+        if (capacity < 1 || Integer.bitCount(capacity) != 1)
         {
             throw new IllegalArgumentException("backlog capacity must be a power of two, was " + capacity);
         }

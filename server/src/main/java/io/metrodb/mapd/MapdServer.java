@@ -161,6 +161,9 @@ public final class MapdServer implements AutoCloseable
                     lastApplied);
             }
             awaitLogds(dataLoop.next(), logds, config);
+            // The clock starts past every version recovered (this mapd's own, a peer's from a clock ahead of
+            // this one's), as it was before the restart: a write after a restart must still win.
+            node.clock().observe(newestVersion(grid));
             final NettyServer server = NettyServer.start("mapd", config.host(), config.port(), dataLoop, handshake,
                 () -> new MapdRequestHandler(node));
             replicator.start();
@@ -223,6 +226,17 @@ public final class MapdServer implements AutoCloseable
         {
             throw new IOException("rebuild from the logds failed: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * @return the highest version in the grid, 0 when empty.
+     */
+    private static long newestVersion(final KeyGrid grid)
+    {
+        final long[] newest = {0};
+        grid.forEach(0, Integer.MAX_VALUE, (key, index, length, entry) ->
+            newest[0] = Math.max(newest[0], entry.version()));
+        return newest[0];
     }
 
     private static int initialCapacity(final long expectedKeys)

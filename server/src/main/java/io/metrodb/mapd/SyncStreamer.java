@@ -2,10 +2,11 @@ package io.metrodb.mapd;
 
 import io.metrodb.logd.LogScanHandler;
 import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridVisitor;
 import io.metrodb.mapd.grid.KeyGrid;
-import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
 import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.netty.buffer.ByteBuf;
@@ -17,11 +18,18 @@ import org.agrona.DirectBuffer;
  * Answers one SYNC: streams this mapd's own changes from the asked sequence out of the journal (BACKLOG), or,
  * when the backlog no longer reaches back that far, every grid entry (SNAPSHOT), as frames flagged MORE, then
  * an end frame with the next sequence the peer will see live. Writes while the connection is writable and
- * resumes when it drains, so a long catch-up never buffers without bound. Data-path thread only.
+ * resumes when it drains, so a long catch-up never buffers without bound. Every frame fits the frame limit of
+ * any mapd, whatever its {@code --max-value}. Data-path thread only.
  */
 final class SyncStreamer implements Runnable, LogScanHandler
 {
-    static final int FRAME_BYTES = 256 * 1024;
+    /**
+     * Most bytes of changes in one frame: a mapd reads frames of its --max-value plus
+     * {@link ProtocolLimits#FRAME_OVERHEAD}, so a frame this size fits even a peer with --max-value 0 (and a single
+     * change, at most a maximal key and 255 replicas, always fits).
+     */
+    static final int FRAME_BYTES = ProtocolLimits.FRAME_OVERHEAD - FrameHeader.HEADER_LENGTH -
+        SyncResponse.CHANGES_OFFSET;
     static final int FRAME_CHANGES = 4096;
 
     private final MapdNode node;
@@ -34,11 +42,14 @@ final class SyncStreamer implements Runnable, LogScanHandler
     private final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
     private final long[] offsets = new long[GridEntry.MAX_REPLICAS];
     private final GridEntry scratch = new GridEntry();
+    private final GridVisitor gridVisitor = this::onGridEntry;
     private long nextSequence;
     private long journalPosition;
     private long gridCursor;
     private long frameFirstSequence;
     private int frameCount;
+    private boolean frameFull;
+    private long firstUnsentPosition;
     private boolean done;
 
     SyncStreamer(
@@ -49,7 +60,7 @@ final class SyncStreamer implements Runnable, LogScanHandler
         this.ctx = ctx;
         this.requestId = requestId;
         this.endSequence = node.ownSequence();
-        this.changes = ctx.alloc().directBuffer(FRAME_BYTES + GridJournal.MAX_ENTRY_LENGTH);
+        this.changes = ctx.alloc().directBuffer(FRAME_BYTES);
         this.nextSequence = fromSequence;
         if (fromSequence > endSequence)
         {
@@ -114,10 +125,16 @@ final class SyncStreamer implements Runnable, LogScanHandler
 
     private boolean fillFromBacklog()
     {
-        while (journalPosition >= 0 && nextSequence <= endSequence && changes.readableBytes() < FRAME_BYTES &&
-            frameCount < FRAME_CHANGES)
+        frameFull = false;
+        while (journalPosition >= 0 && nextSequence <= endSequence && !frameFull && frameCount < FRAME_CHANGES)
         {
             final long next = node.journal().scan(journalPosition, 256, this);
+            if (frameFull)
+            {
+                // The change that did not fit opens the next frame.
+                journalPosition = firstUnsentPosition;
+                break;
+            }
             if (next <= journalPosition)
             {
                 break;
@@ -141,13 +158,19 @@ final class SyncStreamer implements Runnable, LogScanHandler
             return true;
         }
         final int changeLength = length - JournalEntry.CHANGE_OFFSET;
+        if (frameCount > 0 && changes.readableBytes() + changeLength > FRAME_BYTES)
+        {
+            frameFull = true;
+            firstUnsentPosition = offset;
+            return false;
+        }
         changes.ensureWritable(changeLength);
         buffer.getBytes(index + JournalEntry.CHANGE_OFFSET, changes.nioBuffer(changes.writerIndex(), changeLength), 0,
             changeLength);
         changes.writerIndex(changes.writerIndex() + changeLength);
         frameCount++;
         nextSequence++;
-        return nextSequence <= endSequence && changes.readableBytes() < FRAME_BYTES && frameCount < FRAME_CHANGES;
+        return nextSequence <= endSequence && frameCount < FRAME_CHANGES;
     }
 
     private boolean fillFromGrid()
@@ -156,19 +179,37 @@ final class SyncStreamer implements Runnable, LogScanHandler
         {
             key = Unpooled.buffer(KeyGrid.MAX_KEY_LENGTH);
         }
-        gridCursor = node.grid().forEach(gridCursor, 256, scratch, (keyBuffer, keyIndex, keyLength, entry) ->
+        frameFull = false;
+        while (gridCursor >= 0 && frameCount < FRAME_CHANGES)
         {
-            for (int i = 0; i < entry.replicaCount(); i++)
+            final long next = node.grid().forEach(gridCursor, 1, scratch, gridVisitor);
+            if (frameFull)
             {
-                logdIds[i] = (short)entry.logdId(i);
-                offsets[i] = entry.offset(i);
+                // The entry that did not fit opens the next frame.
+                break;
             }
-            keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
-            Change.write(changes, entry.version(), entry.versionNode(), entry.flags(), entry.valueLength(),
-                entry.checksum(), key, 0, keyLength, entry.replicaCount(), logdIds, offsets);
-            frameCount++;
-        });
+            gridCursor = next;
+        }
         return gridCursor < 0;
+    }
+
+    private void onGridEntry(
+        final DirectBuffer keyBuffer, final int keyIndex, final int keyLength, final GridEntry entry)
+    {
+        if (frameCount > 0 && changes.readableBytes() + Change.length(keyLength, entry.replicaCount()) > FRAME_BYTES)
+        {
+            frameFull = true;
+            return;
+        }
+        for (int i = 0; i < entry.replicaCount(); i++)
+        {
+            logdIds[i] = (short)entry.logdId(i);
+            offsets[i] = entry.offset(i);
+        }
+        keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
+        Change.write(changes, entry.version(), entry.versionNode(), entry.flags(), entry.valueLength(),
+            entry.checksum(), key, 0, keyLength, entry.replicaCount(), logdIds, offsets);
+        frameCount++;
     }
 
     private void writeFrame(final boolean more)

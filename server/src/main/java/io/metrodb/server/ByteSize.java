@@ -19,7 +19,7 @@ public final class ByteSize implements CommandLine.ITypeConverter<Long>
     /**
      * @param text a size.
      * @return the number of bytes.
-     * @throws IllegalArgumentException when the text is not a size.
+     * @throws IllegalArgumentException when the text is not a size (a negative one included).
      */
     public static long parse(final String text)
     {
@@ -50,12 +50,17 @@ public final class ByteSize implements CommandLine.ITypeConverter<Long>
         }
         try
         {
-            return Math.multiplyExact(Long.parseLong(s), multiplier);
+            final long bytes = Math.multiplyExact(Long.parseLong(s), multiplier);
+            if (bytes >= 0)
+            {
+                return bytes;
+            }
         }
         catch (final NumberFormatException | ArithmeticException e)
         {
-            throw new IllegalArgumentException("not a size: '" + text + "' (examples: 4096, 64k, 128m, 1g)");
+            // not a number, or too large: said below
         }
+        throw new IllegalArgumentException("not a size: '" + text + "' (examples: 4096, 64k, 128m, 1g)");
     }
 
     /**

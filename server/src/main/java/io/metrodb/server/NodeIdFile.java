@@ -47,6 +47,10 @@ public final class NodeIdFile
             {
                 throw new IOException(file + " does not hold a node id: '" + text + "'", e);
             }
+            if (stored < 1 || stored > 0xFFFF)
+            {
+                throw new IOException(file + " does not hold a node id: '" + text + "'");
+            }
             if (requested != UNSET && requested != stored)
             {
                 throw new IllegalArgumentException("--node-id " + requested + " disagrees with " + file +

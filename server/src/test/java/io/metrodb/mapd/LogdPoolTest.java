@@ -1,0 +1,427 @@
+package io.metrodb.mapd;
+
+import io.metrodb.logd.LogConfig;
+import io.metrodb.logd.LogdConfig;
+import io.metrodb.logd.LogdServer;
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.mond.ClusterView;
+import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.protocol.netty.PeerConnection;
+import io.metrodb.protocol.netty.ResponseListener;
+import io.metrodb.protocol.netty.Transports;
+import io.metrodb.protocol.Ping;
+import io.metrodb.protocol.testing.Await;
+import io.metrodb.server.NettyServer;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The mapd's pool of logd connections against real logds on loopback (node ids 100, 101, 102): each known by the
+ * id it announced, the choice rule (healthy, not excluded, least loaded, ties round-robin), logds marked down by
+ * the cluster view or gone away skipped, and a logd that comes back, a node that is not a logd, and a logd that
+ * refuses the token.
+ */
+class LogdPoolTest
+{
+    private static final long AWAIT_MS = 15_000;
+    private static final int[] NO_EXCLUDE = new int[0];
+
+    @TempDir
+    Path root;
+
+    private MapdCluster cluster;
+    private EventLoopGroup group;
+    private EventLoop loop;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeEach
+    void startLoop()
+    {
+        group = Transports.newEventLoopGroup(1, "logd-pool-test");
+        loop = group.next();
+    }
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        for (final AutoCloseable closeable : closeables)
+        {
+            closeable.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void shouldKnowEachLogdByTheNodeIdItAnnounced() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        assertEquals(3, pool.size());
+        onLoop(() ->
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                assertSame(pool.connection(i), pool.byNodeId(100 + i), "logd " + (100 + i) + " by its HELLO");
+                assertSame(pool.connection(i), pool.usable(100 + i));
+                assertEquals(cluster.logdPorts[i], pool.connection(i).address().getPort(), "in --logds order");
+            }
+            assertNull(pool.byNodeId(103), "no such logd");
+            assertNull(pool.byNodeId(0));
+            return null;
+        });
+    }
+
+    @Test
+    void shouldSpreadChoicesEvenlyWhenEveryLogdIsIdle() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        final Map<Integer, Integer> chosen = onLoop(() -> countChoices(pool, 300, NO_EXCLUDE, 0));
+        assertEquals(Map.of(100, 100, 101, 100, 102, 100), chosen, "ties go round-robin");
+        onLoop(() ->
+        {
+            final Set<Integer> three = new HashSet<>();
+            for (int i = 0; i < 3; i++)
+            {
+                three.add(pool.choose(NO_EXCLUDE, 0).hello().nodeId());
+            }
+            assertEquals(3, three.size(), "three choices in a row go to three logds: " + three);
+            return null;
+        });
+    }
+
+    @Test
+    void shouldChooseTheLeastLoadedLogd() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        onLoop(() ->
+        {
+            // Answers are read on this loop, so nothing completes while this task runs.
+            ping(pool.connection(0));
+            ping(pool.connection(0));
+            ping(pool.connection(1));
+            assertEquals(2, pool.connection(0).inFlight());
+            for (int i = 0; i < 6; i++)
+            {
+                assertEquals(102, pool.choose(NO_EXCLUDE, 0).hello().nodeId(), "the only idle logd, choice " + i);
+            }
+            for (int i = 0; i < 6; i++)
+            {
+                assertEquals(101, pool.choose(new int[] {102}, 1).hello().nodeId(), "1 in flight beats 2");
+            }
+            ping(pool.connection(2));
+            ping(pool.connection(2));
+            ping(pool.connection(2));
+            assertEquals(101, pool.choose(NO_EXCLUDE, 0).hello().nodeId(), "now the least loaded");
+            return null;
+        });
+        Await.until("the pings answered", AWAIT_MS, () -> onLoop(() ->
+            pool.connection(0).inFlight() + pool.connection(1).inFlight() + pool.connection(2).inFlight() == 0));
+        assertEquals(Map.of(100, 10, 101, 10, 102, 10), onLoop(() -> countChoices(pool, 30, NO_EXCLUDE, 0)),
+            "even again once idle");
+    }
+
+    @Test
+    void shouldNotChooseALogdAlreadyHoldingTheRecord() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        onLoop(() ->
+        {
+            assertEquals(Map.of(102, 30), countChoices(pool, 30, new int[] {100, 101}, 2));
+            assertEquals(Set.of(101, 102), countChoices(pool, 30, new int[] {100, 101, 102}, 1).keySet(),
+                "only the first excludeCount entries exclude");
+            assertNull(pool.choose(new int[] {101, 100, 102}, 3), "no healthy logd left");
+            return null;
+        });
+    }
+
+    @Test
+    void shouldSkipALogdMarkedDownUntilItIsMarkedUp() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        onLoop(() ->
+        {
+            pool.markDown(101, true);
+            assertTrue(pool.isMarkedDown(101));
+            assertEquals(2, pool.healthyCount());
+            assertEquals(Set.of(100, 102), countChoices(pool, 30, NO_EXCLUDE, 0).keySet(), "writes avoid it");
+            assertNull(pool.usable(101), "not usable for writes or probes");
+            assertSame(pool.connection(1), pool.byNodeId(101), "still connected: GETs may read from it");
+
+            pool.markDown(101, false);
+            assertFalse(pool.isMarkedDown(101));
+            assertEquals(3, pool.healthyCount());
+            assertEquals(Map.of(100, 10, 101, 10, 102, 10), countChoices(pool, 30, NO_EXCLUDE, 0));
+            return null;
+        });
+    }
+
+    @Test
+    void shouldTakeLogdStatesFromTheClusterView() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        onLoop(() ->
+        {
+            pool.applyViewState(100, ClusterView.NODE_UP);
+            pool.applyViewState(101, ClusterView.NODE_SUSPECT);
+            pool.applyViewState(102, ClusterView.NODE_DOWN);
+            assertEquals(0, pool.readRank(100), "UP read first");
+            assertEquals(1, pool.readRank(101), "then SUSPECT");
+            assertEquals(2, pool.readRank(102), "then DOWN");
+            assertEquals(0, pool.readRank(7), "not in the view: as UP");
+            assertFalse(pool.isMarkedDown(101), "SUSPECT still takes writes");
+            assertTrue(pool.isMarkedDown(102), "DOWN does not");
+            assertEquals(Set.of(100, 101), countChoices(pool, 20, NO_EXCLUDE, 0).keySet());
+
+            pool.applyViewState(102, ClusterView.NODE_UP);
+            assertFalse(pool.isMarkedDown(102), "UP again in a newer view");
+            pool.applyViewState(100, ClusterView.NODE_DOWN);
+            pool.clearViewStates();
+            for (int id = 100; id <= 102; id++)
+            {
+                assertFalse(pool.isMarkedDown(id), "cleared: " + id);
+                assertEquals(0, pool.readRank(id), "cleared: " + id);
+            }
+            assertEquals(3, pool.healthyCount());
+            return null;
+        });
+    }
+
+    @Test
+    void shouldStopChoosingALogdThatWentAwayAndTakeItBackWhenItReturns() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+
+        cluster.stopLogd(1);
+        Await.until("the lost logd no longer healthy", AWAIT_MS, () -> onLoop(pool::healthyCount) == 2,
+            () -> onLoop(() -> "ready " + pool.connection(0).isReady() + pool.connection(1).isReady() +
+                pool.connection(2).isReady() + " connects " + pool.connection(1).connects()));
+        onLoop(() ->
+        {
+            assertNull(pool.byNodeId(101), "not connected");
+            assertNull(pool.usable(101));
+            assertEquals(Set.of(100, 102), countChoices(pool, 30, NO_EXCLUDE, 0).keySet());
+            return null;
+        });
+        final CompletableFuture<Void> three = whenHealthy(pool, 3);
+        assertFalse(three.isDone(), "two of three");
+
+        cluster.restartLogd(1);
+        three.get(AWAIT_MS, TimeUnit.MILLISECONDS);
+        onLoop(() ->
+        {
+            assertSame(pool.connection(1), pool.byNodeId(101), "reconnected");
+            assertEquals(Map.of(100, 10, 101, 10, 102, 10), countChoices(pool, 30, NO_EXCLUDE, 0));
+            return null;
+        });
+    }
+
+    @Test
+    void shouldWaitForALogdThatIsNotUpYet() throws Exception
+    {
+        cluster = new MapdCluster(root, 2);
+        final int latePort = MapdCluster.freePort();
+        final LogdPool pool = startPool(List.of(address(cluster.logdPorts[0]), address(cluster.logdPorts[1]),
+            address(latePort)), null);
+        awaitHealthy(pool, 2);
+        assertTrue(whenHealthy(pool, 1).isDone(), "already enough: completes at once");
+        final CompletableFuture<Void> three = whenHealthy(pool, 3);
+        assertEquals(2, onLoop(pool::healthyCount));
+        assertNull(onLoop(() -> pool.choose(new int[] {100, 101}, 2)), "nothing else to choose");
+        assertFalse(three.isDone());
+
+        final LogdServer late = startLogd("late", latePort, 102, null);
+        closeables.add(late);
+        three.get(AWAIT_MS, TimeUnit.MILLISECONDS);
+        assertEquals(102, onLoop(() -> pool.choose(new int[] {100, 101}, 2).hello().nodeId()));
+    }
+
+    @Test
+    void shouldNotUseANodeThatIsNotALogd() throws Exception
+    {
+        cluster = new MapdCluster(root, 1);
+        final NettyServer mapd = NettyServer.start("not-a-logd", MapdCluster.HOST, 0, 1,
+            new HandshakeConfig(Roles.MAPD, 77, null, ProtocolLimits.frameLengthFor(MapdCluster.MAX_VALUE)),
+            ChannelInboundHandlerAdapter::new);
+        closeables.add(mapd);
+        final LogdPool pool = startPool(List.of(address(cluster.logdPorts[0]), address(mapd.port())), null);
+        awaitHealthy(pool, 1);
+        Await.until("connected to the mapd", AWAIT_MS, () -> onLoop(() -> pool.connection(1).isReady()));
+        onLoop(() ->
+        {
+            assertEquals(1, pool.healthyCount(), "a mapd in --logds is not counted");
+            assertNull(pool.byNodeId(77));
+            assertEquals(Map.of(100, 20), countChoices(pool, 20, NO_EXCLUDE, 0), "nor written to");
+            return null;
+        });
+    }
+
+    @Test
+    void shouldUseOnlyOneOfTwoLogdsClaimingTheSameNodeId() throws Exception
+    {
+        final LogdServer first = startLogd("first", 0, 100, null);
+        closeables.add(first);
+        final LogdServer twin = startLogd("twin", 0, 100, null);
+        closeables.add(twin);
+        final LogdPool pool = startPool(List.of(address(first.port()), address(twin.port())), null);
+        awaitHealthy(pool, 1);
+        Await.until("both connected", AWAIT_MS,
+            () -> onLoop(() -> pool.connection(0).isReady() && pool.connection(1).isReady()));
+        onLoop(() ->
+        {
+            assertEquals(1, pool.healthyCount());
+            final PeerConnection holder = pool.byNodeId(100);
+            assertNotNull(holder);
+            for (int i = 0; i < 10; i++)
+            {
+                assertSame(holder, pool.choose(NO_EXCLUDE, 0), "only the first to answer HELLO is used");
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void shouldNotUseALogdThatRefusesTheToken() throws Exception
+    {
+        final LogdServer guarded = startLogd("guarded", 0, 100, "s3cret");
+        closeables.add(guarded);
+        final LogdPool wrong = startPool(List.of(address(guarded.port())), "wrong");
+        final LogdPool right = startPool(List.of(address(guarded.port())), "s3cret");
+        awaitHealthy(right, 1);
+        final CompletableFuture<Void> refused = whenHealthy(wrong, 1);
+        assertEquals(1, onLoop(right::healthyCount), "the right token is let in");
+        assertEquals(0, onLoop(wrong::healthyCount), "the wrong one is not");
+        assertFalse(onLoop(() -> wrong.connection(0).isReady()));
+        assertNull(onLoop(() -> wrong.choose(NO_EXCLUDE, 0)));
+        assertFalse(refused.isDone());
+    }
+
+    private LogdPool startPool(final int logds, final String token) throws Exception
+    {
+        cluster = new MapdCluster(root, logds);
+        final List<InetSocketAddress> addresses = new ArrayList<>();
+        for (final int port : cluster.logdPorts)
+        {
+            addresses.add(address(port));
+        }
+        return startPool(addresses, token);
+    }
+
+    private LogdPool startPool(final List<InetSocketAddress> addresses, final String token)
+    {
+        final LogdPool pool = new LogdPool(loop, addresses,
+            new HandshakeConfig(Roles.MAPD, 1, token, ProtocolLimits.frameLengthFor(MapdCluster.MAX_VALUE)), 64, 5_000);
+        closeables.add(pool);
+        pool.start();
+        return pool;
+    }
+
+    private LogdServer startLogd(final String name, final int port, final int nodeId, final String token)
+        throws Exception
+    {
+        final int maxEntry = 1 << 16;
+        final LogConfig log = new LogConfig()
+            .directory(root.resolve(name))
+            .segmentLength(MapdCluster.SEGMENT_LENGTH)
+            .maxEntryLength(maxEntry)
+            .validate();
+        return LogdServer.start(new LogdConfig(MapdCluster.HOST, port, nodeId, token, 1,
+            ProtocolLimits.frameLengthFor(maxEntry), log));
+    }
+
+    private static InetSocketAddress address(final int port)
+    {
+        return new InetSocketAddress(MapdCluster.HOST, port);
+    }
+
+    private <T> T onLoop(final Callable<T> task) throws Exception
+    {
+        return loop.submit(task).get(AWAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private CompletableFuture<Void> whenHealthy(final LogdPool pool, final int healthy) throws Exception
+    {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        onLoop(() ->
+        {
+            pool.whenHealthy(healthy, future);
+            return null;
+        });
+        return future;
+    }
+
+    private void awaitHealthy(final LogdPool pool, final int healthy) throws Exception
+    {
+        whenHealthy(pool, healthy).get(AWAIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * @return how many of {@code n} choices went to each logd (by node id); fails on a null choice.
+     */
+    private static Map<Integer, Integer> countChoices(final LogdPool pool, final int n, final int[] exclude,
+        final int excludeCount)
+    {
+        final Map<Integer, Integer> counts = new HashMap<>();
+        for (int i = 0; i < n; i++)
+        {
+            final PeerConnection chosen = pool.choose(exclude, excludeCount);
+            assertNotNull(chosen, "choice " + i);
+            counts.merge(chosen.hello().nodeId(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private static void ping(final PeerConnection connection)
+    {
+        final long id = connection.send((out, requestId) -> Ping.encodeRequest(out, requestId, 42), IGNORE, 0);
+        assertTrue(id >= 0, "sent: " + id);
+    }
+
+    private static final ResponseListener IGNORE = new ResponseListener()
+    {
+        @Override
+        public void onResponse(final long token, final ByteBuf frame, final int at)
+        {
+        }
+
+        @Override
+        public void onFailure(final long token, final short status)
+        {
+        }
+    };
+}
