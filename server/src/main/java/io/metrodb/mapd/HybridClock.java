@@ -5,7 +5,8 @@ import java.util.function.LongSupplier;
 /**
  * Hybrid logical clock for versions: the top 48 bits are wall-clock milliseconds, the low 16 bits a counter,
  * so versions follow real time yet every call returns a larger value than the last, and a version seen
- * from a peer pushes the clock past it. Single writer: used from the mapd's data-path thread only.
+ * from a peer pushes the clock past it. Versions compare as unsigned 64-bit numbers, as the grid compares them.
+ * Single writer: used from the mapd's data-path thread only.
  */
 public final class HybridClock
 {
@@ -31,7 +32,7 @@ public final class HybridClock
     public long next()
     {
         final long physical = (wallClockMs.getAsLong() & MAX_MILLIS) << COUNTER_BITS;
-        last = Math.max(physical, last + 1);
+        last = Long.compareUnsigned(physical, last + 1) > 0 ? physical : last + 1;
         return last;
     }
 
@@ -40,7 +41,7 @@ public final class HybridClock
      */
     public void observe(final long version)
     {
-        if (version > last)
+        if (Long.compareUnsigned(version, last) > 0)
         {
             last = version;
         }
@@ -67,6 +68,7 @@ public final class HybridClock
      */
     public static boolean isNewer(final long version, final int node, final long otherVersion, final int otherNode)
     {
-        return version > otherVersion || (version == otherVersion && node > otherNode);
+        final int order = Long.compareUnsigned(version, otherVersion);
+        return order > 0 || (order == 0 && node > otherNode);
     }
 }

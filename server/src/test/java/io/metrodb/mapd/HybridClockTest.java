@@ -184,4 +184,29 @@ class HybridClockTest
             highestSeen = Math.max(highestSeen, version);
         }
     }
+
+    /**
+     * The grid orders versions as unsigned numbers; the clock must agree, or a version with the top bit set (a bogus
+     * peer, or a clock past the year 6429) would be newest in the grid yet ignored by the clock, and every later
+     * local write of that key refused as stale.
+     */
+    @Test
+    void shouldOrderVersionsAsUnsignedNumbersLikeTheGrid()
+    {
+        final ManualClock wall = new ManualClock();
+        final HybridClock clock = new HybridClock(() -> wall.nowMs);
+        final long topBit = 0x8000_0000_0000_0005L;
+
+        clock.observe(topBit);
+        assertEquals(topBit, clock.last(), "a version past 2^63 is newer than the wall clock's");
+        final long next = clock.next();
+        assertTrue(Long.compareUnsigned(next, topBit) > 0, Long.toUnsignedString(next));
+
+        clock.observe(T0 << HybridClock.COUNTER_BITS);
+        assertEquals(next, clock.last(), "an older version does not move the clock back");
+
+        assertTrue(HybridClock.isNewer(topBit, 1, Long.MAX_VALUE, 1));
+        assertFalse(HybridClock.isNewer(Long.MAX_VALUE, 1, topBit, 1));
+        assertTrue(HybridClock.isNewer(-1L, 1, topBit, 9));
+    }
 }
