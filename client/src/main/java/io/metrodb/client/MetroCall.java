@@ -38,6 +38,8 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
     private final byte flags;
     private final byte[] key;
     private final byte[] value;
+    /** The key's home mapd. */
+    private final int home;
     private final long deadlineNs;
     private MetroLink link;
     private int sends;
@@ -47,13 +49,14 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
 
     MetroCall(
         final MetroClient client, final byte opcode, final byte flags, final byte[] key, final byte[] value,
-        final long deadlineNs)
+        final int home, final long deadlineNs)
     {
         this.client = client;
         this.opcode = opcode;
         this.flags = flags;
         this.key = key;
         this.value = value;
+        this.home = home;
         this.deadlineNs = deadlineNs;
     }
 
@@ -126,8 +129,16 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         }
         else if (requestId == PeerConnection.NOT_READY)
         {
-            // Never sent, so it cannot have been applied: any op may move to another mapd.
-            moveOrPark();
+            // Never sent, so it cannot have been applied: any op may move to another mapd, except while the home
+            // mapd's first connection is being set up: then wait for it (read-your-writes from the first call).
+            if (link.node == home && client.isConnecting(home))
+            {
+                park();
+            }
+            else
+            {
+                moveOrPark();
+            }
         }
         else
         {
@@ -168,7 +179,9 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
             fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
             return;
         }
-        final MetroLink next = client.pick(link.node + 1, sends);
+        // Back to the key's home mapd when it is ready (or still connecting): a call parked because its connection
+        // was back-pressured, or no mapd was ready, must not land on another mapd while the home one is up.
+        final MetroLink next = client.route(home, sends);
         if (next != null)
         {
             link = next;

@@ -46,9 +46,11 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@link NullPointerException}, {@link IllegalArgumentException}), from the async forms too.
  *
  * <p><b>Routing.</b> A call goes first to its key's home mapd (a hash of the key), on the next of that mapd's
- * connections in turn; when the home mapd is not connected it goes to the next mapd that is. Every mapd serves
+ * connections in turn; when the home mapd is not connected it goes to the next mapd that is. While the client's
+ * first connection to the home mapd is still being set up (for at most half the request timeout after the client
+ * is built), and while that connection is back-pressured, the call waits for it instead. Every mapd serves
  * every key, and changes reach the other mapds within milliseconds, but a mapd reads its own writes at once: so
- * while the home mapd is up, a client reads back what it wrote to a key straight away.
+ * while the home mapd is up, a client reads back what it wrote to a key straight away, from its first call.
  *
  * <p><b>Failover and retries.</b>
  * <ul>
@@ -96,6 +98,8 @@ public final class MetroClient implements AutoCloseable
     private final AtomicLong sequence = new AtomicLong();
     private final Set<MetroCall> parked = ConcurrentHashMap.newKeySet();
     private final LongAdder retries = new LongAdder();
+    /** Until then, calls wait for a home mapd whose first connection is still being set up. */
+    private final long connectingUntilNs;
     private volatile boolean closed;
 
     private MetroClient(final Builder builder)
@@ -103,6 +107,7 @@ public final class MetroClient implements AutoCloseable
         addresses = List.copyOf(builder.addresses);
         requestTimeoutMs = builder.requestTimeoutMs;
         requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
+        connectingUntilNs = System.nanoTime() + requestTimeoutNs / 2;
         maxInFlight = builder.maxInFlight;
         overflowPolicy = builder.overflowPolicy;
         retryWrites = builder.retryWrites;
@@ -806,6 +811,43 @@ public final class MetroClient implements AutoCloseable
     }
 
     /**
+     * @return true while the client's first connection to mapd {@code node} is being set up (none of its
+     * connections has been ready or failed yet), for at most half the request timeout after the client was built.
+     */
+    boolean isConnecting(final int node)
+    {
+        if (System.nanoTime() - connectingUntilNs >= 0)
+        {
+            return false;
+        }
+        for (final MetroLink link : links[node])
+        {
+            if (link.settled)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Where a call for a key homed at {@code home} goes: a ready connection of the home mapd; one of its connections
+     * while it {@link #isConnecting is connecting} for the first time (the call waits for it there, so that a
+     * client's first writes are not taken by another mapd that connected sooner, which would break read-your-writes
+     * once the home connection is up); else a ready connection of the next mapds.
+     *
+     * @return the connection, or null when none is ready.
+     */
+    MetroLink route(final int home, final long spread)
+    {
+        if (isConnecting(home))
+        {
+            return links[home][(int)(spread % links[home].length)];
+        }
+        return pick(home, spread);
+    }
+
+    /**
      * @return true when no connection is ready and every one was last refused at HELLO (wrong token, version).
      */
     boolean allRefused()
@@ -920,15 +962,16 @@ public final class MetroClient implements AutoCloseable
 
     private CompletableFuture<Object> start(final byte opcode, final byte flags, final byte[] key, final byte[] value)
     {
-        final MetroCall call = new MetroCall(this, opcode, flags, key, value, System.nanoTime() + requestTimeoutNs);
+        final int node = homeNode(key, links.length);
+        final MetroCall call =
+            new MetroCall(this, opcode, flags, key, value, node, System.nanoTime() + requestTimeoutNs);
         if (closed)
         {
             call.fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
             return call.future;
         }
-        final int node = homeNode(key, links.length);
         final long spread = sequence.getAndIncrement();
-        final MetroLink link = pick(node, spread);
+        final MetroLink link = route(node, spread);
         call.dispatch(link != null ? link : links[node][(int)(spread % links[node].length)]);
         return call.future;
     }

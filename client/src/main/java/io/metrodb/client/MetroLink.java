@@ -20,6 +20,11 @@ final class MetroLink implements PeerConnection.StateListener
     volatile boolean ready;
     /** Status of the last refused HELLO (e.g. AUTH_FAILED), 0 once a handshake succeeds. */
     volatile short refusal;
+    /**
+     * False until the first connection attempt ended, ready or failed: while it is being set up, calls for keys
+     * homed at this mapd wait for it (see {@link MetroClient#route}).
+     */
+    volatile boolean settled;
 
     MetroLink(
         final int node,
@@ -43,6 +48,7 @@ final class MetroLink implements PeerConnection.StateListener
     {
         refusal = 0;
         ready = true;
+        settled = true;
     }
 
     @Override
@@ -55,5 +61,12 @@ final class MetroLink implements PeerConnection.StateListener
     public void onHandshakeFailed(final PeerConnection peer, final Throwable cause)
     {
         refusal = cause instanceof ProtocolException ? ((ProtocolException)cause).status() : StatusCodes.UNAVAILABLE;
+        settled = true;
+    }
+
+    @Override
+    public void onConnectFailed(final PeerConnection peer, final Throwable cause)
+    {
+        settled = true;
     }
 }

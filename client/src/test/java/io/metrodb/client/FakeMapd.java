@@ -22,6 +22,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +49,9 @@ final class FakeMapd implements AutoCloseable
 
     final AtomicInteger openConnections = new AtomicInteger();
     final AtomicLong swallowed = new AtomicLong();
+    /** Connections accepted while {@link #holdConnections()} is on: nothing read from them, HELLO unanswered. */
+    private final Set<Channel> held = ConcurrentHashMap.newKeySet();
+    private volatile boolean holding;
     private final EventLoopGroup group = Transports.newEventLoopGroup(1, "silent-mapd");
     private final Channel server;
 
@@ -73,6 +78,15 @@ final class FakeMapd implements AutoCloseable
                 {
                     openConnections.incrementAndGet();
                     ch.closeFuture().addListener(future -> openConnections.decrementAndGet());
+                    if (holding)
+                    {
+                        ch.config().setAutoRead(false);
+                        held.add(ch);
+                        if (!holding)
+                        {
+                            ch.config().setAutoRead(true);
+                        }
+                    }
                     ProtocolPipeline.initServer(ch.pipeline(), handshake, swallow, new ProtocolErrorHandler());
                 }
             })
@@ -82,6 +96,35 @@ final class FakeMapd implements AutoCloseable
     InetSocketAddress address()
     {
         return (InetSocketAddress)server.localAddress();
+    }
+
+    /**
+     * From now on, accept connections but read nothing from them (so HELLO is not answered and the client's
+     * connection stays not ready, as while it is being set up) until {@link #releaseConnections()}.
+     */
+    void holdConnections()
+    {
+        holding = true;
+    }
+
+    /**
+     * @return connections accepted and held.
+     */
+    int heldConnections()
+    {
+        return held.size();
+    }
+
+    /**
+     * Reads the held connections (HELLO is answered) and stops holding new ones.
+     */
+    void releaseConnections()
+    {
+        holding = false;
+        for (final Channel channel : held)
+        {
+            channel.config().setAutoRead(true);
+        }
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,26 +121,25 @@ class MetroClientClusterTest
                     {
                         writes.add(client.setAsync(key(thread, i), value(thread, i)));
                     }
-                    for (final CompletableFuture<WriteResult> write : writes)
-                    {
-                        assertEquals(2, write.get(60, TimeUnit.SECONDS).replicas());
-                    }
-                    // Read back at the mapd each write went to or at a peer; both converge, so poll a missing one.
+                    // Each key is read back once, as soon as its write is acknowledged. Every call for a key goes
+                    // to its home mapd, which reads its own writes at once (MetroClient, "Routing"), so no read may
+                    // miss; and with every mapd up every write must have been taken by its home mapd (a write's
+                    // version node is the mapd that took it: mapd i is node i + 1). The writes start as soon as
+                    // the client is built, before its connections are up.
                     final List<CompletableFuture<byte[]>> reads = new ArrayList<>(perThread);
                     for (int i = 0; i < perThread; i++)
                     {
+                        final WriteResult written = writes.get(i).get(60, TimeUnit.SECONDS);
                         reads.add(client.getAsync(key(thread, i)));
+                        assertEquals(2, written.replicas());
+                        assertEquals(MetroClient.homeNode(key(thread, i), LocalCluster.SIZE) + 1, written.versionNode(),
+                            "write of key " + thread + ":" + i + " taken by its home mapd");
                     }
                     int checked = 0;
                     for (int i = 0; i < perThread; i++)
                     {
-                        byte[] read = reads.get(i).get(60, TimeUnit.SECONDS);
-                        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                        while (!Arrays.equals(value(thread, i), read) && System.nanoTime() - deadlineNs < 0)
-                        {
-                            read = client.get(key(thread, i));
-                        }
-                        assertArrayEquals(value(thread, i), read, "value of key " + thread + ":" + i);
+                        assertArrayEquals(value(thread, i), reads.get(i).get(60, TimeUnit.SECONDS),
+                            "read-your-writes: value of key " + thread + ":" + i);
                         checked++;
                     }
                     return checked;
@@ -154,6 +152,48 @@ class MetroClientClusterTest
             }
             assertEquals(threads * perThread, total);
             assertEquals(0, client.inFlight());
+        }
+        finally
+        {
+            executor.shutdownNow();
+            assertTrue(executor.awaitTermination(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * Read-your-writes, tightly: from a client's first call, each read follows its acknowledged write at once and
+     * must see it, with no retry (the mapds only converge within milliseconds, so a read at another mapd than the
+     * one that took the write could miss it).
+     */
+    @Test
+    void shouldReadEachWriteBackAtOnceFromTheFirstCall() throws Exception
+    {
+        final int threads = 4;
+        final int perThread = 200;
+        final ExecutorService executor = Executors.newFixedThreadPool(threads);
+        try (MetroClient client = client().connectionsPerNode(2).build())
+        {
+            final List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int thread = t;
+                results.add(executor.submit(() ->
+                {
+                    for (int i = 0; i < perThread; i++)
+                    {
+                        final String key = "ryw:" + thread + ":" + i;
+                        final WriteResult written = client.set(key, "v" + i);
+                        assertEquals("v" + i, client.get(key), "read-your-writes of " + key);
+                        assertEquals(MetroClient.homeNode(bytes(key), LocalCluster.SIZE) + 1, written.versionNode(),
+                            "write of " + key + " taken by its home mapd");
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> result : results)
+            {
+                result.get(180, TimeUnit.SECONDS);
+            }
         }
         finally
         {

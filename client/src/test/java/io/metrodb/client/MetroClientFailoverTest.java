@@ -6,11 +6,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,15 +23,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A mapd is killed while clients keep thousands of calls in flight: no call hangs, every read succeeds (moved to
- * a surviving mapd), every write succeeds or fails with a typed exception, and the cluster serves afterwards.
+ * a surviving mapd), only writes in flight on the killed mapd fail (with a typed exception), every acknowledged
+ * write reads back afterwards, and the cluster serves afterwards.
  */
 class MetroClientFailoverTest
 {
@@ -37,6 +40,7 @@ class MetroClientFailoverTest
     private static final int PRELOADED = 300;
     private static final int THREADS = 4;
     private static final int BURST = 50;
+    private static final int KILLED = 0;
 
     @RegisterExtension
     final TestSeed testSeed = new TestSeed("client.failover.seed");
@@ -45,6 +49,7 @@ class MetroClientFailoverTest
     Path root;
 
     private LocalCluster cluster;
+    private final AtomicLong killedAtNs = new AtomicLong(Long.MAX_VALUE);
 
     @AfterEach
     void stop()
@@ -72,8 +77,13 @@ class MetroClientFailoverTest
 
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicLong completed = new AtomicLong();
-            final LongAdder writeFailures = new LongAdder();
             final List<Future<?>> workers = new ArrayList<>();
+            // Every key is written once: key -> value of each acknowledged write, and of each failed one (which may
+            // or may not have been applied), with the round it failed in per thread.
+            final Map<String, String> acknowledged = new ConcurrentHashMap<>();
+            final Map<String, String> failed = new ConcurrentHashMap<>();
+            final Map<Integer, Set<Long>> failedRounds = new ConcurrentHashMap<>();
+            final AtomicLong takenByKilled = new AtomicLong();
             for (int t = 0; t < THREADS; t++)
             {
                 final MetroClient client = t % 2 == 0 ? plain : retrying;
@@ -92,15 +102,31 @@ class MetroClientFailoverTest
                             final int key = random.nextInt(PRELOADED);
                             readKeys.add(key);
                             reads.add(client.getAsync("pre:" + key));
-                            writes.add(client.setAsync("w:" + thread + ":" + i, "r" + round));
+                            writes.add(client.setAsync(writeKey(thread, round, i), "v" + round + "-" + i));
                         }
                         for (int i = 0; i < BURST; i++)
                         {
-                            assertEquals("v-" + readKeys.get(i), await(reads.get(i), true), "read of pre:" + readKeys.get(i));
+                            assertEquals("v-" + readKeys.get(i), await(reads.get(i)), "read of pre:" + readKeys.get(i));
                             completed.incrementAndGet();
-                            if (await(writes.get(i), false) == null)
+                            final String key = writeKey(thread, round, i);
+                            final Object outcome = writeOutcome(writes.get(i));
+                            if (outcome instanceof MetroException)
                             {
-                                writeFailures.increment();
+                                final long sinceKillNs = System.nanoTime() - killedAtNs.get();
+                                assertTrue(killedAtNs.get() != Long.MAX_VALUE, "a write of " + key +
+                                    " failed before the kill: " + outcome);
+                                failed.put(key, "v" + round + "-" + i);
+                                failedRounds.computeIfAbsent(thread, k -> ConcurrentHashMap.newKeySet()).add(round);
+                                System.out.println(key + " failed, seen " + sinceKillNs / 1_000_000 +
+                                    " ms after the kill: " + outcome);
+                            }
+                            else
+                            {
+                                acknowledged.put(key, "v" + round + "-" + i);
+                                if (((WriteResult)outcome).versionNode() == KILLED + 1)
+                                {
+                                    takenByKilled.incrementAndGet();
+                                }
                             }
                             completed.incrementAndGet();
                         }
@@ -112,7 +138,8 @@ class MetroClientFailoverTest
 
             LocalCluster.awaitCondition("load running", () -> completed.get() >= 4_000);
             final long atKill = completed.get();
-            cluster.killMapd(0);
+            killedAtNs.set(System.nanoTime());
+            cluster.killMapd(KILLED);
             LocalCluster.awaitCondition("load after the kill", () -> completed.get() >= atKill + 4_000);
             stop.set(true);
             for (final Future<?> worker : workers)
@@ -126,8 +153,29 @@ class MetroClientFailoverTest
                     throw new AssertionError("worker failed", e.getCause());
                 }
             }
-            System.out.println("completed " + completed.get() + ", write failures " + writeFailures.sum() +
-                ", retries " + (plain.retries() + retrying.retries()));
+            System.out.println("completed " + completed.get() + ", retries " + (plain.retries() + retrying.retries()) +
+                ", acknowledged writes " + acknowledged.size() + " (" + takenByKilled.get() + " by the killed mapd)" +
+                ", failed writes " + failed.size() + " in rounds " + failedRounds);
+
+            // Only writes in flight on the killed mapd when it died may fail: a write refused or never sent moves to
+            // another mapd, and one lost in flight is retried there by the retrying client. A key's calls go to its
+            // home mapd, and a worker has one burst in flight at a time (it waits for the whole burst before the
+            // next), so what was in flight there when it died, hence the bound on failed writes, is per worker the
+            // keys of one burst that are homed at the killed mapd (a burst that fails is the last sent there).
+            failed.keySet().forEach(key -> assertEquals(KILLED, homeOf(key),
+                "a write failed whose key is not homed at the killed mapd: " + key + ", seed " + seed));
+            failedRounds.forEach((thread, rounds) -> assertEquals(1, rounds.size(),
+                "writes of thread " + thread + " failed in more than one burst: rounds " + rounds + ", seed " + seed));
+
+            // Every acknowledged write is read back through the client from the surviving mapds, those the killed
+            // mapd acknowledged before it died too; a failed write is either applied or not, nothing else.
+            assertTrue(takenByKilled.get() > 0, "no acknowledged write was taken by the killed mapd");
+            final Map<String, String> read = plain.getAllStrings(acknowledged.keySet());
+            acknowledged.forEach((key, value) -> assertEquals(value, read.get(key),
+                "acknowledged write of " + key + " read back, seed " + seed));
+            final Map<String, String> readFailed = plain.getAllStrings(failed.keySet());
+            failed.forEach((key, value) -> assertTrue(readFailed.get(key) == null || value.equals(readFailed.get(key)),
+                "failed write of " + key + " reads " + readFailed.get(key) + ", seed " + seed));
 
             // The survivors serve every operation, from both clients.
             for (final MetroClient client : List.of(plain, retrying))
@@ -149,10 +197,20 @@ class MetroClientFailoverTest
         }
     }
 
+    private static String writeKey(final int thread, final long round, final int i)
+    {
+        return "w:" + thread + ":" + round + ":" + i;
+    }
+
+    private static int homeOf(final String key)
+    {
+        return MetroClient.homeNode(key.getBytes(StandardCharsets.UTF_8), LocalCluster.SIZE);
+    }
+
     /**
-     * @return the value, or null when a write failed with a typed exception; any other outcome fails the test.
+     * @return the call's value; a failure, or a call that does not complete within {@link #HANG_MS}, fails the test.
      */
-    private static <T> T await(final CompletableFuture<T> future, final boolean mustSucceed)
+    private static <T> T await(final CompletableFuture<T> future) throws InterruptedException
     {
         try
         {
@@ -164,16 +222,31 @@ class MetroClientFailoverTest
         }
         catch (final ExecutionException e)
         {
-            if (mustSucceed || !(e.getCause() instanceof MetroException))
-            {
-                throw new AssertionError("unexpected failure", e.getCause());
-            }
-            return null;
+            throw new AssertionError("unexpected failure", e.getCause());
         }
-        catch (final InterruptedException e)
+    }
+
+    /**
+     * @return the write's result, or the typed exception it failed with; any other outcome, or a call that does not
+     * complete within {@link #HANG_MS}, fails the test.
+     */
+    private static Object writeOutcome(final CompletableFuture<WriteResult> write) throws InterruptedException
+    {
+        try
         {
-            Thread.currentThread().interrupt();
-            return fail("interrupted");
+            return write.get(HANG_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException e)
+        {
+            throw new AssertionError("a write hung for " + HANG_MS + " ms");
+        }
+        catch (final ExecutionException e)
+        {
+            if (e.getCause() instanceof MetroException)
+            {
+                return e.getCause();
+            }
+            throw new AssertionError("unexpected failure", e.getCause());
         }
     }
 }

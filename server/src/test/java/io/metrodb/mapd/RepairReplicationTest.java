@@ -110,7 +110,7 @@ class RepairReplicationTest
         final MapdServer b = startMapd("b", 2, portB, List.of(portA));
         final Map<String, byte[]> entries = entries("k", 30);
         writeAll(portA, entries);
-        Convergence.awaitConverged(WAIT_MS, portA, portB);
+        Convergence.awaitConverged(WAIT_MS, entries.keySet(), portA, portB);
 
         final GridEntry before = entry(a, "k5");
         cluster.flipRecordByte(before.logdId(0), before.offset(0), 2, before.valueLength());
@@ -129,7 +129,7 @@ class RepairReplicationTest
         awaitReplicas(portB, "k5", repaired);
         assertEquals(before.version(), entry(b, "k5").version(), "the peer holds the same version");
         assertEquals(Change.REPAIR, GridDump.of(portB).get("k5").flags() & Change.REPAIR, "flagged repaired");
-        Convergence.awaitConverged(WAIT_MS, portA, portB);
+        Convergence.awaitConverged(WAIT_MS, entries.keySet(), portA, portB);
         try (MapdClient client = new MapdClient(portB))
         {
             assertArrayEquals(entries.get("k5"), client.get("k5").value());
@@ -138,7 +138,7 @@ class RepairReplicationTest
         final int portC = MapdCluster.freePort();
         startMapd("blank", 3, portC, List.of(portA, portB));
         awaitReplicas(portC, "k5", repaired);
-        Convergence.awaitConverged(WAIT_MS, portA, portB, portC);
+        Convergence.awaitConverged(WAIT_MS, entries.keySet(), portA, portB, portC);
 
         close(a);
         a = startMapd("a", 1, portA, List.of(portB));

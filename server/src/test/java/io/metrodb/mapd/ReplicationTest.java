@@ -1,16 +1,22 @@
 package io.metrodb.mapd;
 
+import io.metrodb.mapd.Convergence.Expected;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -99,95 +105,106 @@ class ReplicationTest
         return entries;
     }
 
-    private static void writeAll(final int port, final byte opcode, final Map<String, byte[]> entries) throws Exception
+    /**
+     * @return each key's acknowledged write (every reply must be OK).
+     */
+    private static Map<String, Expected> writeAll(final int port, final byte opcode, final Map<String, byte[]> entries)
+        throws Exception
     {
         try (MapdClient client = new MapdClient(port))
         {
-            client.setAll(opcode, entries).forEach((key, reply) ->
-                assertEquals(StatusCodes.OK, reply.status(), key + ": " + reply.message()));
+            return Convergence.acknowledged(entries, client.setAll(opcode, entries));
         }
+    }
+
+    /**
+     * Every mapd holds exactly the {@code expected} writes (grids compared over DUMP), and serves each value.
+     *
+     * @return how long convergence took, in ms.
+     */
+    private static long assertConvergedOn(final Map<String, Expected> expected, final int... ports) throws Exception
+    {
+        final long ms = Convergence.awaitConverged(CONVERGE_MS, expected, ports);
+        Convergence.assertEveryMapdServes(expected, ports);
+        return ms;
     }
 
     @Test
     void shouldConvergeWritesSpreadOverEveryMapd() throws Exception
     {
         startThree(1 << 16);
+        final Map<String, Expected> expected = new HashMap<>();
         final ExecutorService clients = Executors.newFixedThreadPool(3);
         try
         {
-            final List<Future<?>> writers = new ArrayList<>();
+            final List<Future<Map<String, Expected>>> writers = new ArrayList<>();
             for (int i = 0; i < 3; i++)
             {
                 final int m = i;
                 writers.add(clients.submit(() ->
                 {
+                    final Map<String, Expected> written = new HashMap<>();
                     for (int round = 0; round < 5; round++)
                     {
-                        writeAll(ports[m], Opcodes.SET, entries("m" + m + "-r" + round + "-", 200, "v"));
+                        final String prefix = "m" + m + "-r" + round + "-";
+                        written.putAll(writeAll(ports[m], Opcodes.SET, entries(prefix, 200, "v")));
                     }
-                    return null;
+                    return written;
                 }));
             }
-            for (final Future<?> writer : writers)
+            for (final Future<Map<String, Expected>> writer : writers)
             {
-                writer.get(60, TimeUnit.SECONDS);
+                Convergence.keepWinners(expected, writer.get(60, TimeUnit.SECONDS));
             }
         }
         finally
         {
             clients.shutdownNow();
         }
-        System.out.println("converged in " + Convergence.awaitConverged(CONVERGE_MS, ports) + " ms");
-        assertEquals(3000, GridDump.of(ports[0]).size());
-        try (MapdClient client = new MapdClient(ports[2]))
-        {
-            assertArrayEquals(bytes("v-7"), client.get("m0-r3-7").value(), "a change from mapd 0 read at mapd 2");
-        }
+        assertEquals(3000, expected.size());
+        System.out.println("converged in " + assertConvergedOn(expected, ports) + " ms");
     }
 
     @Test
     void shouldConvergeConflictingWritesToOneWinnerEverywhere() throws Exception
     {
         startThree(1 << 16);
+        final Map<String, Expected> winners = new HashMap<>();
         final ExecutorService clients = Executors.newFixedThreadPool(3);
         try
         {
-            final List<Future<?>> writers = new ArrayList<>();
+            final List<Future<List<Map<String, Expected>>>> writers = new ArrayList<>();
             for (int i = 0; i < 3; i++)
             {
                 final int m = i;
                 writers.add(clients.submit(() ->
                 {
+                    final List<Map<String, Expected>> rounds = new ArrayList<>();
                     for (int round = 0; round < 3; round++)
                     {
-                        writeAll(ports[m], Opcodes.SET, entries("same-", 300, "from-" + m + "-" + round));
+                        rounds.add(writeAll(ports[m], Opcodes.SET, entries("same-", 300, "from-" + m + "-" + round)));
                     }
-                    return null;
+                    return rounds;
                 }));
             }
-            for (final Future<?> writer : writers)
+            for (final Future<List<Map<String, Expected>>> writer : writers)
             {
-                writer.get(60, TimeUnit.SECONDS);
+                for (final Map<String, Expected> round : writer.get(60, TimeUnit.SECONDS))
+                {
+                    // Nine acknowledged writes of each key; last-writer-wins must keep the highest version.
+                    Convergence.keepWinners(winners, round);
+                }
             }
         }
         finally
         {
             clients.shutdownNow();
         }
-        Convergence.awaitConverged(CONVERGE_MS, ports);
-        final List<Map<String, MapdClient.Reply>> reads = new ArrayList<>();
-        for (final int port : ports)
-        {
-            try (MapdClient client = new MapdClient(port))
-            {
-                reads.add(client.getAll(entries("same-", 300, "").keySet()));
-            }
-        }
-        for (final String key : reads.get(0).keySet())
-        {
-            assertArrayEquals(reads.get(0).get(key).value(), reads.get(1).get(key).value(), key);
-            assertArrayEquals(reads.get(0).get(key).value(), reads.get(2).get(key).value(), key);
-        }
+        assertEquals(300, winners.size());
+        final Set<String> winningMapds = new TreeSet<>();
+        winners.values().forEach(w -> winningMapds.add(new String(w.value(), StandardCharsets.UTF_8).split("-")[1]));
+        System.out.println("conflicting writes won by mapds " + winningMapds);
+        assertConvergedOn(winners, ports);
     }
 
     @Test
@@ -217,28 +234,30 @@ class ReplicationTest
     void shouldCatchUpFromTheBacklogAfterARestart() throws Exception
     {
         startThree(1 << 16);
-        writeAll(ports[0], Opcodes.SET, entries("before-", 200, "v"));
+        final Map<String, Expected> expected = new HashMap<>();
+        expected.putAll(writeAll(ports[0], Opcodes.SET, entries("before-", 200, "v")));
         mapds.get(2).close();
         mapds.set(2, null);
-        writeAll(ports[0], Opcodes.SET, entries("while-down-a-", 300, "v"));
-        writeAll(ports[1], Opcodes.SETSAFE, entries("while-down-b-", 300, "v"));
+        expected.putAll(writeAll(ports[0], Opcodes.SET, entries("while-down-a-", 300, "a")));
+        expected.putAll(writeAll(ports[1], Opcodes.SETSAFE, entries("while-down-b-", 300, "b")));
         mapds.set(2, start(2, 1 << 16, peersOf(2)));
-        Convergence.awaitConverged(CONVERGE_MS, ports);
-        assertEquals(800, GridDump.of(ports[2]).size());
+        assertEquals(800, expected.size());
+        assertConvergedOn(expected, ports);
     }
 
     @Test
     void shouldCatchUpByFullSyncWhenTheBacklogMovedOn() throws Exception
     {
         startThree(4);
-        writeAll(ports[0], Opcodes.SET, entries("before-", 50, "v"));
-        Convergence.awaitConverged(CONVERGE_MS, ports);
+        final Map<String, Expected> expected = new HashMap<>();
+        expected.putAll(writeAll(ports[0], Opcodes.SET, entries("before-", 50, "v")));
+        Convergence.awaitConverged(CONVERGE_MS, expected, ports);
         mapds.get(2).close();
         mapds.set(2, null);
-        writeAll(ports[0], Opcodes.SET, entries("while-down-", 200, "v"));
+        expected.putAll(writeAll(ports[0], Opcodes.SET, entries("while-down-", 200, "w")));
         mapds.set(2, start(2, 4, peersOf(2)));
-        Convergence.awaitConverged(CONVERGE_MS, ports);
-        assertEquals(250, GridDump.of(ports[2]).size());
+        assertEquals(250, expected.size());
+        assertConvergedOn(expected, ports);
         assertTrue(mapds.get(2).onDataPath(() -> info(mapds.get(2))).contains("snapshots=1"),
             "caught up through a snapshot stream");
     }
@@ -247,14 +266,15 @@ class ReplicationTest
     void shouldLetABlankMapdJoinByFullSync() throws Exception
     {
         startThree(1 << 16);
-        writeAll(ports[0], Opcodes.SET, entries("a-", 300, "v"));
-        writeAll(ports[1], Opcodes.SET, entries("b-", 300, "v"));
+        final Map<String, Expected> expected = new HashMap<>();
+        expected.putAll(writeAll(ports[0], Opcodes.SET, entries("a-", 300, "a")));
+        expected.putAll(writeAll(ports[1], Opcodes.SET, entries("b-", 300, "b")));
         final int[] four = {ports[0], ports[1], ports[2], MapdCluster.freePort()};
         final MapdServer blank = MapdServer.start(cluster.peerConfig("blank", 9, four[3],
             List.of(ports[0], ports[1], ports[2]), 1 << 16));
         mapds.add(blank);
-        Convergence.awaitConverged(CONVERGE_MS, four);
-        assertEquals(600, GridDump.of(four[3]).size());
+        assertEquals(600, expected.size());
+        assertConvergedOn(expected, four);
     }
 
     @Test
@@ -269,40 +289,43 @@ class ReplicationTest
         closeables.add(toA);
         mapds.add(start(0, 1 << 16, List.of(toB.port())));
         mapds.add(start(1, 1 << 16, List.of(toA.port())));
-        writeAll(ports[0], Opcodes.SET, entries("before-", 100, "v"));
-        writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v1")));
-        Convergence.awaitConverged(CONVERGE_MS, ports[0], ports[1]);
+        final Map<String, Expected> expected = new HashMap<>();
+        Convergence.keepWinners(expected, writeAll(ports[0], Opcodes.SET, entries("before-", 100, "v")));
+        Convergence.keepWinners(expected, writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v1"))));
+        Convergence.awaitConverged(CONVERGE_MS, expected, ports[0], ports[1]);
 
         toA.partition();
         toB.partition();
-        writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v2")));
+        Convergence.keepWinners(expected, writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v2"))));
         try (MapdClient client = new MapdClient(ports[1]))
         {
             assertArrayEquals(bytes("v1"), client.get("stale-key").value(),
                 "a mapd cut off from its peers serves what it has (documented staleness)");
         }
-        writeAll(ports[0], Opcodes.SET, entries("a-side-", 200, "v"));
-        writeAll(ports[1], Opcodes.SETSAFE, entries("b-side-", 200, "v"));
-        writeAll(ports[0], Opcodes.SET, entries("both-", 50, "a"));
-        writeAll(ports[1], Opcodes.SET, entries("both-", 50, "b"));
-        assertTrue(!Convergence.differences(ports[0], ports[1]).isEmpty(), "the partition separates them");
+        Convergence.keepWinners(expected, writeAll(ports[0], Opcodes.SET, entries("a-side-", 200, "a")));
+        Convergence.keepWinners(expected, writeAll(ports[1], Opcodes.SETSAFE, entries("b-side-", 200, "b")));
+        Convergence.keepWinners(expected, writeAll(ports[0], Opcodes.SET, entries("both-", 50, "a")));
+        Convergence.keepWinners(expected, writeAll(ports[1], Opcodes.SET, entries("both-", 50, "b")));
+        final Set<String> aSide = entries("a-side-", 200, "").keySet();
+        final Set<String> bSide = entries("b-side-", 200, "").keySet();
+        final Set<String> atA = GridDump.of(ports[0]).keySet();
+        final Set<String> atB = GridDump.of(ports[1]).keySet();
+        assertTrue(atA.containsAll(aSide) && Collections.disjoint(atA, bSide), "the partition separates them (A)");
+        assertTrue(atB.containsAll(bSide) && Collections.disjoint(atB, aSide), "the partition separates them (B)");
+        assertEquals(551, expected.size());
 
         toA.heal();
         toB.heal();
         try
         {
-            Convergence.awaitConverged(CONVERGE_MS, ports[0], ports[1]);
+            assertConvergedOn(expected, ports[0], ports[1]);
         }
         catch (final AssertionError e)
         {
             throw new AssertionError(e.getMessage() + "\nA: " + mapds.get(0).onDataPath(() -> info(mapds.get(0))) +
                 "\nB: " + mapds.get(1).onDataPath(() -> info(mapds.get(1))), e);
         }
-        assertEquals(551, GridDump.of(ports[0]).size());
-        try (MapdClient client = new MapdClient(ports[1]))
-        {
-            assertArrayEquals(bytes("v2"), client.get("stale-key").value(), "the newer write wins after the heal");
-        }
+        assertArrayEquals(bytes("v2"), expected.get("stale-key").value(), "the newer write of one mapd wins");
     }
 
     private static String info(final MapdServer mapd)

@@ -28,9 +28,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -438,24 +440,26 @@ class ReplicatorTest
         {
             assertEquals(StatusCodes.OK, client.set("first", bytes("v")).status());
         }
-        Convergence.awaitConverged(AWAIT_MS, portA, portB);
+        Convergence.awaitConverged(AWAIT_MS, Set.of("first"), portA, portB);
 
         mapdB.close();
         mapds.set(mapds.indexOf(mapdB), null);
+        final Set<String> written = new HashSet<>(Set.of("first"));
         try (MapdClient client = new MapdClient(portA))
         {
             // 3000 changes of 52 bytes: one BACKLOG frame of them all would exceed B's 132 KiB frame limit.
             for (int batch = 0; batch < 12; batch++)
             {
-                final List<String> failed = MapdClient.failures(client.setAll(Opcodes.SET,
-                    entries("missed" + (char)('a' + batch), 250)));
+                final Map<String, byte[]> batchEntries = entries("missed" + (char)('a' + batch), 250);
+                final List<String> failed = MapdClient.failures(client.setAll(Opcodes.SET, batchEntries));
                 assertTrue(failed.isEmpty(), failed.toString());
+                written.addAll(batchEntries.keySet());
             }
         }
         mapdB = start(b);
         try
         {
-            Convergence.awaitConverged(60_000, portA, portB);
+            Convergence.awaitConverged(60_000, written, portA, portB);
         }
         catch (final AssertionError e)
         {

@@ -57,6 +57,14 @@ public final class PeerConnection implements AutoCloseable
         default void onHandshakeFailed(PeerConnection connection, Throwable cause)
         {
         }
+
+        /**
+         * A connection attempt failed before the handshake (refused, unreachable, timed out); it will be retried
+         * with backoff.
+         */
+        default void onConnectFailed(PeerConnection connection, Throwable cause)
+        {
+        }
     }
 
     private final EventLoop eventLoop;
@@ -304,6 +312,10 @@ public final class PeerConnection implements AutoCloseable
         {
             if (!future.isSuccess())
             {
+                if (!closed && connect.channel() == channel && stateListener != null)
+                {
+                    stateListener.onConnectFailed(this, future.cause());
+                }
                 connect.channel().close();
             }
         });
