@@ -26,8 +26,7 @@ final class ForeignLibc implements Libc
     private static final String PACKAGE = "java.lang.foreign.";
 
     private final MethodHandle open;
-    private final MethodHandle close;
-    private final MethodHandle posixFallocate;
+    private final PlainLibcCalls plain;
     private final MethodHandle syncFileRange;
     private final MethodHandle madvise;
     private final MethodHandle segmentOfBuffer;
@@ -73,10 +72,10 @@ final class ForeignLibc implements Libc
 
         open = api.downcall("open", new Object[] {i32, pointer, i32, i32}, captureErrno, variadicFromMode)
             .asType(MethodType.methodType(int.class, Object.class, Object.class, int.class, int.class));
-        close = api.downcall("close", new Object[] {i32, i32})
-            .asType(MethodType.methodType(int.class, int.class));
-        posixFallocate = api.downcall("posix_fallocate", new Object[] {i32, i32, i64, i64})
-            .asType(MethodType.methodType(int.class, int.class, long.class, long.class));
+        plain = new PlainLibcCalls(
+            api.downcall("close", new Object[] {i32, i32}),
+            api.downcall("posix_fallocate", new Object[] {i32, i32, i64, i64}),
+            "java.lang.foreign");
         syncFileRange = api.downcall("sync_file_range", new Object[] {i32, i32, i64, i64, i32}, captureErrno)
             .asType(MethodType.methodType(int.class, Object.class, int.class, long.class, long.class, int.class));
         madvise = MethodHandles.filterArguments(
@@ -128,27 +127,13 @@ final class ForeignLibc implements Libc
     @Override
     public void close(final int fd)
     {
-        try
-        {
-            final int ignored = (int)close.invokeExact(fd);
-        }
-        catch (final Throwable ignored)
-        {
-            // Nothing to do with a descriptor that would not close.
-        }
+        plain.close(fd);
     }
 
     @Override
     public int posixFallocate(final int fd, final long offset, final long length)
     {
-        try
-        {
-            return (int)posixFallocate.invokeExact(fd, offset, length);
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException("posix_fallocate through java.lang.foreign failed", t);
-        }
+        return plain.posixFallocate(fd, offset, length);
     }
 
     @Override

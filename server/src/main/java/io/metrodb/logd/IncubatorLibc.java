@@ -28,12 +28,11 @@ final class IncubatorLibc implements Libc
     private final MethodHandle open = bind("open",
         MethodType.methodType(int.class, MemoryAddress.class, int.class, int.class),
         FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_INT, CLinker.asVarArg(CLinker.C_INT)));
-    private final MethodHandle close = bind("close",
-        MethodType.methodType(int.class, int.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT));
-    private final MethodHandle posixFallocate = bind("posix_fallocate",
-        MethodType.methodType(int.class, int.class, long.class, long.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG));
+    private final PlainLibcCalls plain = new PlainLibcCalls(
+        bind("close", MethodType.methodType(int.class, int.class), FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT)),
+        bind("posix_fallocate", MethodType.methodType(int.class, int.class, long.class, long.class),
+            FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG)),
+        "jdk.incubator.foreign");
     private final MethodHandle syncFileRange = bind("sync_file_range",
         MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
         FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
@@ -67,27 +66,13 @@ final class IncubatorLibc implements Libc
     @Override
     public void close(final int fd)
     {
-        try
-        {
-            final int ignored = (int)close.invokeExact(fd);
-        }
-        catch (final Throwable ignored)
-        {
-            // Nothing to do with a descriptor that would not close.
-        }
+        plain.close(fd);
     }
 
     @Override
     public int posixFallocate(final int fd, final long offset, final long length)
     {
-        try
-        {
-            return (int)posixFallocate.invokeExact(fd, offset, length);
-        }
-        catch (final Throwable t)
-        {
-            throw new IllegalStateException("posix_fallocate through the foreign linker failed", t);
-        }
+        return plain.posixFallocate(fd, offset, length);
     }
 
     @Override
