@@ -59,8 +59,17 @@ mkdir -p "$results"
 raw="$results/results.txt"
 : > "$raw"
 
+# Load average, and on kernels with PSI the share of the last 10 s in which some runnable task waited for a CPU.
+load_info() {
+    local psi=""
+    if [[ -r /proc/pressure/cpu ]]; then
+        psi=", CPU pressure $(sed -n 's/^some avg10=\([0-9.]*\).*/\1/p' /proc/pressure/cpu)%"
+    fi
+    echo "load $(cut -d' ' -f1-3 /proc/loadavg)$psi"
+}
+
 say() {
-    echo "=== $* ($(date +%T), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+    echo "=== $* ($(date +%T), $(load_info))" >&2
 }
 
 # ------------------------------------------------------------------------------------------- tools and build
@@ -155,7 +164,7 @@ trap 'exit 130' INT TERM
     echo "nproc: $(nproc)"
     echo "cpu: $(lscpu 2> /dev/null | sed -n 's/^Model name: *//p' | head -1)"
     echo "kernel: $(uname -r)"
-    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "at start: $(load_info)"
     echo "disk of the data dirs: $(df -P "$work" | awk 'NR == 2 { print $1 }')"
     echo "java: $("$METRODB_JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
     if [[ "$targets" != metrodb ]]; then echo "redis: $(redis-server --version)"; fi
@@ -237,7 +246,7 @@ redis_round() {
     for mode in none always; do
         say "round $repeat: Redis, persistence: $mode"
         start_redis "$mode"
-        echo "$repeat LOAD redis-$mode $(cut -d' ' -f1-3 /proc/loadavg)" >> "$raw"
+        echo "$repeat LOAD redis-$mode: $(load_info)" >> "$raw"
         for op in get set; do
             for shape in 1 50 800; do
                 redis_measure "$repeat" "redis-$mode" "$op" "$shape"
@@ -254,7 +263,7 @@ metrodb_round() {
     say "round $repeat: MetroDB, bin/cluster start"
     cluster_dir="$work/cluster-$repeat"
     METRODB_RUN_DIR="$cluster_dir" timeout 600 bin/cluster start >&2
-    echo "$repeat LOAD metrodb $(cut -d' ' -f1-3 /proc/loadavg)" >> "$raw"
+    echo "$repeat LOAD metrodb: $(load_info)" >> "$raw"
     say "round $repeat: MetroDB, ClusterVsRedisHarness"
     local bound; bound="$(awk -v s="$seconds" -v w="$warmup" 'BEGIN { printf "%d", 600 + 9 * (s + w + 20) }')"
     # The daemons' pids, for the harness to report the CPU each one used during each measure.
@@ -286,7 +295,7 @@ for repeat in $(seq 1 "$repeats"); do
         [[ "$targets" == metrodb ]] || redis_round "$repeat"
     fi
 done
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$results/machine.txt"
+echo "at the end: $(load_info)" >> "$results/machine.txt"
 
 # ----------------------------------------------------------------------------------------------------- table
 
@@ -352,7 +361,7 @@ table() {
         val[$1, key, "count"] = $9; val[$1, key, "errors"] = $10; val[$1, key, "misses"] = $11
         if (!(key in seen)) { seen[key] = 1; keys[++nkeys] = key }
     }
-    $2 == "LOAD" { load[$1] = load[$1] (load[$1] == "" ? "" : "; ") $3 " " $4 " " $5 " " $6 }
+    $2 == "LOAD" { load[$1] = load[$1] (load[$1] == "" ? "" : "; ") substr($0, index($0, "LOAD") + 5) }
     $2 == "CPU" {
         # N OP SHAPE name=cores...: one row per measure and round
         line = "| " $1 " | " $3 " | " $4 " |"; total = 0
@@ -369,7 +378,7 @@ table() {
     $2 == "FAILURE" { failures = failures "- round " $1 ": " substr($0, index($0, "FAILURE")) "\n" }
     END {
         for (r = 1; r <= repeats; r++) {
-            printf "\nRound %d (load average when each part started: %s)\n\n", r, load[r]
+            printf "\nRound %d (when each part started: %s)\n\n", r, load[r]
             print_table(r)
         }
         if (repeats > 1) {
