@@ -17,11 +17,11 @@
 #   -w SECONDS  warm-up per measure, same load, not counted (default 1)
 #   -o DIR      where to keep the results (default bench/target/vs-redis/<date-time>)
 #   -t TARGETS  both (default), redis or metrodb: one side only, its columns alone in the table
-# A round takes about 2 minutes with the defaults. Needs: Java 17+, Maven (first run, to build
-# bench/target/benchmarks.jar), and root or sudo to install redis-server and redis-tools with apt-get when
-# redis-server is missing (on a systemd machine Debian's package also starts its own Redis service on port 6379;
-# this script neither uses nor stops that one). The MetroDB ports 7550-7552, 7558-7560 and 7570 must be free.
-# Everything it starts runs under `timeout` and is stopped on exit.
+# A round takes 3 to 5 minutes on a 2-vCPU box (the cluster's start and preload are half of it). Needs: Java 17+,
+# Maven (first run, to build bench/target/benchmarks.jar), and root or sudo to install redis-server and
+# redis-tools with apt-get when redis-server is missing (on a systemd machine Debian's package also starts its own
+# Redis service on port 6379; this script neither uses nor stops that one). The MetroDB ports 7550-7552, 7558-7560
+# and 7570 must be free. Every step runs under `timeout`, and whatever it started is stopped on exit (trap).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/../.." && pwd)"
