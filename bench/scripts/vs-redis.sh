@@ -141,9 +141,12 @@ stop_cluster() {
     if [[ -n "$cluster_dir" ]]; then
         local pids; pids="$(cat "$cluster_dir"/*.pid 2> /dev/null || true)"
         METRODB_RUN_DIR="$cluster_dir" timeout 120 bin/cluster stop > /dev/null || true
-        # Anything that did not stop on SIGTERM within the time bin/cluster gives it.
+        # Anything that did not stop on SIGTERM within the time bin/cluster gives it, if that pid is still one of
+        # ours (started with this run's METRODB_RUN_DIR in its environment).
         for pid in $pids; do
-            kill -KILL "$pid" 2> /dev/null || true
+            if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qxF "METRODB_RUN_DIR=$cluster_dir"; then
+                kill -KILL "$pid" 2> /dev/null || true
+            fi
         done
     fi
     cluster_dir=""
