@@ -86,6 +86,11 @@ final class EntryArena implements AutoCloseable
         return entryLength;
     }
 
+    int entriesPerChunk()
+    {
+        return (int)chunkMask + 1;
+    }
+
     /**
      * Address of an entry that exists.
      *

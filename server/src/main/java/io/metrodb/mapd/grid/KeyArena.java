@@ -67,6 +67,21 @@ final class KeyArena implements AutoCloseable
      */
     long append(final Object base, final long address, final int length)
     {
+        final long keyRef = reserve(length);
+        UnsafeApi.copyMemory(base, address, null, keyAddress(keyRef), length);
+
+        return keyRef;
+    }
+
+    /**
+     * Writer: claims room for a key without writing its bytes (a bulk restore copies them later) and returns its
+     * reference. Keys are placed exactly as {@link #append} places them.
+     *
+     * @param length key length, 1..65535.
+     * @return the key reference.
+     */
+    long reserve(final int length)
+    {
         long position = tailPosition;
         final int chunkCount = chunkAddresses.length;
         if ((position >>> chunkShift) >= chunkCount ||
@@ -81,8 +96,6 @@ final class KeyArena implements AutoCloseable
             throw new IllegalStateException("key arena full: 2^48 bytes");
         }
 
-        final long keyAddress = chunkAddresses[(int)(position >>> chunkShift)] + (position & chunkMask);
-        UnsafeApi.copyMemory(base, address, null, keyAddress, length);
         tailPosition = position + length;
         usedBytes += length;
 
@@ -99,6 +112,28 @@ final class KeyArena implements AutoCloseable
     {
         final long position = keyRef & POSITION_MASK;
         return chunkAddresses[(int)(position >>> chunkShift)] + (position & chunkMask);
+    }
+
+    /**
+     * The chunk that holds a key.
+     *
+     * @param keyRef key reference.
+     * @return the chunk index.
+     */
+    int chunkIndex(final long keyRef)
+    {
+        return (int)((keyRef & POSITION_MASK) >>> chunkShift);
+    }
+
+    /**
+     * Address of a chunk's first byte.
+     *
+     * @param chunkIndex an existing chunk.
+     * @return the chunk address.
+     */
+    long chunkAddress(final int chunkIndex)
+    {
+        return chunkAddresses[chunkIndex];
     }
 
     static int keyLength(final long keyRef)

@@ -7,12 +7,14 @@ import org.agrona.DirectBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * The mapd key grid: key -> {version, versionNode, flags, valueLength, checksum, replicas}, last writer wins.
  * <p>
  * <b>Threads.</b> Exactly one thread mutates the grid at a time (mapd funnels every grid mutation through one
- * thread); the mutators are {@code apply}, {@code applyRepair}, {@code replaceReplicas}, {@link #ensureCapacity(long)} and
+ * thread); the mutators are {@code apply}, {@code applyRepair}, {@code replaceReplicas}, {@link #ensureCapacity(long)},
+ * a {@link GridRestore} (bulk load of an empty grid from a snapshot, before any reader can reach the grid) and
  * {@link #close()}. Any number of threads read concurrently with {@code get}, {@link #forEach}, {@link #readEntry}
  * and {@link #randomEntry}; a reader takes no lock and never waits for a lock. A reader that overlaps the writer's
  * update of the very entry it reads retries that entry (a seqlock); the writer's critical section is a handful of
@@ -54,6 +56,10 @@ public final class KeyGrid implements AutoCloseable
     private static final long ENTRY_MASK = 0xFFFF_FFFFL;
     private static final int TAG_SHIFT = 32;
     private static final long ARRAY_HEADER_BYTES = 16;
+    /** Restore: slots placed per batch (two scratch arrays of that many longs), and home-slot partitions. */
+    private static final int RESTORE_BATCH = 1 << 20;
+    private static final int RESTORE_MIN_BATCH = 1 << 10;
+    private static final int RESTORE_PARTITION_BITS = 16;
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle SIZE;
     private static final VarHandle LIVE_KEYS;
@@ -613,6 +619,43 @@ public final class KeyGrid implements AutoCloseable
     }
 
     /**
+     * Writer: starts filling this empty grid in bulk from an image of entries and keys (a snapshot), see
+     * {@link GridRestore}. Call before any reader can reach the grid.
+     *
+     * @param entryCount     entries in the image.
+     * @param keyBytes       bytes of the image's key section (the sum of the key lengths).
+     * @param recordReplicas replica slots per image record, 1..{@link GridEntry#MAX_REPLICAS}.
+     * @return the restore to feed.
+     * @throws IllegalStateException    when the grid is not empty or was ever written.
+     * @throws IllegalArgumentException when the counts cannot describe an image this grid can hold.
+     */
+    public GridRestore beginRestore(final long entryCount, final long keyBytes, final int recordReplicas)
+    {
+        checkWriter();
+        if (size != 0 || entries.allocatedBytes() != 0 || keys.allocatedBytes() != 0)
+        {
+            throw new IllegalStateException("a restore needs a new, empty grid");
+        }
+        if (entryCount < 0 || entryCount > threshold(MAX_INDEX_CAPACITY))
+        {
+            throw new IllegalArgumentException("entry count must be 0.." + threshold(MAX_INDEX_CAPACITY) + ": " +
+                entryCount);
+        }
+        if (keyBytes < entryCount || keyBytes > entryCount * MAX_KEY_LENGTH)
+        {
+            throw new IllegalArgumentException(keyBytes + " key bytes cannot hold " + entryCount + " keys of 1.." +
+                MAX_KEY_LENGTH + " bytes");
+        }
+        if (recordReplicas < 1 || recordReplicas > GridEntry.MAX_REPLICAS)
+        {
+            throw new IllegalArgumentException("record replicas must be 1.." + GridEntry.MAX_REPLICAS + ": " +
+                recordReplicas);
+        }
+
+        return new GridRestore(this, entries, keys, entryCount, keyBytes, recordReplicas);
+    }
+
+    /**
      * Makes the calling thread the one the single-writer check expects; the hand-off itself must be ordered by
      * the caller (e.g. a thread start or a queue).
      */
@@ -640,6 +683,100 @@ public final class KeyGrid implements AutoCloseable
 
     // ---------------------------------------------------------------------------------------------------------
     // Internals.
+
+    /**
+     * Writer, end of a {@link GridRestore}: entries [0, entryCount) are in the arenas with their key references;
+     * builds the index (growing it once if needed), then publishes the size. A key found twice throws before
+     * anything is published.
+     */
+    void publishRestored(final long entryCount, final long restoredLiveKeys)
+    {
+        checkWriter();
+        if (size != 0)
+        {
+            throw new IllegalStateException("the grid was written during its restore");
+        }
+
+        long capacity = index.length;
+        while (threshold(capacity) < entryCount)
+        {
+            capacity <<= 1;
+        }
+        // An empty grid's index is all zeros: reuse it when it is large enough (it usually is: --expected-keys).
+        final long[] slots = capacity == index.length ? index : new long[(int)capacity];
+        final int mask = slots.length - 1;
+        final int capacityBits = Integer.numberOfTrailingZeros(slots.length);
+        final int partitionBits = Math.min(RESTORE_PARTITION_BITS, capacityBits);
+        final int partitionShift = capacityBits - partitionBits;
+        final int batch = (int)Math.min(RESTORE_BATCH, Math.max(RESTORE_MIN_BATCH, entryCount / 8));
+        final long[] hashed = new long[batch];
+        final long[] ordered = new long[batch];
+        final int[] starts = new int[(1 << partitionBits) + 1];
+        // Slots are placed a batch at a time in the order of their home slots (a counting sort on the home's top
+        // bits), so the stores sweep the index once per batch instead of landing at random: several times faster
+        // than placing them in entry order once the index is larger than the caches. Linear probing does not
+        // care about the order in which keys were placed.
+        for (long first = 0; first < entryCount; first += batch)
+        {
+            final int n = (int)Math.min(batch, entryCount - first);
+            Arrays.fill(starts, 0);
+            for (int i = 0; i < n; i++)
+            {
+                final long entryIndex = first + i;
+                final long keyRef = EntryArena.keyRef(entries.address(entryIndex));
+                final long hash = KeyBytes.hash(null, keys.keyAddress(keyRef), KeyArena.keyLength(keyRef));
+                final long slot = (hash & TAG_MASK) | (entryIndex + 1);
+                hashed[i] = slot;
+                starts[(homeSlot(slot, mask) >>> partitionShift) + 1]++;
+            }
+            for (int p = 0; p < starts.length - 1; p++)
+            {
+                starts[p + 1] += starts[p];
+            }
+            for (int i = 0; i < n; i++)
+            {
+                ordered[starts[homeSlot(hashed[i], mask) >>> partitionShift]++] = hashed[i];
+            }
+            for (int i = 0; i < n; i++)
+            {
+                placeRestored(slots, mask, ordered[i]);
+            }
+        }
+
+        // The volatile store publishes the plain stores into slots and every entry and key restored before them.
+        index = slots;
+        resizeThreshold = threshold(capacity);
+        LIVE_KEYS.setRelease(this, restoredLiveKeys);
+        SIZE.setRelease(this, entryCount);
+    }
+
+    private void placeRestored(final long[] slots, final int mask, final long newSlot)
+    {
+        final long tag = newSlot & TAG_MASK;
+        int slotIndex = homeSlot(newSlot, mask);
+        long slot;
+        while (0 != (slot = slots[slotIndex]))
+        {
+            if ((slot & TAG_MASK) == tag)
+            {
+                final long keyRef = EntryArena.keyRef(entries.address((newSlot & ENTRY_MASK) - 1));
+                if (keys.keyEquals(EntryArena.keyRef(entries.address((slot & ENTRY_MASK) - 1)),
+                    null, keys.keyAddress(keyRef), KeyArena.keyLength(keyRef)))
+                {
+                    Arrays.fill(slots, 0L);
+                    throw new IllegalArgumentException("entries " + ((slot & ENTRY_MASK) - 1) + " and " +
+                        ((newSlot & ENTRY_MASK) - 1) + " hold the same key");
+                }
+            }
+            slotIndex = (slotIndex + 1) & mask;
+        }
+        slots[slotIndex] = newSlot;
+    }
+
+    private static int homeSlot(final long slot, final int mask)
+    {
+        return (int)(slot >>> TAG_SHIFT) & mask;
+    }
 
     private boolean get(final Object base, final long address, final int length, final GridEntry into)
     {
