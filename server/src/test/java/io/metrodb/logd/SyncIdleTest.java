@@ -1,6 +1,7 @@
 package io.metrodb.logd;
 
 import io.metrodb.protocol.testing.Await;
+import io.metrodb.server.IdleAwait;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongSupplier;
 
 import static io.metrodb.logd.LogTestSupport.assertReadsBack;
 import static io.metrodb.logd.LogTestSupport.payload;
@@ -57,7 +57,8 @@ class SyncIdleTest
             assertTrue(store.appendDurableAndWait(payload(-1, 100)) >= 0);
 
             final LogStats stats = store.stats();
-            awaitQuiet("idle sync and allocator threads", stats::syncCycles, store::allocatorCycles);
+            IdleAwait.awaitQuiet("duty cycles of the idle sync and allocator threads", WINDOW_MS,
+                MAX_IDLE_CYCLES_PER_WINDOW, 60_000, stats::syncCycles, store::allocatorCycles);
             assertTrue(stats.syncSleeps() > 0, "the sync thread slept: " + stats);
             assertEquals(store.tailPosition(), store.durablePosition(), "everything forced before the sleep");
             assertTrue(stats.checkpoints() > 0, "checkpoint written before the sleep: " + stats);
@@ -207,39 +208,5 @@ class SyncIdleTest
     private static LogConfig farDeadlines(final LogConfig config)
     {
         return config.backgroundForceIntervalMs(FAR_MS).checkpointIntervalMs(FAR_MS).syncMaxSleepMs(FAR_MS);
-    }
-
-    /**
-     * Waits for a window of {@link #WINDOW_MS} in which each counter grew by at most
-     * {@link #MAX_IDLE_CYCLES_PER_WINDOW}.
-     */
-    static void awaitQuiet(final String what, final LongSupplier... counters) throws Exception
-    {
-        final long[] start = new long[counters.length + 1];
-        final long[] lastRates = new long[counters.length];
-        start[0] = System.nanoTime();
-        for (int i = 0; i < counters.length; i++)
-        {
-            start[i + 1] = counters[i].getAsLong();
-        }
-        Await.until(what + ": at most " + MAX_IDLE_CYCLES_PER_WINDOW + " duty cycles in " + WINDOW_MS + " ms",
-            60_000, () ->
-            {
-                final long nowNs = System.nanoTime();
-                if (nowNs - start[0] < TimeUnit.MILLISECONDS.toNanos(WINDOW_MS))
-                {
-                    return false;
-                }
-                boolean quiet = true;
-                for (int i = 0; i < counters.length; i++)
-                {
-                    final long count = counters[i].getAsLong();
-                    lastRates[i] = count - start[i + 1];
-                    quiet &= lastRates[i] <= MAX_IDLE_CYCLES_PER_WINDOW;
-                    start[i + 1] = count;
-                }
-                start[0] = nowNs;
-                return quiet;
-            }, () -> "duty cycles in the last window: " + java.util.Arrays.toString(lastRates));
     }
 }
