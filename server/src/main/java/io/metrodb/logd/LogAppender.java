@@ -15,6 +15,8 @@ import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
  * The raw tail is {@code segmentIndex << 32 | positionInSegment}. The single appender whose reservation crosses
  * the segment end pads the rest of the segment; every appender that lands past the end takes the rollover lock,
  * the only lock on the append path, and retries in the next segment. Bit 63 seals the tail at close.
+ * <p>
+ * Every published record (or padding) then wakes the sync thread if it sleeps: one volatile read while it is awake.
  */
 final class LogAppender
 {
@@ -29,6 +31,7 @@ final class LogAppender
     private final SegmentAllocator allocator;
     private final ThreadLocal<RecordValidator> validators;
     private final LogStats stats;
+    private final Wakeup syncWakeup;
     private final boolean preallocate;
     private final Object rolloverLock = new Object();
 
@@ -38,8 +41,10 @@ final class LogAppender
         final SegmentTable segments,
         final SegmentAllocator allocator,
         final ThreadLocal<RecordValidator> validators,
-        final LogStats stats)
+        final LogStats stats,
+        final Wakeup syncWakeup)
     {
+        this.syncWakeup = syncWakeup;
         this.segmentLength = config.segmentLength();
         this.segmentShift = Integer.numberOfTrailingZeros(segmentLength);
         this.maxEntryLength = config.maxEntryLength();
@@ -217,6 +222,7 @@ final class LogAppender
         final int crc = validators.get().crc(segment, position + HEADER_LENGTH, length);
         RecordHeader.putFields(buffer, position, length, crc, 0);
         RecordHeader.magicRelease(buffer, position, RecordHeader.magic(offset));
+        syncWakeup.wakeIfSleeping();
     }
 
     /**
@@ -225,6 +231,7 @@ final class LogAppender
     private void abort(final Segment segment, final int position, final long offset, final int length)
     {
         RecordHeader.putPadding(segment.buffer(), position, offset, RecordHeader.frameLength(length));
+        syncWakeup.wakeIfSleeping();
     }
 
     private void padSegmentEnd(final int segmentIndex, final int position)
@@ -234,6 +241,7 @@ final class LogAppender
             final Segment segment = segments.get(segmentIndex);
             RecordHeader.putPadding(
                 segment.buffer(), position, segment.baseOffset() + position, segmentLength - position);
+            syncWakeup.wakeIfSleeping();
         }
     }
 

@@ -18,6 +18,8 @@ public final class LogConfig
     /** No limit on the bytes held by segment files. */
     public static final long UNLIMITED = 0;
     public static final long DEFAULT_SYNC_MAX_PARK_NS = 100_000;
+    /** 1 s: the idle sync thread's sleep without a deadline, a safety net (appends wake it). */
+    public static final long DEFAULT_SYNC_MAX_SLEEP_MS = 1_000;
     public static final long DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
     /** 1 ms; the sync thread also never holds a force for more than half the previous force took. */
     public static final long DEFAULT_GROUP_COMMIT_MAX_DELAY_NS = 1_000_000;
@@ -36,6 +38,7 @@ public final class LogConfig
     private long maxTotalBytes = UNLIMITED;
     private boolean preallocateNextSegment = true;
     private long syncMaxParkNs = DEFAULT_SYNC_MAX_PARK_NS;
+    private long syncMaxSleepMs = DEFAULT_SYNC_MAX_SLEEP_MS;
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
     private long groupCommitMaxDelayNs = DEFAULT_GROUP_COMMIT_MAX_DELAY_NS;
     private int prefillWriteLength = DEFAULT_PREFILL_WRITE_LENGTH;
@@ -162,7 +165,9 @@ public final class LogConfig
     }
 
     /**
-     * @param maxParkNs longest park of the idle sync thread, the worst added latency of a durable append.
+     * @param maxParkNs longest park of the sync thread's backoff while work arrives, the worst added latency of a
+     *                  durable append then. Idle for a few ms with nothing on its way, the sync thread sleeps
+     *                  until an append wakes it or a deadline of its own (background force, checkpoint) is due.
      * @return this.
      */
     public LogConfig syncMaxParkNs(final long maxParkNs)
@@ -174,6 +179,22 @@ public final class LogConfig
     public long syncMaxParkNs()
     {
         return syncMaxParkNs;
+    }
+
+    /**
+     * @param maxSleepMs longest sleep of the idle sync thread when no force or checkpoint is due: appends and durable
+     *                   requests wake it, so this only bounds what a wake-up that never came would cost.
+     * @return this.
+     */
+    public LogConfig syncMaxSleepMs(final long maxSleepMs)
+    {
+        this.syncMaxSleepMs = maxSleepMs;
+        return this;
+    }
+
+    public long syncMaxSleepMs()
+    {
+        return syncMaxSleepMs;
     }
 
     /**
@@ -291,6 +312,10 @@ public final class LogConfig
         {
             problems.append("\n  syncMaxParkNs must be > 0: ").append(syncMaxParkNs);
         }
+        if (syncMaxSleepMs <= 0)
+        {
+            problems.append("\n  syncMaxSleepMs must be > 0: ").append(syncMaxSleepMs);
+        }
         if (prefillWriteLength != 0 &&
             (prefillWriteLength < MIN_PREFILL_WRITE_LENGTH || Integer.bitCount(prefillWriteLength) != 1))
         {
@@ -331,6 +356,7 @@ public final class LogConfig
             ", maxTotalBytes=" + maxTotalBytes +
             ", preallocateNextSegment=" + preallocateNextSegment +
             ", syncMaxParkNs=" + syncMaxParkNs +
+            ", syncMaxSleepMs=" + syncMaxSleepMs +
             ", groupCommitMaxDelayNs=" + groupCommitMaxDelayNs +
             ", prefillWriteLength=" + prefillWriteLength +
             ", writeBehindLength=" + writeBehindLength +

@@ -29,6 +29,8 @@ public final class LogStats
     private final AtomicLong groupCommits = new AtomicLong();
     private final AtomicLong maxGroupCommitSize = new AtomicLong();
     private final AtomicLong checkpoints = new AtomicLong();
+    private final AtomicLong syncCycles = new AtomicLong();
+    private final AtomicLong syncSleeps = new AtomicLong();
     private final AtomicLong ioErrors = new AtomicLong();
     private final AtomicLong listenerErrors = new AtomicLong();
     private final AtomicLong rollovers = new AtomicLong();
@@ -185,6 +187,18 @@ public final class LogStats
         return checkpoints.get();
     }
 
+    /** @return duty cycles of the sync thread: each looks for work once (thousands a second while it backs off). */
+    public long syncCycles()
+    {
+        return syncCycles.get();
+    }
+
+    /** @return times the idle sync thread went to sleep until woken or its next deadline. */
+    public long syncSleeps()
+    {
+        return syncSleeps.get();
+    }
+
     public long ioErrors()
     {
         return ioErrors.get();
@@ -244,6 +258,8 @@ public final class LogStats
         consumer.accept("group_commits", groupCommits());
         consumer.accept("max_group_commit_size", maxGroupCommitSize());
         consumer.accept("checkpoints", checkpoints());
+        consumer.accept("sync_cycles", syncCycles());
+        consumer.accept("sync_sleeps", syncSleeps());
         consumer.accept("io_errors", ioErrors());
         consumer.accept("listener_errors", listenerErrors());
         consumer.accept("rollovers", rollovers());
@@ -335,6 +351,18 @@ public final class LogStats
     void checkpoint()
     {
         addOrdered(checkpoints, 1);
+    }
+
+    /** Sync thread only. */
+    void syncCycle()
+    {
+        addOrdered(syncCycles, 1);
+    }
+
+    /** Sync thread only. */
+    void syncSleep()
+    {
+        addOrdered(syncSleeps, 1);
     }
 
     void ioError()

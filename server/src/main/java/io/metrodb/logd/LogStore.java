@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,16 +27,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class LogStore implements AutoCloseable
 {
-    private static final long SYNC_SPINS = 20;
-    private static final long SYNC_YIELDS = 10;
-    private static final long SYNC_MIN_PARK_NS = 1_000;
-    private static final long ALLOCATOR_SLEEP_MS = 5;
-
     private final LogConfig config;
     private final LogStats stats;
     private final SegmentTable segments;
     private final SegmentAllocator allocator;
     private final DurableRequestQueue durableRequests;
+    private final Wakeup syncWakeup = new Wakeup();
     private final SyncAgent syncAgent;
     private final LogAppender appender;
     private final LogReader reader;
@@ -84,16 +78,15 @@ public final class LogStore implements AutoCloseable
         checkpoint.write(recovery.tailPosition());
 
         durableRequests = new DurableRequestQueue(config.durableQueueCapacity());
-        syncAgent = new SyncAgent(recovery.tailPosition(), config, segments, durableRequests, checkpoint, stats);
-        appender = new LogAppender(recovery.tailPosition(), config, segments, allocator, validators, stats);
+        appender = new LogAppender(
+            recovery.tailPosition(), config, segments, allocator, validators, stats, syncWakeup);
+        syncAgent = new SyncAgent(
+            recovery.tailPosition(), config, segments, durableRequests, checkpoint, stats, appender, syncWakeup);
         reader = new LogReader(config.segmentLength(), segments, appender, syncAgent, validators, stats);
         stats.bind(appender::tailPosition, syncAgent::durablePosition, segments::count);
 
-        syncRunner = new AgentRunner(
-            new BackoffIdleStrategy(SYNC_SPINS, SYNC_YIELDS, SYNC_MIN_PARK_NS, config.syncMaxParkNs()),
-            LogStore::onAgentError, null, syncAgent);
-        allocatorRunner = new AgentRunner(
-            new SleepingMillisIdleStrategy(ALLOCATOR_SLEEP_MS), LogStore::onAgentError, null, allocator);
+        syncRunner = new AgentRunner(syncAgent.idleStrategy(), LogStore::onAgentError, null, syncAgent);
+        allocatorRunner = new AgentRunner(allocator.idleStrategy(), LogStore::onAgentError, null, allocator);
         if (config.preallocateNextSegment())
         {
             allocator.prepareAsync(segments.count());
@@ -296,6 +289,7 @@ public final class LogStore implements AutoCloseable
             return (int)sequence;
         }
         durableRequests.commit(sequence, endPosition, endPosition, listener, requestId, context);
+        syncWakeup.wakeIfSleeping();
         return LogResult.OK;
     }
 
@@ -417,6 +411,8 @@ public final class LogStore implements AutoCloseable
 
         final long sealedTail = appender.seal();
         durableRequests.seal();
+        allocator.stopAgent();
+        syncWakeup.stop();
         CloseHelper.closeAll(allocatorRunner, syncRunner);
 
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMs());
@@ -429,6 +425,22 @@ public final class LogStore implements AutoCloseable
         // else an appender is stuck mid-copy; leave the mappings to the GC rather than crash it
 
         CloseHelper.quietCloseAll(lock, lockChannel);
+    }
+
+    /**
+     * @return duty cycles of the segment allocator thread so far.
+     */
+    long allocatorCycles()
+    {
+        return allocator.cycles();
+    }
+
+    /**
+     * @return true while the sync thread sleeps until woken (or is about to).
+     */
+    boolean syncSleeping()
+    {
+        return syncWakeup.isSleeping();
     }
 
     public String toString()
@@ -468,6 +480,7 @@ public final class LogStore implements AutoCloseable
         {
             durableRequests.cancel(sequence);
         }
+        syncWakeup.wakeIfSleeping();
     }
 
     private static void onAgentError(final Throwable ex)

@@ -1,6 +1,7 @@
 package io.metrodb.logd;
 
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Creates segment files fully allocated (zeros written, not sparse) so a full device fails here with
@@ -19,18 +21,27 @@ import java.util.concurrent.TimeUnit;
  * appender that reaches a segment still being prepared cuts its page-cache prefill short: appending faster
  * than the allocator can prefill, it gets the segment at once and its faults fill the page cache instead.
  * Creation goes through a temp file, force and rename, so a crash never leaves a short segment behind.
+ * <p>
+ * Run with {@link #idleStrategy()}, the agent sleeps until {@link #prepareAsync} wakes it, a failed creation's
+ * retry is due, or {@link #MAX_SLEEP_NS} passes (a safety net).
  */
 final class SegmentAllocator implements Agent, AutoCloseable
 {
     private static final long RETRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    static final long MAX_SLEEP_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Path directory;
     private final int segmentLength;
     private final long maxTotalBytes;
     private final LogStats stats;
     private final int prefillWriteLength;
+    private final Wakeup wakeup = new Wakeup();
+    private final Idler idler = new Idler();
+    private final AtomicLong cycles = new AtomicLong();
 
     private volatile int wantedIndex = -1;
+    /** The wanted index the last duty cycle dealt with (agent thread only). */
+    private int examinedIndex = -1;
     /** The segment an appender is waiting for at rollover: stop prefilling it and hand it over. */
     private volatile int awaitedIndex = -1;
     private Segment prepared;
@@ -62,9 +73,40 @@ final class SegmentAllocator implements Agent, AutoCloseable
         return "logd-segment-allocator";
     }
 
+    public void onStart()
+    {
+        wakeup.bind(Thread.currentThread());
+    }
+
+    /**
+     * @return the idle strategy to run this agent with: sleep until there is work.
+     */
+    IdleStrategy idleStrategy()
+    {
+        return idler;
+    }
+
+    /**
+     * Wake the agent for good, so its runner sees it being closed at once.
+     */
+    void stopAgent()
+    {
+        wakeup.stop();
+    }
+
+    /**
+     * @return duty cycles so far: each looks for work once.
+     */
+    long cycles()
+    {
+        return cycles.get();
+    }
+
     public int doWork()
     {
+        cycles.lazySet(cycles.get() + 1);
         final int index = wantedIndex;
+        examinedIndex = index;
         if (index < 0)
         {
             return 0;
@@ -104,6 +146,7 @@ final class SegmentAllocator implements Agent, AutoCloseable
     void prepareAsync(final int index)
     {
         wantedIndex = index;
+        wakeup.wakeIfSleeping();
     }
 
     /**
@@ -228,6 +271,52 @@ final class SegmentAllocator implements Agent, AutoCloseable
         catch (final IOException ignore)
         {
             // best effort: a leftover .tmp is removed at the next open
+        }
+    }
+
+    /**
+     * Sleep after every cycle without work, until {@link #prepareAsync} asks for another segment, the retry of a
+     * failed creation is due, or {@link #MAX_SLEEP_NS}.
+     */
+    private final class Idler implements IdleStrategy
+    {
+        public void idle(final int workCount)
+        {
+            if (workCount > 0)
+            {
+                return;
+            }
+            if (wakeup.isStopped())
+            {
+                Thread.yield();
+                return;
+            }
+            long sleepNs = MAX_SLEEP_NS;
+            if (lastFailureIndex >= 0 && lastFailureIndex == examinedIndex)
+            {
+                sleepNs = Math.min(sleepNs, Math.max(1, retryDeadlineNs - System.nanoTime()));
+            }
+            wakeup.prepareToSleep();
+            if (wantedIndex != examinedIndex)
+            {
+                wakeup.cancelSleep();
+                return;
+            }
+            wakeup.sleep(sleepNs);
+        }
+
+        public void idle()
+        {
+            Thread.yield();
+        }
+
+        public void reset()
+        {
+        }
+
+        public String alias()
+        {
+            return "logd-segment-allocator";
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.metrodb.logd;
 
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -16,9 +18,22 @@ import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
  * <p>
  * Only contiguously published records are forced and acknowledged, so recovery, which stops at the first
  * invalid record, can never cut off an acknowledged one behind a record that was still being copied.
+ * <p>
+ * Idling ({@link #idleStrategy()}): while work arrives it backs off fast (spin, yield, parks of at most
+ * {@link LogConfig#syncMaxParkNs()}); after {@link #SLEEP_AFTER_IDLE_NS} with nothing to do and nothing on its way
+ * it sleeps until an appender wakes it ({@link Wakeup}) or its next deadline: the background force of unforced
+ * bytes, the checkpoint, and with neither, {@link LogConfig#syncMaxSleepMs()} as a safety net.
  */
 final class SyncAgent implements Agent
 {
+    /**
+     * Idle this long (no work done, none on its way) before sleeping until woken: a load that pauses for less keeps
+     * the fast backoff, and the sleep starts once a burst is over.
+     */
+    static final long SLEEP_AFTER_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long BACKOFF_SPINS = 20;
+    private static final long BACKOFF_YIELDS = 10;
+    private static final long BACKOFF_MIN_PARK_NS = 1_000;
     private static final int WALK_LIMIT = 64 * 1024;
     private static final NativePageCache PAGE_CACHE = NativePageCache.load();
     /**
@@ -31,6 +46,9 @@ final class SyncAgent implements Agent
 
     private final SegmentTable segments;
     private final DurableRequestQueue requests;
+    private final LogAppender appender;
+    private final Wakeup wakeup;
+    private final Idler idler;
     private final Checkpoint checkpoint;
     private final WriteBehind writeBehind;
     private final LogStats stats;
@@ -39,6 +57,7 @@ final class SyncAgent implements Agent
     private final long forceIntervalNs;
     private final long checkpointIntervalNs;
     private final long groupCommitMaxDelayNs;
+    private final long maxSleepNs;
 
     private volatile long publishedPosition;
     private volatile long durablePosition;
@@ -51,16 +70,25 @@ final class SyncAgent implements Agent
     private boolean holding;
     private long holdDeadlineNs;
 
+    /**
+     * @param appender whose tail shows appends on their way, the same one that wakes {@code wakeup}.
+     * @param wakeup   what appenders and durable requests wake the sleeping agent with.
+     */
     SyncAgent(
         final long recoveredPosition,
         final LogConfig config,
         final SegmentTable segments,
         final DurableRequestQueue requests,
         final Checkpoint checkpoint,
-        final LogStats stats)
+        final LogStats stats,
+        final LogAppender appender,
+        final Wakeup wakeup)
     {
         this.segments = segments;
         this.requests = requests;
+        this.appender = appender;
+        this.wakeup = wakeup;
+        this.idler = new Idler(config.syncMaxParkNs());
         this.checkpoint = checkpoint;
         this.stats = stats;
         this.segmentLength = config.segmentLength();
@@ -68,6 +96,7 @@ final class SyncAgent implements Agent
         this.forceIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.backgroundForceIntervalMs());
         this.checkpointIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.checkpointIntervalMs());
         this.groupCommitMaxDelayNs = config.groupCommitMaxDelayNs();
+        this.maxSleepNs = TimeUnit.MILLISECONDS.toNanos(config.syncMaxSleepMs());
         this.writeBehind = new WriteBehind(recoveredPosition, segmentLength, config.writeBehindLength(), segments,
             stats, PAGE_CACHE, DROP_MAPPINGS);
         publishedPosition = recoveredPosition;
@@ -83,8 +112,22 @@ final class SyncAgent implements Agent
         return "logd-sync";
     }
 
+    public void onStart()
+    {
+        wakeup.bind(Thread.currentThread());
+    }
+
+    /**
+     * @return the idle strategy to run this agent with: fast backoff while work arrives, then sleep until woken.
+     */
+    IdleStrategy idleStrategy()
+    {
+        return idler;
+    }
+
     public int doWork()
     {
+        stats.syncCycle();
         final long nowNs = System.nanoTime();
         if (failed)
         {
@@ -225,6 +268,39 @@ final class SyncAgent implements Agent
     }
 
     /**
+     * Volatile reads of what producers update before they check {@link Wakeup#isSleeping()}: the durable queue's
+     * claim index and the appenders' tail. A reservation moves the tail at least a header past the published
+     * position (a gap of less is the unusable end of a segment).
+     *
+     * @return true when a durable append or request waits, or an append is reserved and not yet walked over.
+     */
+    private boolean workOnItsWay()
+    {
+        return requests.hasPending() || appender.tailPosition() - publishedPosition >= HEADER_LENGTH;
+    }
+
+    /**
+     * @return how long the agent may sleep before a deadline of its own: the background force of unforced bytes,
+     * the checkpoint of forced ones, or the longest sleep; 0 or less when one is due.
+     */
+    private long sleepBudgetNs(final long nowNs)
+    {
+        long sleepNs = maxSleepNs;
+        if (!failed)
+        {
+            if (publishedPosition > durablePosition)
+            {
+                sleepNs = Math.min(sleepNs, forceDeadlineNs - nowNs);
+            }
+            if (durablePosition > checkpointPosition)
+            {
+                sleepNs = Math.min(sleepNs, checkpointDeadlineNs - nowNs);
+            }
+        }
+        return sleepNs;
+    }
+
+    /**
      * Advance {@link #publishedPosition} over records whose header is published.
      */
     private int walk(final int limit)
@@ -312,6 +388,74 @@ final class SyncAgent implements Agent
         catch (final IOException ex)
         {
             stats.ioError();
+        }
+    }
+
+    /**
+     * Fast backoff while work arrives; once idle for {@link #SLEEP_AFTER_IDLE_NS} with nothing on its way, sleep
+     * until woken or the next deadline.
+     */
+    private final class Idler implements IdleStrategy
+    {
+        private final BackoffIdleStrategy backoff;
+        private boolean idle;
+        private long idleSinceNs;
+
+        Idler(final long maxParkNs)
+        {
+            backoff = new BackoffIdleStrategy(BACKOFF_SPINS, BACKOFF_YIELDS, BACKOFF_MIN_PARK_NS, maxParkNs);
+        }
+
+        public void idle(final int workCount)
+        {
+            if (workCount > 0)
+            {
+                reset();
+                return;
+            }
+            final long nowNs = System.nanoTime();
+            if (!idle)
+            {
+                idle = true;
+                idleSinceNs = nowNs;
+            }
+            if (nowNs - idleSinceNs < SLEEP_AFTER_IDLE_NS || wakeup.isStopped() || workOnItsWay())
+            {
+                backoff.idle();
+                return;
+            }
+            final long sleepNs = sleepBudgetNs(nowNs);
+            if (sleepNs <= 0)
+            {
+                return;
+            }
+
+            wakeup.prepareToSleep();
+            if (workOnItsWay())
+            {
+                wakeup.cancelSleep();
+                backoff.idle();
+                return;
+            }
+            stats.syncSleep();
+            wakeup.sleep(sleepNs);
+            backoff.reset();
+        }
+
+        public void idle()
+        {
+            backoff.idle();
+        }
+
+        public void reset()
+        {
+            idle = false;
+            backoff.reset();
+        }
+
+        public String alias()
+        {
+            return "logd-sync";
         }
     }
 }

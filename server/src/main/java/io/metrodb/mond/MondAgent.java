@@ -18,8 +18,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * mond's duty cycle, on its one event-loop thread: heartbeats and node states, the cluster view, the grace
- * periods of DOWN logds, the probe walkers and the repairs. Runs every {@link #DUTY_CYCLE_MS} ms; reads the
- * clock once per cycle and compares deadlines as {@code deadlineNs - nowNs}.
+ * periods of DOWN logds, the probe walkers and the repairs. Reads the clock once per cycle and compares deadlines
+ * as {@code deadlineNs - nowNs}.
+ * <p>
+ * Cycles run at most every {@link #DUTY_CYCLE_MS} ms. While anything needs watching closely (the view not settled
+ * or not yet published, repairs pending or in flight, a sweep, a logd's grace period running) they run that often;
+ * otherwise the next cycle is scheduled for the next heartbeat or probe that is due, and the events that make work
+ * (a node changing state or id, a bad replica, a probe answered) bring it forward with {@link #wakeAt}. An idle
+ * mond so wakes for its heartbeats and probes only, not 100 times a second.
  * <p>
  * Nothing is probed, repaired or pushed until the view has <b>settled</b>: every node has answered once or
  * been declared DOWN (at most {@code downAfter + 1} intervals after start). So a restarted mond never pushes
@@ -28,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListener
 {
     static final long DUTY_CYCLE_MS = 10;
+    private static final long DUTY_CYCLE_NS = TimeUnit.MILLISECONDS.toNanos(DUTY_CYCLE_MS);
     /** Requests in flight per node connection: heartbeats (one per interval until the request timeout), a
      * view push or query, one PROBE per walker, the REPAIRs. */
     static final int MAX_IN_FLIGHT = 256;
@@ -59,7 +66,11 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private boolean viewDirty = true;
     private boolean sweepAgain;
     private long droppedAtSweepStart;
+    private final Runnable dutyCycleTask = this::runDutyCycle;
     private ScheduledFuture<?> dutyCycle;
+    private long dutyCycleAtNs;
+    private long lastCycleNs;
+    private boolean closed;
 
     MondAgent(final MondConfig config, final EventLoop loop, final HandshakeConfig hello)
     {
@@ -103,26 +114,117 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     {
         loop.execute(() ->
         {
-            nextHeartbeatNs = System.nanoTime() + intervalNs;
+            final long nowNs = System.nanoTime();
+            nextHeartbeatNs = nowNs + intervalNs;
             for (final MonitoredNode node : nodes)
             {
                 node.connection.start();
             }
-            dutyCycle = loop.scheduleAtFixedRate(this::doWorkSafely, DUTY_CYCLE_MS, DUTY_CYCLE_MS,
-                TimeUnit.MILLISECONDS);
+            lastCycleNs = nowNs;
+            if (!closed)
+            {
+                scheduleCycle(nowNs + DUTY_CYCLE_NS, nowNs);
+            }
         });
     }
 
-    private void doWorkSafely()
+    private void runDutyCycle()
     {
+        dutyCycle = null;
+        final long nowNs = System.nanoTime();
+        lastCycleNs = nowNs;
+        counters.dutyCycles++;
         try
         {
-            doWork(System.nanoTime());
+            doWork(nowNs);
         }
         catch (final RuntimeException e)
         {
-            // A scheduled task that throws is never run again: log and keep going.
+            // Log and keep going: the next cycle is scheduled all the same.
             LOG.log(System.Logger.Level.ERROR, "mond duty cycle failed", e);
+        }
+        if (!closed)
+        {
+            scheduleCycle(nextCycleNs(nowNs), nowNs);
+        }
+    }
+
+    private void scheduleCycle(final long atNs, final long nowNs)
+    {
+        dutyCycleAtNs = atNs;
+        dutyCycle = loop.schedule(dutyCycleTask, Math.max(0, atNs - nowNs), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Have the next duty cycle run by {@code atNs}, though not sooner than {@link #DUTY_CYCLE_MS} after the last:
+     * for events that make work sooner than the scheduled cycle would see it. On the event loop.
+     */
+    void wakeAt(final long atNs)
+    {
+        final long runAtNs = atNs - (lastCycleNs + DUTY_CYCLE_NS) < 0 ? lastCycleNs + DUTY_CYCLE_NS : atNs;
+        if (closed || dutyCycle == null || runAtNs - dutyCycleAtNs >= 0)
+        {
+            // Not started, running now (it schedules the next when done), closed, or soon enough already.
+            return;
+        }
+        dutyCycle.cancel(false);
+        scheduleCycle(runAtNs, System.nanoTime());
+    }
+
+    /**
+     * @return when the next cycle should run: in {@link #DUTY_CYCLE_MS} while anything needs watching closely,
+     * else at the next heartbeat or probe due.
+     */
+    private long nextCycleNs(final long nowNs)
+    {
+        final long soonestNs = nowNs + DUTY_CYCLE_NS;
+        if (!settled || viewDirty || repairs.size() > 0 || repairs.inFlight() > 0 || sweep.isActive() ||
+            graceRunning())
+        {
+            return soonestNs;
+        }
+        long delayNs = nextHeartbeatNs - nowNs;
+        delayNs = Math.min(delayNs, random.untilNextSendNs(nowNs));
+        delayNs = Math.min(delayNs, scrub.untilNextSendNs(nowNs));
+        return delayNs < DUTY_CYCLE_NS ? soonestNs : nowNs + delayNs;
+    }
+
+    /**
+     * @return true while some logd (watched or only met in probes) is DOWN and its grace period has not expired.
+     */
+    private boolean graceRunning()
+    {
+        for (final MonitoredNode logd : logds)
+        {
+            if (logd.nodeId != 0 && logd.health.isDown() && !graceExpired.contains(logd.nodeId))
+            {
+                return true;
+            }
+        }
+        if (!unknownLogdSinceNs.isEmpty())
+        {
+            final Long2LongHashMap.KeyIterator ids = unknownLogdSinceNs.keySet().iterator();
+            while (ids.hasNext())
+            {
+                if (!graceExpired.contains((int)ids.nextValue()))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A walker's PROBE was answered (or failed): run a cycle when it may send the next.
+     */
+    void onProbeDone(final ProbeWalker walker)
+    {
+        final long nowNs = System.nanoTime();
+        final long delayNs = walker.untilNextSendNs(nowNs);
+        if (delayNs != Long.MAX_VALUE)
+        {
+            wakeAt(nowNs + delayNs);
         }
     }
 
@@ -201,6 +303,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private void onStateChanged(final MonitoredNode node, final long nowNs)
     {
         viewDirty = true;
+        wakeAt(nowNs);
         if (settled || node.health.isDown())
         {
             LOG.log(System.Logger.Level.INFO, node + " is " + NodeHealth.name(node.health.state()));
@@ -265,6 +368,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         final int old = node.nodeId;
         node.nodeId = id;
         viewDirty = true;
+        wakeAt(nowNs);
         if (node.role != Roles.LOGD)
         {
             return;
@@ -368,6 +472,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         {
             counters.badReplicasFound++;
         }
+        wakeAt(nowNs);
     }
 
     @Override
@@ -541,6 +646,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
      */
     void close()
     {
+        closed = true;
         if (dutyCycle != null)
         {
             dutyCycle.cancel(false);

@@ -25,6 +25,7 @@ final class MondCounters
     long repairsDone;
     long repairsStale;
     long repairsFailed;
+    long dutyCycles;
 
     /**
      * Visits each counter by name (the names INFO shows).
@@ -49,5 +50,6 @@ final class MondCounters
         consumer.accept("repairs_done", repairsDone);
         consumer.accept("repairs_stale", repairsStale);
         consumer.accept("repairs_failed", repairsFailed);
+        consumer.accept("duty_cycles", dutyCycles);
     }
 }

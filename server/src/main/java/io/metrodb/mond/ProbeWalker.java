@@ -122,6 +122,20 @@ final class ProbeWalker implements ResponseListener
         agent.counters().probesSent++;
     }
 
+    /**
+     * @return ns from {@code nowNs} until this walker has a whole batch of credit to send (0 when it has one), or
+     * {@link Long#MAX_VALUE} while it is inactive or its PROBE is in flight (its answer wakes the agent).
+     */
+    long untilNextSendNs(final long nowNs)
+    {
+        if (!active || inFlight)
+        {
+            return Long.MAX_VALUE;
+        }
+        final double missing = batch - Math.min(batch, credit + (nowNs - lastNs) * keysPerNs);
+        return missing <= 0 ? 0 : (long)Math.ceil(missing / keysPerNs);
+    }
+
     private MonitoredNode nextFreeMapd()
     {
         final MonitoredNode[] mapds = agent.mapds();
@@ -162,6 +176,7 @@ final class ProbeWalker implements ResponseListener
         final MonitoredNode mapd = target;
         inFlight = false;
         mapd.probeInFlight = false;
+        agent.onProbeDone(this);
         if (!FrameValidator.isValidResponse(frame, at))
         {
             agent.counters().probesFailed++;
@@ -206,6 +221,7 @@ final class ProbeWalker implements ResponseListener
         {
             target.probeInFlight = false;
         }
+        agent.onProbeDone(this);
         agent.counters().probesFailed++;
     }
 

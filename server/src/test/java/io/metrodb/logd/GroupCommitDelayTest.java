@@ -48,8 +48,11 @@ class GroupCommitDelayTest
         allocator = new SegmentAllocator(dir, config.segmentLength(), 0, 0, stats, 0);
         segments.add(allocator.acquire(0));
         requests = new DurableRequestQueue(64);
-        appender = new LogAppender(0, config, segments, allocator, ThreadLocal.withInitial(RecordValidator::new), stats);
-        agent = new SyncAgent(0, config, segments, requests, new Checkpoint(dir, config.segmentLength()), stats);
+        final Wakeup wakeup = new Wakeup();
+        appender = new LogAppender(
+            0, config, segments, allocator, ThreadLocal.withInitial(RecordValidator::new), stats, wakeup);
+        agent = new SyncAgent(
+            0, config, segments, requests, new Checkpoint(dir, config.segmentLength()), stats, appender, wakeup);
     }
 
     @AfterEach
@@ -135,7 +138,7 @@ class GroupCommitDelayTest
     {
         final LogConfig config = smallConfig(dir).groupCommitMaxDelayNs(0).validate();
         final SyncAgent undelayed = new SyncAgent(0, config, segments, requests,
-            new Checkpoint(dir, config.segmentLength()), stats);
+            new Checkpoint(dir, config.segmentLength()), stats, appender, new Wakeup());
         for (int i = 0; i < 4; i++)
         {
             appendDurable();

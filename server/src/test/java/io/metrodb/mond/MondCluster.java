@@ -249,6 +249,14 @@ final class MondCluster implements AutoCloseable
         return ports;
     }
 
+    /**
+     * @return the in-process logd {@code i}, or null (stopped, or running as a child JVM).
+     */
+    LogdServer logd(final int i)
+    {
+        return logds[i];
+    }
+
     MondConfig mondConfig()
     {
         return MondConfig.defaults(mapdAddresses(), logdAddresses());

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * called on {@link #eventLoop()}. Many requests may be in flight; answers are matched by request id and
  * may come in any order. Sends are written at once and flushed together once per event-loop turn. A lost
  * connection fails its requests with {@code UNAVAILABLE} and is re-established with exponential backoff;
- * a request past its timeout fails with {@code TIMEOUT}.
+ * a request past its timeout fails with {@code TIMEOUT}. Timeouts are checked every quarter of the timeout (at
+ * least 5 ms) while requests are in flight; an idle connection schedules nothing.
  */
 public final class PeerConnection implements AutoCloseable
 {
@@ -71,11 +72,13 @@ public final class PeerConnection implements AutoCloseable
     private final InetSocketAddress address;
     private final HandshakeConfig handshake;
     private final long requestTimeoutNs;
+    private final long scanIntervalNs;
     private final StateListener stateListener;
     private final InFlightRequests inFlight;
     private final ProtocolErrorHandler errors = new ProtocolErrorHandler();
     private final Runnable flushTask = this::flushNow;
     private final Runnable connectTask = this::connectNow;
+    private final Runnable timeoutScanTask = this::expireRequests;
 
     private Channel channel;
     private HandshakeResult hello;
@@ -107,6 +110,7 @@ public final class PeerConnection implements AutoCloseable
         this.address = address;
         this.handshake = handshake;
         this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
+        this.scanIntervalNs = Math.max(TimeUnit.MILLISECONDS.toNanos(5), requestTimeoutNs / 4);
         this.stateListener = stateListener;
         this.inFlight = new InFlightRequests(maxInFlight);
     }
@@ -126,13 +130,7 @@ public final class PeerConnection implements AutoCloseable
      */
     public void start()
     {
-        eventLoop.execute(() ->
-        {
-            final long scanIntervalNs = Math.max(TimeUnit.MILLISECONDS.toNanos(5), requestTimeoutNs / 4);
-            timeoutScan = eventLoop.scheduleAtFixedRate(
-                this::expireRequests, scanIntervalNs, scanIntervalNs, TimeUnit.NANOSECONDS);
-            connectNow();
-        });
+        eventLoop.execute(connectTask);
     }
 
     /**
@@ -217,6 +215,10 @@ public final class PeerConnection implements AutoCloseable
             throw e;
         }
         channel.write(out, channel.voidPromise());
+        if (timeoutScan == null)
+        {
+            scheduleTimeoutScan();
+        }
         if (!flushScheduled)
         {
             flushScheduled = true;
@@ -380,11 +382,24 @@ public final class PeerConnection implements AutoCloseable
         }
     }
 
+    private void scheduleTimeoutScan()
+    {
+        timeoutScan = eventLoop.schedule(timeoutScanTask, scanIntervalNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Fails the requests past their deadline; runs again while any are in flight (a send schedules it again).
+     */
     private void expireRequests()
     {
+        timeoutScan = null;
         if (inFlight.count() > 0)
         {
             inFlight.expire(System.nanoTime());
+        }
+        if (inFlight.count() > 0 && timeoutScan == null && !closed)
+        {
+            scheduleTimeoutScan();
         }
     }
 

@@ -213,6 +213,25 @@ class PeerConnectionTest
     }
 
     @Test
+    void shouldTimeOutRequestsSentAfterTheConnectionHadNoneInFlight() throws Exception
+    {
+        // The timeout scan runs only while requests are in flight: once the first batch has timed out it stops,
+        // and the next send must start it again.
+        final Channel server = startServer(0, true);
+        final PeerConnection connection = connectAndAwaitReady(group, port(server), 200);
+        for (int batch = 0; batch < 3; batch++)
+        {
+            final Outcomes outcomes = new Outcomes(5);
+            sendPings(connection, outcomes, 5);
+            assertTrue(outcomes.done.await(10, TimeUnit.SECONDS), "batch " + batch + " timed out");
+            outcomes.statuses.values().forEach(status -> assertEquals(StatusCodes.TIMEOUT, status));
+            assertEquals(0, connection.eventLoop().submit(connection::inFlight).get(10, TimeUnit.SECONDS));
+        }
+        connection.close();
+        server.close().sync();
+    }
+
+    @Test
     void shouldFailInFlightRequestsOnLossAndReconnectWhenTheServerReturns() throws Exception
     {
         final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
