@@ -20,17 +20,12 @@ import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
  * invalid record, can never cut off an acknowledged one behind a record that was still being copied.
  * <p>
  * Idling ({@link #idleStrategy()}): while work arrives it backs off fast (spin, yield, parks of at most
- * {@link LogConfig#syncMaxParkNs()}); after {@link #SLEEP_AFTER_IDLE_NS} with nothing to do and nothing on its way
- * it sleeps until an appender wakes it ({@link Wakeup}) or its next deadline: the background force of unforced
+ * {@link LogConfig#syncMaxParkNs()}); after {@link LogConfig#syncSleepAfterIdleMs()} with nothing to do and nothing
+ * on its way it sleeps until an appender wakes it ({@link Wakeup}) or its next deadline: the background force of unforced
  * bytes, the checkpoint, and with neither, {@link LogConfig#syncMaxSleepMs()} as a safety net.
  */
 final class SyncAgent implements Agent
 {
-    /**
-     * Idle this long (no work done, none on its way) before sleeping until woken: a load that pauses for less keeps
-     * the fast backoff, and the sleep starts once a burst is over.
-     */
-    static final long SLEEP_AFTER_IDLE_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long BACKOFF_SPINS = 20;
     private static final long BACKOFF_YIELDS = 10;
     private static final long BACKOFF_MIN_PARK_NS = 1_000;
@@ -58,6 +53,9 @@ final class SyncAgent implements Agent
     private final long checkpointIntervalNs;
     private final long groupCommitMaxDelayNs;
     private final long maxSleepNs;
+    /** Idle this long (no work done, none on its way) before sleeping until woken: a load that pauses for less keeps
+     * the fast backoff, and the sleep starts once a burst is over. */
+    private final long sleepAfterIdleNs;
 
     private volatile long publishedPosition;
     private volatile long durablePosition;
@@ -97,6 +95,7 @@ final class SyncAgent implements Agent
         this.checkpointIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.checkpointIntervalMs());
         this.groupCommitMaxDelayNs = config.groupCommitMaxDelayNs();
         this.maxSleepNs = TimeUnit.MILLISECONDS.toNanos(config.syncMaxSleepMs());
+        this.sleepAfterIdleNs = TimeUnit.MILLISECONDS.toNanos(config.syncSleepAfterIdleMs());
         this.writeBehind = new WriteBehind(recoveredPosition, segmentLength, config.writeBehindLength(), segments,
             stats, PAGE_CACHE, DROP_MAPPINGS);
         publishedPosition = recoveredPosition;
@@ -392,8 +391,8 @@ final class SyncAgent implements Agent
     }
 
     /**
-     * Fast backoff while work arrives; once idle for {@link #SLEEP_AFTER_IDLE_NS} with nothing on its way, sleep
-     * until woken or the next deadline.
+     * Fast backoff while work arrives; once idle for {@code sleepAfterIdleNs} with nothing on its way, sleep until
+     * woken or the next deadline.
      */
     private final class Idler implements IdleStrategy
     {
@@ -419,7 +418,7 @@ final class SyncAgent implements Agent
                 idle = true;
                 idleSinceNs = nowNs;
             }
-            if (nowNs - idleSinceNs < SLEEP_AFTER_IDLE_NS || wakeup.isStopped() || workOnItsWay())
+            if (nowNs - idleSinceNs < sleepAfterIdleNs || wakeup.isStopped() || workOnItsWay())
             {
                 backoff.idle();
                 return;
