@@ -36,8 +36,12 @@ trap cleanup EXIT
 
 # One line per thread: daemon pid tid ticks(utime+stime) context-switches(voluntary+involuntary) name.
 # Only shell builtins, so sampling ~300 threads costs the sampler little and the daemons nothing.
+# /proc/.../status is read in one go (read -d ''): line by line, bash seeks back after each line, and a seek makes
+# the kernel render the file again, with counters that moved meanwhile, so lines could be misread.
+voluntary_re=$'\n''voluntary_ctxt_switches:[[:space:]]*([0-9]+)'
+involuntary_re='nonvoluntary_ctxt_switches:[[:space:]]*([0-9]+)'
 snapshot() {
-    local name pid task stat rest comm key value switches
+    local name pid task stat rest comm status switches
     local -a fields
     for name in "${daemons[@]}"; do
         pid="$(< "$run/$name.pid")"
@@ -45,12 +49,11 @@ snapshot() {
             { read -r stat < "$task/stat" && read -r comm < "$task/comm"; } 2> /dev/null || continue
             rest="${stat##*) }"
             read -r -a fields <<< "$rest"
+            status=""
+            read -r -d '' status < "$task/status" 2> /dev/null || true
             switches=0
-            while read -r key value _; do
-                case "$key" in
-                    voluntary_ctxt_switches:|nonvoluntary_ctxt_switches:) switches=$((switches + value)) ;;
-                esac
-            done < "$task/status" 2> /dev/null || true
+            [[ $status =~ $voluntary_re ]] && switches=${BASH_REMATCH[1]}
+            [[ $status =~ $involuntary_re ]] && switches=$((switches + BASH_REMATCH[1]))
             # stat fields 14 and 15 (utime, stime) are 11 and 12 after "pid (comm) "
             printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$pid" "${task##*/}" \
                 $((fields[11] + fields[12])) "$switches" "${comm// /_}"

@@ -318,6 +318,14 @@ public final class MapdServer implements AutoCloseable
     }
 
     /**
+     * @return the journal (its stats are readable from any thread).
+     */
+    public GridJournal journal()
+    {
+        return journal;
+    }
+
+    /**
      * Writes a snapshot now (from any thread; the grid is read lock-free).
      *
      * @return its header.

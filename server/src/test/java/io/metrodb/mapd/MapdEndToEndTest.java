@@ -1,9 +1,11 @@
 package io.metrodb.mapd;
 
+import io.metrodb.logd.LogStats;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SetRequest;
+import io.metrodb.server.IdleAwait;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,34 @@ class MapdEndToEndTest
         assertTrue(mapd.grid().get(bytes("k7"), entry));
         assertEquals(2, entry.replicaCount());
         assertNotEquals(entry.logdId(0), entry.logdId(1), "replicas on distinct logds");
+    }
+
+    @Test
+    void shouldLetTheJournalAndTheLogdsSleepOnceTheWritesStop() throws Exception
+    {
+        cluster = new MapdCluster(root, 3);
+        final MapdServer mapd = cluster.startMapd(2);
+        final Map<String, byte[]> entries = entries(300, "idle");
+        try (MapdClient client = new MapdClient(mapd.port()))
+        {
+            client.setAll(Opcodes.SETSAFE, entries).forEach((key, reply) ->
+                assertEquals(StatusCodes.OK, reply.status(), key + ": " + reply.message()));
+        }
+        final LogStats journal = mapd.journal().stats();
+        assertTrue(journal.forces() > 0, "SETSAFE forced the journal: " + journal);
+        // Polling sync threads ran ~10,000 cycles a second each; sleeping ones run ~1.
+        IdleAwait.awaitQuiet("duty cycles of the idle journal's and logds' sync threads", 2_000, 20, 60_000,
+            journal::syncCycles, cluster.logds[0].store().stats()::syncCycles,
+            cluster.logds[1].store().stats()::syncCycles, cluster.logds[2].store().stats()::syncCycles);
+        assertTrue(journal.syncSleeps() > 0, journal.toString());
+        assertEquals(mapd.journal().tailPosition(), journal.durablePosition(), "the journal forced before sleeping");
+
+        try (MapdClient client = new MapdClient(mapd.port()))
+        {
+            assertEquals(StatusCodes.OK, client.setSafe("after-sleep", bytes("v")).status(),
+                "a SETSAFE wakes the sleeping journal and logds");
+            assertAllReadBack(client, entries);
+        }
     }
 
     @Test

@@ -37,7 +37,8 @@ public final class IdleAwait
             startCounts[i] = counters[i].getAsLong();
         }
         Arrays.fill(lastCounts, -1);
-        Await.until(what + ": at most " + maxPerWindow + " in " + windowMs + " ms", timeoutMs, () ->
+        final String condition = what + ": at most " + maxPerWindow + " in " + windowMs + " ms";
+        final long tookMs = Await.until(condition, timeoutMs, () ->
         {
             final long nowNs = System.nanoTime();
             if (nowNs - startNs[0] < windowNs)
@@ -55,5 +56,7 @@ public final class IdleAwait
             startNs[0] = nowNs;
             return quiet;
         }, () -> "counts in the last window: " + Arrays.toString(lastCounts));
+        System.out.println(what + ": " + Arrays.toString(lastCounts) + " in " + windowMs + " ms (quiet after " +
+            tookMs + " ms)");
     }
 }

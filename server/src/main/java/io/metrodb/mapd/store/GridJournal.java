@@ -4,6 +4,7 @@ import io.metrodb.logd.DurableListener;
 import io.metrodb.logd.LogConfig;
 import io.metrodb.logd.LogResult;
 import io.metrodb.logd.LogScanHandler;
+import io.metrodb.logd.LogStats;
 import io.metrodb.logd.LogStore;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.ProtocolLimits;
@@ -74,6 +75,14 @@ public final class GridJournal implements AutoCloseable
         final ByteBuf entry, final DurableListener listener, final long requestId, final Object context)
     {
         return log.appendDurable(entry, entry.readerIndex(), entry.readableBytes(), listener, requestId, context);
+    }
+
+    /**
+     * @return the journal's log store counters (forces, sync thread cycles and sleeps, ...).
+     */
+    public LogStats stats()
+    {
+        return log.stats();
     }
 
     /**
