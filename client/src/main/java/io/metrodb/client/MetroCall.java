@@ -129,9 +129,16 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         }
         else if (requestId == PeerConnection.NOT_READY)
         {
-            // Never sent, so it cannot have been applied: any op may move to another mapd, except while the home
-            // mapd's first connection is being set up: then wait for it (read-your-writes from the first call).
-            if (link.node == home && client.isConnecting(home))
+            // Never sent, so it cannot have been applied: any op may go elsewhere. First to another connection of
+            // the home mapd that is ready (one may have come up since this call was put on this one); while the
+            // home mapd's first connection is being set up, wait for it (read-your-writes from the first call);
+            // else to the next mapd that is ready.
+            final MetroLink homeLink = client.readyLinkOf(home, sends + hops);
+            if (homeLink != null && homeLink != link && hops++ < client.linkCount() * 4)
+            {
+                dispatch(homeLink);
+            }
+            else if (link.node == home && client.isConnecting(home))
             {
                 park();
             }

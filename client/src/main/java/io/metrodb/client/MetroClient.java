@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@link NullPointerException}, {@link IllegalArgumentException}), from the async forms too.
  *
  * <p><b>Routing.</b> A call goes first to its key's home mapd (a hash of the key), on the next of that mapd's
- * connections in turn; when the home mapd is not connected it goes to the next mapd that is. While the client's
+ * connections in turn (another of them when that one is down); when the home mapd is not connected it goes to the
+ * next mapd that is. While the client's
  * first connection to the home mapd is still being set up (for at most half the request timeout after the client
  * is built), and while that connection is back-pressured, the call waits for it instead. Every mapd serves
  * every key, and changes reach the other mapds within milliseconds, but a mapd reads its own writes at once: so
@@ -797,17 +798,40 @@ public final class MetroClient implements AutoCloseable
         final int nodes = links.length;
         for (int i = 0; i < nodes; i++)
         {
-            final MetroLink[] row = links[(int)(((long)startNode + i) % nodes)];
-            for (int c = 0; c < row.length; c++)
+            final MetroLink link = readyLinkOf((int)(((long)startNode + i) % nodes), spread);
+            if (link != null)
             {
-                final MetroLink link = row[(int)((spread + c) % row.length)];
-                if (link.ready)
-                {
-                    return link;
-                }
+                return link;
             }
         }
         return null;
+    }
+
+    /**
+     * @param node   a mapd.
+     * @param spread picks among its connections.
+     * @return a ready connection of mapd {@code node}, or null when none is.
+     */
+    MetroLink readyLinkOf(final int node, final long spread)
+    {
+        final MetroLink[] row = links[node];
+        for (int c = 0; c < row.length; c++)
+        {
+            final MetroLink link = row[(int)((spread + c) % row.length)];
+            if (link.ready)
+            {
+                return link;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return the connections to mapd {@code node}, for tests that put a call on one of them.
+     */
+    MetroLink[] linksOf(final int node)
+    {
+        return links[node].clone();
     }
 
     /**

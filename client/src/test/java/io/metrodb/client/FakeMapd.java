@@ -52,6 +52,8 @@ final class FakeMapd implements AutoCloseable
     /** Connections accepted while {@link #holdConnections()} is on: nothing read from them, HELLO unanswered. */
     private final Set<Channel> held = ConcurrentHashMap.newKeySet();
     private volatile boolean holding;
+    /** Connections accepted before holding starts, while {@link #holdConnectionsAfter(int)} counts down. */
+    private final AtomicInteger passBeforeHolding = new AtomicInteger(-1);
     private final EventLoopGroup group = Transports.newEventLoopGroup(1, "silent-mapd");
     private final Channel server;
 
@@ -78,6 +80,10 @@ final class FakeMapd implements AutoCloseable
                 {
                     openConnections.incrementAndGet();
                     ch.closeFuture().addListener(future -> openConnections.decrementAndGet());
+                    if (passBeforeHolding.get() >= 0 && passBeforeHolding.getAndDecrement() == 0)
+                    {
+                        holding = true;
+                    }
                     if (holding)
                     {
                         ch.config().setAutoRead(false);
@@ -105,6 +111,14 @@ final class FakeMapd implements AutoCloseable
     void holdConnections()
     {
         holding = true;
+    }
+
+    /**
+     * Lets the next {@code count} connections through, then holds every new one as {@link #holdConnections()}.
+     */
+    void holdConnectionsAfter(final int count)
+    {
+        passBeforeHolding.set(count);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.metrodb.client;
 
 import io.metrodb.client.FakeMapd.Mode;
+import io.metrodb.protocol.Opcodes;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HomeNodeTest
@@ -65,6 +67,39 @@ class HomeNodeTest
                 read.get(60, TimeUnit.SECONDS);
                 assertEquals(0, other.swallowed.get(), "a call went to a mapd other than its key's home");
                 assertEquals(2, home.swallowed.get(), "both calls reached the home mapd");
+            }
+        }
+    }
+
+    /**
+     * A call put on a connection of its home mapd that is not ready while another connection of that mapd is (the
+     * first came up between routing the call and running it) goes to the ready one, not to another mapd.
+     */
+    @Test
+    void shouldMoveANotReadyCallToAReadyConnectionOfItsHomeMapd() throws Exception
+    {
+        try (FakeMapd home = new FakeMapd(null, Mode.ANSWER);
+            FakeMapd other = new FakeMapd(null, Mode.ANSWER))
+        {
+            home.holdConnectionsAfter(1);
+            try (MetroClient client = MetroClient.builder(List.of(home.address(), other.address()))
+                .connectionsPerNode(2).requestTimeoutMs(60_000).build())
+            {
+                LocalCluster.awaitCondition("one home connection and both of the other mapd's ready, one held",
+                    () -> client.readyConnections() == 3 && home.heldConnections() == 1);
+                MetroLink notReady = null;
+                for (final MetroLink link : client.linksOf(0))
+                {
+                    notReady = link.ready ? notReady : link;
+                }
+                assertNotNull(notReady, "the held connection of the home mapd");
+                final byte[] key = homedAt(0, 2);
+                final MetroCall call = new MetroCall(client, Opcodes.SET, (byte)0, key, key, 0,
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+                call.dispatch(notReady);
+                call.future.get(60, TimeUnit.SECONDS);
+                assertEquals(0, other.swallowed.get(), "the call went to a mapd other than its key's home");
+                assertEquals(1, home.swallowed.get(), "the call reached the home mapd");
             }
         }
     }

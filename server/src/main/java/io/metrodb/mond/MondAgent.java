@@ -603,6 +603,8 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
                 .append(",state=").append(NodeHealth.name(node.health.state()))
                 .append(",since_ms=").append(view.wallMs(node.health.sinceNs()))
                 .append(",misses=").append(node.health.misses())
+                .append(",connected=").append(node.connection.isReady() ? 1 : 0)
+                .append(",connects=").append(node.connection.connects())
                 .append(",rtt_us=").append(node.lastRttUs)
                 .append(",data=").append(node.dataBytes)
                 .append(",reported_state=").append(node.reportedState)

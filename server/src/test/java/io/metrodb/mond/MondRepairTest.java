@@ -253,7 +253,8 @@ class MondRepairTest
 
         cluster.startLogd(victim);
         Await.until("logd " + victimId + " UP again", AWAIT_MS,
-            () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_UP);
+            () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_UP,
+            () -> mond.info());
         final Map<String, String> info = MondTestClient.info(mond.port());
         System.out.println(info);
         assertEquals(0, MondTestClient.infoLong(info, "repairs_pending"), "dropped when it came back");
