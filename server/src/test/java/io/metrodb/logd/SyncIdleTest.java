@@ -73,9 +73,11 @@ class SyncIdleTest
             final List<long[]> appended = new ArrayList<>();
             for (int round = 0; round < 12; round++)
             {
-                final long sleepsBefore = store.stats().syncSleeps();
-                Await.until("the sync thread sleeps (round " + round + ")", ACK_TIMEOUT_MS,
-                    () -> store.syncSleeping() && store.stats().syncSleeps() > sleepsBefore);
+                // The sync thread was awake when it acknowledged the last round (a wake-up clears the flag before
+                // the unpark, the agent after it): sleeping now is a new sleep. (Counting sleeps from here would
+                // race a sleep that began before the count was read.)
+                Await.until("the sync thread sleeps (round " + round + ")", ACK_TIMEOUT_MS, store::syncSleeping,
+                    () -> store.stats().toString());
 
                 final byte[] entry = payload(round, 300);
                 final CompletableFuture<Integer> acknowledged = new CompletableFuture<>();
@@ -102,6 +104,7 @@ class SyncIdleTest
                 assertTrue(store.durablePosition() > offset, "acknowledged before durable in round " + round);
                 appended.add(new long[]{ round, offset });
             }
+            assertTrue(store.stats().syncSleeps() >= 12, "slept before every round: " + store.stats());
             for (final long[] roundAndOffset : appended)
             {
                 assertReadsBack(store, roundAndOffset[1], payload(roundAndOffset[0], 300));

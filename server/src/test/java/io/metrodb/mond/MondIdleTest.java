@@ -66,7 +66,8 @@ class MondIdleTest
 
         assertTrue(info("heartbeats_answered") >= heartbeatsBefore + 6 * 4,
             "heartbeats kept going: " + mond.info());
-        assertTrue(MondFailureDetectionTest.allUp(MondTestClient.view(mond.port()), 6), mond.info());
+        // A loaded machine may delay an answer past an interval (SUSPECT for a moment): every node comes back UP.
+        awaitSettledAllUp();
     }
 
     @Test
