@@ -35,6 +35,7 @@ public final class MapdCounters
     long repairsFailed;
     long repairsRefused;
     long repairCopies;
+    long refusedStopping;
 
     public long gets()
     {
@@ -113,5 +114,6 @@ public final class MapdCounters
         consumer.accept("repairs_failed", repairsFailed);
         consumer.accept("repairs_refused", repairsRefused);
         consumer.accept("repair_copies", repairCopies);
+        consumer.accept("refused_stopping", refusedStopping);
     }
 }

@@ -42,6 +42,8 @@ final class MapdNode
     private final ArrayDeque<RepairSession> repairSessions = new ArrayDeque<>();
     private boolean probing;
     private volatile boolean stopping;
+    private int requestsInFlight;
+    private Runnable onIdle;
     private volatile long ownSequence;
     private long lastJournalPosition;
     private Replicator replicator;
@@ -155,6 +157,55 @@ final class MapdNode
     void stopping()
     {
         stopping = true;
+    }
+
+    /**
+     * @return true once this mapd is stopping: client requests are then refused with SHUTTING_DOWN.
+     */
+    boolean isStopping()
+    {
+        return stopping;
+    }
+
+    /**
+     * A client request (GET, write, PROBE, REPAIR) started; it ends with {@link #requestDone()}.
+     */
+    void requestStarted()
+    {
+        requestsInFlight++;
+    }
+
+    void requestDone()
+    {
+        if (--requestsInFlight == 0 && onIdle != null)
+        {
+            final Runnable idle = onIdle;
+            onIdle = null;
+            idle.run();
+        }
+    }
+
+    /**
+     * @return client requests in progress.
+     */
+    int requestsInFlight()
+    {
+        return requestsInFlight;
+    }
+
+    /**
+     * Runs {@code idle} on the data-path thread once no client request is in progress (now when none is).
+     */
+    void whenIdle(final Runnable idle)
+    {
+        if (requestsInFlight == 0)
+        {
+            idle.run();
+        }
+        else
+        {
+            onIdle = idle;
+        }
     }
 
     /**

@@ -68,6 +68,13 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             frame.release();
             return;
         }
+        if (node.isStopping() && refusedWhenStopping(opcode))
+        {
+            node.counters().refusedStopping++;
+            ErrorReplies.reply(ctx, frame, StatusCodes.SHUTTING_DOWN, "this mapd is stopping; retry another mapd");
+            frame.release();
+            return;
+        }
 
         switch (opcode)
         {
@@ -176,6 +183,20 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             case Opcodes.GET, Opcodes.SET, Opcodes.SETSAFE, Opcodes.DEL, Opcodes.EXISTS, Opcodes.INFO, Opcodes.DUMP,
                 Opcodes.PING, Opcodes.REPLICATE, Opcodes.SYNC, Opcodes.PROBE, Opcodes.REPAIR, Opcodes.HEARTBEAT,
                 Opcodes.CLUSTER_VIEW -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * A stopping mapd still answers its peers (REPLICATE, SYNC), mond (HEARTBEAT, CLUSTER_VIEW), PING and INFO,
+     * and refuses what a client or mond can take to another mapd, so the requests in progress drain.
+     */
+    private static boolean refusedWhenStopping(final byte opcode)
+    {
+        return switch (opcode)
+        {
+            case Opcodes.GET, Opcodes.SET, Opcodes.SETSAFE, Opcodes.DEL, Opcodes.EXISTS, Opcodes.DUMP, Opcodes.PROBE,
+                Opcodes.REPAIR -> true;
             default -> false;
         };
     }
@@ -397,6 +418,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private void onRequestStarted(final ChannelHandlerContext ctx)
     {
+        node.requestStarted();
         if (++inFlight >= MAX_IN_FLIGHT && !paused)
         {
             paused = true;
@@ -407,6 +429,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     void onRequestDone()
     {
         inFlight--;
+        node.requestDone();
     }
 
     @Override

@@ -352,12 +352,18 @@ public final class MapdServer implements AutoCloseable
     }
 
     /**
-     * Stops serving, closes the logd connections, writes a final snapshot and closes the journal.
+     * Stops in an order that lets every request in progress end with its real answer: from the first step on,
+     * client requests are refused with SHUTTING_DOWN (the client moves to another mapd) while peers and mond are
+     * still answered; once the requests already in progress have finished (at most twice the logd request
+     * timeout plus the peer timeout), the client connections close, then the peer and logd links, then a final
+     * snapshot is written and the journal closed. Closing the logd links first would fail writes in progress
+     * with NOT_ENOUGH_REPLICAS although nothing was wrong with the cluster.
      */
     @Override
     public void close()
     {
         node.stopping();
+        drain();
         snapshots.shutdownNow();
         try
         {
@@ -378,5 +384,28 @@ public final class MapdServer implements AutoCloseable
         journal.close();
         node.close();
         grid.close();
+    }
+
+    /**
+     * Waits for the client requests in progress to finish ({@link MapdNode#stopping()} already refuses new ones).
+     */
+    private void drain()
+    {
+        final CompletableFuture<Void> idle = new CompletableFuture<>();
+        loop.execute(() -> node.whenIdle(() -> idle.complete(null)));
+        final long timeoutMs = 2L * config.requestTimeoutMs() + config.peerTimeoutMs();
+        try
+        {
+            idle.get(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e)
+        {
+            LOG.log(System.Logger.Level.WARNING, "stopping with client requests still in progress after " +
+                timeoutMs + " ms; their connections close unanswered");
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }

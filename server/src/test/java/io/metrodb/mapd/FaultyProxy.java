@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP proxy on loopback that injects partitions: {@link #partition()} cuts every connection through it and
- * refuses new ones until {@link #heal()}. Threads are daemons and all end at {@link #close()}.
+ * refuses new ones until {@link #heal()}; {@link #stall()} holds every byte read (connections stay open) until
+ * {@link #resume()}. Threads are daemons and all end at {@link #close()}.
  */
 final class FaultyProxy implements AutoCloseable
 {
@@ -20,6 +21,8 @@ final class FaultyProxy implements AutoCloseable
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private final Object flow = new Object();
+    private boolean stalled;
     private volatile boolean partitioned;
     private volatile boolean closed;
 
@@ -46,6 +49,34 @@ final class FaultyProxy implements AutoCloseable
     void heal()
     {
         partitioned = false;
+    }
+
+    void stall()
+    {
+        synchronized (flow)
+        {
+            stalled = true;
+        }
+    }
+
+    void resume()
+    {
+        synchronized (flow)
+        {
+            stalled = false;
+            flow.notifyAll();
+        }
+    }
+
+    private void awaitFlowing() throws InterruptedException
+    {
+        synchronized (flow)
+        {
+            while (stalled && !closed)
+            {
+                flow.wait();
+            }
+        }
     }
 
     private void acceptLoop()
@@ -99,10 +130,11 @@ final class FaultyProxy implements AutoCloseable
                 int n;
                 while ((n = in.read(buffer)) >= 0)
                 {
+                    awaitFlowing();
                     out.write(buffer, 0, n);
                 }
             }
-            catch (final IOException ignored)
+            catch (final IOException | InterruptedException ignored)
             {
                 // the partition or the peer closed it
             }
@@ -141,6 +173,7 @@ final class FaultyProxy implements AutoCloseable
     public void close() throws Exception
     {
         closed = true;
+        resume();
         server.close();
         closeAll();
         acceptor.join(5_000);
