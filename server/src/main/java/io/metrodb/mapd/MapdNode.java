@@ -301,48 +301,45 @@ final class MapdNode
     }
 
     /**
-     * Every replica of a write is stored: install it in the grid, journal it, answer (SETSAFE: once the
-     * journal entry is forced).
+     * Every replica of a write is stored: journal it, install it in the grid, answer (SETSAFE: once the journal
+     * entry is forced). The journal goes first: when it refuses the entry (e.g. its disk is full) the write fails
+     * with STORAGE_ERROR and changes nothing, neither the grid nor this mapd's change numbering, so the numbers
+     * its peers see stay gapless (a number taken and never journaled nor sent would leave a hole that a peer's
+     * SYNC can never fill).
      */
     void commit(final WriteSession session)
     {
         final int replicas = session.replicaCount();
-        for (int i = 0; i < replicas; i++)
-        {
-            packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
-        }
         final int flags = session.isTombstone() ? io.metrodb.mapd.grid.GridEntry.TOMBSTONE : 0;
-        grid.apply(session.frame(), session.keyIndex(), session.keyLength(), session.version(), nodeId, flags,
-            session.valueLength(), session.checksum(), replicas, packedReplicas);
-
         final long sequence = ownSequence + 1;
-        ownSequence = sequence;
         journalScratch.clear();
         JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
             session.version(), nodeId, flags, session.valueLength(), session.checksum(), replicas,
             session.logdIds(), session.offsets());
+        final long result = session.isDurable() ?
+            journal.appendDurable(journalScratch, session, 0, null) : journal.append(journalScratch);
+        if (result < 0)
+        {
+            session.replyJournalError(result);
+            return;
+        }
+        ownSequence = sequence;
+        lastJournalPosition = result;
+
+        for (int i = 0; i < replicas; i++)
+        {
+            packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
+        }
+        grid.apply(session.frame(), session.keyIndex(), session.keyLength(), session.version(), nodeId, flags,
+            session.valueLength(), session.checksum(), replicas, packedReplicas);
 
         if (session.isDurable())
         {
-            final long result = journal.appendDurable(journalScratch, session, 0, null);
-            if (result < 0)
-            {
-                session.replyJournalError(result);
-                return;
-            }
-            lastJournalPosition = result;
             final int peers = replicator.broadcast(journalScratch, session, WriteSession.PEER_TOKEN_BASE);
             session.awaitPeers(peers);
         }
         else
         {
-            final long result = journal.append(journalScratch);
-            if (result < 0)
-            {
-                session.replyJournalError(result);
-                return;
-            }
-            lastJournalPosition = result;
             session.replyOk(0, replicator.broadcast(journalScratch, null, 0));
         }
     }
@@ -369,7 +366,6 @@ final class MapdNode
         }
 
         final long sequence = ownSequence + 1;
-        ownSequence = sequence;
         journalScratch.clear();
         JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
             session.version(), session.versionNode(), session.flags(), session.valueLength(), session.checksum(),
@@ -377,8 +373,10 @@ final class MapdNode
         final long result = journal.appendDurable(journalScratch, session, 0, null);
         if (result < 0)
         {
+            // The number is not taken: the next change gets it, so the numbering peers see stays gapless.
             return (int)result;
         }
+        ownSequence = sequence;
         lastJournalPosition = result;
         replicator.broadcast(journalScratch, null, 0);
         return 0;

@@ -104,6 +104,18 @@ public final class MapdServer implements AutoCloseable
     public static MapdServer start(final MapdConfig config, final boolean rebuildFromLogds)
         throws IOException, InterruptedException
     {
+        return start(config, rebuildFromLogds, GridJournal::open);
+    }
+
+    /**
+     * As {@link #start(MapdConfig, boolean)}, with the journal opened by {@code openJournal} from the data
+     * directory (tests: a journal with a byte budget).
+     */
+    static MapdServer start(
+        final MapdConfig config, final boolean rebuildFromLogds,
+        final java.util.function.Function<java.nio.file.Path, GridJournal> openJournal)
+        throws IOException, InterruptedException
+    {
         Files.createDirectories(config.dir());
         final long startNs = System.nanoTime();
         final KeyGrid grid = new KeyGrid(config.rf(), initialCapacity(config.expectedKeys()));
@@ -112,7 +124,7 @@ public final class MapdServer implements AutoCloseable
         try
         {
             final GridSnapshot.Header snapshot = GridSnapshot.load(config.dir(), grid);
-            journal = GridJournal.open(config.dir());
+            journal = openJournal.apply(config.dir());
             final long[] lastApplied = snapshot == null ? new long[0x10000] : snapshot.lastApplied();
             final Backlog backlog = new Backlog(config.backlog());
             final long[] ownSequence = {snapshot == null ? 0 : snapshot.ownSequence()};
@@ -284,6 +296,14 @@ public final class MapdServer implements AutoCloseable
     }
 
     /**
+     * @return the data path's state (tests; touch it on the data-path thread, e.g. through {@link #onDataPath}).
+     */
+    MapdNode node()
+    {
+        return node;
+    }
+
+    /**
      * @return the counters (read them on the data-path thread, e.g. through {@link #onDataPath}).
      */
     public MapdCounters counters()
@@ -333,10 +353,42 @@ public final class MapdServer implements AutoCloseable
      */
     public GridSnapshot.Header snapshot() throws IOException
     {
-        final long journalPosition = journal.tailPosition();
-        final long ownSequence = node.ownSequence();
-        return GridSnapshot.write(config.dir(), grid, config.nodeId(), journalPosition, ownSequence,
+        final long[] point = journalPoint();
+        return GridSnapshot.write(config.dir(), grid, config.nodeId(), point[0], point[1],
             node.replicator().lastAppliedTable().clone());
+    }
+
+    /**
+     * The journal position a snapshot starts replay from, and this mapd's own sequence, read on the data-path
+     * thread between two of its tasks: a write journals its change before it installs it in the grid, so a
+     * position read from another thread could already be past a change the grid scan then misses.
+     *
+     * @return {journal position, own sequence}.
+     */
+    private long[] journalPoint() throws IOException
+    {
+        if (!loop.inEventLoop() && !loop.isShuttingDown())
+        {
+            try
+            {
+                return loop.submit(() -> new long[] {journal.tailPosition(), node.ownSequence()})
+                    .get(30, TimeUnit.SECONDS);
+            }
+            catch (final java.util.concurrent.RejectedExecutionException e)
+            {
+                // The loop is stopping: nothing writes any more, read the point here.
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while reading the snapshot's journal position", e);
+            }
+            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e)
+            {
+                throw new IOException("cannot read the snapshot's journal position from the data-path thread", e);
+            }
+        }
+        return new long[] {journal.tailPosition(), node.ownSequence()};
     }
 
     private void snapshotQuietly()

@@ -39,10 +39,24 @@ public final class GridJournal implements AutoCloseable
      */
     public static GridJournal open(final Path mapdDir)
     {
+        return open(mapdDir, SEGMENT_LENGTH, LogConfig.UNLIMITED);
+    }
+
+    /**
+     * As {@link #open(Path)} with other segments and a byte budget (tests: a journal that fills up; a journal
+     * must be reopened with the segment length it was created with).
+     *
+     * @param segmentLength a power of two with room for a record of {@link #MAX_ENTRY_LENGTH} (128 KiB or more).
+     * @param maxTotalBytes cap on the journal's segment files, {@link LogConfig#UNLIMITED} for none; past it
+     *                      appends fail with {@link LogResult#STORAGE_FULL}.
+     */
+    public static GridJournal open(final Path mapdDir, final int segmentLength, final long maxTotalBytes)
+    {
         return new GridJournal(LogStore.open(new LogConfig()
             .directory(mapdDir.resolve(DIRECTORY))
-            .segmentLength(SEGMENT_LENGTH)
+            .segmentLength(segmentLength)
             .maxEntryLength(MAX_ENTRY_LENGTH)
+            .maxTotalBytes(maxTotalBytes)
             .validate()));
     }
 
