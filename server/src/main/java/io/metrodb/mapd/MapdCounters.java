@@ -36,6 +36,7 @@ public final class MapdCounters
     long repairsRefused;
     long repairCopies;
     long refusedStopping;
+    long syncsFailed;
 
     public long gets()
     {
@@ -115,5 +116,6 @@ public final class MapdCounters
         consumer.accept("repairs_refused", repairsRefused);
         consumer.accept("repair_copies", repairCopies);
         consumer.accept("refused_stopping", refusedStopping);
+        consumer.accept("syncs_failed", syncsFailed);
     }
 }

@@ -46,6 +46,7 @@ final class MapdNode
     private Runnable onIdle;
     private volatile long ownSequence;
     private long lastJournalPosition;
+    private long reportedUnreadableJournal = -1;
     private Replicator replicator;
 
     MapdNode(
@@ -157,6 +158,19 @@ final class MapdNode
     void stopping()
     {
         stopping = true;
+    }
+
+    /**
+     * @return true the first time an unreadable journal record at {@code position} is reported (log it then).
+     */
+    boolean firstReportOfUnreadableJournal(final long position)
+    {
+        if (position == reportedUnreadableJournal)
+        {
+            return false;
+        }
+        reportedUnreadableJournal = position;
+        return true;
     }
 
     /**

@@ -6,9 +6,12 @@ import io.metrodb.mapd.grid.GridVisitor;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.JournalEntry;
 import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SyncResponse;
+import io.metrodb.protocol.netty.ErrorReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -19,10 +22,14 @@ import org.agrona.DirectBuffer;
  * when the backlog no longer reaches back that far, every grid entry (SNAPSHOT), as frames flagged MORE, then
  * an end frame with the next sequence the peer will see live. Writes while the connection is writable and
  * resumes when it drains, so a long catch-up never buffers without bound. Every frame fits the frame limit of
- * any mapd, whatever its {@code --max-value}. Data-path thread only.
+ * any mapd, whatever its {@code --max-value}. A journal record it cannot read (corrupt, or the journal failing)
+ * ends the stream: the changes before it go out, then an error frame ({@code CORRUPT_RECORD}; the peer asks again
+ * at its next sync), and the mapd logs the record once. Data-path thread only.
  */
 final class SyncStreamer implements Runnable, LogScanHandler
 {
+    private static final System.Logger LOG = System.getLogger(SyncStreamer.class.getName());
+
     /**
      * Most bytes of changes in one frame: a mapd reads frames of its --max-value plus
      * {@link ProtocolLimits#FRAME_OVERHEAD}, so a frame this size fits even a peer with --max-value 0 (and a single
@@ -50,6 +57,8 @@ final class SyncStreamer implements Runnable, LogScanHandler
     private int frameCount;
     private boolean frameFull;
     private long firstUnsentPosition;
+    private long failedPosition = -1;
+    private int failure;
     private boolean done;
 
     SyncStreamer(
@@ -107,6 +116,12 @@ final class SyncStreamer implements Runnable, LogScanHandler
             frameCount = 0;
             frameFirstSequence = nextSequence;
             final boolean finished = mode == SyncResponse.MODE_BACKLOG ? fillFromBacklog() : fillFromGrid();
+            if (failure != 0)
+            {
+                writeFailure();
+                done = true;
+                break;
+            }
             writeFrame(!finished);
             if (finished)
             {
@@ -129,6 +144,16 @@ final class SyncStreamer implements Runnable, LogScanHandler
         while (journalPosition >= 0 && nextSequence <= endSequence && !frameFull && frameCount < FRAME_CHANGES)
         {
             final long next = node.journal().scan(journalPosition, 256, this);
+            if (next < 0 && failure == 0)
+            {
+                failure = (int)next;
+                failedPosition = journalPosition;
+            }
+            if (failure != 0)
+            {
+                // Never skipped: the peer would take what follows as complete. The stream ends here.
+                return false;
+            }
             if (frameFull)
             {
                 // The change that did not fit opens the next frame.
@@ -171,6 +196,43 @@ final class SyncStreamer implements Runnable, LogScanHandler
         frameCount++;
         nextSequence++;
         return nextSequence <= endSequence && frameCount < FRAME_CHANGES;
+    }
+
+    /**
+     * The journal scan stopped at a record it cannot read.
+     */
+    @Override
+    public void onInvalid(final long offset, final int errorCode)
+    {
+        failure = errorCode;
+        failedPosition = offset;
+    }
+
+    /**
+     * Sends the changes read before the unreadable record (flagged MORE: the stream is not complete), then ends
+     * the stream with an error; logs the record once per mapd.
+     */
+    private void writeFailure()
+    {
+        if (frameCount > 0)
+        {
+            writeFrame(true, frameCount, frameFirstSequence);
+            changes.clear();
+            frameCount = 0;
+        }
+        final short status = failure == io.metrodb.logd.LogResult.CORRUPT ||
+            failure == io.metrodb.logd.LogResult.NOT_A_RECORD ? StatusCodes.CORRUPT_RECORD :
+            failure == io.metrodb.logd.LogResult.CLOSED ? StatusCodes.SHUTTING_DOWN : StatusCodes.STORAGE_ERROR;
+        final String what = "own changes from sequence " + nextSequence + " cannot be streamed: the journal " +
+            "record at " + failedPosition + " is unreadable (" + io.metrodb.logd.LogResult.describe(failure) + ")";
+        node.counters().syncsFailed++;
+        if (status != StatusCodes.SHUTTING_DOWN && node.firstReportOfUnreadableJournal(failedPosition))
+        {
+            LOG.log(System.Logger.Level.ERROR, what + "; every SYNC that reaches it ends there with " +
+                StatusCodes.name(status) + " (logged once)");
+        }
+        ErrorReplies.write(ctx, Opcodes.SYNC, requestId, status, what);
+        ctx.flush();
     }
 
     private boolean fillFromGrid()

@@ -4,6 +4,7 @@ import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
+import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
@@ -429,6 +430,76 @@ class SyncStreamerTest
         assertStreamShape(frames, SyncResponse.MODE_SNAPSHOT);
         assertWithinSmallestFrameLimit(frames);
         assertMatchesGrid(frames);
+    }
+
+    @Test
+    void shouldEndWithCorruptRecordAfterTheChangesBeforeACorruptJournalRecord() throws Exception
+    {
+        backlog = new Backlog(64);
+        for (int i = 1; i <= 10; i++)
+        {
+            appendOwn("own-" + i, 8, 2);
+        }
+        flipJournalByte(backlog.position(7));
+        pacer.framesUntilFull = 100;
+        final SyncStreamer streamer = streamer(4);
+        streamer.run();
+
+        final List<ByteBuf> sent = new ArrayList<>();
+        ByteBuf frame;
+        while ((frame = channel.readOutbound()) != null)
+        {
+            sent.add(frame);
+        }
+        try
+        {
+            assertTrue(streamer.isDone(), "the stream ends at the corrupt record (" + sent.size() + " frames sent)");
+            assertTrue(sent.size() >= 2 && sent.size() <= 3, "the changes before it, then one error: " + sent.size());
+            final ByteBuf last = sent.get(sent.size() - 1);
+            assertEquals(REQUEST_ID, FrameHeader.requestId(last, last.readerIndex()));
+            assertEquals(StatusCodes.name(StatusCodes.CORRUPT_RECORD),
+                StatusCodes.name(FrameHeader.status(last, last.readerIndex())), "the stream ends with an error");
+            assertTrue(ErrorPayload.message(last, last.readerIndex()).contains("unreadable (CORRUPT)"),
+                ErrorPayload.message(last, last.readerIndex()));
+            for (final ByteBuf data : sent.subList(0, sent.size() - 1))
+            {
+                channel.writeOutbound(data.retain());
+            }
+            final List<Frame> frames = readFrames();
+            assertChangesAre(frames, 4, 6);
+            for (final Frame data : frames)
+            {
+                assertTrue(data.more(), "no frame before the error claims the stream ended");
+            }
+        }
+        finally
+        {
+            for (final ByteBuf buf : sent)
+            {
+                buf.release();
+            }
+        }
+        assertAllReleased();
+    }
+
+    /**
+     * Flips a payload byte of the journal record at {@code position} in its segment file (the journal maps the
+     * same file, so its next scan sees the flip).
+     */
+    private void flipJournalByte(final long position) throws java.io.IOException
+    {
+        final long segment = position / GridJournal.SEGMENT_LENGTH;
+        final Path file = dir.resolve(GridJournal.DIRECTORY).resolve(String.format("%010d.seg", segment));
+        assertTrue(java.nio.file.Files.exists(file), file.toString());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+        {
+            final long at = position % GridJournal.SEGMENT_LENGTH + io.metrodb.logd.RecordHeader.HEADER_LENGTH +
+                JournalEntry.CHANGE_OFFSET + 4;
+            final java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+            assertEquals(1, channel.read(one, at));
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {(byte)(one.get(0) ^ 0x40)}), at);
+        }
     }
 
     /**
