@@ -121,6 +121,7 @@ public final class MapdServer implements AutoCloseable
         final KeyGrid grid = new KeyGrid(config.rf(), initialCapacity(config.expectedKeys()));
         GridJournal journal = null;
         EventLoopGroup dataLoop = null;
+        MapdNode started = null;
         try
         {
             final GridSnapshot.Header snapshot = GridSnapshot.load(config.dir(), grid);
@@ -165,6 +166,7 @@ public final class MapdServer implements AutoCloseable
             final Replicator replicator = new Replicator(node, dataLoop.next(), config.peers(), handshake,
                 config.peerTimeoutMs(), config.syncIntervalMs(), backlog, lastApplied);
             node.replicator(replicator);
+            started = node;
             logds.start();
             if (rebuildFromLogds)
             {
@@ -183,9 +185,22 @@ public final class MapdServer implements AutoCloseable
         }
         catch (final IOException | InterruptedException | RuntimeException e)
         {
+            if (started != null)
+            {
+                final MapdNode node = started;
+                dataLoop.next().submit(() ->
+                {
+                    node.replicator().close();
+                    node.logds().close();
+                }).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
             if (dataLoop != null)
             {
                 dataLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            }
+            if (started != null)
+            {
+                started.close();
             }
             if (journal != null)
             {

@@ -39,7 +39,8 @@ public final class Main implements Runnable
     }
 
     /**
-     * @return the command line, with bad option values reported as usage errors (exit 2).
+     * @return the command line, with bad option values reported as usage errors (exit 2) and a daemon that cannot
+     * bind its address reported in one line (exit 1).
      */
     public static CommandLine commandLine()
     {
@@ -50,6 +51,11 @@ public final class Main implements Runnable
             {
                 cmd.getErr().println(cmd.getColorScheme().errorText("metrodb: " + e.getMessage()));
                 return 2;
+            }
+            if (e instanceof ListenException)
+            {
+                cmd.getErr().println(cmd.getColorScheme().errorText(cmd.getCommandName() + ": " + e.getMessage()));
+                return 1;
             }
             throw e;
         });

@@ -7,6 +7,7 @@ import io.metrodb.protocol.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -65,6 +66,7 @@ public final class NettyServer implements AutoCloseable
      * @param requestHandler creates the role's handler for each new connection.
      * @return the running server.
      * @throws InterruptedException if interrupted while binding.
+     * @throws ListenException      when the address cannot be bound (e.g. the port is taken).
      */
     public static NettyServer start(
         final String name,
@@ -90,6 +92,7 @@ public final class NettyServer implements AutoCloseable
      * @param requestHandler creates the role's handler for each new connection.
      * @return the running server.
      * @throws InterruptedException if interrupted while binding.
+     * @throws ListenException      when the address cannot be bound (e.g. the port is taken).
      */
     public static NettyServer start(
         final String name,
@@ -135,8 +138,12 @@ public final class NettyServer implements AutoCloseable
                         ProtocolPipeline.initServer(channel.pipeline(), handshake, requestHandler.get(), errors);
                     }
                 });
-            final Channel channel = bootstrap.bind(new InetSocketAddress(host, port)).sync().channel();
-            return new NettyServer(boss, workers, ownsWorkers, connections, channel, errors);
+            final ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+            if (!bound.isSuccess())
+            {
+                throw new ListenException(host, port, bound.cause());
+            }
+            return new NettyServer(boss, workers, ownsWorkers, connections, bound.channel(), errors);
         }
         catch (final InterruptedException | RuntimeException e)
         {
