@@ -55,6 +55,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private final Repairer repairer;
     private final long intervalNs;
     private final long graceNs;
+    private final long scrubPassMinNs;
     private final Int2ObjectHashMap<MonitoredNode> logdsById = new Int2ObjectHashMap<>();
     /** Logd ids met in probes (or given up by a logd that now has another id) that no watched logd has:
      * treated as DOWN since first met. */
@@ -79,6 +80,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         this.loop = loop;
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
         this.graceNs = TimeUnit.MILLISECONDS.toNanos(config.repairGraceMs());
+        this.scrubPassMinNs = TimeUnit.MILLISECONDS.toNanos(config.scrubPassMinMs());
         this.mapds = new MonitoredNode[config.mapds().size()];
         this.logds = new MonitoredNode[config.logds().size()];
         this.nodes = new MonitoredNode[mapds.length + logds.length];
@@ -303,6 +305,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private void onStateChanged(final MonitoredNode node, final long nowNs)
     {
         viewDirty = true;
+        endRests(nowNs);
         wakeAt(nowNs);
         if (settled || node.health.isDown())
         {
@@ -368,6 +371,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         final int old = node.nodeId;
         node.nodeId = id;
         viewDirty = true;
+        endRests(nowNs);
         wakeAt(nowNs);
         if (node.role != Roles.LOGD)
         {
@@ -544,6 +548,16 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         if (walker == scrub)
         {
             counters.scrubPasses++;
+            final long nowNs = System.nanoTime();
+            final long restUntilNs = scrub.passStartNs() + scrubPassMinNs;
+            if (scrubPassMinNs > 0 && restUntilNs - nowNs > 0)
+            {
+                // The whole grid was checked within the period: check it again when the period is over, and
+                // leave random samples of it until then too.
+                scrub.rest(restUntilNs);
+                random.rest(restUntilNs);
+                counters.scrubRests++;
+            }
             return;
         }
         if (sweepAgain || repairs.dropped() != droppedAtSweepStart)
@@ -558,6 +572,16 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             sweep.active(false, System.nanoTime());
         }
         counters.sweepsCompleted++;
+    }
+
+    /**
+     * The cluster changed (a node's state or id): what was checked before may have changed, so the scrub and the
+     * random probes go on at their rates.
+     */
+    private void endRests(final long nowNs)
+    {
+        scrub.endRest(nowNs);
+        random.endRest(nowNs);
     }
 
     private int countState(final int state)

@@ -62,6 +62,12 @@ public final class MondCommand implements Callable<Integer>
             "(PROBE SCAN); 0 turns it off. Default: ${DEFAULT-VALUE}.")
     int scrubKeysPerSec;
 
+    @Option(names = "--scrub-pass-min-ms", defaultValue = "" + MondConfig.DEFAULT_SCRUB_PASS_MIN_MS,
+        description = "A scrub pass that took less than this rests until this long after it began, and the " +
+            "random probes rest with it; a node changing state ends the rest. 0: scrub without rest. " +
+            "Default: ${DEFAULT-VALUE}.")
+    long scrubPassMinMs;
+
     @Option(names = "--repairs-per-sec", defaultValue = "" + MondConfig.DEFAULT_REPAIRS_PER_SEC,
         description = "REPAIRs sent per second at most; also the key rate of the sweep that follows a logd " +
             "DOWN past its grace period. Default: ${DEFAULT-VALUE}.")
@@ -101,6 +107,7 @@ public final class MondCommand implements Callable<Integer>
     {
         return new MondConfig(host, port, nodeId, MapdConfig.parseAddresses(mapds, "--mapds"),
             MapdConfig.parseAddresses(logds, "--logds"), AuthToken.resolve(authTokenFile), heartbeatMs, downAfter,
-            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs);
+            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs,
+            scrubPassMinMs);
     }
 }

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param repairGraceMs       how long a logd must be DOWN before its replicas are re-created elsewhere.
  * @param maxPendingRepairs   keys pending repair at most; more are dropped (and found again by the scrub).
  * @param requestTimeoutMs    how long a PROBE or REPAIR may take before it counts as failed.
+ * @param scrubPassMinMs      a scrub pass that took less than this rests until it has passed since the pass began,
+ *                            and the random probes with it (a cluster change ends the rest); 0: never rest.
  */
 public record MondConfig(
     String host,
@@ -37,7 +39,8 @@ public record MondConfig(
     int repairsPerSec,
     long repairGraceMs,
     int maxPendingRepairs,
-    long requestTimeoutMs)
+    long requestTimeoutMs,
+    long scrubPassMinMs)
 {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7570;
@@ -49,6 +52,9 @@ public record MondConfig(
     public static final long DEFAULT_REPAIR_GRACE_MS = 30_000;
     public static final int DEFAULT_MAX_PENDING_REPAIRS = 100_000;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+    /** Ten minutes: a grid the scrub walks faster than that (under 600,000 keys at the default rate) is checked
+     * once per period instead of over and over, so an idle cluster with data idles; a larger one is unaffected. */
+    public static final long DEFAULT_SCRUB_PASS_MIN_MS = 600_000;
 
     public static final long MIN_HEARTBEAT_INTERVAL_MS = 10;
     public static final long MAX_HEARTBEAT_INTERVAL_MS = 60_000;
@@ -118,6 +124,10 @@ public record MondConfig(
         {
             throw new IllegalArgumentException("--request-timeout-ms must be >= 1, was " + requestTimeoutMs);
         }
+        if (scrubPassMinMs < 0)
+        {
+            throw new IllegalArgumentException("--scrub-pass-min-ms must be >= 0, was " + scrubPassMinMs);
+        }
         mapds = List.copyOf(mapds);
         logds = List.copyOf(logds);
     }
@@ -136,26 +146,36 @@ public record MondConfig(
     {
         return new MondConfig(DEFAULT_HOST, 0, 0, mapds, logds, null, DEFAULT_HEARTBEAT_INTERVAL_MS,
             DEFAULT_DOWN_AFTER, DEFAULT_PROBE_KEYS_PER_SEC, DEFAULT_SCRUB_KEYS_PER_SEC, DEFAULT_REPAIRS_PER_SEC,
-            DEFAULT_REPAIR_GRACE_MS, DEFAULT_MAX_PENDING_REPAIRS, DEFAULT_REQUEST_TIMEOUT_MS);
+            DEFAULT_REPAIR_GRACE_MS, DEFAULT_MAX_PENDING_REPAIRS, DEFAULT_REQUEST_TIMEOUT_MS,
+            DEFAULT_SCRUB_PASS_MIN_MS);
     }
 
     public MondConfig withPort(final int newPort)
     {
         return new MondConfig(host, newPort, nodeId, mapds, logds, authToken, heartbeatIntervalMs, downAfter,
-            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs);
+            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs,
+            scrubPassMinMs);
     }
 
     public MondConfig withRepairGraceMs(final long newGraceMs)
     {
         return new MondConfig(host, port, nodeId, mapds, logds, authToken, heartbeatIntervalMs, downAfter,
-            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, newGraceMs, maxPendingRepairs, requestTimeoutMs);
+            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, newGraceMs, maxPendingRepairs, requestTimeoutMs,
+            scrubPassMinMs);
     }
 
     public MondConfig withRates(final int newProbeKeysPerSec, final int newScrubKeysPerSec, final int newRepairsPerSec)
     {
         return new MondConfig(host, port, nodeId, mapds, logds, authToken, heartbeatIntervalMs, downAfter,
             newProbeKeysPerSec, newScrubKeysPerSec, newRepairsPerSec, repairGraceMs, maxPendingRepairs,
-            requestTimeoutMs);
+            requestTimeoutMs, scrubPassMinMs);
+    }
+
+    public MondConfig withScrubPassMinMs(final long newScrubPassMinMs)
+    {
+        return new MondConfig(host, port, nodeId, mapds, logds, authToken, heartbeatIntervalMs, downAfter,
+            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs,
+            newScrubPassMinMs);
     }
 
     /**

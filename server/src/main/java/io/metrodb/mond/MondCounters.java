@@ -19,6 +19,7 @@ final class MondCounters
     long badReplicasFound;
     long replicasUnchecked;
     long scrubPasses;
+    long scrubRests;
     long sweepsStarted;
     long sweepsCompleted;
     long repairsSent;
@@ -44,6 +45,7 @@ final class MondCounters
         consumer.accept("bad_replicas_found", badReplicasFound);
         consumer.accept("replicas_unchecked", replicasUnchecked);
         consumer.accept("scrub_passes", scrubPasses);
+        consumer.accept("scrub_rests", scrubRests);
         consumer.accept("sweeps_started", sweepsStarted);
         consumer.accept("sweeps_completed", sweepsCompleted);
         consumer.accept("repairs_sent", repairsSent);

@@ -42,6 +42,9 @@ final class ProbeWalker implements ResponseListener
     private long cursor;
     private int rotation;
     private int sendKeys;
+    private long passStartNs;
+    private boolean resting;
+    private long restUntilNs;
 
     /**
      * @param mode         {@link ProbeRequest#MODE_RANDOM} or {@link ProbeRequest#MODE_SCAN}.
@@ -89,8 +92,44 @@ final class ProbeWalker implements ResponseListener
             target = null;
             lastNs = nowNs;
             credit = batch;
+            resting = false;
         }
         active = newActive && keysPerNs > 0;
+    }
+
+    /**
+     * Sends nothing until {@code untilNs} (or {@link #endRest}); no credit accrues meanwhile.
+     */
+    void rest(final long untilNs)
+    {
+        resting = true;
+        restUntilNs = untilNs;
+    }
+
+    /**
+     * Ends a rest now, if one is running: the walker goes on at its rate.
+     */
+    void endRest(final long nowNs)
+    {
+        if (resting)
+        {
+            resting = false;
+            lastNs = nowNs;
+            credit = batch;
+        }
+    }
+
+    boolean isResting()
+    {
+        return resting;
+    }
+
+    /**
+     * @return when the current SCAN pass sent its first PROBE (cursor 0).
+     */
+    long passStartNs()
+    {
+        return passStartNs;
     }
 
     void doWork(final long nowNs)
@@ -98,6 +137,14 @@ final class ProbeWalker implements ResponseListener
         if (!active)
         {
             return;
+        }
+        if (resting)
+        {
+            if (nowNs - restUntilNs < 0)
+            {
+                return;
+            }
+            endRest(nowNs);
         }
         credit = Math.min(batch, credit + (nowNs - lastNs) * keysPerNs);
         lastNs = nowNs;
@@ -115,6 +162,10 @@ final class ProbeWalker implements ResponseListener
         {
             return;
         }
+        if (mode == ProbeRequest.MODE_SCAN && cursor == 0)
+        {
+            passStartNs = nowNs;
+        }
         credit -= batch;
         inFlight = true;
         target = mapd;
@@ -131,6 +182,10 @@ final class ProbeWalker implements ResponseListener
         if (!active || inFlight)
         {
             return Long.MAX_VALUE;
+        }
+        if (resting && nowNs - restUntilNs < 0)
+        {
+            return restUntilNs - nowNs;
         }
         final double missing = batch - Math.min(batch, credit + (nowNs - lastNs) * keysPerNs);
         return missing <= 0 ? 0 : (long)Math.ceil(missing / keysPerNs);
@@ -227,7 +282,8 @@ final class ProbeWalker implements ResponseListener
 
     void appendInfo(final StringBuilder text)
     {
-        text.append(name).append("_active:").append(active ? 1 : 0).append('\n');
+        text.append(name).append("_active:").append(active ? 1 : 0).append('\n')
+            .append(name).append("_resting:").append(resting ? 1 : 0).append('\n');
         if (mode == ProbeRequest.MODE_SCAN)
         {
             text.append(name).append("_mapd:").append(target == null ? "-" : target.host + ":" + target.port)

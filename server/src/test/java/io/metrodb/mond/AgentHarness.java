@@ -57,7 +57,7 @@ final class AgentHarness implements AutoCloseable
     {
         return new MondConfig(MondConfig.DEFAULT_HOST, 0, 0, addresses(mapds), addresses(logds), null,
             MondConfig.DEFAULT_HEARTBEAT_INTERVAL_MS, downAfter, probeKeysPerSec, scrubKeysPerSec, repairsPerSec,
-            MondConfig.DEFAULT_REPAIR_GRACE_MS, MondConfig.DEFAULT_MAX_PENDING_REPAIRS, requestTimeoutMs);
+            MondConfig.DEFAULT_REPAIR_GRACE_MS, MondConfig.DEFAULT_MAX_PENDING_REPAIRS, requestTimeoutMs, 0);
     }
 
     private static List<InetSocketAddress> addresses(final List<FakeNode> nodes)

@@ -141,7 +141,8 @@ class MondFailureDetectionTest
         final MondConfig open = cluster.mondConfig();
         mond = MondServer.start(new MondConfig(open.host(), 0, 0, open.mapds(), open.logds(), "s3cret",
             open.heartbeatIntervalMs(), open.downAfter(), open.probeKeysPerSec(), open.scrubKeysPerSec(),
-            open.repairsPerSec(), open.repairGraceMs(), open.maxPendingRepairs(), open.requestTimeoutMs()));
+            open.repairsPerSec(), open.repairGraceMs(), open.maxPendingRepairs(), open.requestTimeoutMs(),
+            open.scrubPassMinMs()));
         try (SocketClient anonymous = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), null);
             SocketClient withToken = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), "s3cret"))
         {

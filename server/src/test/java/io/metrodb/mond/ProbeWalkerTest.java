@@ -198,6 +198,37 @@ class ProbeWalkerTest
     }
 
     @Test
+    void shouldSendNothingWhileRestingAndGoOnAtItsRateAfterwards() throws Exception
+    {
+        start(1, 10_000);
+        final ProbeWalker random = walker(ProbeRequest.MODE_RANDOM, 1_000, null);
+        assertEquals(1, step(random, now));
+
+        harness.call(() ->
+        {
+            random.rest(now + 10 * SECOND);
+            return null;
+        });
+        assertEquals(0, step(random, now + SECOND), "resting");
+        assertEquals(9 * SECOND, (long)harness.call(() -> random.untilNextSendNs(now + SECOND)),
+            "the agent may sleep until the rest is over");
+        assertEquals(0, step(random, now + 10 * SECOND - 1), "still resting");
+        assertEquals(1, step(random, now + 10 * SECOND), "the rest is over, with one batch saved");
+        assertEquals(0, step(random, now + 10 * SECOND), "no credit saved up while resting: no burst");
+
+        final long later = now + 20 * SECOND;
+        harness.call(() ->
+        {
+            random.rest(later + 100 * SECOND);
+            random.endRest(later);
+            return null;
+        });
+        assertFalse(harness.call(random::isResting));
+        assertEquals(1, step(random, later), "a rest ended early: on at once");
+        assertEquals(3, mapds.get(0).received(Opcodes.PROBE).size());
+    }
+
+    @Test
     void shouldNeverAskForMoreKeysThanTheRateNorMoreThanTenProbesASecond() throws Exception
     {
         final long seed = Long.getLong("ProbeWalkerTest.seed", System.nanoTime());
