@@ -24,7 +24,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -118,11 +117,6 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
         this.crc = crc;
     }
 
-    boolean enabled()
-    {
-        return enabled;
-    }
-
     /**
      * @return true when replicas on this logd are read locally first.
      */
@@ -164,9 +158,15 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
             drop(local);
             return null;
         }
-        final int payloadLength = ValueRecord.length(keyLength, entry.valueLength());
+        final int valueLength = entry.valueLength();
+        if (valueLength < 0 || valueLength > MAX_RECORD_FRAME_LENGTH)
+        {
+            counters.localReadsTooLarge++;
+            return null;
+        }
+        final int payloadLength = ValueRecord.length(keyLength, valueLength);
         final int frameLength = RecordHeader.HEADER_LENGTH + payloadLength;
-        if (frameLength > MAX_RECORD_FRAME_LENGTH || entry.valueLength() < 0)
+        if (frameLength > MAX_RECORD_FRAME_LENGTH)
         {
             counters.localReadsTooLarge++;
             return null;
