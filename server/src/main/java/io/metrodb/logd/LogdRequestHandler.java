@@ -38,11 +38,14 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
     private final RecordView view = new RecordView();
     private final DurableReplier durableReplier;
     private final int nodeId;
+    private final String identity;
     private final AtomicBoolean stopping;
     private DurableReplies durableReplies;
 
     /**
      * @param nodeId   this logd's node id, as in its HELLO.
+     * @param identity INFO's lines saying where the store lives: {@code node_id}, {@code data_dir},
+     *                 {@code store_id}, {@code segment_length} (a same-host mapd reads the files with them).
      * @param stopping set once the logd is shutting down (HEARTBEAT then says so).
      */
     public LogdRequestHandler(
@@ -50,12 +53,14 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         final LogdCounters counters,
         final DurableReplier durableReplier,
         final int nodeId,
+        final String identity,
         final AtomicBoolean stopping)
     {
         this.store = store;
         this.counters = counters;
         this.durableReplier = durableReplier;
         this.nodeId = nodeId;
+        this.identity = identity;
         this.stopping = stopping;
     }
 
@@ -246,7 +251,7 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
     private void onInfo(final ChannelHandlerContext ctx, final long requestId)
     {
         final StringBuilder text = new StringBuilder(1024);
-        text.append("role:logd\n");
+        text.append("role:logd\n").append(identity);
         store.stats().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
         counters.forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);

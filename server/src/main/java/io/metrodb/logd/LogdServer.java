@@ -3,7 +3,12 @@ package io.metrodb.logd;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.server.NettyServer;
+import io.metrodb.server.NodeIdFile;
+import io.metrodb.server.StoreIdFile;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,6 +20,7 @@ public final class LogdServer implements AutoCloseable
     private final NettyServer server;
     private final LogdCounters counters;
     private final int nodeId;
+    private final long storeId;
     private final AtomicBoolean stopping;
 
     private LogdServer(
@@ -22,17 +28,21 @@ public final class LogdServer implements AutoCloseable
         final NettyServer server,
         final LogdCounters counters,
         final int nodeId,
+        final long storeId,
         final AtomicBoolean stopping)
     {
         this.store = store;
         this.server = server;
         this.counters = counters;
         this.nodeId = nodeId;
+        this.storeId = storeId;
         this.stopping = stopping;
     }
 
     /**
-     * Opens (and recovers) the store, then binds.
+     * Opens (and recovers) the store, then binds. The data directory keeps the node id ({@code node.id}, which
+     * must agree with the configured one) and the store's identity ({@code store.id}), both announced in INFO
+     * with the directory so that a mapd on the same host can check it may read the segment files itself.
      *
      * @param config validated settings.
      * @return the running server.
@@ -43,14 +53,29 @@ public final class LogdServer implements AutoCloseable
         final LogStore store = LogStore.open(config.log());
         try
         {
+            final Path dir = config.log().directory().toAbsolutePath().normalize();
+            final long storeId;
+            try
+            {
+                NodeIdFile.resolve(dir, config.nodeId());
+                storeId = StoreIdFile.resolve(dir);
+            }
+            catch (final IOException e)
+            {
+                throw new UncheckedIOException("cannot keep the node id and store id in " + dir, e);
+            }
+            final String identity = "node_id:" + config.nodeId() + "\n" +
+                "data_dir:" + dir + "\n" +
+                "store_id:" + StoreIdFile.format(storeId) + "\n" +
+                "segment_length:" + config.log().segmentLength() + "\n";
             final LogdCounters counters = new LogdCounters();
             final DurableReplier replier = new DurableReplier();
             final HandshakeConfig handshake =
                 new HandshakeConfig(Roles.LOGD, config.nodeId(), config.authToken(), config.maxFrameLength());
             final AtomicBoolean stopping = new AtomicBoolean();
             final NettyServer server = NettyServer.start("logd", config.host(), config.port(), config.ioThreads(),
-                handshake, () -> new LogdRequestHandler(store, counters, replier, config.nodeId(), stopping));
-            return new LogdServer(store, server, counters, config.nodeId(), stopping);
+                handshake, () -> new LogdRequestHandler(store, counters, replier, config.nodeId(), identity, stopping));
+            return new LogdServer(store, server, counters, config.nodeId(), storeId, stopping);
         }
         catch (final InterruptedException | RuntimeException e)
         {
@@ -67,6 +92,14 @@ public final class LogdServer implements AutoCloseable
     public int nodeId()
     {
         return nodeId;
+    }
+
+    /**
+     * @return the store's identity, kept in {@code store.id} in its directory.
+     */
+    public long storeId()
+    {
+        return storeId;
     }
 
     public LogStore store()

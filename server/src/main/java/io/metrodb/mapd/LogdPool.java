@@ -29,6 +29,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     private final boolean[] markedDown = new boolean[0x10000];
     private final byte[] viewState = new byte[0x10000];
     private final java.util.List<Waiter> waiters = new java.util.ArrayList<>();
+    private PeerConnection.StateListener logdListener;
     private int rotation;
 
     private record Waiter(int healthy, java.util.concurrent.CompletableFuture<Void> future)
@@ -54,6 +55,15 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         {
             connections[i] = new PeerConnection(eventLoop, logds.get(i), handshake, maxInFlight, requestTimeoutMs, this);
         }
+    }
+
+    /**
+     * @param listener told when a logd is accepted (after its HELLO, under its node id) and when a connection is
+     *                 lost; set before {@link #start()}.
+     */
+    void logdListener(final PeerConnection.StateListener listener)
+    {
+        this.logdListener = listener;
     }
 
     public void start()
@@ -215,6 +225,10 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
             return;
         }
         byNodeId[hello.nodeId()] = connection;
+        if (logdListener != null)
+        {
+            logdListener.onReady(connection, hello);
+        }
         final int healthy = healthyCount();
         waiters.removeIf(waiter -> waiter.healthy() <= healthy && waiter.future().complete(null));
     }
@@ -237,6 +251,10 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     @Override
     public void onLost(final PeerConnection connection)
     {
+        if (logdListener != null)
+        {
+            logdListener.onLost(connection);
+        }
     }
 
     @Override

@@ -81,6 +81,12 @@ public final class MapdCommand implements Callable<Integer>
             "full snapshot. Default: ${DEFAULT-VALUE}.")
     int backlog;
 
+    @Option(names = "--local-reads", defaultValue = "auto", paramLabel = "auto|off",
+        description = "auto: a GET reads a replica on a logd of this host straight from its segment files, once " +
+            "the directory the logd announces holds its store id and node id (else, and on any doubt about the " +
+            "record, over the network); off: always over the network. Default: ${DEFAULT-VALUE}.")
+    String localReads;
+
     @Option(names = "--rebuild-from-logds",
         description = "Before serving, rebuild the grid by scanning every logd (for a lost or damaged DIR). " +
             "Highest version wins; tombstones are honoured.")
@@ -110,6 +116,16 @@ public final class MapdCommand implements Callable<Integer>
             MapdConfig.parseAddresses(logds, "--logds"), rf, maxValueLength, AuthToken.resolve(authTokenFile),
             requestTimeoutMs, snapshotIntervalMs, expectedKeys,
             peers == null ? java.util.List.of() : MapdConfig.parseAddresses(peers, "--peers"), peerTimeoutMs,
-            syncIntervalMs, backlog);
+            syncIntervalMs, backlog, parseLocalReads(localReads));
+    }
+
+    static boolean parseLocalReads(final String value)
+    {
+        return switch (value)
+        {
+            case "auto" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--local-reads must be auto or off, was '" + value + "'");
+        };
     }
 }

@@ -22,6 +22,8 @@ import java.util.List;
  * @param peerTimeoutMs      how long a peer may take to acknowledge a change (SETSAFE waits at most this).
  * @param syncIntervalMs     how often each peer is asked for changes missed (anti-entropy).
  * @param backlog            own changes kept for peers' catch-up, a power of two.
+ * @param localReads         read replicas on same-host logds from their segment files (verified first), else
+ *                           only over the network.
  */
 public record MapdConfig(
     String host,
@@ -38,7 +40,8 @@ public record MapdConfig(
     List<InetSocketAddress> peers,
     long peerTimeoutMs,
     long syncIntervalMs,
-    int backlog)
+    int backlog,
+    boolean localReads)
 {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7550;
@@ -49,6 +52,7 @@ public record MapdConfig(
     public static final long DEFAULT_PEER_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_SYNC_INTERVAL_MS = 500;
     public static final int DEFAULT_BACKLOG = 1 << 20;
+    public static final boolean DEFAULT_LOCAL_READS = true;
 
     public MapdConfig
     {
@@ -94,6 +98,30 @@ public record MapdConfig(
     }
 
     /**
+     * A mapd with the default local-read setting.
+     */
+    public MapdConfig(
+        final String host,
+        final int port,
+        final Path dir,
+        final int nodeId,
+        final List<InetSocketAddress> logds,
+        final int rf,
+        final int maxValueLength,
+        final String authToken,
+        final long requestTimeoutMs,
+        final long snapshotIntervalMs,
+        final long expectedKeys,
+        final List<InetSocketAddress> peers,
+        final long peerTimeoutMs,
+        final long syncIntervalMs,
+        final int backlog)
+    {
+        this(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs, snapshotIntervalMs,
+            expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, DEFAULT_LOCAL_READS);
+    }
+
+    /**
      * A mapd without peers and with default replication settings (tests, single-mapd setups).
      */
     public MapdConfig(
@@ -119,7 +147,7 @@ public record MapdConfig(
     public MapdConfig withPeers(final List<InetSocketAddress> newPeers)
     {
         return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, newPeers, peerTimeoutMs, syncIntervalMs, backlog);
+            snapshotIntervalMs, expectedKeys, newPeers, peerTimeoutMs, syncIntervalMs, backlog, localReads);
     }
 
     /**
@@ -128,7 +156,16 @@ public record MapdConfig(
     public MapdConfig withBacklog(final int newBacklog)
     {
         return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, newBacklog);
+            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, newBacklog, localReads);
+    }
+
+    /**
+     * @return a copy that reads same-host logds' segment files itself ({@code true}) or never does.
+     */
+    public MapdConfig withLocalReads(final boolean newLocalReads)
+    {
+        return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
+            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, newLocalReads);
     }
 
     /**

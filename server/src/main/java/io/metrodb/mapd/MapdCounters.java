@@ -37,6 +37,30 @@ public final class MapdCounters
     long repairCopies;
     long refusedStopping;
     long syncsFailed;
+    long localReads;
+    long localReadFallbacks;
+    long localReadFallbacksMissing;
+    long localReadFallbacksShort;
+    long localReadFallbacksBadRecord;
+    long localReadFallbacksMismatch;
+    long localReadFallbacksIoError;
+    long localReadsTooLarge;
+
+    /**
+     * @return GETs answered from a same-host logd's segment file.
+     */
+    public long localReads()
+    {
+        return localReads;
+    }
+
+    /**
+     * @return local reads that did not verify and went to the network instead.
+     */
+    public long localReadFallbacks()
+    {
+        return localReadFallbacks;
+    }
 
     public long gets()
     {
@@ -117,5 +141,13 @@ public final class MapdCounters
         consumer.accept("repair_copies", repairCopies);
         consumer.accept("refused_stopping", refusedStopping);
         consumer.accept("syncs_failed", syncsFailed);
+        consumer.accept("local_reads_served", localReads);
+        consumer.accept("local_read_fallbacks", localReadFallbacks);
+        consumer.accept("local_read_fallbacks_missing", localReadFallbacksMissing);
+        consumer.accept("local_read_fallbacks_short", localReadFallbacksShort);
+        consumer.accept("local_read_fallbacks_bad_record", localReadFallbacksBadRecord);
+        consumer.accept("local_read_fallbacks_mismatch", localReadFallbacksMismatch);
+        consumer.accept("local_read_fallbacks_io_error", localReadFallbacksIoError);
+        consumer.accept("local_reads_too_large", localReadsTooLarge);
     }
 }

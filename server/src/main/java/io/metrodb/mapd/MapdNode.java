@@ -36,6 +36,7 @@ final class MapdNode
     private final long[] packedReplicas = new long[MapdConfig.MAX_RF];
     private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
     private final ClusterViewState clusterView;
+    private final LocalReads localReads;
     private final BadReplicaQueue badReplicaQueue = new BadReplicaQueue();
     private final ProbeSession probe = new ProbeSession(this);
     private final RepairSession[] repairs = new RepairSession[MAX_REPAIRS];
@@ -58,6 +59,22 @@ final class MapdNode
         final GridJournal journal,
         final long ownSequence)
     {
+        this(nodeId, rf, maxValueLength, grid, logds, journal, ownSequence, false);
+    }
+
+    /**
+     * @param localReads read replicas on verified same-host logds from their segment files ({@link LocalReads}).
+     */
+    MapdNode(
+        final int nodeId,
+        final int rf,
+        final int maxValueLength,
+        final KeyGrid grid,
+        final LogdPool logds,
+        final GridJournal journal,
+        final long ownSequence,
+        final boolean localReads)
+    {
         this.nodeId = nodeId;
         this.rf = rf;
         this.maxValueLength = maxValueLength;
@@ -66,6 +83,13 @@ final class MapdNode
         this.journal = journal;
         this.ownSequence = ownSequence;
         this.clusterView = new ClusterViewState(logds);
+        this.localReads = new LocalReads(localReads, counters, crc);
+        logds.logdListener(this.localReads);
+    }
+
+    LocalReads localReads()
+    {
+        return localReads;
     }
 
     void replicator(final Replicator replicator)

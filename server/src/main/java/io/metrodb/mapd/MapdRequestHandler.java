@@ -309,6 +309,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             .append("bad_replicas_waiting:").append(node.badReplicaQueue().size()).append('\n')
             .append("bad_replicas_dropped:").append(node.badReplicaQueue().dropped()).append('\n');
         node.replicator().appendInfo(text);
+        node.localReads().appendInfo(text);
         node.counters().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
         Info.encodeResponse(out, requestId, text.toString());

@@ -162,7 +162,7 @@ public final class MapdServer implements AutoCloseable
             final LogdPool logds = new LogdPool(dataLoop.next(), config.logds(), handshake, 4096,
                 config.requestTimeoutMs());
             final MapdNode node = new MapdNode(config.nodeId(), config.rf(), config.maxValueLength(), grid, logds,
-                journal, ownSequence[0]);
+                journal, ownSequence[0], config.localReads());
             final Replicator replicator = new Replicator(node, dataLoop.next(), config.peers(), handshake,
                 config.peerTimeoutMs(), config.syncIntervalMs(), backlog, lastApplied);
             node.replicator(replicator);
@@ -327,6 +327,24 @@ public final class MapdServer implements AutoCloseable
     }
 
     /**
+     * @return GETs served from this logd's segment files so far (call on the data-path thread, e.g. through
+     * {@link #onDataPath}).
+     */
+    public long localReadsServed(final int logdNodeId)
+    {
+        return node.localReads().served(logdNodeId);
+    }
+
+    /**
+     * @return true when this logd is verified to be on this host and is read locally now (call on the data-path
+     * thread, e.g. through {@link #onDataPath}).
+     */
+    public boolean isLocalLogd(final int logdNodeId)
+    {
+        return node.localReads().isLocal(logdNodeId);
+    }
+
+    /**
      * @return peers connected now (call on the data-path thread, e.g. through {@link #onDataPath}).
      */
     public int livePeers()
@@ -445,6 +463,7 @@ public final class MapdServer implements AutoCloseable
         {
             node.replicator().close();
             logds.close();
+            node.localReads().close();
         }).syncUninterruptibly();
         dataLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         snapshotQuietly();

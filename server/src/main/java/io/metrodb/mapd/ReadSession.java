@@ -17,14 +17,16 @@ import io.netty.channel.ChannelHandlerContext;
  * One GET: look the key up in the grid, read one replica, check it (record format and CRC32C, key, version,
  * length and checksum against the grid), and answer with the value; on any failure or mismatch read the next
  * replica and count the bad one (queuing it for mond when its bytes are bad). Never answers with bytes that
- * failed a check. Replicas on logds that mond's cluster view calls UP are read before SUSPECT and DOWN ones.
- * Pooled, data-path thread only.
+ * failed a check. Replicas on logds that mond's cluster view calls UP are read before SUSPECT and DOWN ones, and
+ * among equals those on logds of this host first. A replica on a logd of this host is read from its segment file
+ * ({@link LocalReads}) when it verifies there, else over the network as any other. Pooled, data-path thread only.
  */
 final class ReadSession implements RequestWriter, ResponseListener
 {
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
     private final int[] order = new int[GridEntry.MAX_REPLICAS];
+    private final int[] orderKeys = new int[GridEntry.MAX_REPLICAS];
 
     private MapdRequestHandler handler;
     private ChannelHandlerContext ctx;
@@ -68,21 +70,26 @@ final class ReadSession implements RequestWriter, ResponseListener
     }
 
     /**
-     * Replica order: by the cluster view's rank of their logd, stable (insertion sort of at most 7).
+     * Replica order: by the cluster view's rank of their logd, then logds read locally first; stable (insertion
+     * sort of at most 7).
      */
     private void orderByRank()
     {
         final LogdPool logds = node.logds();
+        final LocalReads localReads = node.localReads();
         for (int i = 0; i < entry.replicaCount(); i++)
         {
-            final int rank = logds.readRank(entry.logdId(i));
+            final int logdId = entry.logdId(i);
+            final int key = (logds.readRank(logdId) << 1) | (localReads.isLocal(logdId) ? 0 : 1);
             int j = i;
-            while (j > 0 && logds.readRank(entry.logdId(order[j - 1])) > rank)
+            while (j > 0 && orderKeys[j - 1] > key)
             {
                 order[j] = order[j - 1];
+                orderKeys[j] = orderKeys[j - 1];
                 j--;
             }
             order[j] = i;
+            orderKeys[j] = key;
         }
     }
 
@@ -91,6 +98,14 @@ final class ReadSession implements RequestWriter, ResponseListener
         while (nextReplica < entry.replicaCount())
         {
             currentReplica = order[nextReplica++];
+            final ByteBuf local = node.localReads().read(entry.logdId(currentReplica), entry.offset(currentReplica),
+                entry, frame, keyIndex, keyLength, ctx.alloc());
+            if (local != null)
+            {
+                handler.replyValue(ctx, requestId, entry.version(), entry.versionNode(), local);
+                release();
+                return;
+            }
             final PeerConnection replica = node.logds().byNodeId(entry.logdId(currentReplica));
             if (replica != null && replica.send(this, this, currentReplica) >= 0)
             {

@@ -37,20 +37,7 @@ public final class NodeIdFile
         final Path file = dir.resolve(FILE_NAME);
         if (Files.exists(file))
         {
-            final String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
-            final int stored;
-            try
-            {
-                stored = Integer.parseInt(text);
-            }
-            catch (final NumberFormatException e)
-            {
-                throw new IOException(file + " does not hold a node id: '" + text + "'", e);
-            }
-            if (stored < 1 || stored > 0xFFFF)
-            {
-                throw new IOException(file + " does not hold a node id: '" + text + "'");
-            }
+            final int stored = read(dir);
             if (requested != UNSET && requested != stored)
             {
                 throw new IllegalArgumentException("--node-id " + requested + " disagrees with " + file +
@@ -63,5 +50,38 @@ public final class NodeIdFile
         Files.writeString(tmp, id + "\n", StandardCharsets.US_ASCII);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return id;
+    }
+
+    /**
+     * @param dir a node's data directory.
+     * @return the id stored there, or {@link #UNSET} when there is no {@code node.id}.
+     * @throws IOException on a file error, or when the file does not hold a node id.
+     */
+    public static int read(final Path dir) throws IOException
+    {
+        final Path file = dir.resolve(FILE_NAME);
+        final String text;
+        try
+        {
+            text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        }
+        catch (final java.nio.file.NoSuchFileException e)
+        {
+            return UNSET;
+        }
+        final int stored;
+        try
+        {
+            stored = Integer.parseInt(text);
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new IOException(file + " does not hold a node id: '" + text + "'", e);
+        }
+        if (stored < 1 || stored > 0xFFFF)
+        {
+            throw new IOException(file + " does not hold a node id: '" + text + "'");
+        }
+        return stored;
     }
 }

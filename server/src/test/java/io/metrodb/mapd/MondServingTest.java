@@ -63,7 +63,8 @@ class MondServingTest
     private MapdServer start() throws Exception
     {
         cluster = new MapdCluster(root, 3);
-        mapd = cluster.startMapd(2);
+        // These tests count the logds' READs to see which replicas a GET or PROBE reads: every read over the network.
+        mapd = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2).withLocalReads(false), false);
         return mapd;
     }
 
