@@ -106,12 +106,14 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
 
     /**
      * @param nodeId a logd's node id, as recorded in a replica.
-     * @return its connection when it is connected, else null.
+     * @return its connection when it is connected, else null (also when the logd at that address now has
+     * another node id: the replicas of the old id are not there).
      */
     public PeerConnection byNodeId(final int nodeId)
     {
         final PeerConnection connection = byNodeId[nodeId & 0xFFFF];
-        return connection != null && connection.isReady() ? connection : null;
+        return connection != null && connection.isReady() && connection.hello().nodeId() == nodeId ?
+            connection : null;
     }
 
     /**

@@ -271,6 +271,33 @@ class LogdPoolTest
         assertEquals(102, onLoop(() -> pool.choose(new int[] {100, 101}, 2).hello().nodeId()));
     }
 
+    /**
+     * A logd restarted at the same address under another node id does not hold the old id's replicas: the old id
+     * must find no connection (a READ for it would reach the wrong store and count as a data error).
+     */
+    @Test
+    void shouldForgetANodeIdWhenTheLogdAtItsAddressComesBackUnderAnother() throws Exception
+    {
+        final int port = MapdCluster.freePort();
+        final LogdPool pool = startPool(List.of(address(port)), null);
+        try (LogdServer before = startLogd("before", port, 100, null))
+        {
+            awaitHealthy(pool, 1);
+            assertSame(onLoop(() -> pool.connection(0)), onLoop(() -> pool.byNodeId(100)));
+        }
+
+        final LogdServer after = startLogd("after", port, 150, null);
+        closeables.add(after);
+        Await.until("reconnected to node 150", AWAIT_MS, () -> onLoop(() -> pool.byNodeId(150) != null));
+        onLoop(() ->
+        {
+            assertSame(pool.connection(0), pool.byNodeId(150));
+            assertNull(pool.byNodeId(100), "node 100 is not at that address any more");
+            assertNull(pool.usable(100));
+            return null;
+        });
+    }
+
     @Test
     void shouldNotUseANodeThatIsNotALogd() throws Exception
     {
