@@ -31,6 +31,7 @@ public final class LogStats
     private final AtomicLong checkpoints = new AtomicLong();
     private final AtomicLong syncCycles = new AtomicLong();
     private final AtomicLong syncSleeps = new AtomicLong();
+    private final AtomicLong syncNaps = new AtomicLong();
     private final AtomicLong ioErrors = new AtomicLong();
     private final AtomicLong listenerErrors = new AtomicLong();
     private final AtomicLong rollovers = new AtomicLong();
@@ -199,6 +200,14 @@ public final class LogStats
         return syncSleeps.get();
     }
 
+    /**
+     * @return naps of the sync thread while only plain appends arrived (a durable append ends one).
+     */
+    public long syncNaps()
+    {
+        return syncNaps.get();
+    }
+
     public long ioErrors()
     {
         return ioErrors.get();
@@ -260,6 +269,7 @@ public final class LogStats
         consumer.accept("checkpoints", checkpoints());
         consumer.accept("sync_cycles", syncCycles());
         consumer.accept("sync_sleeps", syncSleeps());
+        consumer.accept("sync_naps", syncNaps());
         consumer.accept("io_errors", ioErrors());
         consumer.accept("listener_errors", listenerErrors());
         consumer.accept("rollovers", rollovers());
@@ -360,6 +370,11 @@ public final class LogStats
     }
 
     /** Sync thread only. */
+    void syncNap()
+    {
+        addOrdered(syncNaps, 1);
+    }
+
     void syncSleep()
     {
         addOrdered(syncSleeps, 1);

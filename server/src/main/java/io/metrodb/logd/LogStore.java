@@ -289,7 +289,7 @@ public final class LogStore implements AutoCloseable
             return (int)sequence;
         }
         durableRequests.commit(sequence, endPosition, endPosition, listener, requestId, context);
-        syncWakeup.wakeIfSleeping();
+        syncWakeup.wakeIfResting();
         return LogResult.OK;
     }
 
@@ -480,7 +480,7 @@ public final class LogStore implements AutoCloseable
         {
             durableRequests.cancel(sequence);
         }
-        syncWakeup.wakeIfSleeping();
+        syncWakeup.wakeIfResting();
     }
 
     private static void onAgentError(final Throwable ex)

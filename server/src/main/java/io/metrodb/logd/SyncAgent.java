@@ -19,13 +19,18 @@ import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
  * Only contiguously published records are forced and acknowledged, so recovery, which stops at the first
  * invalid record, can never cut off an acknowledged one behind a record that was still being copied.
  * <p>
- * Idling ({@link #idleStrategy()}): while work arrives it backs off fast (spin, yield, parks of at most
- * {@link LogConfig#syncMaxParkNs()}); after {@link LogConfig#syncSleepAfterIdleMs()} with nothing to do and nothing
- * on its way it sleeps until an appender wakes it ({@link Wakeup}) or its next deadline: the background force of unforced
- * bytes, the checkpoint, and with neither, {@link LogConfig#syncMaxSleepMs()} as a safety net.
+ * Idling ({@link #idleStrategy()}): while durable appends wait, and for {@link LogConfig#syncSleepAfterIdleMs()}
+ * after the last one, it backs off fast (spin, yield, parks of at most {@link LogConfig#syncMaxParkNs()}): someone
+ * waits for each force. Plain appends wait for nobody, so while only they arrive it naps ({@link #NAP_NS} at a time,
+ * or less to a deadline), and only a durable append cuts a nap short ({@link Wakeup#wakeIfResting()}); a thousand
+ * plain appends a millisecond cost it one pass, not a thousand wake-ups. With nothing on its way it sleeps until any
+ * append wakes it or its next deadline: the background force of unforced bytes, the checkpoint, and with neither,
+ * {@link LogConfig#syncMaxSleepMs()} as a safety net.
  */
 final class SyncAgent implements Agent
 {
+    /** The longest rest while plain appends arrive: how late a pass (walk, write-behind) may come for them. */
+    static final long NAP_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long BACKOFF_SPINS = 20;
     private static final long BACKOFF_YIELDS = 10;
     private static final long BACKOFF_MIN_PARK_NS = 1_000;
@@ -67,6 +72,8 @@ final class SyncAgent implements Agent
     private long lastForceNs;
     private boolean holding;
     private long holdDeadlineNs;
+    /** When the last cycle that found durable appends waiting ran. */
+    private long lastDurableNs;
 
     /**
      * @param appender whose tail shows appends on their way, the same one that wakes {@code wakeup}.
@@ -104,6 +111,7 @@ final class SyncAgent implements Agent
         final long nowNs = System.nanoTime();
         forceDeadlineNs = nowNs + forceIntervalNs;
         checkpointDeadlineNs = nowNs + checkpointIntervalNs;
+        lastDurableNs = nowNs - sleepAfterIdleNs - 1;
     }
 
     public String roleName()
@@ -136,6 +144,10 @@ final class SyncAgent implements Agent
         int workCount = walk(WALK_LIMIT);
         workCount += writeBehind.advance(publishedPosition, durablePosition);
         final boolean pending = requests.hasPending();
+        if (pending)
+        {
+            lastDurableNs = nowNs;
+        }
         if (pending && holdForGroup(nowNs))
         {
             return workCount;
@@ -391,14 +403,12 @@ final class SyncAgent implements Agent
     }
 
     /**
-     * Fast backoff while work arrives; once idle for {@code sleepAfterIdleNs} with nothing on its way, sleep until
-     * woken or the next deadline.
+     * Fast backoff while durable appends wait and shortly after; naps while only plain appends arrive; sleeps until
+     * woken or the next deadline when nothing is on its way.
      */
     private final class Idler implements IdleStrategy
     {
         private final BackoffIdleStrategy backoff;
-        private boolean idle;
-        private long idleSinceNs;
 
         Idler(final long maxParkNs)
         {
@@ -409,35 +419,46 @@ final class SyncAgent implements Agent
         {
             if (workCount > 0)
             {
-                reset();
-                return;
+                backoff.reset();
             }
             final long nowNs = System.nanoTime();
-            if (!idle)
+            if (wakeup.isStopped() || requests.hasPending() || nowNs - lastDurableNs < sleepAfterIdleNs)
             {
-                idle = true;
-                idleSinceNs = nowNs;
-            }
-            if (nowNs - idleSinceNs < sleepAfterIdleNs || wakeup.isStopped() || workOnItsWay())
-            {
-                backoff.idle();
+                // Someone waits, or is likely to soon, for a force: stay quick.
+                if (workCount == 0)
+                {
+                    backoff.idle();
+                }
                 return;
             }
-            final long sleepNs = sleepBudgetNs(nowNs);
-            if (sleepNs <= 0)
+            final long budgetNs = sleepBudgetNs(nowNs);
+            if (budgetNs <= 0)
             {
                 return;
             }
-
-            wakeup.prepareToSleep();
-            if (workOnItsWay())
+            if (workCount > 0 || appender.tailPosition() - publishedPosition >= HEADER_LENGTH)
             {
-                wakeup.cancelSleep();
-                backoff.idle();
-                return;
+                // Plain appends are arriving: nap; only a durable append cuts it short, the others wait for its end.
+                wakeup.prepareToNap();
+                if (requests.hasPending())
+                {
+                    wakeup.cancelSleep();
+                    return;
+                }
+                stats.syncNap();
+                wakeup.sleep(Math.min(budgetNs, NAP_NS));
             }
-            stats.syncSleep();
-            wakeup.sleep(sleepNs);
+            else
+            {
+                wakeup.prepareToSleep();
+                if (workOnItsWay())
+                {
+                    wakeup.cancelSleep();
+                    return;
+                }
+                stats.syncSleep();
+                wakeup.sleep(budgetNs);
+            }
             backoff.reset();
         }
 
@@ -448,7 +469,6 @@ final class SyncAgent implements Agent
 
         public void reset()
         {
-            idle = false;
             backoff.reset();
         }
 

@@ -139,6 +139,43 @@ class SyncIdleTest
         }
     }
 
+    /**
+     * Plain appends wait for nobody: while only they arrive the sync thread naps and passes over them in batches,
+     * instead of a duty cycle (and a wake-up) per append; a durable append after them is acknowledged (with every
+     * deadline ten minutes away, only its wake-up or the end of a nap gets it forced). The bound on cycles is
+     * behaviour: a thread that woke for every append ran at least one cycle per append.
+     */
+    @Test
+    void shouldNapWhilePlainAppendsArriveAndWakeForADurableOne() throws Exception
+    {
+        try (LogStore store = LogStore.open(farDeadlines(smallConfig(dir))))
+        {
+            final LogStats stats = store.stats();
+            final int appends = 20_000;
+            final long cyclesBefore = stats.syncCycles();
+            final byte[] entry = payload(1, 100);
+            for (int i = 0; i < appends; i++)
+            {
+                final long offset = store.append(entry);
+                assertTrue(offset >= 0, () -> LogResult.describe(offset));
+                if (i % 20 == 19)
+                {
+                    // Load shaping, not synchronisation: a steady stream rather than one burst.
+                    LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+                }
+            }
+            final long cycles = stats.syncCycles() - cyclesBefore;
+            assertTrue(cycles < appends / 10, cycles + " duty cycles for " + appends + " plain appends: " + stats);
+            assertTrue(stats.syncNaps() > 0, "napped: " + stats);
+
+            final CompletableFuture<Integer> acknowledged = new CompletableFuture<>();
+            final long offset = store.appendDurable(entry, 0, entry.length, completeFuture, 0, acknowledged);
+            assertTrue(offset >= 0, () -> LogResult.describe(offset));
+            assertEquals(LogResult.OK, acknowledged.get(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+            assertTrue(store.durablePosition() > offset);
+        }
+    }
+
     @Test
     void shouldNeverLoseAWakeUpBetweenRacingAppendersAndAFallingAsleepSyncThread() throws Exception
     {
