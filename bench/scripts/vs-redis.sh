@@ -144,7 +144,7 @@ stop_cluster() {
         # Anything that did not stop on SIGTERM within the time bin/cluster gives it, if that pid is still one of
         # ours (started with this run's METRODB_RUN_DIR in its environment).
         for pid in $pids; do
-            if tr '\0' '\n' < "/proc/$pid/environ" 2> /dev/null | grep -qxF "METRODB_RUN_DIR=$cluster_dir"; then
+            if { tr '\0' '\n' < "/proc/$pid/environ"; } 2> /dev/null | grep -qxF "METRODB_RUN_DIR=$cluster_dir"; then
                 kill -KILL "$pid" 2> /dev/null || true
             fi
         done
