@@ -180,13 +180,12 @@ public final class NettyServer implements AutoCloseable
     {
         serverChannel.close().syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Every accepted connection is closed here, not left to the worker loops' shutdown: a peer must see its
+        // connection end (a peer whose link stayed open to a stopped logd never reconnected to its successor).
+        connections.close().syncUninterruptibly();
         if (ownsWorkers)
         {
             workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        else
-        {
-            connections.close().syncUninterruptibly();
         }
     }
 }

@@ -443,6 +443,8 @@ class ProbeWalkerTest
         assertEquals(0, doWork(scrub, now + 10 * SECOND), "still in flight");
         harness.await("the PROBE timed out", () -> harness.counters().probesFailed == 1);
         assertEquals(cursor, ProbeRequest.cursor(lastProbe(mapd), 0));
+        // The mapd sent nothing for a whole request timeout, so its connection was taken for dead and renewed.
+        harness.await("mapd reconnected", harness.mapd(0)::isServing);
 
         mapd.on(Opcodes.PROBE, grid);
         now += 10 * SECOND;

@@ -326,6 +326,8 @@ class RepairerTest
         harness.await("the REPAIR timed out", () -> harness.counters().repairsFailed == 1);
         assertEquals(0, repairsInFlight(0));
         assertEquals(1, harness.call(queue::size));
+        // The mapd sent nothing for a whole request timeout, so its connection was taken for dead and renewed.
+        harness.await("mapd reconnected", harness.mapd(0)::isServing);
 
         mapd.on(Opcodes.REPAIR, FakeNode.DISCONNECT);
         now = System.nanoTime() + RepairQueue.backoffNs(1);

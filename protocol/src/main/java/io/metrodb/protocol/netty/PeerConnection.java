@@ -28,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  * may come in any order. Sends are written at once and flushed together once per event-loop turn. A lost
  * connection fails its requests with {@code UNAVAILABLE} and is re-established with exponential backoff;
  * a request past its timeout fails with {@code TIMEOUT}. Timeouts are checked every quarter of the timeout (at
- * least 5 ms) while requests are in flight; an idle connection schedules nothing.
+ * least 5 ms) while requests are in flight; an idle connection schedules nothing. When requests time out and the
+ * peer has sent nothing at all for a whole request timeout, the connection is taken for dead: its requests fail
+ * with {@code TIMEOUT} and it is closed, and so re-established with backoff: a half-open connection (a peer that
+ * vanished without a FIN) is not kept forever.
  */
 public final class PeerConnection implements AutoCloseable
 {
@@ -89,6 +92,9 @@ public final class PeerConnection implements AutoCloseable
     private ScheduledFuture<?> timeoutScan;
     private long staleResponses;
     private long connects;
+    private long silentCloses;
+    /** When the last frame (or the HELLO answer) arrived on the current connection. */
+    private long lastReadNs;
 
     /**
      * @param eventLoop        the loop that owns this connection.
@@ -168,6 +174,14 @@ public final class PeerConnection implements AutoCloseable
     public long connects()
     {
         return connects;
+    }
+
+    /**
+     * @return connections closed because requests timed out while the peer sent nothing for a request timeout.
+     */
+    public long silentCloses()
+    {
+        return silentCloses;
     }
 
     /**
@@ -334,6 +348,7 @@ public final class PeerConnection implements AutoCloseable
         hello = result;
         ready = true;
         connects++;
+        lastReadNs = System.nanoTime();
         backoffMs = INITIAL_BACKOFF_MS;
         if (stateListener != null)
         {
@@ -395,7 +410,18 @@ public final class PeerConnection implements AutoCloseable
         timeoutScan = null;
         if (inFlight.count() > 0)
         {
-            inFlight.expire(System.nanoTime());
+            final long nowNs = System.nanoTime();
+            if (inFlight.expire(nowNs) > 0 && ready && nowNs - lastReadNs > requestTimeoutNs && channel != null)
+            {
+                // Requests time out and the peer has sent nothing for a whole request timeout: the connection is
+                // taken for dead (a half-open connection to a peer that vanished, or whose socket was never
+                // closed, would otherwise be kept forever). Closing it re-establishes it with backoff. The other
+                // requests on it time out with it: they waited on a peer silent for a whole timeout, and a TIMEOUT,
+                // unlike a lost connection, is never retried (each may still be applied).
+                silentCloses++;
+                inFlight.failAll(StatusCodes.TIMEOUT);
+                channel.close();
+            }
         }
         if (inFlight.count() > 0 && timeoutScan == null && !closed)
         {
@@ -412,6 +438,7 @@ public final class PeerConnection implements AutoCloseable
         public void channelRead(final ChannelHandlerContext ctx, final Object msg)
         {
             final ByteBuf frame = (ByteBuf)msg;
+            lastReadNs = System.nanoTime();
             try
             {
                 final int at = frame.readerIndex();

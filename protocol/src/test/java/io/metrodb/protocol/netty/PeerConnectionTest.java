@@ -6,6 +6,7 @@ import io.metrodb.protocol.Ping;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.testing.Await;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -221,6 +222,8 @@ class PeerConnectionTest
         final PeerConnection connection = connectAndAwaitReady(group, port(server), 200);
         for (int batch = 0; batch < 3; batch++)
         {
+            // Each batch's timeouts also close the connection (the server sent nothing): send once it is back.
+            awaitReady(connection);
             final Outcomes outcomes = new Outcomes(5);
             sendPings(connection, outcomes, 5);
             assertTrue(outcomes.done.await(10, TimeUnit.SECONDS), "batch " + batch + " timed out");
@@ -229,6 +232,55 @@ class PeerConnectionTest
         }
         connection.close();
         server.close().sync();
+    }
+
+    /**
+     * A peer that accepted the connection and then sends nothing (a half-open connection: it vanished without a
+     * FIN, or its socket was never closed) must not hold the link forever: once requests time out with nothing
+     * heard for a request timeout, the connection is closed and established again.
+     */
+    @Test
+    void shouldCloseAndReestablishAConnectionWhosePeerWentSilent() throws Exception
+    {
+        final Channel server = startServer(0, true);
+        final PeerConnection connection = connectAndAwaitReady(group, port(server), 200);
+        final Outcomes outcomes = new Outcomes(3);
+        sendPings(connection, outcomes, 3);
+        assertTrue(outcomes.done.await(10, TimeUnit.SECONDS));
+        outcomes.statuses.values().forEach(status -> assertEquals(StatusCodes.TIMEOUT, status));
+        Await.until("the silent connection closed and established again", 10_000, () ->
+            connection.eventLoop().submit(() -> connection.connects() == 2 && connection.isReady())
+                .get(10, TimeUnit.SECONDS));
+        assertEquals(1L, connection.eventLoop().submit(connection::silentCloses).get(10, TimeUnit.SECONDS));
+        connection.close();
+        server.close().sync();
+    }
+
+    /**
+     * A peer that answers, however late within the timeout, keeps its connection.
+     */
+    @Test
+    void shouldKeepAConnectionWhosePeerAnswers() throws Exception
+    {
+        final Channel server = startServer(0, false);
+        final PeerConnection connection = connectAndAwaitReady(group, port(server), 200);
+        for (int batch = 0; batch < 3; batch++)
+        {
+            final Outcomes outcomes = new Outcomes(5);
+            sendPings(connection, outcomes, 5);
+            assertTrue(outcomes.done.await(10, TimeUnit.SECONDS));
+            outcomes.statuses.values().forEach(status -> assertEquals(StatusCodes.OK, status));
+        }
+        assertEquals(1L, connection.eventLoop().submit(connection::connects).get(10, TimeUnit.SECONDS));
+        assertEquals(0L, connection.eventLoop().submit(connection::silentCloses).get(10, TimeUnit.SECONDS));
+        connection.close();
+        server.close().sync();
+    }
+
+    private static void awaitReady(final PeerConnection connection) throws Exception
+    {
+        Await.until("connection ready", 10_000, () ->
+            connection.eventLoop().submit(connection::isReady).get(10, TimeUnit.SECONDS));
     }
 
     @Test
