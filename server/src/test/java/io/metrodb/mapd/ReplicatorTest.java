@@ -151,6 +151,9 @@ class ReplicatorTest
             assertEquals(0, unacked.peersAcked(), "the peer never acknowledged: answered after --peer-timeout-ms");
 
             peer.holdAcks(false);
+            // The peer sent nothing for a whole --peer-timeout-ms with pushes in flight, so its link was taken for
+            // dead and is being established again.
+            awaitLivePeers(mapd, 1);
             final MapdClient.Reply acked = client.setSafe("safe-2", bytes("v"));
             assertEquals(StatusCodes.OK, acked.status());
             assertEquals(1, acked.peersLive());
