@@ -151,6 +151,14 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
             {
                 replyAppendError(ctx, requestId, offset);
             }
+            else if (AppendRequest.isOffsetFirst(frame, at))
+            {
+                // Written now, on this event loop; the forced answer is handed to the same loop later, so it
+                // always follows this one.
+                final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + OffsetPayload.LENGTH);
+                OffsetPayload.encodeAppendOffsetFirst(out, requestId, offset);
+                ctx.write(out, ctx.voidPromise());
+            }
         }
         else
         {

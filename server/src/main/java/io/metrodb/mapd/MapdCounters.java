@@ -22,6 +22,8 @@ public final class MapdCounters
     long readsUnreadable;
     long badRequests;
     long journalErrors;
+    /** Durable writes whose record a logd took (offset first) but then failed to force. */
+    long forceFailures;
     long heartbeats;
     long probes;
     long probesRefused;
@@ -126,6 +128,7 @@ public final class MapdCounters
         consumer.accept("reads_unreadable", readsUnreadable);
         consumer.accept("bad_requests", badRequests);
         consumer.accept("journal_errors", journalErrors);
+        consumer.accept("force_failures", forceFailures);
         consumer.accept("heartbeats", heartbeats);
         consumer.accept("probes", probes);
         consumer.accept("probes_refused", probesRefused);

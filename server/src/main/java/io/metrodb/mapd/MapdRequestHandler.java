@@ -311,6 +311,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         node.replicator().appendInfo(text);
         node.localReads().appendInfo(text);
         node.counters().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
+        node.journal().stats().forEach((name, value) ->
+            text.append("journal_").append(name).append(':').append(value).append('\n'));
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
         Info.encodeResponse(out, requestId, text.toString());
         ctx.write(out, ctx.voidPromise());

@@ -6,6 +6,7 @@ import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.logd.AppendRequest;
 import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
@@ -22,6 +23,12 @@ import io.netty.channel.ChannelHandlerContext;
  * then the client is answered. An append that fails is retried once per other healthy logd; if fewer than RF
  * succeed the write fails with NOT_ENOUGH_REPLICAS and the grid is left untouched.
  * <p>
+ * A durable write asks each logd for its offset first ({@link AppendRequest#isOffsetFirst}): the offsets come back
+ * before the logds force, so the journal entry, the grid and the peers' copies go ahead while the logds force, and
+ * the client is answered once the logds' second answers (forced), the journal's force and the peers are all in.
+ * Until then the change is visible as a SET's is, and a logd that fails its force fails the write
+ * (STORAGE_ERROR): the client never hears OK for a record that is not on disk.
+ * <p>
  * Lives on the data-path thread and is pooled by {@link MapdNode}: it holds the client's request frame
  * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
  * just hands the session back to the data-path thread.
@@ -30,12 +37,15 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
 {
     /** Tokens of REPLICATE answers: this plus the peer's index (below it: the logd append slot). */
     static final long PEER_TOKEN_BASE = 1000;
+    private static final byte OFFSET_FIRST_DURABLE = (byte)(FrameFlags.DURABLE | FrameFlags.MORE);
 
     private final MapdNode node;
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     private final short[] logdIds = new short[MapdConfig.MAX_RF];
     private final long[] offsets = new long[MapdConfig.MAX_RF];
     private final int[] tried = new int[256];
+    /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
+    private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
 
     private MapdRequestHandler handler;
     private ChannelHandlerContext ctx;
@@ -59,6 +69,12 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     private int pendingPeers;
     private int peersAcked;
     private int peersLive;
+    /** Appends whose offset is in and whose forced answer is not. */
+    private int forcesPending;
+    private short forceFailure;
+    private int forceFailedLogd;
+    private boolean committed;
+    private boolean answered;
 
     WriteSession(final MapdNode node)
     {
@@ -103,6 +119,11 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         pendingPeers = 0;
         peersAcked = 0;
         peersLive = 0;
+        forcesPending = 0;
+        forceFailure = StatusCodes.OK;
+        forceFailedLogd = 0;
+        committed = false;
+        answered = false;
 
         final LogdPool logds = node.logds();
         if (logds.healthyCount() < node.rf())
@@ -132,6 +153,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         {
             tried[triedCount++] = target.hello().nodeId();
             targets[slot] = target;
+            offsetFirst[slot] = false;
             if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength)) >= 0)
             {
                 pending++;
@@ -145,7 +167,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     public void write(final ByteBuf out, final long appendRequestId)
     {
         final int recordLength = ValueRecord.length(keyLength, valueLength);
-        FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND, durable ? FrameFlags.DURABLE : 0,
+        FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND, durable ? OFFSET_FIRST_DURABLE : 0,
             appendRequestId);
         out.writeInt(recordLength);
         ValueRecord.write(out, tombstone ? ValueRecord.TOMBSTONE : 0, version, node.nodeId(), frame, keyIndex,
@@ -160,12 +182,24 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
             onPeerAnswer(FrameHeader.status(response, at) == StatusCodes.OK);
             return;
         }
+        final boolean ok = FrameHeader.status(response, at) == StatusCodes.OK &&
+            OffsetPayload.validate(response, at) == StatusCodes.OK;
+        if (offsetFirst[(int)slot])
+        {
+            onForced((int)slot, ok ? StatusCodes.OK : FrameHeader.status(response, at));
+            return;
+        }
         pending--;
-        if (FrameHeader.status(response, at) == StatusCodes.OK && OffsetPayload.validate(response, at) == StatusCodes.OK)
+        if (ok)
         {
             logdIds[acked] = (short)targets[(int)slot].hello().nodeId();
             offsets[acked] = OffsetPayload.offset(response, at);
             acked++;
+            if (FrameHeader.hasFlag(response, at, FrameFlags.MORE))
+            {
+                offsetFirst[(int)slot] = true;
+                forcesPending++;
+            }
         }
         else
         {
@@ -183,10 +217,37 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
             onPeerAnswer(false);
             return;
         }
+        if (offsetFirst[(int)slot])
+        {
+            onForced((int)slot, status);
+            return;
+        }
         pending--;
         lastFailure = status;
         retry((int)slot);
         finishIfDone();
+    }
+
+    /**
+     * The second answer of an offset-first durable append: forced, or not.
+     */
+    private void onForced(final int slot, final short status)
+    {
+        offsetFirst[slot] = false;
+        forcesPending--;
+        if (status != StatusCodes.OK && forceFailure == StatusCodes.OK)
+        {
+            forceFailure = status == StatusCodes.NOT_ENOUGH_REPLICAS ? StatusCodes.STORAGE_ERROR : status;
+            forceFailedLogd = targets[slot].hello().nodeId();
+        }
+        if (committed)
+        {
+            replyWhenDurable();
+        }
+        else
+        {
+            releaseWhenSettled();
+        }
     }
 
     private void retry(final int slot)
@@ -218,7 +279,20 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         }
         node.counters().writesFailed++;
         handler.replyError(ctx, opcode, requestId, status, message);
-        release();
+        answered = true;
+        releaseWhenSettled();
+    }
+
+    /**
+     * Back to the pool once answered and once no answer can still arrive: a forced answer of a logd, the journal's
+     * force, a peer's acknowledgement.
+     */
+    private void releaseWhenSettled()
+    {
+        if (answered && forcesPending == 0 && (!committed || (journalDone && pendingPeers == 0)))
+        {
+            release();
+        }
     }
 
     /**
@@ -247,6 +321,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
      */
     void awaitPeers(final int peers)
     {
+        committed = true;
         peersLive = peers;
         pendingPeers = peers;
     }
@@ -260,25 +335,32 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
 
     private void replyWhenDurable()
     {
-        if (!journalDone || pendingPeers > 0)
+        if (!journalDone || pendingPeers > 0 || forcesPending > 0)
         {
             return;
         }
-        if (journalStatus == LogResult.OK)
-        {
-            replyOk(peersAcked, peersLive);
-        }
-        else
+        if (journalStatus != LogResult.OK)
         {
             node.counters().journalErrors++;
             fail(StatusCodes.STORAGE_ERROR, "journal force failed: " + LogResult.describe(journalStatus));
+        }
+        else if (forceFailure != StatusCodes.OK)
+        {
+            node.counters().forceFailures++;
+            fail(forceFailure, "logd " + forceFailedLogd + " took the record but did not force it (" +
+                StatusCodes.name(forceFailure) + ")");
+        }
+        else
+        {
+            replyOk(peersAcked, peersLive);
         }
     }
 
     void replyOk(final int peersAcknowledged, final int peersLiveNow)
     {
         handler.replyWrite(ctx, opcode, requestId, version, node.nodeId(), acked, peersAcknowledged, peersLiveNow);
-        release();
+        answered = true;
+        releaseWhenSettled();
     }
 
     void replyJournalError(final long result)

@@ -1,6 +1,7 @@
 package io.metrodb.logd;
 
 import io.metrodb.protocol.ErrorPayload;
+import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.HelloResponse;
@@ -37,7 +38,9 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -193,6 +196,50 @@ class LogdServerTest
             reply.release();
         }
         return offsets;
+    }
+
+    @Test
+    void shouldAnswerAnOffsetFirstDurableAppendWithItsOffsetThenAgainOnceForced() throws Exception
+    {
+        start(null);
+        final int count = 200;
+        try (SocketClient client = connect())
+        {
+            client.send(out ->
+            {
+                for (int i = 1; i <= count; i++)
+                {
+                    final byte[] bytes = entry(i);
+                    FrameHeader.writeRequest(out, AppendRequest.ENTRY_OFFSET + bytes.length, Opcodes.APPEND,
+                        (byte)(FrameFlags.DURABLE | FrameFlags.MORE), i);
+                    out.writeInt(bytes.length);
+                    out.writeBytes(bytes);
+                }
+            });
+            final Map<Long, Long> early = new HashMap<>();
+            final Map<Long, Long> forced = new HashMap<>();
+            for (int i = 0; i < 2 * count; i++)
+            {
+                final ByteBuf reply = client.readFrame();
+                assertEquals(StatusCodes.OK, FrameHeader.status(reply, 0), () -> ErrorPayload.message(reply, 0));
+                final long id = FrameHeader.requestId(reply, 0);
+                final long offset = OffsetPayload.offset(reply, 0);
+                if (FrameHeader.hasFlag(reply, 0, FrameFlags.MORE))
+                {
+                    assertFalse(forced.containsKey(id), "the offset of " + id + " comes before its forced answer");
+                    assertNull(early.put(id, offset), "one offset answer for " + id);
+                }
+                else
+                {
+                    assertEquals(early.get(id), offset, "the forced answer of " + id + " repeats its offset");
+                    assertTrue(offset < server.store().durablePosition(), "answered forced only once forced: " + id);
+                    assertNull(forced.put(id, offset), "one forced answer for " + id);
+                }
+                reply.release();
+            }
+            assertEquals(count, forced.size(), "every append answered twice");
+            assertReadsBack(client, forced);
+        }
     }
 
     @Test

@@ -60,6 +60,15 @@ public final class AppendRequest
         return FrameHeader.hasFlag(buf, frame, FrameFlags.DURABLE);
     }
 
+    /**
+     * @return true for a durable APPEND that asks for its offset at once and a second answer once forced: both
+     * {@link FrameFlags#DURABLE} and {@link FrameFlags#MORE} are set.
+     */
+    public static boolean isOffsetFirst(final ByteBuf buf, final int frame)
+    {
+        return FrameHeader.hasFlag(buf, frame, FrameFlags.DURABLE) && FrameHeader.hasFlag(buf, frame, FrameFlags.MORE);
+    }
+
     public static int entryLength(final ByteBuf buf, final int frame)
     {
         return buf.getInt(FrameHeader.payloadIndex(frame) + ENTRY_LENGTH_OFFSET);

@@ -1,5 +1,6 @@
 package io.metrodb.protocol.logd;
 
+import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
@@ -22,6 +23,17 @@ public final class OffsetPayload
 
     private OffsetPayload()
     {
+    }
+
+    /**
+     * Writes the first answer to an offset-first durable APPEND ({@link AppendRequest#isOffsetFirst}): the offset,
+     * flagged {@link FrameFlags#MORE}, before the entry is forced; the answer without MORE follows the force.
+     */
+    public static void encodeAppendOffsetFirst(final ByteBuf out, final long requestId, final long offset)
+    {
+        FrameHeader.write(out, LENGTH, Opcodes.APPEND, (byte)(FrameFlags.RESPONSE | FrameFlags.MORE), StatusCodes.OK,
+            requestId);
+        out.writeLong(offset);
     }
 
     /**

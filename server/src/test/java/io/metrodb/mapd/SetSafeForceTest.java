@@ -1,0 +1,158 @@
+package io.metrodb.mapd;
+
+import io.metrodb.protocol.ErrorPayload;
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mapd.SetRequest;
+import io.metrodb.protocol.mapd.WriteResponse;
+import io.metrodb.protocol.testing.Await;
+import io.metrodb.protocol.testing.SocketClient;
+import io.netty.buffer.ByteBuf;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.metrodb.mapd.MapdClient.bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A SETSAFE's journal entry, grid change and peers go ahead while the logds force its record (each logd answers the
+ * offset first), and the client hears OK only once every logd answered that its record is forced. Two logds whose
+ * forces never end until the test says so.
+ */
+class SetSafeForceTest
+{
+    private static final long TIMEOUT_MS = 20_000;
+
+    @TempDir
+    Path dir;
+
+    private ForceHoldingLogd first;
+    private ForceHoldingLogd second;
+    private MapdServer mapd;
+
+    @BeforeEach
+    void start() throws Exception
+    {
+        first = new ForceHoldingLogd(1);
+        second = new ForceHoldingLogd(2);
+        final MapdConfig config = new MapdConfig(MapdCluster.HOST, 0, dir.resolve("mapd"), 7,
+            List.of(first.address(), second.address()), 2, MapdCluster.MAX_VALUE, null, 5_000, 0, 0)
+            .withLocalReads(false);
+        mapd = MapdServer.start(config, false);
+        mapd.whenLogdsHealthy(2).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    @AfterEach
+    void stop()
+    {
+        if (mapd != null)
+        {
+            mapd.close();
+        }
+        first.close();
+        second.close();
+    }
+
+    /** Sends a SETSAFE and waits until both logds hold its forced answer and the mapd forced its journal entry. */
+    private void setSafeWhileTheLogdsForce(final MapdClient client, final MapdClient other) throws Exception
+    {
+        client.socket().send(out -> SetRequest.encode(out, 1, Opcodes.SETSAFE, bytes("k"), bytes("v")));
+        Await.until("both logds hold the forced answer", TIMEOUT_MS, () -> first.held() == 1 && second.held() == 1);
+        Await.until("the mapd forced its journal entry while the logds force", TIMEOUT_MS,
+            () -> mapd.journal().stats().durableAcks() >= 1);
+        assertEquals(StatusCodes.OK, other.exists("k").status(), "installed while the logds force, as a SET is");
+    }
+
+    @Test
+    void shouldAnswerOkOnlyOnceEveryLogdForcedTheRecord() throws Exception
+    {
+        try (MapdClient client = new MapdClient(mapd.port()); MapdClient other = new MapdClient(mapd.port()))
+        {
+            setSafeWhileTheLogdsForce(client, other);
+            first.answerForced(StatusCodes.OK);
+            second.answerForced(StatusCodes.OK);
+
+            final ByteBuf reply = client.socket().readFrame();
+            try
+            {
+                assertEquals(1, FrameHeader.requestId(reply, 0));
+                assertEquals(StatusCodes.OK, FrameHeader.status(reply, 0), () -> ErrorPayload.message(reply, 0));
+                assertEquals(2, WriteResponse.replicas(reply, 0), "both replicas");
+            }
+            finally
+            {
+                reply.release();
+            }
+            assertEquals(1, first.appends(), "one append per logd, no retry");
+            assertEquals(1, second.appends(), "one append per logd, no retry");
+        }
+    }
+
+    @Test
+    void shouldFailASetSafeWhoseLogdTookTheRecordButDidNotForceIt() throws Exception
+    {
+        try (MapdClient client = new MapdClient(mapd.port()); MapdClient other = new MapdClient(mapd.port()))
+        {
+            setSafeWhileTheLogdsForce(client, other);
+            // Had the mapd answered before the forced answers, this reply would be OK.
+            first.answerForced(StatusCodes.OK);
+            second.answerForced(StatusCodes.STORAGE_ERROR);
+
+            final ByteBuf reply = client.socket().readFrame();
+            try
+            {
+                assertEquals(1, FrameHeader.requestId(reply, 0));
+                assertEquals(StatusCodes.STORAGE_ERROR, FrameHeader.status(reply, 0),
+                    () -> StatusCodes.name(FrameHeader.status(reply, 0)));
+                final String message = ErrorPayload.message(reply, 0);
+                assertTrue(message.contains("logd 2") && message.contains("did not force"), message);
+            }
+            finally
+            {
+                reply.release();
+            }
+
+            // The session went back to the pool in a sane state: the next SETSAFE works.
+            final PendingSetSafe next = new PendingSetSafe(client);
+            Await.until("the second SETSAFE's appends are held", TIMEOUT_MS,
+                () -> first.held() == 1 && second.held() == 1);
+            first.answerForced(StatusCodes.OK);
+            second.answerForced(StatusCodes.OK);
+            assertEquals(StatusCodes.OK, next.status(), "a later SETSAFE succeeds");
+        }
+    }
+
+    /** Sends SETSAFE k2 now; reads its answer when asked. */
+    private static final class PendingSetSafe
+    {
+        private final SocketClient socket;
+
+        PendingSetSafe(final MapdClient client) throws Exception
+        {
+            socket = client.socket();
+            socket.send(out -> SetRequest.encode(out, 2, Opcodes.SETSAFE, bytes("k2"), bytes("v2")));
+        }
+
+        short status() throws Exception
+        {
+            final ByteBuf reply = socket.readFrame();
+            try
+            {
+                assertEquals(2, FrameHeader.requestId(reply, 0));
+                return FrameHeader.status(reply, 0);
+            }
+            finally
+            {
+                reply.release();
+            }
+        }
+    }
+}
