@@ -281,7 +281,7 @@ metrodb_round() {
         while IFS= read -r line; do
             echo "$line" >&2
             case "$line" in
-                RESULT* | FAILURE* | PRELOAD* | CPU*) echo "$repeat $line" >> "$raw" ;;
+                RESULT* | FAILURE* | PRELOAD* | CPU* | SERVER*) echo "$repeat $line" >> "$raw" ;;
             esac
         done
     mkdir -p "$results/cluster-logs-$repeat"

@@ -30,6 +30,7 @@ final class MapdNode
     private final GridJournal journal;
     private final HybridClock clock = new HybridClock();
     private final MapdCounters counters = new MapdCounters();
+    private final RequestTimings timings = new RequestTimings();
     private final ArrayDeque<WriteSession> writeSessions = new ArrayDeque<>();
     private final ArrayDeque<ReadSession> readSessions = new ArrayDeque<>();
     private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -151,6 +152,11 @@ final class MapdNode
     HybridClock clock()
     {
         return clock;
+    }
+
+    RequestTimings timings()
+    {
+        return timings;
     }
 
     MapdCounters counters()

@@ -34,6 +34,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 {
     static final int MAX_IN_FLIGHT = 4096;
+    /** INFO section that answers the request timings alone and clears them. */
+    static final String LATENCY_RESET = "latency-reset";
 
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
@@ -162,7 +164,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             switch (opcode)
             {
                 case Opcodes.EXISTS -> onExists(ctx, frame, at, requestId);
-                case Opcodes.INFO -> onInfo(ctx, requestId);
+                case Opcodes.INFO -> onInfo(ctx, Info.section(frame, at), requestId);
                 case Opcodes.DUMP -> onDump(ctx, frame, at, requestId);
                 case Opcodes.PING -> onPing(ctx, frame, at, requestId);
                 case Opcodes.HEARTBEAT -> onHeartbeat(ctx, frame, at, requestId);
@@ -286,8 +288,16 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         ctx.write(out, ctx.voidPromise());
     }
 
-    private void onInfo(final ChannelHandlerContext ctx, final long requestId)
+    private void onInfo(final ChannelHandlerContext ctx, final String section, final long requestId)
     {
+        if (LATENCY_RESET.equals(section))
+        {
+            final StringBuilder text = new StringBuilder(1024);
+            node.timings().appendInfo(text);
+            node.timings().reset();
+            writeInfo(ctx, requestId, text);
+            return;
+        }
         final KeyGrid grid = node.grid();
         final StringBuilder text = new StringBuilder(1024)
             .append("role:mapd\n")
@@ -313,6 +323,12 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         node.counters().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
         node.journal().stats().forEach((name, value) ->
             text.append("journal_").append(name).append(':').append(value).append('\n'));
+        node.timings().appendInfo(text);
+        writeInfo(ctx, requestId, text);
+    }
+
+    private static void writeInfo(final ChannelHandlerContext ctx, final long requestId, final StringBuilder text)
+    {
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
         Info.encodeResponse(out, requestId, text.toString());
         ctx.write(out, ctx.voidPromise());

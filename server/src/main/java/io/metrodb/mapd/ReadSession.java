@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.logd.ReadResponse;
@@ -33,6 +34,7 @@ final class ReadSession implements RequestWriter, ResponseListener
     private ByteBuf frame;
     private long requestId;
     private byte opcode;
+    private long startNs;
     private int keyIndex;
     private int keyLength;
     private int nextReplica;
@@ -49,6 +51,7 @@ final class ReadSession implements RequestWriter, ResponseListener
      */
     void start(final MapdRequestHandler handler, final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
     {
+        startNs = System.nanoTime();
         this.handler = handler;
         this.ctx = ctx;
         this.frame = frame;
@@ -165,6 +168,10 @@ final class ReadSession implements RequestWriter, ResponseListener
 
     private void release()
     {
+        if (opcode == Opcodes.GET)
+        {
+            node.timings().record(RequestTimings.GET, System.nanoTime() - startNs);
+        }
         frame.release();
         frame = null;
         handler.onRequestDone();

@@ -74,6 +74,8 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     private short forceFailure;
     private int forceFailedLogd;
     private boolean committed;
+    private long startNs;
+    private long committedNs;
     private boolean answered;
 
     WriteSession(final MapdNode node)
@@ -110,6 +112,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
             valueLength = SetRequest.valueLength(frame, at);
             checksum = ValueRecord.checksum(node.crc(), frame, valueIndex, valueLength);
         }
+        startNs = System.nanoTime();
         version = node.clock().next();
         triedCount = 0;
         lastFailure = StatusCodes.OK;
@@ -234,7 +237,10 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     private void onForced(final int slot, final short status)
     {
         offsetFirst[slot] = false;
-        forcesPending--;
+        if (--forcesPending == 0)
+        {
+            node.timings().record(RequestTimings.DURABLE_LOGDS_FORCED, System.nanoTime() - startNs);
+        }
         if (status != StatusCodes.OK && forceFailure == StatusCodes.OK)
         {
             forceFailure = status == StatusCodes.NOT_ENOUGH_REPLICAS ? StatusCodes.STORAGE_ERROR : status;
@@ -268,6 +274,8 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
                 StatusCodes.name(lastFailure) + ")");
             return;
         }
+        committedNs = System.nanoTime();
+        node.timings().record(RequestTimings.WRITE_APPENDED, committedNs - startNs);
         node.commit(this);
     }
 
@@ -311,6 +319,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     @Override
     public void run()
     {
+        node.timings().record(RequestTimings.DURABLE_JOURNAL, System.nanoTime() - committedNs);
         journalDone = true;
         replyWhenDurable();
     }
@@ -328,7 +337,10 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
 
     private void onPeerAnswer(final boolean acknowledged)
     {
-        pendingPeers--;
+        if (--pendingPeers == 0)
+        {
+            node.timings().record(RequestTimings.DURABLE_PEERS, System.nanoTime() - committedNs);
+        }
         peersAcked += acknowledged ? 1 : 0;
         replyWhenDurable();
     }
@@ -359,6 +371,8 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     void replyOk(final int peersAcknowledged, final int peersLiveNow)
     {
         handler.replyWrite(ctx, opcode, requestId, version, node.nodeId(), acked, peersAcknowledged, peersLiveNow);
+        node.timings().record(opcode == Opcodes.SET ? RequestTimings.SET :
+            opcode == Opcodes.SETSAFE ? RequestTimings.SETSAFE : RequestTimings.DEL, System.nanoTime() - startNs);
         answered = true;
         releaseWhenSettled();
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -48,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * then the first failure of a measure, if any, as {@code FAILURE OP SHAPE class: message}. The preload prints
  * {@code PRELOAD KEYS SECONDS ROUNDS FAILED_CALLS KEYS_MISSING}, and each measure the cores each process used
  * during its measured period, this JVM ({@code client}) and those of {@code -Dcpu.pids}:
- * {@code CPU OP SHAPE client=0.61 mapd1=0.40 ...}.
+ * {@code CPU OP SHAPE client=0.61 mapd1=0.40 ...}; and each mapd's own timings of the measured period (INFO
+ * {@code latency-reset}, docs/MAPD.md): {@code SERVER OP SHAPE ADDRESS latency_NAME_us:count=..,p50=..,...}.
  * <p>
  * Run: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.metrodb.bench.mapd.ClusterVsRedisHarness}; knobs: -Dmapds (127.0.0.1:7550,127.0.0.1:7551,127.0.0.1:7552),
@@ -68,6 +70,8 @@ public final class ClusterVsRedisHarness
     private static final double MEASURED_S = Double.parseDouble(System.getProperty("measured.seconds", "3"));
     private static final int PRELOAD_WINDOW = Integer.getInteger("preload.window", 512);
     private static final int PRELOAD_ROUNDS = 5;
+    /** The mapds' own timings of each measured period (INFO latency-reset at its start and its end). */
+    private static final ServerTimings SERVER = new ServerTimings(MAPDS);
     private static final CpuSampler CPU =
         new CpuSampler(System.getProperty("cpu.pids", ""), Integer.getInteger("cpu.ticks", 100));
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
@@ -231,6 +235,7 @@ public final class ClusterVsRedisHarness
             final boolean inMeasure = startNs - measureFromNs >= 0;
             if (inMeasure && firstNs == 0)
             {
+                SERVER.read();
                 measure.cpuBefore = CPU.sample();
                 startNs = System.nanoTime();
             }
@@ -262,6 +267,7 @@ public final class ClusterVsRedisHarness
             }
         }
         measure.cpuAfter = CPU.sample();
+        measure.server = SERVER.read();
         measure.histogram = histogram;
         measure.seconds = lastNs == firstNs ? MEASURED_S : (lastNs - firstNs) / 1e9;
         return measure;
@@ -337,9 +343,11 @@ public final class ClusterVsRedisHarness
             }
             // The processes' CPU time at the start and the end of the measured period (points in time).
             parkUntil(measureFromNs);
+            SERVER.read();
             measure.cpuBefore = CPU.sample();
             parkUntil(stopAtNs);
             measure.cpuAfter = CPU.sample();
+            measure.server = SERVER.read();
             final long waitMs = (long)((WARMUP_S + MEASURED_S) * 1000) + DRAIN_TIMEOUT_MS;
             if (!drained.await(waitMs, TimeUnit.MILLISECONDS))
             {
@@ -497,6 +505,7 @@ public final class ClusterVsRedisHarness
         double seconds;
         long[] cpuBefore;
         long[] cpuAfter;
+        List<String> server = List.of();
 
         /**
          * Counts a failed call: in {@link #errors} when it ended in the measured period, else in the warm-up's.
@@ -523,6 +532,10 @@ public final class ClusterVsRedisHarness
             if (cpuBefore != null && cpuAfter != null)
             {
                 System.out.printf(Locale.ROOT, "CPU %s %d %s%n", op, shape, CPU.cores(cpuBefore, cpuAfter, seconds));
+            }
+            for (final String line : server)
+            {
+                System.out.printf(Locale.ROOT, "SERVER %s %d %s%n", op, shape, line);
             }
             if (firstFailure != null)
             {
