@@ -221,6 +221,12 @@ class RespServerTest
         }
         try (RespClient client = connect(port))
         {
+            // What a browser sends when a page posts to the port: closed at once, as redis-server does.
+            client.writeRaw("POST / HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\n");
+            assertTrue(client.isClosedByServer());
+        }
+        try (RespClient client = connect(port))
+        {
             assertEquals("v", client.call("GET", "k"), "the mapd still serves");
             assertTrue(((String)client.call("GET", "")).startsWith("-ERR invalid key"));
             assertTrue(((String)client.call("GET", "k".repeat(65_536))).startsWith("-ERR invalid key"));

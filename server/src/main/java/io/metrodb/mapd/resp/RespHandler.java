@@ -86,6 +86,8 @@ final class RespHandler extends ChannelDuplexHandler
         {"maxclients", "10000"},
         {"cluster-enabled", "no"},
     };
+    private static final long POST = RespCommand.pack("POST");
+    private static final long HOST = RespCommand.pack("HOST:");
     private static final String NOAUTH = "NOAUTH Authentication required.";
     private static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
 
@@ -335,6 +337,15 @@ final class RespHandler extends ChannelDuplexHandler
 
     private void dispatch(final ChannelHandlerContext ctx, final RespCommand command, final int id)
     {
+        final long name = command.packedName(0);
+        if (name == POST || name == HOST)
+        {
+            // A browser tricked into posting to this port (cross-protocol scripting): close, as redis-server does.
+            stats.protocolErrors++;
+            closing = true;
+            ctx.close();
+            return;
+        }
         if (!authorized && id != RespCommands.AUTH && id != RespCommands.HELLO && id != RespCommands.QUIT &&
             id != RespCommands.RESET)
         {
