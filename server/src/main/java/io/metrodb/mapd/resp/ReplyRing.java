@@ -16,6 +16,7 @@ final class ReplyRing
     private ReplySlot[] slots = new ReplySlot[64];
     private long head = 1;
     private long next = 1;
+    private boolean draining;
 
     ReplyRing()
     {
@@ -61,29 +62,42 @@ final class ReplyRing
     }
 
     /**
-     * Writes every complete reply at the head, in order (not flushed).
+     * Writes every complete reply at the head, in order (not flushed). Re-entrant calls (a transport that runs tasks
+     * inside a write) return at once: the drain in progress writes what they would have.
      *
      * @return true when a written slot asked for the connection to close after it (the ring stops there).
      */
     boolean drain(final ChannelHandlerContext ctx)
     {
-        while (head < next)
+        if (draining)
         {
-            final ReplySlot slot = slot(head);
-            if (!slot.isDone())
-            {
-                break;
-            }
-            emit(ctx, slot);
-            final boolean close = slot.closeAfter;
-            slot.release();
-            head++;
-            if (close)
-            {
-                return true;
-            }
+            return false;
         }
-        return false;
+        draining = true;
+        try
+        {
+            while (head < next)
+            {
+                final ReplySlot slot = slot(head);
+                if (!slot.isDone())
+                {
+                    break;
+                }
+                emit(ctx, slot);
+                final boolean close = slot.closeAfter;
+                slot.release();
+                head++;
+                if (close)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        finally
+        {
+            draining = false;
+        }
     }
 
     private static void emit(final ChannelHandlerContext ctx, final ReplySlot slot)

@@ -80,6 +80,8 @@ final class RespHandler extends ChannelDuplexHandler
     private final int[] writesByBucket = new int[WRITE_BUCKETS];
     private int writesInFlight;
     private boolean resumeScheduled;
+    private boolean processing;
+    private boolean processAgain;
 
     /** A GET whose value arrives in the write after its header: where it goes, how much is left. */
     private boolean awaitingValue;
@@ -149,6 +151,9 @@ final class RespHandler extends ChannelDuplexHandler
             return;
         }
         processInput(ctx);
+        // Inside the read batch: flush consolidation makes this one write at the batch's end, with the request
+        // handler's own flushes.
+        ctx.flush();
     }
 
     @Override
@@ -162,6 +167,42 @@ final class RespHandler extends ChannelDuplexHandler
     }
 
     private void processInput(final ChannelHandlerContext ctx)
+    {
+        if (processing)
+        {
+            // Re-entered (a transport that runs tasks inside a write): the outer call parses on.
+            processAgain = true;
+            return;
+        }
+        processing = true;
+        try
+        {
+            do
+            {
+                processAgain = false;
+                parseCommands(ctx);
+            }
+            while (processAgain);
+        }
+        finally
+        {
+            processing = false;
+        }
+        if (cumulation != null)
+        {
+            if (!cumulation.isReadable() || closing)
+            {
+                cumulation.release();
+                cumulation = null;
+            }
+            else
+            {
+                cumulation.discardSomeReadBytes();
+            }
+        }
+    }
+
+    private void parseCommands(final ChannelHandlerContext ctx)
     {
         while (!closing && !parsePaused && !waitingForWrites && cumulation != null)
         {
@@ -199,18 +240,6 @@ final class RespHandler extends ChannelDuplexHandler
             {
                 parsePaused = true;
                 ctx.channel().config().setAutoRead(false);
-            }
-        }
-        if (cumulation != null)
-        {
-            if (!cumulation.isReadable() || closing)
-            {
-                cumulation.release();
-                cumulation = null;
-            }
-            else
-            {
-                cumulation.discardSomeReadBytes();
             }
         }
     }
