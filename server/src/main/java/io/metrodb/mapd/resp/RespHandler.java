@@ -545,7 +545,6 @@ final class RespHandler extends ChannelDuplexHandler
         ctx.fireChannelRead(frame);
     }
 
-
     private static long requestId(final long seq, final int sub)
     {
         return (seq << SUB_BITS) | sub;
