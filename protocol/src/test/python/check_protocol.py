@@ -865,13 +865,27 @@ def check_still_open(conn, what):
 
 
 def check_handshake_rules(name, address, token, role):
-    """Section 2's handshake table and the preface rule."""
-    # A first byte that is not the preface's: nothing sent, closed.
+    """Section 2's handshake table and the preface rule (section 15: a mapd takes text as Redis)."""
+    # A first byte that is neither the preface's nor text: nothing sent, closed.
     conn = Connection(name, address, preface=False)
-    conn.send(b"GET / HTTP/1.0\r\n\r\n")
+    conn.send(b"\x16\x03\x01\x00\x05hello")
     conn.expect_closed("a connection without the preface")
     conn.close()
-    ok("%s: a connection that does not start with the preface is closed without an answer" % name)
+    ok("%s: a connection that starts with neither the preface nor text is closed without an answer" % name)
+    conn = Connection(name, address, preface=False)
+    if role == "mapd":
+        # Text first: a Redis client (section 15). PING is answered before AUTH only without a token.
+        conn.send(b"PING\r\n")
+        answer = conn._read_exactly(7)
+        expected = b"-NOAUTH" if token else b"+PONG\r\n"
+        require(answer == expected, "%s: inline PING answered %r, section 15 says %r" % (name, answer, expected))
+        conn.close()
+        ok("%s: a connection that starts with text speaks Redis (inline PING answered)" % name)
+    else:
+        conn.send(b"GET / HTTP/1.0\r\n\r\n")
+        conn.expect_closed("a text connection to a %s" % role)
+        conn.close()
+        ok("%s: a connection that starts with text instead of the preface is closed without an answer" % name)
 
     if token:
         conn = Connection(name, address)

@@ -1,6 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.KeyGrid;
+import io.metrodb.mapd.resp.RespProtocol;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.GridSnapshot;
 import io.metrodb.protocol.ProtocolLimits;
@@ -179,7 +180,7 @@ public final class MapdServer implements AutoCloseable
             // this one's), as it was before the restart: a write after a restart must still win.
             node.clock().observe(newestVersion(grid));
             final NettyServer server = NettyServer.start("mapd", config.host(), config.port(), dataLoop, handshake,
-                () -> new MapdRequestHandler(node));
+                () -> new MapdRequestHandler(node), new RespProtocol(config.maxValueLength(), handshake.tokenBytes()));
             replicator.start();
             return new MapdServer(config, grid, journal, dataLoop, logds, node, server, recovery);
         }

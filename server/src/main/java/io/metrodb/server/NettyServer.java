@@ -3,6 +3,7 @@ package io.metrodb.server;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.ProtocolErrorHandler;
 import io.metrodb.protocol.netty.ProtocolPipeline;
+import io.metrodb.protocol.netty.TextProtocol;
 import io.metrodb.protocol.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -77,7 +78,7 @@ public final class NettyServer implements AutoCloseable
         final Supplier<ChannelHandler> requestHandler) throws InterruptedException
     {
         return start(name, host, port, Transports.newEventLoopGroup(ioThreads, name + "-io"), true, handshake,
-            requestHandler);
+            requestHandler, null);
     }
 
     /**
@@ -102,7 +103,24 @@ public final class NettyServer implements AutoCloseable
         final HandshakeConfig handshake,
         final Supplier<ChannelHandler> requestHandler) throws InterruptedException
     {
-        return start(name, host, port, workers, false, handshake, requestHandler);
+        return start(name, host, port, workers, false, handshake, requestHandler, null);
+    }
+
+    /**
+     * As {@link #start(String, String, int, EventLoopGroup, HandshakeConfig, Supplier)}, on a port that also
+     * speaks a text protocol: a connection whose first byte is text is given to {@code textProtocol}
+     * ({@link io.metrodb.protocol.netty.ProtocolSniffer}).
+     */
+    public static NettyServer start(
+        final String name,
+        final String host,
+        final int port,
+        final EventLoopGroup workers,
+        final HandshakeConfig handshake,
+        final Supplier<ChannelHandler> requestHandler,
+        final TextProtocol textProtocol) throws InterruptedException
+    {
+        return start(name, host, port, workers, false, handshake, requestHandler, textProtocol);
     }
 
     private static NettyServer start(
@@ -112,7 +130,8 @@ public final class NettyServer implements AutoCloseable
         final EventLoopGroup workers,
         final boolean ownsWorkers,
         final HandshakeConfig handshake,
-        final Supplier<ChannelHandler> requestHandler) throws InterruptedException
+        final Supplier<ChannelHandler> requestHandler,
+        final TextProtocol textProtocol) throws InterruptedException
     {
         final EventLoopGroup boss = Transports.newEventLoopGroup(1, name + "-accept");
         final ChannelGroup connections = new DefaultChannelGroup(name + "-connections", GlobalEventExecutor.INSTANCE);
@@ -135,7 +154,8 @@ public final class NettyServer implements AutoCloseable
                     protected void initChannel(final SocketChannel channel)
                     {
                         connections.add(channel);
-                        ProtocolPipeline.initServer(channel.pipeline(), handshake, requestHandler.get(), errors);
+                        ProtocolPipeline.initServer(channel.pipeline(), handshake, requestHandler.get(), errors,
+                            textProtocol);
                     }
                 });
             final ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();

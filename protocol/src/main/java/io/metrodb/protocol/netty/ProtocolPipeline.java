@@ -34,6 +34,24 @@ public final class ProtocolPipeline
     }
 
     /**
+     * Accepting side of a port that also speaks a text protocol: {@link #initServer} behind a
+     * {@link ProtocolSniffer}, which hands a connection whose first byte is text to {@code textProtocol}.
+     */
+    public static void initServer(
+        final ChannelPipeline pipeline,
+        final HandshakeConfig config,
+        final ChannelHandler requestHandler,
+        final ProtocolErrorHandler errorHandler,
+        final TextProtocol textProtocol)
+    {
+        initServer(pipeline, config, requestHandler, errorHandler);
+        if (textProtocol != null)
+        {
+            pipeline.addFirst("sniff", new ProtocolSniffer(textProtocol));
+        }
+    }
+
+    /**
      * Connecting side: flush consolidation, frame decoding, handshake, the caller's response handler, errors.
      *
      * @return the handshake handler, whose {@link ClientHandshakeHandler#result()} completes on the answer.
