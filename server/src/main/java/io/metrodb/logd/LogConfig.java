@@ -41,7 +41,7 @@ public final class LogConfig
     private boolean preallocateNextSegment = true;
     private long syncMaxParkNs = DEFAULT_SYNC_MAX_PARK_NS;
     private long syncMaxSleepMs = DEFAULT_SYNC_MAX_SLEEP_MS;
-    private long syncSleepAfterIdleMs = Long.getLong("metrodb.exp.sleepAfterIdleMs", DEFAULT_SYNC_SLEEP_AFTER_IDLE_MS);
+    private long syncSleepAfterIdleMs = DEFAULT_SYNC_SLEEP_AFTER_IDLE_MS;
     private long closeTimeoutMs = DEFAULT_CLOSE_TIMEOUT_MS;
     private long groupCommitMaxDelayNs = DEFAULT_GROUP_COMMIT_MAX_DELAY_NS;
     private int prefillWriteLength = DEFAULT_PREFILL_WRITE_LENGTH;

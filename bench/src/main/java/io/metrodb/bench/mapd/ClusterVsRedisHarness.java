@@ -33,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@code redis-benchmark -d 100 -r 100000 -t get,set} puts on Redis: 100-byte values over 100,000 keys named as
  * redis-benchmark names them ({@code key:000000012345}, 16 bytes), picked uniformly at random.
  * <p>
- * It preloads every key (so GETs hit), then runs each op (GET, SET, SETSAFE) in each shape:
+ * It preloads every key (so GETs hit), warms up (see -Dwarmup.pass), then runs each op (GET, SET, SETSAFE) in each shape:
  * <ul>
  * <li>{@code 1}: one thread making blocking calls, one request outstanding; latency per call from the caller's
  * side, so it includes the SDK's hand-off to its I/O thread and back.</li>
@@ -55,7 +55,8 @@ import java.util.concurrent.locks.LockSupport;
  * Run: {@code java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.metrodb.bench.mapd.ClusterVsRedisHarness}; knobs: -Dmapds (127.0.0.1:7550,127.0.0.1:7551,127.0.0.1:7552),
  * -Dkeys (100000), -Dvalue.length (100), -Dops (GET,SET,SETSAFE), -Dshapes (1,50,800), -Dwarmup.seconds (1),
- * -Dmeasured.seconds (3), -Dpreload.window (512), -Dcpu.pids (name:pid,..., none), -Dcpu.ticks (100, getconf CLK_TCK).
+ * -Dmeasured.seconds (3), -Dwarmup.pass (true: after the preload, every op once at 50 in flight for warm-up plus
+ * measured seconds, unmeasured, so that the daemons' JIT compilers are done), -Dpreload.window (512), -Dcpu.pids (name:pid,..., none), -Dcpu.ticks (100, getconf CLK_TCK).
  */
 public final class ClusterVsRedisHarness
 {
@@ -68,6 +69,7 @@ public final class ClusterVsRedisHarness
         .mapToInt(Integer::parseInt).toArray();
     private static final double WARMUP_S = Double.parseDouble(System.getProperty("warmup.seconds", "1"));
     private static final double MEASURED_S = Double.parseDouble(System.getProperty("measured.seconds", "3"));
+    private static final boolean WARMUP_PASS = Boolean.parseBoolean(System.getProperty("warmup.pass", "true"));
     private static final int PRELOAD_WINDOW = Integer.getInteger("preload.window", 512);
     private static final int PRELOAD_ROUNDS = 5;
     /** The mapds' own timings of each measured period (INFO latency-reset at its start and its end). */
@@ -118,6 +120,15 @@ public final class ClusterVsRedisHarness
         {
             awaitConnected(client);
             preload(client);
+            if (WARMUP_PASS)
+            {
+                // A fresh cluster's JIT compilers take seconds of both cores: let them finish before measuring.
+                for (final String op : OPS)
+                {
+                    async(client, op, 50, retryLater);
+                }
+                System.out.println("WARMUP pass done: every op at 50 in flight, unmeasured");
+            }
             for (final String op : OPS)
             {
                 for (final int shape : SHAPES)
