@@ -401,6 +401,13 @@ table() {
             $1, commas($3), $4, $5, $6)
     }
     $2 == "FAILURE" { failures = failures "- round " $1 ": " substr($0, index($0, "FAILURE")) "\n" }
+    $2 == "SERVER" && $6 ~ /^latency_.*_us:count=[1-9]/ {
+        # N SERVER OP SHAPE ADDRESS latency_NAME_us:count=C,p50=X,...: one p50 per mapd, round and timing
+        name = substr($6, 9, index($6, "_us:") - 9); p = $6; sub(/.*,p50=/, "", p); sub(/,.*/, "", p)
+        skey = $3 " " $4 " " name
+        if (!(skey in sseen)) { sseen[skey] = 1; skeys[++nskeys] = skey }
+        sval[skey, ++scount[skey]] = p
+    }
     END {
         for (r = 1; r <= repeats; r++) {
             printf "\nRound %d (when each part started: %s)\n\n", r, load[r]
@@ -434,6 +441,18 @@ table() {
                 printf "%s", cpuhead[cpurow[i]]
                 for (c = 1; c <= ncpucol; c++) printf " %s |", cores[cpurow[i], cpuname[c]]
                 printf " %.2f |\n", cputotal[cpurow[i]]
+            }
+        }
+        if (nskeys > 0) {
+            printf "\nInside the mapds (INFO latency_*, docs/MAPD.md): p50 µs of each timing, median over the mapds"
+            printf " and rounds (from reading the request to the answer, and the stages of a write):\n\n"
+            print "| op | in flight | timing | p50 µs |"
+            print "|---|---:|---|---:|"
+            for (i = 1; i <= nskeys; i++) {
+                split(skeys[i], k, " "); n = scount[skeys[i]]
+                for (j = 1; j <= n; j++) sv[j] = sval[skeys[i], j]
+                for (a = 2; a <= n; a++) { t = sv[a]; for (b = a - 1; b >= 1 && sv[b] + 0 > t + 0; b--) sv[b + 1] = sv[b]; sv[b + 1] = t }
+                printf "| %s | %s | %s | %.1f |\n", k[1], k[2], k[3], n % 2 ? sv[(n + 1) / 2] : (sv[n / 2] + sv[n / 2 + 1]) / 2
             }
         }
         if (failures != "") printf "\nFailures (first of each measure):\n%s", failures
