@@ -243,7 +243,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         }
         if (status != StatusCodes.OK && forceFailure == StatusCodes.OK)
         {
-            forceFailure = status == StatusCodes.NOT_ENOUGH_REPLICAS ? StatusCodes.STORAGE_ERROR : status;
+            forceFailure = status;
             forceFailedLogd = targets[slot].hello().nodeId();
         }
         if (committed)
@@ -359,7 +359,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         else if (forceFailure != StatusCodes.OK)
         {
             node.counters().forceFailures++;
-            fail(forceFailure, "logd " + forceFailedLogd + " took the record but did not force it (" +
+            fail(StatusCodes.STORAGE_ERROR, "logd " + forceFailedLogd + " took the record but did not force it (" +
                 StatusCodes.name(forceFailure) + ")");
         }
         else
