@@ -6,6 +6,7 @@ import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.MapdConfig;
 import io.metrodb.mapd.MapdServer;
 import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.server.ListenException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -30,6 +31,7 @@ final class MondCluster implements AutoCloseable
     static final int FIRST_LOGD_ID = 100;
     static final int FIRST_MAPD_ID = 11;
     private static final int MAX_ENTRY = MAX_VALUE + ProtocolLimits.MAX_KEY_LENGTH + 64;
+    private static final int START_ATTEMPTS = 3;
 
     final Path root;
     final int[] logdPorts;
@@ -59,30 +61,51 @@ final class MondCluster implements AutoCloseable
         this.root = root;
         this.logdsAsProcesses = logdsAsProcesses;
         this.authToken = authToken;
-        this.logdPorts = freePorts(logdCount);
-        this.mapdPorts = freePorts(mapdCount);
+        this.logdPorts = new int[logdCount];
+        this.mapdPorts = new int[mapdCount];
         this.logds = new LogdServer[logdCount];
         this.logdProcesses = new ChildProcess[logdCount];
         this.mapds = new MapdServer[mapdCount];
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            for (int i = 0; i < logdCount; i++)
+            // The ports are chosen before the nodes bind them (each node lists the others'), so another process
+            // can take one in between: then start over on new ones.
+            System.arraycopy(freePorts(logdCount), 0, logdPorts, 0, logdCount);
+            System.arraycopy(freePorts(mapdCount), 0, mapdPorts, 0, mapdCount);
+            try
             {
-                startLogd(i);
+                startAll(logdCount, mapdCount);
+                return;
             }
-            for (int i = 0; i < mapdCount; i++)
+            catch (final ListenException e)
             {
-                startMapd(i);
+                close();
+                if (attempt == START_ATTEMPTS)
+                {
+                    throw e;
+                }
             }
-            for (final MapdServer mapd : mapds)
+            catch (final Exception e)
             {
-                mapd.whenLogdsHealthy(logdCount).get(30, TimeUnit.SECONDS);
+                close();
+                throw e;
             }
         }
-        catch (final Exception e)
+    }
+
+    private void startAll(final int logdCount, final int mapdCount) throws Exception
+    {
+        for (int i = 0; i < logdCount; i++)
         {
-            close();
-            throw e;
+            startLogd(i);
+        }
+        for (int i = 0; i < mapdCount; i++)
+        {
+            startMapd(i);
+        }
+        for (final MapdServer mapd : mapds)
+        {
+            mapd.whenLogdsHealthy(logdCount).get(30, TimeUnit.SECONDS);
         }
     }
 
