@@ -1,10 +1,10 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 /**
  * Told, on the sync thread, that a durable append reached the disk or never will.
  * <p>
  * Runs on the sync thread between forces: queue the answer and return quickly; {@link #onBatchEnd()} follows the
- * last answer of a run, the place to hand a batch to another thread (see {@link DurableReplier}).
+ * last answer of a run, the place to hand a batch to another thread (see {@code io.metrodb.logd.DurableReplier}).
  */
 public interface DurableListener
 {

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 /**
  * The Linux error numbers logd reports by name; others are reported by number.

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import io.netty.buffer.ByteBuf;
 import org.agrona.DirectBuffer;
@@ -7,7 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
+import static io.metrodb.log.RecordHeader.HEADER_LENGTH;
 
 /**
  * Reserves space with one atomic add on the tail, copies the payload, then publishes the header magic last.

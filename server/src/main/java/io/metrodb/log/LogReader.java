@@ -1,9 +1,9 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import io.netty.buffer.ByteBuf;
 
-import static io.metrodb.logd.RecordHeader.ALIGNMENT;
-import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
+import static io.metrodb.log.RecordHeader.ALIGNMENT;
+import static io.metrodb.log.RecordHeader.HEADER_LENGTH;
 
 /**
  * Reads and scans without waiting for appends: bounds-check the offset, validate the header and CRC in place.

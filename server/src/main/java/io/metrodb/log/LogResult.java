@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 /**
  * Result codes of the log API: values {@code >= 0} are offsets or lengths, negative values are the errors below.

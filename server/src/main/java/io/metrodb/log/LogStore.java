@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import io.netty.buffer.ByteBuf;
 import org.agrona.CloseHelper;

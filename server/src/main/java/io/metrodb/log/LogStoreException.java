@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 /**
  * Failure of a cold-path log operation (open, verify, blocking helpers) carrying a {@link LogResult} code.

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.metrodb.logd.RecordHeader.ALIGNMENT;
-import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
+import static io.metrodb.log.RecordHeader.ALIGNMENT;
+import static io.metrodb.log.RecordHeader.HEADER_LENGTH;
 
 /**
  * Offline check of a log directory ({@code bin/metrodb logd-verify DIR}): walks every segment read-only, counts

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
  * {@link NativeLibc} binds it (no data written), else by writing zeros. Either way the file is forced, and a
  * full disk is an {@link IOException} here rather than a SIGBUS during an append.
  */
-final class Preallocator
+public final class Preallocator
 {
     /**
      * Zeros are written a page at a time: the page cache keeps the granularity of the writes that filled it
@@ -44,7 +44,7 @@ final class Preallocator
     /**
      * @return how segments are allocated and through which native API, or why none: for the start-up line.
      */
-    static String describe()
+    public static String describe()
     {
         return method() + " (native calls: " + NativeLibc.description() + ")";
     }

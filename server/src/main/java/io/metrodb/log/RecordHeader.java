@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;

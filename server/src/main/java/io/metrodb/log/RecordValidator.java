@@ -1,12 +1,12 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
-import static io.metrodb.logd.RecordHeader.FLAG_PADDING;
-import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
+import static io.metrodb.log.RecordHeader.FLAG_PADDING;
+import static io.metrodb.log.RecordHeader.HEADER_LENGTH;
 
 /**
  * Checks records in place and computes payload CRCs; one instance per thread, reused for every record.

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
-import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
+import static io.metrodb.log.RecordHeader.HEADER_LENGTH;
 
 /**
  * Finds the tail at open: scan forward from the checkpoint (or from the start of the last non-empty segment when

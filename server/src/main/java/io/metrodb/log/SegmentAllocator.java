@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.IdleStrategy;

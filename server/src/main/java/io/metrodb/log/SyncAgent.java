@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -8,7 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
-import static io.metrodb.logd.RecordHeader.HEADER_LENGTH;
+import static io.metrodb.log.RecordHeader.HEADER_LENGTH;
 
 /**
  * The sync thread's duty cycle: find how far the log is contiguously published, force that range, then

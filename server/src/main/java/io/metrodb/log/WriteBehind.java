@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 /**
  * Starts write-back of published appends in chunks, ahead of any force, so the disk writes while appenders

@@ -1,5 +1,7 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.DurableListener;
+
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogResult;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.logd.OffsetPayload;

@@ -1,5 +1,7 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogConfig;
+import io.metrodb.log.Preallocator;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.AuthToken;

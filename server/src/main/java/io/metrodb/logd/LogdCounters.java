@@ -1,5 +1,7 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogStats;
+
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ObjLongConsumer;
 

@@ -1,5 +1,10 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogResult;
+import io.metrodb.log.LogScanHandler;
+import io.metrodb.log.LogStats;
+import io.metrodb.log.LogStore;
+import io.metrodb.log.RecordView;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Info;

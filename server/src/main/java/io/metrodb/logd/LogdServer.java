@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogStore;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.server.NettyServer;

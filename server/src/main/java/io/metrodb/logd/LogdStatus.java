@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogResult;
 import io.metrodb.protocol.StatusCodes;
 
 /**

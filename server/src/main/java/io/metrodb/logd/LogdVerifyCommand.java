@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogVerifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

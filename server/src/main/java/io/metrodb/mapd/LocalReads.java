@@ -1,6 +1,6 @@
 package io.metrodb.mapd;
 
-import io.metrodb.logd.RecordHeader;
+import io.metrodb.log.RecordHeader;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;

@@ -1,7 +1,7 @@
 package io.metrodb.mapd;
 
-import io.metrodb.logd.DurableListener;
-import io.metrodb.logd.LogResult;
+import io.metrodb.log.DurableListener;
+import io.metrodb.log.LogResult;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;

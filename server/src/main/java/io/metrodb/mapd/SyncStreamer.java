@@ -1,6 +1,6 @@
 package io.metrodb.mapd;
 
-import io.metrodb.logd.LogScanHandler;
+import io.metrodb.log.LogScanHandler;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.GridVisitor;
 import io.metrodb.mapd.grid.KeyGrid;
@@ -220,11 +220,11 @@ final class SyncStreamer implements Runnable, LogScanHandler
             changes.clear();
             frameCount = 0;
         }
-        final short status = failure == io.metrodb.logd.LogResult.CORRUPT ||
-            failure == io.metrodb.logd.LogResult.NOT_A_RECORD ? StatusCodes.CORRUPT_RECORD :
-            failure == io.metrodb.logd.LogResult.CLOSED ? StatusCodes.SHUTTING_DOWN : StatusCodes.STORAGE_ERROR;
+        final short status = failure == io.metrodb.log.LogResult.CORRUPT ||
+            failure == io.metrodb.log.LogResult.NOT_A_RECORD ? StatusCodes.CORRUPT_RECORD :
+            failure == io.metrodb.log.LogResult.CLOSED ? StatusCodes.SHUTTING_DOWN : StatusCodes.STORAGE_ERROR;
         final String what = "own changes from sequence " + nextSequence + " cannot be streamed: the journal " +
-            "record at " + failedPosition + " is unreadable (" + io.metrodb.logd.LogResult.describe(failure) + ")";
+            "record at " + failedPosition + " is unreadable (" + io.metrodb.log.LogResult.describe(failure) + ")";
         node.counters().syncsFailed++;
         if (status != StatusCodes.SHUTTING_DOWN && node.firstReportOfUnreadableJournal(failedPosition))
         {

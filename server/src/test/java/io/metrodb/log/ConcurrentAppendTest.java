@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,9 +14,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import static io.metrodb.logd.LogTestSupport.assertReadsBack;
-import static io.metrodb.logd.LogTestSupport.payload;
-import static io.metrodb.logd.LogTestSupport.smallConfig;
+import static io.metrodb.log.LogTestSupport.assertReadsBack;
+import static io.metrodb.log.LogTestSupport.payload;
+import static io.metrodb.log.LogTestSupport.smallConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.metrodb.logd.LogTestSupport.assertReadsBack;
-import static io.metrodb.logd.LogTestSupport.payload;
-import static io.metrodb.logd.LogTestSupport.smallConfig;
+import static io.metrodb.log.LogTestSupport.assertReadsBack;
+import static io.metrodb.log.LogTestSupport.payload;
+import static io.metrodb.log.LogTestSupport.smallConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import io.metrodb.protocol.testing.Await;
 import io.metrodb.protocol.testing.TestSeed;

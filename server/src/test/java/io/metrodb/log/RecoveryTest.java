@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,10 +19,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static io.metrodb.logd.LogTestSupport.SMALL_SEGMENT;
-import static io.metrodb.logd.LogTestSupport.assertReadsBack;
-import static io.metrodb.logd.LogTestSupport.payload;
-import static io.metrodb.logd.LogTestSupport.smallConfig;
+import static io.metrodb.log.LogTestSupport.SMALL_SEGMENT;
+import static io.metrodb.log.LogTestSupport.assertReadsBack;
+import static io.metrodb.log.LogTestSupport.payload;
+import static io.metrodb.log.LogTestSupport.smallConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,13 +1,13 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
-import static io.metrodb.logd.LogTestSupport.SMALL_SEGMENT;
-import static io.metrodb.logd.LogTestSupport.assertReadsBack;
-import static io.metrodb.logd.LogTestSupport.smallConfig;
+import static io.metrodb.log.LogTestSupport.SMALL_SEGMENT;
+import static io.metrodb.log.LogTestSupport.assertReadsBack;
+import static io.metrodb.log.LogTestSupport.smallConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

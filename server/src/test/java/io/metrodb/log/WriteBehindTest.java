@@ -1,4 +1,4 @@
-package io.metrodb.logd;
+package io.metrodb.log;
 
 import io.metrodb.protocol.testing.Await;
 import org.junit.jupiter.api.Test;
@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.metrodb.logd.LogTestSupport.assertReadsBack;
-import static io.metrodb.logd.LogTestSupport.payload;
+import static io.metrodb.log.LogTestSupport.assertReadsBack;
+import static io.metrodb.log.LogTestSupport.payload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

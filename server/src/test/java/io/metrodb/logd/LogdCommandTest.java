@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogConfig;
 import io.metrodb.server.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

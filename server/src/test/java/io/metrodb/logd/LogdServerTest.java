@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.log.LogConfig;
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;

@@ -1,9 +1,9 @@
 package io.metrodb.mapd;
 
-import io.metrodb.logd.LogConfig;
+import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
-import io.metrodb.logd.RecordHeader;
+import io.metrodb.log.RecordHeader;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.mapd.ValueRecord;
 

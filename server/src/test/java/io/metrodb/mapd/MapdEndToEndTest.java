@@ -1,6 +1,6 @@
 package io.metrodb.mapd;
 
-import io.metrodb.logd.LogStats;
+import io.metrodb.log.LogStats;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;

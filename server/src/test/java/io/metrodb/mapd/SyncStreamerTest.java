@@ -494,7 +494,7 @@ class SyncStreamerTest
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
             java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
         {
-            final long at = position % GridJournal.SEGMENT_LENGTH + io.metrodb.logd.RecordHeader.HEADER_LENGTH +
+            final long at = position % GridJournal.SEGMENT_LENGTH + io.metrodb.log.RecordHeader.HEADER_LENGTH +
                 JournalEntry.CHANGE_OFFSET + 4;
             final java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
             assertEquals(1, channel.read(one, at));

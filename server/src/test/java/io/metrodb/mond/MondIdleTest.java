@@ -1,6 +1,6 @@
 package io.metrodb.mond;
 
-import io.metrodb.logd.LogStats;
+import io.metrodb.log.LogStats;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.testing.Await;

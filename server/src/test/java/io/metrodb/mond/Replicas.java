@@ -1,6 +1,6 @@
 package io.metrodb.mond;
 
-import io.metrodb.logd.RecordHeader;
+import io.metrodb.log.RecordHeader;
 import io.metrodb.mapd.GridDump;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.StatusCodes;
@@ -172,7 +172,7 @@ final class Replicas
     /**
      * Flips one byte of a replica's value in the logd's segment file (the mapping shares the page, so the logd
      * reads the flipped byte at once). Segment {@code offset / segmentLength}, named as
-     * {@code io.metrodb.logd.SegmentFiles} names them.
+     * {@code io.metrodb.log.SegmentFiles} names them.
      */
     static void flipValueByte(final Path logdDir, final int segmentLength, final Entry entry, final Replica replica)
         throws IOException

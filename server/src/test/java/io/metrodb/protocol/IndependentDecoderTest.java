@@ -1,6 +1,6 @@
 package io.metrodb.protocol;
 
-import io.metrodb.logd.LogConfig;
+import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.MapdConfig;

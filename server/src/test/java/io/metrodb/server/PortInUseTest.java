@@ -1,7 +1,7 @@
 package io.metrodb.server;
 
-import io.metrodb.logd.LogConfig;
-import io.metrodb.logd.LogStore;
+import io.metrodb.log.LogConfig;
+import io.metrodb.log.LogStore;
 import io.metrodb.mapd.store.GridJournal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

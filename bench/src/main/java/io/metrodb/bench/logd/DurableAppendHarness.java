@@ -1,10 +1,10 @@
 package io.metrodb.bench.logd;
 
-import io.metrodb.logd.DurableListener;
-import io.metrodb.logd.LogConfig;
-import io.metrodb.logd.LogResult;
-import io.metrodb.logd.LogStats;
-import io.metrodb.logd.LogStore;
+import io.metrodb.log.DurableListener;
+import io.metrodb.log.LogConfig;
+import io.metrodb.log.LogResult;
+import io.metrodb.log.LogStats;
+import io.metrodb.log.LogStore;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
 import io.metrodb.protocol.FrameHeader;

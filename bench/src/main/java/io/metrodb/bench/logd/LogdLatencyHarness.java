@@ -1,6 +1,6 @@
 package io.metrodb.bench.logd;
 
-import io.metrodb.logd.LogConfig;
+import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
 import io.metrodb.protocol.FrameHeader;

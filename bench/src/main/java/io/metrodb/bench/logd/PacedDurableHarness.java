@@ -1,8 +1,8 @@
 package io.metrodb.bench.logd;
 
-import io.metrodb.logd.LogConfig;
-import io.metrodb.logd.LogResult;
-import io.metrodb.logd.LogStore;
+import io.metrodb.log.LogConfig;
+import io.metrodb.log.LogResult;
+import io.metrodb.log.LogStore;
 import org.HdrHistogram.Histogram;
 
 import java.nio.file.Path;

@@ -158,7 +158,7 @@ public final class MapdRestartHarness
     {
         for (int i = 0; i < cluster.logds.length; i++)
         {
-            final io.metrodb.logd.LogStats stats = cluster.logds[i].store().stats();
+            final io.metrodb.log.LogStats stats = cluster.logds[i].store().stats();
             System.out.printf("logd %d: %,d appends, %,d segments, %,d B on disk%n", cluster.logds[i].nodeId(),
                 stats.appends(), stats.segmentCount(), stats.bytesOnDisk());
         }

@@ -2,7 +2,7 @@ package io.metrodb.bench.mapd;
 
 import io.metrodb.client.MetroClient;
 import io.metrodb.client.OverflowPolicy;
-import io.metrodb.logd.LogStats;
+import io.metrodb.log.LogStats;
 import io.metrodb.logd.LogdServer;
 import io.metrodb.protocol.netty.Transports;
 import org.HdrHistogram.Histogram;

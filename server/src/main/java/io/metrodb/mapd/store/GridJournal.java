@@ -1,11 +1,11 @@
 package io.metrodb.mapd.store;
 
-import io.metrodb.logd.DurableListener;
-import io.metrodb.logd.LogConfig;
-import io.metrodb.logd.LogResult;
-import io.metrodb.logd.LogScanHandler;
-import io.metrodb.logd.LogStats;
-import io.metrodb.logd.LogStore;
+import io.metrodb.log.DurableListener;
+import io.metrodb.log.LogConfig;
+import io.metrodb.log.LogResult;
+import io.metrodb.log.LogScanHandler;
+import io.metrodb.log.LogStats;
+import io.metrodb.log.LogStore;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.mapd.Change;
