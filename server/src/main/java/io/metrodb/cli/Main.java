@@ -1,9 +1,10 @@
-package io.metrodb.server;
+package io.metrodb.cli;
 
 import io.metrodb.logd.LogdCommand;
 import io.metrodb.logd.LogdVerifyCommand;
 import io.metrodb.mapd.MapdCommand;
 import io.metrodb.mond.MondCommand;
+import io.metrodb.server.ListenException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

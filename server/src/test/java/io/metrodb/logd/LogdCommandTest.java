@@ -1,7 +1,7 @@
 package io.metrodb.logd;
 
+import io.metrodb.cli.Main;
 import io.metrodb.log.LogConfig;
-import io.metrodb.server.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

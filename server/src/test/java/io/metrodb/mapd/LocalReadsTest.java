@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.cli.Main;
 import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
@@ -10,7 +11,6 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.testing.Await;
-import io.metrodb.server.Main;
 import io.metrodb.server.StoreIdFile;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;

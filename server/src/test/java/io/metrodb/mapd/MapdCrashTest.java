@@ -70,7 +70,7 @@ class MapdCrashTest
         command.addAll(List.of(
             "-Xmx512m",
             "-cp", System.getProperty("java.class.path"),
-            "io.metrodb.server.Main", "mapd",
+            "io.metrodb.cli.Main", "mapd",
             "--dir", root.resolve("mapd").toString(),
             "--port", Integer.toString(port),
             "--node-id", "7",

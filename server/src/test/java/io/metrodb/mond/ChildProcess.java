@@ -14,7 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A daemon ({@code io.metrodb.server.Main <command> ...}) in a JVM of its own, for tests that kill real
+ * A daemon ({@code io.metrodb.cli.Main <command> ...}) in a JVM of its own, for tests that kill real
  * processes. Its output goes to a log file in the test's directory; start-up waits (with a deadline) for its
  * "listening on host:port" line.
  */
@@ -50,7 +50,7 @@ final class ChildProcess implements AutoCloseable
         command.addAll(List.of(
             "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
             "-cp", System.getProperty("java.class.path"),
-            "io.metrodb.server.Main"));
+            "io.metrodb.cli.Main"));
         command.addAll(List.of(args));
         Files.createDirectories(logDir);
         final Path log = logDir.resolve(name + ".log");

@@ -1,5 +1,6 @@
 package io.metrodb.server;
 
+import io.metrodb.cli.Main;
 import io.metrodb.log.LogConfig;
 import io.metrodb.log.LogStore;
 import io.metrodb.mapd.store.GridJournal;
