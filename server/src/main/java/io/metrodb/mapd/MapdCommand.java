@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
+import io.metrodb.server.Addresses;
 import io.metrodb.server.AuthToken;
 import io.metrodb.server.ByteSize;
 import io.metrodb.server.NodeIdFile;
@@ -113,9 +114,9 @@ public final class MapdCommand implements Callable<Integer>
         final int maxValueLength = ByteSize.toInt(maxValue, "--max-value");
         ProtocolLimits.frameLengthFor(maxValueLength);
         return new MapdConfig(host, port, dir, NodeIdFile.resolve(dir, nodeId),
-            MapdConfig.parseAddresses(logds, "--logds"), rf, maxValueLength, AuthToken.resolve(authTokenFile),
+            Addresses.parse(logds, "--logds"), rf, maxValueLength, AuthToken.resolve(authTokenFile),
             requestTimeoutMs, snapshotIntervalMs, expectedKeys,
-            peers == null ? java.util.List.of() : MapdConfig.parseAddresses(peers, "--peers"), peerTimeoutMs,
+            peers == null ? java.util.List.of() : Addresses.parse(peers, "--peers"), peerTimeoutMs,
             syncIntervalMs, backlog, parseLocalReads(localReads));
     }
 

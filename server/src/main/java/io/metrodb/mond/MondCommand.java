@@ -1,7 +1,7 @@
 package io.metrodb.mond;
 
-import io.metrodb.mapd.MapdConfig;
 import io.metrodb.protocol.netty.Transports;
+import io.metrodb.server.Addresses;
 import io.metrodb.server.AuthToken;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
@@ -105,8 +105,8 @@ public final class MondCommand implements Callable<Integer>
 
     MondConfig toConfig() throws java.io.IOException
     {
-        return new MondConfig(host, port, nodeId, MapdConfig.parseAddresses(mapds, "--mapds"),
-            MapdConfig.parseAddresses(logds, "--logds"), AuthToken.resolve(authTokenFile), heartbeatMs, downAfter,
+        return new MondConfig(host, port, nodeId, Addresses.parse(mapds, "--mapds"),
+            Addresses.parse(logds, "--logds"), AuthToken.resolve(authTokenFile), heartbeatMs, downAfter,
             probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs,
             scrubPassMinMs);
     }
