@@ -10,6 +10,7 @@ import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.netty.FrameDecoder;
 import io.metrodb.protocol.testing.Generators;
 import io.metrodb.protocol.testing.TestSeed;
+import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

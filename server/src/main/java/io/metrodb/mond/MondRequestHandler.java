@@ -1,7 +1,6 @@
 package io.metrodb.mond;
 
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Ping;
@@ -11,6 +10,7 @@ import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
+import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

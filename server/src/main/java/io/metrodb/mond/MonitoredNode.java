@@ -1,7 +1,6 @@
 package io.metrodb.mond;
 
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
@@ -12,6 +11,7 @@ import io.metrodb.protocol.netty.HandshakeResult;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
+import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 

@@ -2,7 +2,6 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.EntryResponse;
@@ -10,6 +9,7 @@ import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 

@@ -2,7 +2,6 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.OffsetPayload;
@@ -15,6 +14,7 @@ import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 

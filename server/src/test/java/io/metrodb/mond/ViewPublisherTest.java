@@ -1,12 +1,12 @@
 package io.metrodb.mond;
 
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
+import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;

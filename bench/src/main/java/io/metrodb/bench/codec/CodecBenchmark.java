@@ -1,13 +1,13 @@
 package io.metrodb.bench.codec;
 
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.FrameValidator;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.EntryResponse;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.netty.FrameDecoder;
+import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;

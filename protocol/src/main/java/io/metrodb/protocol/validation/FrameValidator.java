@@ -1,5 +1,13 @@
-package io.metrodb.protocol;
+package io.metrodb.protocol.validation;
 
+import io.metrodb.protocol.ErrorPayload;
+import io.metrodb.protocol.FrameHeader;
+import io.metrodb.protocol.HelloRequest;
+import io.metrodb.protocol.HelloResponse;
+import io.metrodb.protocol.Info;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.Ping;
+import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.AppendRequest;
 import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.logd.ReadResponse;
