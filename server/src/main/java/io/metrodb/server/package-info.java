@@ -1,4 +1,5 @@
 /**
- * What every MetroDB daemon shares: the command-line entry point and the Netty server bootstrap.
+ * What every MetroDB daemon shares: the Netty server bootstrap, the runner, option parsers and id files. Imports no
+ * daemon.
  */
 package io.metrodb.server;
