@@ -27,6 +27,9 @@ class ArchitectureTest
     {
         classes = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            // Under `mvn verify` the protocol module's test classes come as its packaged test-jar, which
+            // DO_NOT_INCLUDE_TESTS (test-classes directories) does not recognise.
+            .withImportOption(location -> !location.contains("-tests.jar"))
             .importPackages("io.metrodb");
     }
 
