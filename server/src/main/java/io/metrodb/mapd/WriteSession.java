@@ -237,7 +237,8 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     private void onForced(final int slot, final short status)
     {
         offsetFirst[slot] = false;
-        if (--forcesPending == 0)
+        // The last forced answer of the write: a logd may force before another one's offset is in.
+        if (--forcesPending == 0 && pending == 0)
         {
             node.timings().record(RequestTimings.DURABLE_LOGDS_FORCED, System.nanoTime() - startNs);
         }
