@@ -7,7 +7,6 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.metrodb.protocol.testing.Await;
-import io.metrodb.protocol.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +63,7 @@ class SetSafeForceTest
     /** Sends a SETSAFE and waits until both logds hold its forced answer and the mapd forced its journal entry. */
     private void setSafeWhileTheLogdsForce(final MapdClient client, final MapdClient other) throws Exception
     {
-        client.socket().send(out -> SetRequest.encode(out, 1, Opcodes.SETSAFE, bytes("k"), bytes("v")));
+        sendSetSafe(client, 1, "k");
         Await.until("both logds hold the forced answer", TIMEOUT_MS, () -> first.held() == 1 && second.held() == 1);
         Await.until("the mapd forced its journal entry while the logds force", TIMEOUT_MS,
             () -> mapd.journal().stats().durableAcks() >= 1);
@@ -80,17 +79,9 @@ class SetSafeForceTest
             first.answerForced(StatusCodes.OK);
             second.answerForced(StatusCodes.OK);
 
-            final ByteBuf reply = client.socket().readFrame();
-            try
-            {
-                assertEquals(1, FrameHeader.requestId(reply, 0));
-                assertEquals(StatusCodes.OK, FrameHeader.status(reply, 0), () -> ErrorPayload.message(reply, 0));
-                assertEquals(2, WriteResponse.replicas(reply, 0), "both replicas");
-            }
-            finally
-            {
-                reply.release();
-            }
+            final Reply reply = readReply(client, 1);
+            assertEquals(StatusCodes.OK, reply.status(), reply.message());
+            assertEquals(2, reply.replicas(), "both replicas");
             assertEquals(1, first.appends(), "one append per logd, no retry");
             assertEquals(1, second.appends(), "one append per logd, no retry");
         }
@@ -106,53 +97,45 @@ class SetSafeForceTest
             first.answerForced(StatusCodes.OK);
             second.answerForced(StatusCodes.STORAGE_ERROR);
 
-            final ByteBuf reply = client.socket().readFrame();
-            try
-            {
-                assertEquals(1, FrameHeader.requestId(reply, 0));
-                assertEquals(StatusCodes.STORAGE_ERROR, FrameHeader.status(reply, 0),
-                    () -> StatusCodes.name(FrameHeader.status(reply, 0)));
-                final String message = ErrorPayload.message(reply, 0);
-                assertTrue(message.contains("logd 2") && message.contains("did not force"), message);
-            }
-            finally
-            {
-                reply.release();
-            }
+            final Reply reply = readReply(client, 1);
+            assertEquals(StatusCodes.STORAGE_ERROR, reply.status(), StatusCodes.name(reply.status()));
+            assertTrue(reply.message().contains("logd 2") && reply.message().contains("did not force"),
+                reply.message());
 
             // The session went back to the pool in a sane state: the next SETSAFE works.
-            final PendingSetSafe next = new PendingSetSafe(client);
+            sendSetSafe(client, 2, "k2");
             Await.until("the second SETSAFE's appends are held", TIMEOUT_MS,
                 () -> first.held() == 1 && second.held() == 1);
             first.answerForced(StatusCodes.OK);
             second.answerForced(StatusCodes.OK);
-            assertEquals(StatusCodes.OK, next.status(), "a later SETSAFE succeeds");
+            assertEquals(StatusCodes.OK, readReply(client, 2).status(), "a later SETSAFE succeeds");
         }
     }
 
-    /** Sends SETSAFE k2 now; reads its answer when asked. */
-    private static final class PendingSetSafe
+    private static void sendSetSafe(final MapdClient client, final long requestId, final String key) throws Exception
     {
-        private final SocketClient socket;
+        client.socket().send(out -> SetRequest.encode(out, requestId, Opcodes.SETSAFE, bytes(key), bytes("v")));
+    }
 
-        PendingSetSafe(final MapdClient client) throws Exception
+    /** The answer to a write: its status, and the error message or the replica count. */
+    private record Reply(short status, String message, int replicas)
+    {
+    }
+
+    private static Reply readReply(final MapdClient client, final long requestId) throws Exception
+    {
+        final ByteBuf frame = client.socket().readFrame();
+        try
         {
-            socket = client.socket();
-            socket.send(out -> SetRequest.encode(out, 2, Opcodes.SETSAFE, bytes("k2"), bytes("v2")));
+            assertEquals(requestId, FrameHeader.requestId(frame, 0));
+            final short status = FrameHeader.status(frame, 0);
+            return StatusCodes.isError(status) ?
+                new Reply(status, ErrorPayload.message(frame, 0), 0) :
+                new Reply(status, "", WriteResponse.replicas(frame, 0));
         }
-
-        short status() throws Exception
+        finally
         {
-            final ByteBuf reply = socket.readFrame();
-            try
-            {
-                assertEquals(2, FrameHeader.requestId(reply, 0));
-                return FrameHeader.status(reply, 0);
-            }
-            finally
-            {
-                reply.release();
-            }
+            frame.release();
         }
     }
 }
