@@ -2,6 +2,7 @@ package io.metrodb.bench.logd;
 
 import io.metrodb.bench.support.Deadlines;
 import io.metrodb.bench.support.HarnessCommand;
+import io.metrodb.bench.support.HelpOption;
 import io.metrodb.log.LogConfig;
 import io.metrodb.log.LogStore;
 import io.metrodb.logd.LogdConfig;
@@ -50,12 +51,14 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(
     name = "DurableAppendHarness",
-    mixinStandardHelpOptions = true,
     showDefaultValues = true,
     description = "Durable appends per second with N appenders in flight; one line per case, then a table.")
 public final class DurableAppendHarness implements Callable<Integer>
 {
     private static final List<String> MODES = List.of("threads", "async", "server");
+
+    @CommandLine.Mixin
+    private HelpOption help;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
