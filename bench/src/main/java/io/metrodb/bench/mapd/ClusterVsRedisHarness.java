@@ -1,30 +1,21 @@
 package io.metrodb.bench.mapd;
 
+import io.metrodb.bench.support.CpuSampler;
 import io.metrodb.client.MetroClient;
 import io.metrodb.client.MetroException;
 import io.metrodb.protocol.netty.Transports;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -76,12 +67,12 @@ public final class ClusterVsRedisHarness
     private static final ServerTimings SERVER = new ServerTimings(MAPDS);
     private static final CpuSampler CPU =
         new CpuSampler(System.getProperty("cpu.pids", ""), Integer.getInteger("cpu.ticks", 100));
-    private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
-    /** How long a measure may take to drain its last calls: past the SDK's request timeout, with room. */
-    private static final long DRAIN_TIMEOUT_MS = 2 * MetroClient.DEFAULT_REQUEST_TIMEOUT_MS + 5_000;
+    private static final long HIGHEST_NS = VsRedisWorkload.HIGHEST_NS;
+    private static final long DRAIN_TIMEOUT_MS = VsRedisWorkload.DRAIN_TIMEOUT_MS;
 
     private static byte[][] keys;
     private static byte[] value;
+    private static VsRedisWorkload workload;
 
     private ClusterVsRedisHarness()
     {
@@ -104,6 +95,7 @@ public final class ClusterVsRedisHarness
         }
         value = new byte[VALUE_LENGTH];
         Arrays.fill(value, (byte)'x');
+        workload = new VsRedisWorkload(keys, value, WARMUP_S, MEASURED_S, SERVER, CPU);
         System.out.printf(Locale.ROOT, "INFO mapds %s, keys %,d (key %d B, value %d B), ops %s, shapes %s, " +
             "warm-up %.1f s + measured %.1f s per measure, SDK transport %s%n", String.join(",", MAPDS), KEYS,
             keys[0].length, VALUE_LENGTH, String.join(",", OPS), Arrays.toString(SHAPES), WARMUP_S, MEASURED_S,
@@ -133,8 +125,9 @@ public final class ClusterVsRedisHarness
             {
                 for (final int shape : SHAPES)
                 {
-                    final Measure measure = shape == 1 ? blocking(client, op) : async(client, op, shape, retryLater);
-                    measure.print(op, shape);
+                    final VsRedisMeasure measure =
+                        shape == 1 ? blocking(client, op) : async(client, op, shape, retryLater);
+                    measure.print(op, shape, CPU);
                 }
             }
         }
@@ -165,7 +158,7 @@ public final class ClusterVsRedisHarness
     private static void preload(final MetroClient client) throws InterruptedException
     {
         final long startNs = System.nanoTime();
-        final Measure tally = new Measure();
+        final VsRedisMeasure tally = new VsRedisMeasure();
         int[] todo = new int[KEYS];
         Arrays.setAll(todo, i -> i);
         int rounds = 0;
@@ -195,7 +188,7 @@ public final class ClusterVsRedisHarness
      * @return the indexes whose call failed, or (GET) that read back missing.
      */
     private static int[] windowed(final MetroClient client, final int[] indexes, final boolean set,
-        final Measure tally) throws InterruptedException
+        final VsRedisMeasure tally) throws InterruptedException
     {
         final Semaphore window = new Semaphore(PRELOAD_WINDOW);
         final ConcurrentLinkedQueue<Integer> failed = new ConcurrentLinkedQueue<>();
@@ -231,9 +224,9 @@ public final class ClusterVsRedisHarness
      * One thread, blocking calls, for the warm-up then the measured period: the calls that start in the measured
      * period are counted, over the time from the first one's start to the last one's end.
      */
-    private static Measure blocking(final MetroClient client, final String op)
+    private static VsRedisMeasure blocking(final MetroClient client, final String op)
     {
-        final Measure measure = new Measure();
+        final VsRedisMeasure measure = new VsRedisMeasure();
         final Histogram histogram = new Histogram(HIGHEST_NS, 3);
         final ThreadLocalRandom random = ThreadLocalRandom.current();
         final long measureFromNs = System.nanoTime() + (long)(WARMUP_S * 1e9);
@@ -305,254 +298,10 @@ public final class ClusterVsRedisHarness
         }
     }
 
-    private static Measure async(
+    private static VsRedisMeasure async(
         final MetroClient client, final String op, final int inFlight, final ScheduledExecutorService retryLater)
         throws InterruptedException
     {
-        final AsyncLoad load = new AsyncLoad(client, op, inFlight, retryLater);
-        load.run();
-        return load.measure;
-    }
-
-    /**
-     * Keeps exactly {@code inFlight} calls outstanding: each completion records its latency and issues the next
-     * call, until the measured period ends; then the calls drain and the last one opens {@link #drained}. A failed
-     * call's successor is issued 1 ms later from another thread, so a cluster that fails every call at once costs
-     * neither a spin nor a deep stack of synchronous completions.
-     */
-    private static final class AsyncLoad
-    {
-        private final MetroClient client;
-        private final String op;
-        private final int inFlight;
-        private final ScheduledExecutorService retryLater;
-        private final Recorder recorder = new Recorder(HIGHEST_NS, 3);
-        private final Measure measure = new Measure();
-        private final AtomicInteger outstanding = new AtomicInteger();
-        private final CountDownLatch drained = new CountDownLatch(1);
-        private volatile long measureFromNs;
-        private volatile long stopAtNs;
-
-        AsyncLoad(final MetroClient client, final String op, final int inFlight,
-            final ScheduledExecutorService retryLater)
-        {
-            this.client = client;
-            this.op = op;
-            this.inFlight = inFlight;
-            this.retryLater = retryLater;
-        }
-
-        void run() throws InterruptedException
-        {
-            final long startNs = System.nanoTime();
-            measureFromNs = startNs + (long)(WARMUP_S * 1e9);
-            stopAtNs = measureFromNs + (long)(MEASURED_S * 1e9);
-            outstanding.set(inFlight);
-            for (int i = 0; i < inFlight; i++)
-            {
-                issue();
-            }
-            // The processes' CPU time at the start and the end of the measured period (points in time).
-            parkUntil(measureFromNs);
-            SERVER.read();
-            measure.cpuBefore = CPU.sample();
-            parkUntil(stopAtNs);
-            measure.cpuAfter = CPU.sample();
-            measure.server = SERVER.read();
-            final long waitMs = (long)((WARMUP_S + MEASURED_S) * 1000) + DRAIN_TIMEOUT_MS;
-            if (!drained.await(waitMs, TimeUnit.MILLISECONDS))
-            {
-                throw new IllegalStateException(op + " with " + inFlight + " in flight: " + outstanding.get() +
-                    " calls still outstanding " + waitMs + " ms after the start");
-            }
-            measure.histogram = recorder.getIntervalHistogram();
-            measure.seconds = MEASURED_S;
-        }
-
-        private static void parkUntil(final long deadlineNs)
-        {
-            long waitNs;
-            while ((waitNs = deadlineNs - System.nanoTime()) > 0)
-            {
-                LockSupport.parkNanos(waitNs);
-            }
-        }
-
-        private void issue()
-        {
-            final byte[] key = keys[ThreadLocalRandom.current().nextInt(KEYS)];
-            final long sentNs = System.nanoTime();
-            switch (op)
-            {
-                case "GET":
-                    client.getAsync(key).whenComplete((read, failure) ->
-                        completed(sentNs, failure, failure == null && (read == null || read.length != VALUE_LENGTH)));
-                    break;
-                case "SET":
-                    client.setAsync(key, value).whenComplete((result, failure) -> completed(sentNs, failure, false));
-                    break;
-                case "SETSAFE":
-                    client.setSafeAsync(key, value).whenComplete((result, failure) ->
-                        completed(sentNs, failure, false));
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown op " + op);
-            }
-        }
-
-        private void completed(final long sentNs, final Throwable failure, final boolean miss)
-        {
-            final long nowNs = System.nanoTime();
-            final boolean inMeasure = nowNs - measureFromNs >= 0 && nowNs - stopAtNs < 0;
-            if (failure != null)
-            {
-                measure.failed(failure, inMeasure);
-            }
-            else if (inMeasure)
-            {
-                recorder.recordValue(Math.min(nowNs - sentNs, HIGHEST_NS));
-                if (miss)
-                {
-                    measure.misses.increment();
-                }
-            }
-            if (nowNs - stopAtNs >= 0)
-            {
-                if (outstanding.decrementAndGet() == 0)
-                {
-                    drained.countDown();
-                }
-            }
-            else if (failure != null)
-            {
-                retryLater.schedule(this::issue, 1, TimeUnit.MILLISECONDS);
-            }
-            else
-            {
-                issue();
-            }
-        }
-    }
-
-    /**
-     * CPU time (user + system) of this JVM and of the processes named in {@code -Dcpu.pids} (name:pid,...), from
-     * {@code /proc/PID/stat}; a process whose file cannot be read counts -1.
-     */
-    private static final class CpuSampler
-    {
-        private final String[] names;
-        private final String[] stats;
-        private final double nsPerTick;
-
-        CpuSampler(final String pids, final int ticksPerSecond)
-        {
-            final String[] entries = pids.isEmpty() ? new String[0] : pids.split(",");
-            names = new String[entries.length + 1];
-            stats = new String[entries.length + 1];
-            names[0] = "client";
-            stats[0] = "/proc/self/stat";
-            for (int i = 0; i < entries.length; i++)
-            {
-                final int colon = entries[i].indexOf(':');
-                names[i + 1] = entries[i].substring(0, colon);
-                stats[i + 1] = "/proc/" + entries[i].substring(colon + 1) + "/stat";
-            }
-            nsPerTick = 1e9 / ticksPerSecond;
-        }
-
-        long[] sample()
-        {
-            final long[] ns = new long[stats.length];
-            for (int i = 0; i < stats.length; i++)
-            {
-                try
-                {
-                    final String stat = Files.readString(Path.of(stats[i]));
-                    // Fields 14 and 15 (utime, stime), counted after the command name in parentheses.
-                    final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ns[i] = (long)((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * nsPerTick);
-                }
-                catch (final IOException | RuntimeException e)
-                {
-                    ns[i] = -1;
-                }
-            }
-            return ns;
-        }
-
-        /**
-         * @return "name=cores ..." for each process: CPU seconds used between the samples per second of wall time.
-         */
-        String cores(final long[] before, final long[] after, final double seconds)
-        {
-            final StringBuilder line = new StringBuilder();
-            for (int i = 0; i < names.length; i++)
-            {
-                line.append(i == 0 ? "" : " ").append(names[i]).append('=');
-                if (before[i] < 0 || after[i] < 0)
-                {
-                    line.append('?');
-                }
-                else
-                {
-                    line.append(String.format(Locale.ROOT, "%.2f", (after[i] - before[i]) / 1e9 / seconds));
-                }
-            }
-            return line.toString();
-        }
-    }
-
-    /**
-     * What one measure found.
-     */
-    private static final class Measure
-    {
-        final LongAdder errors = new LongAdder();
-        final LongAdder warmupErrors = new LongAdder();
-        final LongAdder misses = new LongAdder();
-        final ConcurrentHashMap<String, LongAdder> failures = new ConcurrentHashMap<>();
-        volatile String firstFailure;
-        Histogram histogram;
-        double seconds;
-        long[] cpuBefore;
-        long[] cpuAfter;
-        List<String> server = List.of();
-
-        /**
-         * Counts a failed call: in {@link #errors} when it ended in the measured period, else in the warm-up's.
-         */
-        void failed(final Throwable failure, final boolean inMeasure)
-        {
-            final Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            (inMeasure ? errors : warmupErrors).increment();
-            failures.computeIfAbsent(cause.getClass().getSimpleName(), name -> new LongAdder()).increment();
-            if (firstFailure == null)
-            {
-                firstFailure = cause.getClass().getSimpleName() + ": " + cause.getMessage();
-            }
-        }
-
-        void print(final String op, final int shape)
-        {
-            // Successful calls of the measured period (each recorded once).
-            final long completed = histogram.getTotalCount();
-            System.out.printf(Locale.ROOT, "RESULT metrodb %s %d %.0f %.1f %.1f %d %d %d%n", op, shape,
-                completed / seconds, histogram.getValueAtPercentile(50) / 1e3,
-                histogram.getValueAtPercentile(99) / 1e3, completed, errors.sum(), misses.sum());
-            if (cpuBefore != null && cpuAfter != null)
-            {
-                System.out.printf(Locale.ROOT, "CPU %s %d %s%n", op, shape, CPU.cores(cpuBefore, cpuAfter, seconds));
-            }
-            for (final String line : server)
-            {
-                System.out.printf(Locale.ROOT, "SERVER %s %d %s%n", op, shape, line);
-            }
-            if (firstFailure != null)
-            {
-                System.out.printf(Locale.ROOT, "FAILURE %s %d %s (by class: %s; %d in the warm-up)%n", op, shape,
-                    firstFailure, failures, warmupErrors.sum());
-            }
-        }
+        return new VsRedisAsyncLoad(client, workload, op, inFlight, retryLater).run();
     }
 }
