@@ -1,6 +1,7 @@
 package io.metrodb.bench.mapd;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
 /**
  * The harnesses' key set: key i is 16 bytes, a mixed word then i (little-endian), all distinct; and a cheap
@@ -21,6 +22,22 @@ final class MapdKeys
     {
         key.setLongLE(0, mix(i));
         key.setLongLE(8, i);
+    }
+
+    /**
+     * @return keys 0 to {@code count - 1}, each as its own array.
+     */
+    static byte[][] keyArrays(final int count)
+    {
+        final byte[][] keys = new byte[count][];
+        final ByteBuf scratch = Unpooled.buffer(KEY_LENGTH);
+        for (int i = 0; i < count; i++)
+        {
+            key(scratch, i);
+            keys[i] = new byte[KEY_LENGTH];
+            scratch.getBytes(0, keys[i]);
+        }
+        return keys;
     }
 
     static long mix(final long i)

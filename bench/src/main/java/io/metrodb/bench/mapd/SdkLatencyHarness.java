@@ -1,9 +1,9 @@
 package io.metrodb.bench.mapd;
 
+import io.metrodb.bench.mapd.SdkLatencyReport.Row;
 import io.metrodb.client.MetroClient;
 import io.metrodb.client.MetroException;
 import io.metrodb.client.OverflowPolicy;
-import io.metrodb.client.WriteResult;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
@@ -62,26 +62,12 @@ public final class SdkLatencyHarness
     {
     }
 
-    /**
-     * One measured row.
-     */
-    private record Row(String shape, String target, String op, Histogram histogram, double perSecond, long errors)
-    {
-    }
-
     public static void main(final String[] args) throws Exception
     {
         System.out.printf("keys %,d (key %d B, value %d B), transport %s, warmup %,d + measured %,d per op type, " +
             "pipelined %,d GETs with %d in flight%n", KEYS, MapdKeys.KEY_LENGTH, VALUE_LENGTH, Transports.name(),
             WARMUP, MEASURED, PIPELINED, WINDOW);
-        keys = new byte[KEYS][];
-        final ByteBuf scratch = Unpooled.buffer(MapdKeys.KEY_LENGTH);
-        for (int i = 0; i < KEYS; i++)
-        {
-            MapdKeys.key(scratch, i);
-            keys[i] = new byte[MapdKeys.KEY_LENGTH];
-            scratch.getBytes(0, keys[i]);
-        }
+        keys = MapdKeys.keyArrays(KEYS);
         valueBytes = new byte[VALUE_LENGTH];
         ThreadLocalRandom.current().nextBytes(valueBytes);
         final ByteBuf value = Unpooled.directBuffer(VALUE_LENGTH).writeBytes(valueBytes);
@@ -118,7 +104,7 @@ public final class SdkLatencyHarness
             rows.add(sdkWindow("sdk-chain", "mapd", mapdAddress, true));
             rows.add(sdkWindow("sdk-caller", "mapd", mapdAddress, false));
             rows.add(rawWindow(rawClients, "echo-2nd", echoAddress));
-            print(rows);
+            SdkLatencyReport.print(rows, WINDOW);
         }
         finally
         {
@@ -215,87 +201,13 @@ public final class SdkLatencyHarness
     {
         try (MetroClient client = client(address, 16))
         {
-            final AsyncChain chain = new AsyncChain(client);
+            final SdkAsyncChain chain = new SdkAsyncChain(client, keys, valueBytes, WARMUP, MEASURED);
             chain.next();
             await(chain.done, "sdk-async " + target);
             final double perSecond = 2.0 * MEASURED * 1e9 / (chain.endNs - chain.startNs);
             report("sdk-async", target, perSecond, chain.errors);
             return List.of(new Row("sdk-async", target, "GET", chain.histograms[0], perSecond, chain.errors),
                 new Row("sdk-async", target, "SET", chain.histograms[1], perSecond, chain.errors));
-        }
-    }
-
-    /**
-     * The round-trip loop of async calls, each issued by the previous one's completion (on the client's I/O thread).
-     */
-    private static final class AsyncChain
-    {
-        final Histogram[] histograms = {
-            new Histogram(ClosedLoopConnection.HIGHEST_TRACKABLE_NS, 3),
-            new Histogram(ClosedLoopConnection.HIGHEST_TRACKABLE_NS, 3) };
-        final CountDownLatch done = new CountDownLatch(1);
-        private final MetroClient client;
-        private final BiConsumer<byte[], Throwable> onGet = this::onGet;
-        private final BiConsumer<WriteResult, Throwable> onSet = this::onSet;
-        private long random = MapdKeys.mix(13);
-        private long sentNs;
-        private int iteration;
-        long startNs;
-        long endNs;
-        long errors;
-
-        AsyncChain(final MetroClient client)
-        {
-            this.client = client;
-        }
-
-        void next()
-        {
-            if (iteration == WARMUP)
-            {
-                startNs = System.nanoTime();
-            }
-            random = MapdKeys.next(random);
-            sentNs = System.nanoTime();
-            client.getAsync(keys[(int)MapdKeys.index(random, KEYS)]).whenComplete(onGet);
-        }
-
-        private void onGet(final byte[] read, final Throwable failure)
-        {
-            record(0);
-            if (failure != null || read == null || read.length != VALUE_LENGTH)
-            {
-                errors++;
-            }
-            random = MapdKeys.next(random);
-            sentNs = System.nanoTime();
-            client.setAsync(keys[(int)MapdKeys.index(random, KEYS)], valueBytes).whenComplete(onSet);
-        }
-
-        private void onSet(final WriteResult result, final Throwable failure)
-        {
-            record(1);
-            if (failure != null)
-            {
-                errors++;
-            }
-            if (++iteration == WARMUP + MEASURED)
-            {
-                endNs = System.nanoTime();
-                done.countDown();
-            }
-            else
-            {
-                next();
-            }
-        }
-
-        private void record(final int op)
-        {
-            if (iteration >= WARMUP)
-            {
-                histograms[op].recordValue(System.nanoTime() - sentNs);
-            }
         }
     }
 
@@ -425,81 +337,5 @@ public final class SdkLatencyHarness
     private static void report(final String shape, final String target, final double perSecond, final long errors)
     {
         System.out.printf("ran %s %s: %,.0f requests/s, errors %d%n", shape, target, perSecond, errors);
-    }
-
-    private static void print(final List<Row> rows)
-    {
-        System.out.println();
-        System.out.println("Round trips (1 request outstanding). Floor: the bare echo pass with the lower p50 for that op;" +
-            " overhead = p50 - floor p50.");
-        System.out.println("| client | target | op | count | p50 µs | p99 µs | p99.9 µs | requests/s | p50 - floor µs |" +
-            " p50 / floor |");
-        System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
-        for (final Row row : rows)
-        {
-            if (!row.shape().contains("pipelined") && !row.shape().equals("sdk-chain") &&
-                !row.shape().equals("sdk-caller"))
-            {
-                print(row, floor(rows, row.op(), false));
-            }
-        }
-        System.out.println();
-        System.out.printf("Pipelined GETs, %d in flight on one connection. Floor: the bare echo pass with the higher " +
-            "throughput.%n", WINDOW);
-        System.out.println("| client | target | op | count | p50 µs | p99 µs | p99.9 µs | requests/s | p50 - floor µs |" +
-            " throughput / floor |");
-        System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
-        for (final Row row : rows)
-        {
-            if (row.shape().contains("pipelined") || row.shape().equals("sdk-chain") ||
-                row.shape().equals("sdk-caller"))
-            {
-                final Row floor = floor(rows, row.op(), true);
-                final Histogram h = row.histogram();
-                System.out.printf("| %s | %s | %s | %,d | %.1f | %.1f | %.1f | %,.0f | %.1f | %.2f |%n", row.shape(),
-                    row.target(), row.op(), h.getTotalCount(), us(h.getValueAtPercentile(50)),
-                    us(h.getValueAtPercentile(99)), us(h.getValueAtPercentile(99.9)), row.perSecond(),
-                    us(h.getValueAtPercentile(50) - floor.histogram().getValueAtPercentile(50)),
-                    row.perSecond() / floor.perSecond());
-            }
-        }
-    }
-
-    private static void print(final Row row, final Row floor)
-    {
-        final Histogram h = row.histogram();
-        final long floorP50 = floor.histogram().getValueAtPercentile(50);
-        System.out.printf("| %s | %s | %s | %,d | %.1f | %.1f | %.1f | %,.0f | %.1f | %.2f |%n", row.shape(),
-            row.target(), row.op(), h.getTotalCount(), us(h.getValueAtPercentile(50)), us(h.getValueAtPercentile(99)),
-            us(h.getValueAtPercentile(99.9)), row.perSecond(), us(h.getValueAtPercentile(50) - floorP50),
-            (double)h.getValueAtPercentile(50) / floorP50);
-    }
-
-    /**
-     * @return the bare echo row for {@code op}: of the two passes, the lower p50 (round trips) or the higher
-     *         throughput (pipelined).
-     */
-    private static Row floor(final List<Row> rows, final String op, final boolean pipelined)
-    {
-        Row floor = null;
-        for (final Row row : rows)
-        {
-            final boolean isPipelined = row.shape().equals("bare-pipelined");
-            if (row.target().startsWith("echo") && row.op().equals(op) && isPipelined == pipelined &&
-                (pipelined || row.shape().equals("bare")))
-            {
-                if (floor == null || (pipelined ? row.perSecond() > floor.perSecond() :
-                    row.histogram().getValueAtPercentile(50) < floor.histogram().getValueAtPercentile(50)))
-                {
-                    floor = row;
-                }
-            }
-        }
-        return floor;
-    }
-
-    private static double us(final long ns)
-    {
-        return ns / 1000.0;
     }
 }
