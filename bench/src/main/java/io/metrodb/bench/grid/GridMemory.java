@@ -1,11 +1,17 @@
 package io.metrodb.bench.grid;
 
+import io.metrodb.bench.support.HarnessCommand;
+import io.metrodb.bench.support.HelpOption;
 import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -16,9 +22,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * Run: {@code java -Xmx12g --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
  * -cp bench/target/benchmarks.jar io.metrodb.bench.grid.GridMemory 10000000}
  */
-public final class GridMemory
+@Command(
+    name = "GridMemory",
+    showDefaultValues = true,
+    description = "Memory per key of the grid (RF 2) against a ConcurrentHashMap.")
+public final class GridMemory implements Callable<Integer>
 {
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+
+    @CommandLine.Mixin
+    private HelpOption help;
+
+    @Parameters(arity = "0..1", paramLabel = "KEYS", description = "Keys to load.")
+    private int keys = 10_000_000;
 
     private GridMemory()
     {
@@ -26,11 +42,17 @@ public final class GridMemory
 
     public static void main(final String[] args)
     {
-        final int keys = args.length > 0 ? Integer.parseInt(args[0]) : 10_000_000;
+        HarnessCommand.run(new GridMemory(), args);
+    }
+
+    @Override
+    public Integer call()
+    {
         System.out.printf("keys=%,d key length=%d B, RF 2%n", keys, BenchKeys.KEY_LENGTH);
         loadGrid(10_000).close();
         measureGrid(keys);
         measureConcurrentHashMap(keys);
+        return 0;
     }
 
     private static KeyGrid loadGrid(final int keys)

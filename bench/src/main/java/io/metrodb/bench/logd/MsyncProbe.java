@@ -1,5 +1,11 @@
 package io.metrodb.bench.logd;
 
+import io.metrodb.bench.support.HarnessCommand;
+import io.metrodb.bench.support.HelpOption;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -8,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 
 /**
  * What one small durable force costs depending on how the file was pre-filled: a 64 MiB file zero-filled with
@@ -19,21 +26,36 @@ import java.util.Locale;
  * <p>
  * Run: {@code java -cp bench/target/benchmarks.jar io.metrodb.bench.logd.MsyncProbe [dir]}
  */
-public final class MsyncProbe
+@Command(
+    name = "MsyncProbe",
+    showDefaultValues = true,
+    description = "What one small msync costs depending on how the file was pre-filled.")
+public final class MsyncProbe implements Callable<Integer>
 {
     private static final int FILE_LENGTH = 64 * 1024 * 1024;
     private static final int FORCES = 500;
     private static final int WRITE_LENGTH = 100;
     private static final int PAGE_LENGTH = 4096;
 
+    @CommandLine.Mixin
+    private HelpOption help;
+
+    @Parameters(arity = "0..1", paramLabel = "DIR", description = "Where the probe files are made (and deleted).")
+    private String baseDirectory = BenchFiles.DEFAULT_BASE_DIRECTORY;
+
     private MsyncProbe()
     {
     }
 
-    public static void main(final String[] args) throws IOException
+    public static void main(final String[] args)
     {
-        final Path directory = BenchFiles.newRunDirectory(
-            args.length > 0 ? args[0] : BenchFiles.DEFAULT_BASE_DIRECTORY, "msync-");
+        HarnessCommand.run(new MsyncProbe(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final Path directory = BenchFiles.newRunDirectory(baseDirectory, "msync-");
         try
         {
             for (final int fillChunkLength : new int[]{1024 * 1024, PAGE_LENGTH, 0})
@@ -45,6 +67,7 @@ public final class MsyncProbe
         {
             BenchFiles.deleteRecursively(directory);
         }
+        return 0;
     }
 
     private static void probe(final Path file, final int fillChunkLength) throws IOException

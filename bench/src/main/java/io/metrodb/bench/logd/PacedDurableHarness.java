@@ -1,13 +1,18 @@
 package io.metrodb.bench.logd;
 
+import io.metrodb.bench.support.HarnessCommand;
+import io.metrodb.bench.support.HelpOption;
 import io.metrodb.log.LogConfig;
 import io.metrodb.log.LogResult;
 import io.metrodb.log.LogStore;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -23,36 +28,46 @@ import java.util.concurrent.locks.LockSupport;
  * [--pauses-ms 2,10,50] [--count 300] [--size 100] [--dir bench/target/logd-bench]
  * [--sleep-after-idle-ms 5]}
  */
-public final class PacedDurableHarness
+@Command(
+    name = "PacedDurableHarness",
+    showDefaultValues = true,
+    description = "The latency of a durable append to an idle store, one at a time with a pause between them.")
+public final class PacedDurableHarness implements Callable<Integer>
 {
     private static final int WARMUP = 20;
     private static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(10);
+
+    @CommandLine.Mixin
+    private HelpOption help;
+
+    @Option(names = "--pauses-ms", split = ",", paramLabel = "MS", description = "Pauses between appends to run.")
+    private long[] pausesMs = {2, 10, 50};
+
+    @Option(names = "--count", description = "Measured durable appends per pause.")
+    private int count = 300;
+
+    @Option(names = "--size", description = "Entry length, bytes.")
+    private int size = 100;
+
+    @Option(names = "--dir", description = "Where each pause's store is made (and deleted).")
+    private String base = BenchFiles.DEFAULT_BASE_DIRECTORY;
+
+    @Option(names = "--sleep-after-idle-ms", showDefaultValue = CommandLine.Help.Visibility.NEVER,
+        description = "The store's syncSleepAfterIdleMs (default: the store's own).")
+    private long sleepAfterIdleMs = -1;
 
     private PacedDurableHarness()
     {
     }
 
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
-        long[] pausesMs = {2, 10, 50};
-        int count = 300;
-        int size = 100;
-        String base = BenchFiles.DEFAULT_BASE_DIRECTORY;
-        long sleepAfterIdleMs = -1;
-        for (int i = 0; i + 1 < args.length; i += 2)
-        {
-            final String value = args[i + 1];
-            switch (args[i])
-            {
-                case "--pauses-ms" -> pausesMs = Arrays.stream(value.split(",")).mapToLong(Long::parseLong).toArray();
-                case "--count" -> count = Integer.parseInt(value);
-                case "--size" -> size = Integer.parseInt(value);
-                case "--dir" -> base = value;
-                case "--sleep-after-idle-ms" -> sleepAfterIdleMs = Long.parseLong(value);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+        HarnessCommand.run(new PacedDurableHarness(), args);
+    }
 
+    @Override
+    public Integer call() throws Exception
+    {
         for (final long pauseMs : pausesMs)
         {
             final Path directory = BenchFiles.newRunDirectory(base, "paced-");
@@ -65,6 +80,7 @@ public final class PacedDurableHarness
                 BenchFiles.deleteRecursively(directory);
             }
         }
+        return 0;
     }
 
     private static void run(

@@ -1,5 +1,7 @@
 package io.metrodb.bench.mapd;
 
+import io.metrodb.bench.support.HarnessCommand;
+import io.metrodb.bench.support.HelpOption;
 import io.metrodb.mapd.MapdConfig;
 import io.metrodb.mapd.MapdServer;
 import io.metrodb.mapd.store.GridJournal;
@@ -8,11 +10,15 @@ import io.metrodb.protocol.netty.Transports;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,21 +37,39 @@ import java.util.concurrent.TimeUnit;
  * Run: {@code java -Xmx3g --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * io.metrodb.bench.mapd.MapdRestartHarness [keys [tailKeys]]}
  */
-public final class MapdRestartHarness
+@Command(
+    name = "MapdRestartHarness",
+    showDefaultValues = true,
+    description = "Restart time of a mapd holding N keys: snapshot, snapshot plus journal tail, journal only.")
+public final class MapdRestartHarness implements Callable<Integer>
 {
     static final long MIN_FREE_DISK_BYTES = 10L << 30;
     static final int VALUE_LENGTH = 16;
     static final int LOAD_CONNECTIONS = 4;
     static final int LOAD_WINDOW = 256;
 
+    @CommandLine.Mixin
+    private HelpOption help;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "KEYS", description = "N, the keys loaded first.")
+    private long loadKeys = 10_000_000L;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "TAIL_KEYS", description = "T, the keys of the journal tail.")
+    private long tailKeys = 1_000_000L;
+
     private MapdRestartHarness()
     {
     }
 
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
-        long keys = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
-        final long tailKeys = args.length > 1 ? Long.parseLong(args[1]) : 1_000_000L;
+        HarnessCommand.run(new MapdRestartHarness(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        long keys = loadKeys;
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("budget.seconds", 540));
 
         final Path root = BenchCluster.newRoot("mapd-restart-");
@@ -74,6 +98,7 @@ public final class MapdRestartHarness
             value.release();
             BenchCluster.deleteTree(root);
         }
+        return 0;
     }
 
     private static void run(

@@ -1,5 +1,8 @@
 package io.metrodb.bench.replication;
 
+import io.metrodb.bench.support.HarnessCommand;
+import io.metrodb.bench.support.HelpOption;
+import io.metrodb.bench.support.HistogramFiles;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.FrameHeader;
@@ -15,13 +18,15 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-import java.io.FileOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -49,22 +54,55 @@ import java.util.concurrent.locks.LockSupport;
  * [--value 100] [--give-up-ms 5000] [--poll-park-us 50] [--max-s 120] [--dir bench/target/replication-bench]
  * [--out bench/target/replication-results]}
  */
-public final class ReplicationLagHarness
+@Command(
+    name = "ReplicationLagHarness",
+    showDefaultValues = true,
+    description = "Replication lag: from a SET acknowledged at mapd A to the change in a peer's grid.")
+public final class ReplicationLagHarness implements Callable<Integer>
 {
     private static final int KEY_LENGTH = 16;
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long TICK_NS = TimeUnit.MICROSECONDS.toNanos(250);
 
+    @CommandLine.Mixin
+    private HelpOption help;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--rate", description = "SETs per second sent to A, > 0.")
     private int rate = 2_000;
+
+    @Option(names = "--warmup", description = "Unmeasured SETs first, >= 0.")
     private int warmup = 5_000;
+
+    @Option(names = "--sets", description = "Measured SETs, > 0.")
     private int sets = 20_000;
+
+    @Option(names = "--mapds", description = "Mapds: A and 1 or 2 peers (2 or 3).")
     private int mapdCount = 3;
+
+    @Option(names = "--value", description = "Value length, bytes, >= 0.")
     private int valueLength = 100;
-    private long giveUpNs = TimeUnit.MILLISECONDS.toNanos(5_000);
-    private long pollParkNs = TimeUnit.MICROSECONDS.toNanos(50);
-    private long maxRunNs = TimeUnit.SECONDS.toNanos(120);
+
+    @Option(names = "--give-up-ms", description = "A key not seen at a peer this long after its send is given up.")
+    private long giveUpMs = 5_000;
+
+    @Option(names = "--poll-park-us", description = "The poller's park between passes; 0: spin with Thread.yield().")
+    private long pollParkUs = 50;
+
+    @Option(names = "--max-s", description = "Time bound of the run, seconds, > 0.")
+    private long maxS = 120;
+
+    @Option(names = "--dir", description = "Where the cluster's files are made (and deleted).")
     private String dir = "bench/target/replication-bench";
+
+    @Option(names = "--out", description = "Where the percentile distributions (.hgrm, us) go.")
     private String out = "bench/target/replication-results";
+
+    private long giveUpNs;
+    private long pollParkNs;
+    private long maxRunNs;
 
     // Shared between the client loop (writer), the poller and main; see the field comments for who writes.
     private int total;
@@ -88,39 +126,27 @@ public final class ReplicationLagHarness
     private long pollerStartNs;
     private long pollerEndNs;
 
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
-        final ReplicationLagHarness harness = new ReplicationLagHarness();
-        harness.parse(args);
-        harness.run();
+        HarnessCommand.run(new ReplicationLagHarness(), args);
     }
 
-    private void parse(final String[] args)
+    private void validate()
     {
-        for (int i = 0; i < args.length; i += 2)
-        {
-            final String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--rate" -> rate = Integer.parseInt(value);
-                case "--warmup" -> warmup = Integer.parseInt(value);
-                case "--sets" -> sets = Integer.parseInt(value);
-                case "--mapds" -> mapdCount = Integer.parseInt(value);
-                case "--value" -> valueLength = Integer.parseInt(value);
-                case "--give-up-ms" -> giveUpNs = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(value));
-                case "--poll-park-us" -> pollParkNs = TimeUnit.MICROSECONDS.toNanos(Long.parseLong(value));
-                case "--max-s" -> maxRunNs = TimeUnit.SECONDS.toNanos(Long.parseLong(value));
-                case "--dir" -> dir = value;
-                case "--out" -> out = value;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (rate < 1 || warmup < 0 || sets < 1 || mapdCount < 2 || mapdCount > 3 || valueLength < 0 ||
-            giveUpNs <= 0 || pollParkNs < 0 || maxRunNs <= 0)
-        {
-            throw new IllegalArgumentException("--rate, --sets, --give-up-ms, --max-s must be > 0; --warmup, " +
-                "--value, --poll-park-us >= 0; --mapds 2 or 3");
-        }
+        HarnessCommand.require(spec, rate >= 1 && warmup >= 0 && sets >= 1 && mapdCount >= 2 && mapdCount <= 3 &&
+            valueLength >= 0 && giveUpMs > 0 && pollParkUs >= 0 && maxS > 0,
+            "--rate, --sets, --give-up-ms, --max-s must be > 0; --warmup, --value, --poll-park-us >= 0; --mapds 2 or 3");
+        giveUpNs = TimeUnit.MILLISECONDS.toNanos(giveUpMs);
+        pollParkNs = TimeUnit.MICROSECONDS.toNanos(pollParkUs);
+        maxRunNs = TimeUnit.SECONDS.toNanos(maxS);
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        validate();
+        run();
+        return 0;
     }
 
     private void run() throws Exception
@@ -453,11 +479,11 @@ public final class ReplicationLagHarness
 
         final Path outDir = Path.of(out);
         Files.createDirectories(outDir);
-        write(outDir.resolve("lag-set-rtt.hgrm"), rtt);
+        HistogramFiles.writePercentilesUs(outDir.resolve("lag-set-rtt.hgrm"), rtt);
         for (int p = 0; p < peers; p++)
         {
-            write(outDir.resolve("lag-to-" + (char)('b' + p) + ".hgrm"), lag[p]);
-            write(outDir.resolve("lag-to-" + (char)('b' + p) + "-lower.hgrm"), lagLower[p]);
+            HistogramFiles.writePercentilesUs(outDir.resolve("lag-to-" + (char)('b' + p) + ".hgrm"), lag[p]);
+            HistogramFiles.writePercentilesUs(outDir.resolve("lag-to-" + (char)('b' + p) + "-lower.hgrm"), lagLower[p]);
         }
         System.out.println("percentile distributions (us): " + outDir.toAbsolutePath() + "/lag-*.hgrm");
     }
@@ -473,13 +499,5 @@ public final class ReplicationLagHarness
         System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s |%n", name,
             h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
             h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getMean() / 1e3, before, gaveUp, wrong);
-    }
-
-    static void write(final Path file, final Histogram h) throws Exception
-    {
-        try (PrintStream stream = new PrintStream(new FileOutputStream(file.toFile()), false, StandardCharsets.UTF_8))
-        {
-            h.outputPercentileDistribution(stream, 1000.0);
-        }
     }
 }

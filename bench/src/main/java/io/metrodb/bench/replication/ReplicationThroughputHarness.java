@@ -1,5 +1,8 @@
 package io.metrodb.bench.replication;
 
+import io.metrodb.bench.support.HarnessCommand;
+import io.metrodb.bench.support.HelpOption;
+import io.metrodb.bench.support.HistogramFiles;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
@@ -13,6 +16,9 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,57 +46,76 @@ import java.util.concurrent.TimeUnit;
  * [--depth 64] [--warmup-s 3] [--measure-s 10] [--value 100] [--dir bench/target/replication-bench]
  * [--out bench/target/replication-results]}
  */
-public final class ReplicationThroughputHarness
+@Command(
+    name = "ReplicationThroughputHarness",
+    showDefaultValues = true,
+    description = "SET throughput at mapd A with 0, 1 and 2 peers.")
+public final class ReplicationThroughputHarness implements Callable<Integer>
 {
     private static final int KEY_LENGTH = 16;
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
     private static final long REFILL_INTERVAL_MS = 1;
     private static final long DRAIN_TIMEOUT_S = 15;
 
+    @CommandLine.Mixin
+    private HelpOption help;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--peers", split = ",", paramLabel = "N", description = "Peer counts of A to run, each 0..2.")
     private int[] peerCounts = {0, 1, 2};
+
+    @Option(names = "--rounds", description = "Times to run every case, >= 1.")
     private int rounds = 1;
+
+    @Option(names = "--connections", description = "Client connections to A, 1..99.")
     private int connections = 8;
+
+    @Option(names = "--depth", description = "SETs in flight per connection, 1..4096.")
     private int depth = 64;
-    private long warmupNs = TimeUnit.SECONDS.toNanos(3);
-    private long measureNs = TimeUnit.SECONDS.toNanos(10);
+
+    @Option(names = "--warmup-s", description = "Warm-up per case, seconds, >= 0.")
+    private long warmupS = 3;
+
+    @Option(names = "--measure-s", description = "Measured window per case, seconds, > 0.")
+    private long measureS = 10;
+
+    @Option(names = "--value", description = "Value length, bytes, >= 0.")
     private int valueLength = 100;
+
+    @Option(names = "--dir", description = "Where each case's cluster files are made (and deleted).")
     private String dir = "bench/target/replication-bench";
+
+    @Option(names = "--out", description = "Where the percentile distributions (.hgrm, us) go.")
     private String out = "bench/target/replication-results";
+
+    private long warmupNs;
+    private long measureNs;
 
     private final List<String> rows = new ArrayList<>();
 
-    public static void main(final String[] args) throws Exception
+    public static void main(final String[] args)
     {
-        final ReplicationThroughputHarness harness = new ReplicationThroughputHarness();
-        harness.parse(args);
-        harness.run();
+        HarnessCommand.run(new ReplicationThroughputHarness(), args);
     }
 
-    private void parse(final String[] args)
+    private void validate()
     {
-        for (int i = 0; i < args.length; i += 2)
-        {
-            final String value = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i])
-            {
-                case "--peers" -> peerCounts = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--rounds" -> rounds = Integer.parseInt(value);
-                case "--connections" -> connections = Integer.parseInt(value);
-                case "--depth" -> depth = Integer.parseInt(value);
-                case "--warmup-s" -> warmupNs = TimeUnit.SECONDS.toNanos(Long.parseLong(value));
-                case "--measure-s" -> measureNs = TimeUnit.SECONDS.toNanos(Long.parseLong(value));
-                case "--value" -> valueLength = Integer.parseInt(value);
-                case "--dir" -> dir = value;
-                case "--out" -> out = value;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        if (Arrays.stream(peerCounts).anyMatch(p -> p < 0 || p > 2) || rounds < 1 || connections < 1 ||
-            connections > 99 || depth < 1 || depth > 4096 || warmupNs < 0 || measureNs <= 0 || valueLength < 0)
-        {
-            throw new IllegalArgumentException("--peers in 0..2, --rounds >= 1, --connections 1..99, --depth 1..4096," +
-                " --measure-s > 0, --warmup-s and --value >= 0");
-        }
+        HarnessCommand.require(spec, Arrays.stream(peerCounts).allMatch(p -> p >= 0 && p <= 2) && rounds >= 1 &&
+            connections >= 1 && connections <= 99 && depth >= 1 && depth <= 4096 && warmupS >= 0 && measureS > 0 &&
+            valueLength >= 0, "--peers in 0..2, --rounds >= 1, --connections 1..99, --depth 1..4096, " +
+            "--measure-s > 0, --warmup-s and --value >= 0");
+        warmupNs = TimeUnit.SECONDS.toNanos(warmupS);
+        measureNs = TimeUnit.SECONDS.toNanos(measureS);
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        validate();
+        run();
+        return 0;
     }
 
     private void run() throws Exception
@@ -257,7 +283,7 @@ public final class ReplicationThroughputHarness
             {
                 System.out.println("mapd " + (char)('A' + i) + " INFO replication: " + cluster.replicationInfo(i));
             }
-            ReplicationLagHarness.write(Path.of(out).resolve("throughput-r" + round + "-p" + peers + ".hgrm"), h);
+            HistogramFiles.writePercentilesUs(Path.of(out).resolve("throughput-r" + round + "-p" + peers + ".hgrm"), h);
             return new double[] {opsPerS, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
                 h.getValueAtPercentile(99.9) / 1e3, cpuResult.processUsPerOp(),
                 cpuResult.usPerOp(ReplicationCluster.mapdName(0) + ": mapd-data"),
