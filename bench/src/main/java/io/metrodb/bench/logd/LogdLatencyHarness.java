@@ -3,6 +3,7 @@ package io.metrodb.bench.logd;
 import io.metrodb.bench.support.HarnessCommand;
 import io.metrodb.bench.support.HelpOption;
 import io.metrodb.bench.support.HistogramFiles;
+import io.metrodb.bench.support.LatencyColumns;
 import io.metrodb.bench.support.PeerConnections;
 import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
@@ -238,11 +239,10 @@ public final class LogdLatencyHarness implements Callable<Integer>
             throw new IllegalStateException(name + ": " + driver.failure());
         }
 
-        final String row = String.format(Locale.ROOT, "| %s | %d%s | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s |",
+        final String row = String.format(Locale.ROOT, "| %s | %d%s | %s | %s | %s | %s |",
             name, histogram.getTotalCount(), histogram.getTotalCount() < count ? " (time bound)" : "",
-            histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
-            histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3, histogram.getMean() / 1e3,
-            ratio(histogram, floor, 50), ratio(histogram, floor, 99), ratio(histogram, floor, 99.9));
+            LatencyColumns.us(histogram), ratio(histogram, floor, 50), ratio(histogram, floor, 99),
+            ratio(histogram, floor, 99.9));
         System.out.println(row);
         rows.add(row);
         final Path file = Path.of(out, name.replaceAll("[^A-Za-z0-9]+", "-") + ".hgrm");

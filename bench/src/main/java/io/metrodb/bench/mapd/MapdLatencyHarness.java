@@ -1,5 +1,6 @@
 package io.metrodb.bench.mapd;
 
+import io.metrodb.bench.support.HistogramFiles;
 import io.metrodb.mapd.MapdConfig;
 import io.metrodb.mapd.MapdServer;
 import io.metrodb.mapd.grid.GridEntry;
@@ -14,7 +15,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoopGroup;
 import org.HdrHistogram.Histogram;
 
-import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -260,24 +260,17 @@ public final class MapdLatencyHarness
 
     private static void write(final Path dir, final Result result) throws Exception
     {
+        final String suffix = "-c" + result.connections() + ".hgrm";
         if (result.op0().equals(result.op1()))
         {
             final Histogram merged = result.h0().copy();
             merged.add(result.h1());
-            write(dir.resolve(result.name() + "-" + result.op0() + "-c" + result.connections() + ".hgrm"), merged);
+            HistogramFiles.writePercentilesUs(dir.resolve(result.name() + "-" + result.op0() + suffix), merged);
         }
         else
         {
-            write(dir.resolve(result.name() + "-" + result.op0() + "-c" + result.connections() + ".hgrm"), result.h0());
-            write(dir.resolve(result.name() + "-" + result.op1() + "-c" + result.connections() + ".hgrm"), result.h1());
-        }
-    }
-
-    private static void write(final Path file, final Histogram histogram) throws Exception
-    {
-        try (PrintStream stream = new PrintStream(Files.newOutputStream(file), false, "UTF-8"))
-        {
-            histogram.outputPercentileDistribution(stream, 1000.0);
+            HistogramFiles.writePercentilesUs(dir.resolve(result.name() + "-" + result.op0() + suffix), result.h0());
+            HistogramFiles.writePercentilesUs(dir.resolve(result.name() + "-" + result.op1() + suffix), result.h1());
         }
     }
 

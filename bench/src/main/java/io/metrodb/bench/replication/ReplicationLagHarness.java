@@ -3,6 +3,7 @@ package io.metrodb.bench.replication;
 import io.metrodb.bench.support.HarnessCommand;
 import io.metrodb.bench.support.HelpOption;
 import io.metrodb.bench.support.HistogramFiles;
+import io.metrodb.bench.support.LatencyColumns;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.FrameHeader;
@@ -131,7 +132,8 @@ public final class ReplicationLagHarness implements Callable<Integer>
         HarnessCommand.run(new ReplicationLagHarness(), args);
     }
 
-    private void validate()
+    @Override
+    public Integer call() throws Exception
     {
         HarnessCommand.require(spec, rate >= 1 && warmup >= 0 && sets >= 1 && mapdCount >= 2 && mapdCount <= 3 &&
             valueLength >= 0 && giveUpMs > 0 && pollParkUs >= 0 && maxS > 0,
@@ -139,12 +141,6 @@ public final class ReplicationLagHarness implements Callable<Integer>
         giveUpNs = TimeUnit.MILLISECONDS.toNanos(giveUpMs);
         pollParkNs = TimeUnit.MICROSECONDS.toNanos(pollParkUs);
         maxRunNs = TimeUnit.SECONDS.toNanos(maxS);
-    }
-
-    @Override
-    public Integer call() throws Exception
-    {
-        validate();
         run();
         return 0;
     }
@@ -482,8 +478,9 @@ public final class ReplicationLagHarness implements Callable<Integer>
         HistogramFiles.writePercentilesUs(outDir.resolve("lag-set-rtt.hgrm"), rtt);
         for (int p = 0; p < peers; p++)
         {
-            HistogramFiles.writePercentilesUs(outDir.resolve("lag-to-" + (char)('b' + p) + ".hgrm"), lag[p]);
-            HistogramFiles.writePercentilesUs(outDir.resolve("lag-to-" + (char)('b' + p) + "-lower.hgrm"), lagLower[p]);
+            final String name = "lag-to-" + (char)('b' + p);
+            HistogramFiles.writePercentilesUs(outDir.resolve(name + ".hgrm"), lag[p]);
+            HistogramFiles.writePercentilesUs(outDir.resolve(name + "-lower.hgrm"), lagLower[p]);
         }
         System.out.println("percentile distributions (us): " + outDir.toAbsolutePath() + "/lag-*.hgrm");
     }
@@ -496,8 +493,7 @@ public final class ReplicationLagHarness implements Callable<Integer>
     private static void row(final String name, final Histogram h, final String before, final String gaveUp,
         final String wrong)
     {
-        System.out.printf(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s | %s |%n", name,
-            h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3,
-            h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getMean() / 1e3, before, gaveUp, wrong);
+        System.out.printf(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", name, h.getTotalCount(),
+            LatencyColumns.us(h), before, gaveUp, wrong);
     }
 }
