@@ -5,6 +5,7 @@ import picocli.CommandLine;
 /**
  * Runs a harness's picocli command and exits with its code: 0 when it ran, 2 on a bad command line (with the usage),
  * 1 when it failed (with the stack trace), so a script sees the failure and no stray thread keeps the JVM up.
+ * An option given twice takes its last value, as the scripts rely on ({@code --out X $EXTRA_ARGS}).
  */
 public final class HarnessCommand
 {
@@ -19,7 +20,7 @@ public final class HarnessCommand
      */
     public static void run(final Object command, final String[] args)
     {
-        System.exit(new CommandLine(command).execute(args));
+        System.exit(new CommandLine(command).setOverwrittenOptionsAllowed(true).execute(args));
     }
 
     /**
