@@ -1,5 +1,7 @@
 package io.metrodb.bench.replication;
 
+import io.metrodb.bench.support.ProcessCpu;
+
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -48,7 +50,7 @@ final class CpuAccounting
                 startCpuNs.put(info.getThreadId(), Math.max(0, THREADS.getThreadCpuTime(info.getThreadId())));
             }
         }
-        startProcessCpuNs = processCpuNs();
+        startProcessCpuNs = ProcessCpu.nanos();
         startBoxJiffies = boxJiffies();
         startGcCount = gcCount();
         startGcMs = gcMs();
@@ -65,7 +67,7 @@ final class CpuAccounting
     Result stop(final LongFunction<String> owner, final long operations)
     {
         final long wallNs = System.nanoTime() - startWallNs;
-        final long processNs = processCpuNs() - startProcessCpuNs;
+        final long processNs = ProcessCpu.nanos() - startProcessCpuNs;
         final long[] box = boxJiffies();
         final Map<String, Long> byRole = new TreeMap<>();
         for (final ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds()))
@@ -159,16 +161,6 @@ final class CpuAccounting
             ms += Math.max(0, gc.getCollectionTime());
         }
         return ms;
-    }
-
-    private static long processCpuNs()
-    {
-        final java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun)
-        {
-            return sun.getProcessCpuTime();
-        }
-        return 0;
     }
 
     /**
