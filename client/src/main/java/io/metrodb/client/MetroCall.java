@@ -13,33 +13,21 @@ import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One call's state machine: encodes itself, runs on its link's event loop, and moves to another mapd when that
- * is safe (see {@link MetroClient} for the rules). Completes either its future (the one object a call allocates
- * besides it) or, on the callback path, a {@link ReplyHandler}: then the call comes from a {@link CallPool} and
- * goes back to it once the handler returned.
+ * is safe (see {@link MetroClient} for the rules); how it completes is {@link CallCompletion}'s part.
  */
-final class MetroCall implements Runnable, RequestWriter, ResponseListener
+final class MetroCall extends CallCompletion implements Runnable, RequestWriter, ResponseListener
 {
     /** How long a call waits before trying again when no mapd is ready or the connection is back-pressured. */
     static final long PARK_MS = 10;
 
-    private static final AtomicIntegerFieldUpdater<MetroCall> DONE =
-        AtomicIntegerFieldUpdater.newUpdater(MetroCall.class, "done");
-
-    /** Completed by a future call; null on the callback path. */
-    final CompletableFuture<Object> future;
-    private final ClientCore client;
     private final Router router;
-    private ReplyHandler handler;
-    private byte opcode;
     private byte flags;
     private byte[] key;
     private byte[] value;
@@ -50,7 +38,6 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
     private int sends;
     private int hops;
     private boolean parked;
-    private volatile int done;
 
     /**
      * A call completing a future, for tests that put a call on a connection of their choice.
@@ -68,9 +55,8 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
      */
     MetroCall(final ClientCore client, final CompletableFuture<Object> future)
     {
-        this.client = client;
+        super(client, future);
         this.router = client.router;
-        this.future = future;
     }
 
     /**
@@ -82,28 +68,27 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         final byte opcode, final byte flags, final byte[] key, final byte[] value, final int home,
         final long deadlineNs, final ReplyHandler handler)
     {
-        this.opcode = opcode;
+        arm(opcode, handler);
         this.flags = flags;
         this.key = key;
         this.value = value;
         this.home = home;
         this.deadlineNs = deadlineNs;
-        this.handler = handler;
         link = null;
         sends = 0;
         hops = 0;
         parked = false;
-        done = 0;
     }
 
     /**
      * Drops the references to the caller's objects before the call is pooled.
      */
+    @Override
     void clear()
     {
+        super.clear();
         key = null;
         value = null;
-        handler = null;
         link = null;
     }
 
@@ -151,7 +136,7 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
             parked = false;
             client.lifecycle.unpark(this);
         }
-        if (done != 0)
+        if (isDone())
         {
             return;
         }
@@ -365,122 +350,9 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
             (isRead() ? "" : "; the write may have been applied")));
     }
 
-    private void completeValue(final ByteBuf frame, final int index, final int length)
+    @Override
+    void recycle()
     {
-        if (DONE.compareAndSet(this, 0, 1))
-        {
-            client.release();
-            if (handler == null)
-            {
-                future.complete(ByteBufUtil.getBytes(frame, index, length));
-                return;
-            }
-            try
-            {
-                handler.onValue(frame, index, length);
-            }
-            catch (final RuntimeException e)
-            {
-                handlerThrew(e);
-            }
-            client.recycle(this);
-        }
-    }
-
-    private void completeWritten(final ByteBuf frame, final int at)
-    {
-        if (DONE.compareAndSet(this, 0, 1))
-        {
-            client.release();
-            final long version = WriteResponse.version(frame, at);
-            final int versionNode = WriteResponse.versionNode(frame, at);
-            final int replicas = WriteResponse.replicas(frame, at);
-            final int peersAcked = WriteResponse.peersAcked(frame, at);
-            final int peersLive = WriteResponse.peersLive(frame, at);
-            if (handler == null)
-            {
-                future.complete(new WriteResult(version, versionNode, replicas, peersAcked, peersLive));
-                return;
-            }
-            try
-            {
-                handler.onWritten(version, versionNode, replicas, peersAcked, peersLive);
-            }
-            catch (final RuntimeException e)
-            {
-                handlerThrew(e);
-            }
-            client.recycle(this);
-        }
-    }
-
-    /**
-     * @param found true for EXISTS of a live key or DEL that deleted a live value; false for GET, EXISTS or DEL of a
-     *              key that does not exist.
-     */
-    private void completeFound(final boolean found)
-    {
-        if (DONE.compareAndSet(this, 0, 1))
-        {
-            client.release();
-            if (handler == null)
-            {
-                future.complete(found ? Boolean.TRUE : opcode == Opcodes.GET ? null : Boolean.FALSE);
-                return;
-            }
-            try
-            {
-                if (found)
-                {
-                    handler.onFound();
-                }
-                else
-                {
-                    handler.onNotFound();
-                }
-            }
-            catch (final RuntimeException e)
-            {
-                handlerThrew(e);
-            }
-            client.recycle(this);
-        }
-    }
-
-    /**
-     * Fails the call, from any thread. A pooled call is not given back: a parked task or {@link ClientLifecycle}
-     * may still hold it.
-     */
-    void fail(final MetroException error)
-    {
-        if (DONE.compareAndSet(this, 0, 1))
-        {
-            client.release();
-            if (handler == null)
-            {
-                future.completeExceptionally(error);
-            }
-            else
-            {
-                try
-                {
-                    handler.onError(error);
-                }
-                catch (final RuntimeException e)
-                {
-                    handlerThrew(e);
-                }
-            }
-        }
-    }
-
-    /**
-     * A handler must not throw: its exception goes to the thread's uncaught-exception handler, not into the
-     * connection's pipeline (which would close the connection).
-     */
-    private static void handlerThrew(final RuntimeException e)
-    {
-        final Thread thread = Thread.currentThread();
-        thread.getUncaughtExceptionHandler().uncaughtException(thread, e);
+        client.recycle(this);
     }
 }

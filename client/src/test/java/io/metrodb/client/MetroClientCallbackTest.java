@@ -107,6 +107,36 @@ class MetroClientCallbackTest
         assertSame(Thread.currentThread(), handler.thread);
     }
 
+    @Test
+    void shouldKeepTheConnectionWhenAHandlerThrows() throws Exception
+    {
+        final Recorder handler = new Recorder();
+        try (MetroClient client = MetroClient.builder(cluster.mapdAddresses()).requestTimeoutMs(10_000).build())
+        {
+            final byte[] key = bytes("cb:throws");
+            handler.expect("written", () -> client.set(key, bytes("x"), handler));
+            final int home = MetroClient.homeNode(key, LocalCluster.SIZE);
+            final MetroLink link = client.linksOf(home)[0];
+            final long connects = link.connection.connects();
+            final Recorder thrower = new Recorder()
+            {
+                @Override
+                public void onValue(final ByteBuf buffer, final int index, final int length)
+                {
+                    super.onValue(buffer, index, length);
+                    throw new IllegalStateException("a handler that throws (expected in this test)");
+                }
+            };
+            thrower.expect("value", () -> client.get(key, thrower));
+            handler.expect("value", () -> client.get(key, handler));
+            assertArrayEquals(bytes("x"), handler.value);
+            // Closed, the connection is either not ready yet again or reconnected: one of the two shows it.
+            assertTrue(link.ready, "the handler's exception closed the connection");
+            assertEquals(connects, link.connection.connects(), "the handler's exception closed the connection");
+            assertEquals(0, client.inFlight());
+        }
+    }
+
     /**
      * Steady-state callback calls allocate (nearly) nothing on the calling thread, while the same number of future
      * calls allocates at least a future and a call each: the probe must see the latter, or it proves nothing.
@@ -253,7 +283,7 @@ class MetroClientCallbackTest
     /**
      * Records the last outcome; reused for every call of a test.
      */
-    private static final class Recorder implements ReplyHandler
+    private static class Recorder implements ReplyHandler
     {
         volatile String outcome;
         volatile Thread thread;
