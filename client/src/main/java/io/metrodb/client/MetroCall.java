@@ -13,51 +13,83 @@ import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One call's state machine: encodes itself, runs on its link's event loop, and moves to another mapd when that
- * is safe (see {@link MetroClient} for the rules). The one object a call allocates besides its future.
+ * is safe (see {@link MetroClient} for the rules); how it completes is {@link CallCompletion}'s part.
  */
-final class MetroCall implements Runnable, RequestWriter, ResponseListener
+final class MetroCall extends CallCompletion implements Runnable, RequestWriter, ResponseListener
 {
     /** How long a call waits before trying again when no mapd is ready or the connection is back-pressured. */
     static final long PARK_MS = 10;
 
-    private static final AtomicIntegerFieldUpdater<MetroCall> DONE =
-        AtomicIntegerFieldUpdater.newUpdater(MetroCall.class, "done");
-
-    final CompletableFuture<Object> future = new CompletableFuture<>();
-    private final MetroClient client;
-    private final byte opcode;
-    private final byte flags;
-    private final byte[] key;
-    private final byte[] value;
+    private final Router router;
+    private byte flags;
+    private byte[] key;
+    private byte[] value;
     /** The key's home mapd. */
-    private final int home;
-    private final long deadlineNs;
+    private int home;
+    private long deadlineNs;
     private MetroLink link;
     private int sends;
     private int hops;
     private boolean parked;
-    private volatile int done;
 
+    /**
+     * A call completing a future, for tests that put a call on a connection of their choice.
+     */
     MetroCall(
         final MetroClient client, final byte opcode, final byte flags, final byte[] key, final byte[] value,
         final int home, final long deadlineNs)
     {
-        this.client = client;
-        this.opcode = opcode;
+        this(client.core(), new CompletableFuture<>());
+        init(opcode, flags, key, value, home, deadlineNs, null);
+    }
+
+    /**
+     * @param future the future it completes, or null for a pooled call completing a {@link ReplyHandler}.
+     */
+    MetroCall(final ClientCore client, final CompletableFuture<Object> future)
+    {
+        super(client, future);
+        this.router = client.router;
+    }
+
+    /**
+     * Sets up the call before it is dispatched, on the calling thread.
+     *
+     * @param handler told the outcome, or null when the future is.
+     */
+    void init(
+        final byte opcode, final byte flags, final byte[] key, final byte[] value, final int home,
+        final long deadlineNs, final ReplyHandler handler)
+    {
+        arm(opcode, handler);
         this.flags = flags;
         this.key = key;
         this.value = value;
         this.home = home;
         this.deadlineNs = deadlineNs;
+        link = null;
+        sends = 0;
+        hops = 0;
+        parked = false;
+    }
+
+    /**
+     * Drops the references to the caller's objects before the call is pooled.
+     */
+    @Override
+    void clear()
+    {
+        super.clear();
+        key = null;
+        value = null;
+        link = null;
     }
 
     /**
@@ -78,7 +110,7 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         }
         catch (final RejectedExecutionException e)
         {
-            fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
+            fail(Failures.closed());
         }
     }
 
@@ -102,15 +134,15 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         if (parked)
         {
             parked = false;
-            client.unpark(this);
+            client.lifecycle.unpark(this);
         }
-        if (done != 0)
+        if (isDone())
         {
             return;
         }
         if (client.isClosed())
         {
-            fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
+            fail(Failures.closed());
             return;
         }
         final PeerConnection connection = link.connection;
@@ -133,12 +165,12 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
             // the home mapd that is ready (one may have come up since this call was put on this one); while the
             // home mapd's first connection is being set up, wait for it (read-your-writes from the first call);
             // else to the next mapd that is ready.
-            final MetroLink homeLink = client.readyLinkOf(home, sends + hops);
-            if (homeLink != null && homeLink != link && hops++ < client.linkCount() * 4)
+            final MetroLink homeLink = router.readyLinkOf(home, sends + hops);
+            if (homeLink != null && homeLink != link && hops++ < router.linkCount() * 4)
             {
                 dispatch(homeLink);
             }
-            else if (link.node == home && client.isConnecting(home))
+            else if (link.node == home && router.isConnecting(home))
             {
                 park();
             }
@@ -155,8 +187,8 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
 
     private void moveOrPark()
     {
-        final MetroLink next = client.pick(link.node + 1, sends + hops);
-        if (next != null && next != link && hops++ < client.linkCount() * 4)
+        final MetroLink next = router.pick(link.node + 1, sends + hops);
+        if (next != null && next != link && hops++ < router.linkCount() * 4)
         {
             dispatch(next);
         }
@@ -173,22 +205,22 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
             fail(client.noMapdFailure());
             return;
         }
-        if (client.allRefused())
+        if (router.allRefused())
         {
             fail(client.noMapdFailure());
             return;
         }
         hops = 0;
         parked = true;
-        client.park(this);
+        client.lifecycle.park(this);
         if (client.isClosed())
         {
-            fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
+            fail(Failures.closed());
             return;
         }
         // Back to the key's home mapd when it is ready (or still connecting): a call parked because its connection
         // was back-pressured, or no mapd was ready, must not land on another mapd while the home one is up.
-        final MetroLink next = client.route(home, sends);
+        final MetroLink next = router.route(home, sends);
         if (next != null)
         {
             link = next;
@@ -199,7 +231,7 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         }
         catch (final RejectedExecutionException e)
         {
-            fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
+            fail(Failures.closed());
         }
     }
 
@@ -226,30 +258,32 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         }
         else if (status == StatusCodes.NOT_FOUND)
         {
-            switch (opcode)
+            if (opcode == Opcodes.GET || opcode == Opcodes.EXISTS || opcode == Opcodes.DEL)
             {
-                case Opcodes.GET -> complete(null);
-                case Opcodes.EXISTS, Opcodes.DEL -> complete(Boolean.FALSE);
-                default -> fail(malformed());
+                completeFound(false);
+            }
+            else
+            {
+                fail(malformed());
             }
         }
         else if (status == StatusCodes.SHUTTING_DOWN || status == StatusCodes.OVERLOADED ||
             status == StatusCodes.CATCHING_UP)
         {
             // Refused, not applied: another mapd may take it.
-            if (System.nanoTime() - deadlineNs < 0 && sends <= client.nodeCount())
+            if (System.nanoTime() - deadlineNs < 0 && sends <= router.nodeCount())
             {
                 client.countRetry();
                 moveOrPark();
             }
             else
             {
-                fail(client.failure(status, ErrorPayload.message(frame, at)));
+                fail(Failures.fromStatus(status, ErrorPayload.message(frame, at)));
             }
         }
         else
         {
-            fail(client.failure(status, ErrorPayload.message(frame, at)));
+            fail(Failures.fromStatus(status, ErrorPayload.message(frame, at)));
         }
     }
 
@@ -261,23 +295,19 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
             {
                 if (EntryResponse.isValidGet(frame, at))
                 {
-                    complete(ByteBufUtil.getBytes(
-                        frame, EntryResponse.valueIndex(at), EntryResponse.valueLength(frame, at)));
+                    completeValue(frame, EntryResponse.valueIndex(at), EntryResponse.valueLength(frame, at));
                 }
                 else
                 {
                     fail(malformed());
                 }
             }
-            case Opcodes.EXISTS -> complete(Boolean.TRUE);
-            case Opcodes.DEL -> complete(Boolean.TRUE);
+            case Opcodes.EXISTS, Opcodes.DEL -> completeFound(true);
             default ->
             {
                 if (WriteResponse.isValid(frame, at))
                 {
-                    complete(new WriteResult(WriteResponse.version(frame, at), WriteResponse.versionNode(frame, at),
-                        WriteResponse.replicas(frame, at), WriteResponse.peersAcked(frame, at),
-                        WriteResponse.peersLive(frame, at)));
+                    completeWritten(frame, at);
                 }
                 else
                 {
@@ -304,11 +334,11 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
         }
         if (client.isClosed())
         {
-            fail(new MetroUnavailableException(StatusCodes.UNAVAILABLE, "client is closed"));
+            fail(Failures.closed());
             return;
         }
         // Lost in flight: it may have been applied. Reads are always safe to repeat; writes only if allowed.
-        if ((isRead() || client.retryWrites()) && sends <= client.nodeCount() &&
+        if ((isRead() || client.retryWrites()) && sends <= router.nodeCount() &&
             System.nanoTime() - deadlineNs < 0)
         {
             client.countRetry();
@@ -320,21 +350,9 @@ final class MetroCall implements Runnable, RequestWriter, ResponseListener
             (isRead() ? "" : "; the write may have been applied")));
     }
 
-    void complete(final Object result)
+    @Override
+    void recycle()
     {
-        if (DONE.compareAndSet(this, 0, 1))
-        {
-            client.release();
-            future.complete(result);
-        }
-    }
-
-    void fail(final Throwable error)
-    {
-        if (DONE.compareAndSet(this, 0, 1))
-        {
-            client.release();
-            future.completeExceptionally(error);
-        }
+        client.recycle(this);
     }
 }

@@ -1,5 +1,5 @@
 /**
  * The Java client SDK: {@link io.metrodb.client.MetroClient}, pipelined connections to the mapds with failover,
- * and its typed exceptions.
+ * a future-free callback path ({@link io.metrodb.client.ReplyHandler}), and its typed exceptions.
  */
 package io.metrodb.client;
