@@ -56,7 +56,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         final byte opcode = FrameHeader.opcode(frame, at);
         if (!servesOpcode(opcode))
         {
-            node.counters().badRequests++;
+            node.counters().badRequests.incrementRelease();
             ErrorReplies.reply(ctx, frame, Opcodes.isKnown(opcode) ? StatusCodes.WRONG_ROLE : StatusCodes.UNKNOWN_OPCODE,
                 Opcodes.isKnown(opcode) ? Opcodes.name(opcode) + " is not served by this mapd" : "unknown opcode");
             frame.release();
@@ -65,14 +65,14 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         final short valid = FrameValidator.validateRequest(frame, at, node.maxValueLength());
         if (valid != StatusCodes.OK)
         {
-            node.counters().badRequests++;
+            node.counters().badRequests.incrementRelease();
             ErrorReplies.reply(ctx, frame, valid, describeInvalid(valid, opcode));
             frame.release();
             return;
         }
         if (node.isStopping() && refusedWhenStopping(opcode))
         {
-            node.counters().refusedStopping++;
+            node.counters().refusedStopping.incrementRelease();
             ErrorReplies.reply(ctx, frame, StatusCodes.SHUTTING_DOWN, "this mapd is stopping; retry another mapd");
             frame.release();
             return;
@@ -82,7 +82,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         {
             case Opcodes.GET ->
             {
-                node.counters().gets++;
+                node.counters().gets.incrementRelease();
                 onRequestStarted(ctx);
                 node.acquireRead().start(this, ctx, frame, at);
             }
@@ -126,7 +126,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             final ProbeSession probe = node.tryStartProbe();
             if (probe == null)
             {
-                node.counters().probesRefused++;
+                node.counters().probesRefused.incrementRelease();
                 replyError(ctx, Opcodes.PROBE, FrameHeader.requestId(frame, at), StatusCodes.OVERLOADED,
                     "a PROBE is already in progress at this mapd");
                 return;
@@ -146,7 +146,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             node.tryStartRepair(frame, RepairRequest.keyIndex(at), RepairRequest.keyLength(frame, at));
         if (repair == null)
         {
-            node.counters().repairsRefused++;
+            node.counters().repairsRefused.incrementRelease();
             replyError(ctx, Opcodes.REPAIR, FrameHeader.requestId(frame, at), StatusCodes.OVERLOADED,
                 MapdNode.MAX_REPAIRS + " REPAIRs, or one of this key, are in progress at this mapd");
             frame.release();
@@ -218,7 +218,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         final MapdCounters counters = node.counters();
         if (opcode == Opcodes.DEL)
         {
-            counters.dels++;
+            counters.dels.incrementRelease();
             if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
                 entry.isTombstone())
             {
@@ -229,11 +229,11 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         }
         else if (opcode == Opcodes.SET)
         {
-            counters.sets++;
+            counters.sets.incrementRelease();
         }
         else
         {
-            counters.setSafes++;
+            counters.setSafes.incrementRelease();
         }
         onRequestStarted(ctx);
         node.acquireWrite().start(this, ctx, frame, at);
@@ -241,7 +241,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private void onExists(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
-        node.counters().exists++;
+        node.counters().exists.incrementRelease();
         if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
             entry.isTombstone())
         {
@@ -265,7 +265,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
      */
     private void onHeartbeat(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
-        node.counters().heartbeats++;
+        node.counters().heartbeats.incrementRelease();
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + HeartbeatResponse.LENGTH);
         HeartbeatResponse.encode(out, requestId, HeartbeatRequest.sendTimeNs(frame, at), Roles.MAPD,
             node.heartbeatState(), node.nodeId(), node.grid().liveKeys(), node.clusterView().epoch());
