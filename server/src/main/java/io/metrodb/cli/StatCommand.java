@@ -77,7 +77,7 @@ public final class StatCommand implements Callable<Integer>
     /**
      * @return the counters files in each directory, or in its subdirectories, sorted by path.
      */
-    static List<Path> counterFiles(final List<Path> dirs) throws IOException
+    public static List<Path> counterFiles(final List<Path> dirs) throws IOException
     {
         final List<Path> files = new ArrayList<>();
         for (final Path dir : dirs)
@@ -102,7 +102,7 @@ public final class StatCommand implements Callable<Integer>
     /**
      * Prints one daemon: kind, pid, running or not, then each counter {@code name value} in id order.
      */
-    static void print(final Path file, final boolean withErrors, final PrintStream out)
+    public static void print(final Path file, final boolean withErrors, final PrintStream out)
     {
         try (CountersFileReader reader = CountersFileReader.open(file))
         {
