@@ -322,9 +322,7 @@ public final class MapdServer implements AutoCloseable
         return node;
     }
 
-    /**
-     * @return the counters (read them on the data-path thread, e.g. through {@link #onDataPath}).
-     */
+    /** @return the counters (readable from any thread: they live in the counters file). */
     public MapdCounters counters()
     {
         return node.counters();
@@ -366,9 +364,7 @@ public final class MapdServer implements AutoCloseable
         return text.toString();
     }
 
-    /**
-     * @return the grid (readable from any thread).
-     */
+    /** @return the grid (readable from any thread). */
     public KeyGrid grid()
     {
         return grid;
@@ -436,7 +432,8 @@ public final class MapdServer implements AutoCloseable
         }
         catch (final IOException | RuntimeException e)
         {
-            LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change", e);
+            LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change: " + e);
+            node.countersFile().onError(e);
         }
     }
 

@@ -10,6 +10,7 @@ import io.metrodb.protocol.netty.HandshakeConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
@@ -49,6 +50,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private final MonitoredNode[] mapds;
     private final MonitoredNode[] logds;
     private final MondCounters counters;
+    private final ErrorHandler errorHandler;
     private final RepairQueue repairs;
     private final ViewPublisher view;
     private final ProbeWalker random;
@@ -77,14 +79,15 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
 
     MondAgent(final MondConfig config, final EventLoop loop, final HandshakeConfig hello)
     {
-        this(config, loop, hello, new MondCounters(), SystemEpochClock.INSTANCE);
+        this(config, loop, hello, new MondCounters(), SystemEpochClock.INSTANCE, Throwable::printStackTrace);
     }
 
     MondAgent(final MondConfig config, final EventLoop loop, final HandshakeConfig hello, final MondCounters counters,
-        final EpochClock wallClock)
+        final EpochClock wallClock, final ErrorHandler errorHandler)
     {
         final long nowNs = System.nanoTime();
         this.counters = counters;
+        this.errorHandler = errorHandler;
         this.config = config;
         this.loop = loop;
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
@@ -152,7 +155,8 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         catch (final RuntimeException e)
         {
             // Log and keep going: the next cycle is scheduled all the same.
-            LOG.log(System.Logger.Level.ERROR, "mond duty cycle failed", e);
+            LOG.log(System.Logger.Level.ERROR, "mond duty cycle failed (metrodb stat --errors): " + e);
+            errorHandler.onError(e);
         }
         if (!closed)
         {

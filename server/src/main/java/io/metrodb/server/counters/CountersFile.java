@@ -89,6 +89,7 @@ public final class CountersFile implements AutoCloseable, ErrorHandler
         try
         {
             Files.createDirectories(dir);
+            refuseIfInUse(file);
             Files.deleteIfExists(file);
         }
         catch (final IOException e)
@@ -97,6 +98,31 @@ public final class CountersFile implements AutoCloseable, ErrorHandler
         }
         final MappedByteBuffer mapping = IoUtil.mapNewFile(file.toFile(), FILE_LENGTH);
         return new CountersFile(file, mapping, kind, ProcessHandle.current().pid(), clock);
+    }
+
+    /**
+     * A counters file that another live process has not closed belongs to a daemon still running in this
+     * directory: replacing it would hide that daemon's counters.
+     */
+    private static void refuseIfInUse(final Path file)
+    {
+        if (!Files.isRegularFile(file))
+        {
+            return;
+        }
+        final long pid;
+        try (CountersFileReader stale = CountersFileReader.open(file))
+        {
+            pid = stale.isRunning() ? stale.pid() : 0;
+        }
+        catch (final IllegalStateException | UncheckedIOException e)
+        {
+            return; // not a readable counters file: replaced
+        }
+        if (pid != 0 && pid != ProcessHandle.current().pid())
+        {
+            throw new IllegalStateException(file + " is in use by running process " + pid);
+        }
     }
 
     /**

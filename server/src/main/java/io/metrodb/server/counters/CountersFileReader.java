@@ -115,11 +115,19 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return true when the file is not marked closed and its process is alive (a crashed daemon reads false).
+     * @return true when the file is not marked closed and its process is alive (a crashed daemon reads false; so
+     * does a process that reuses its pid, started after the file was).
      */
     public boolean isRunning()
     {
-        return !isClosed() && ProcessHandle.of(pid()).map(ProcessHandle::isAlive).orElse(false);
+        if (isClosed())
+        {
+            return false;
+        }
+        final long startMs = startTimeMs();
+        return ProcessHandle.of(pid()).filter(ProcessHandle::isAlive)
+            .map(process -> process.info().startInstant().map(at -> at.toEpochMilli() <= startMs).orElse(true))
+            .orElse(false);
     }
 
     /**
