@@ -7,6 +7,7 @@ import io.metrodb.protocol.mapd.ProbeResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.server.CommonReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -628,7 +629,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             .append("repairs_dropped:").append(repairs.dropped()).append('\n')
             .append("repairs_cancelled:").append(repairs.cancelled()).append('\n')
             .append("repairs_abandoned:").append(repairs.abandoned()).append('\n');
-        counters.forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
+        CommonReplies.appendCounters(text, "", counters::forEach);
         random.appendInfo(text);
         scrub.appendInfo(text);
         sweep.appendInfo(text);

@@ -88,7 +88,8 @@ public final class MondCommand implements Callable<Integer>
     long requestTimeoutMs;
 
     @Option(names = "--dir", paramLabel = "DIR",
-        description = "Directory for mond's counters file (counters.dat, read by `metrodb stat`); none: no file.")
+        description = "Directory for mond's counters file (counters.dat, read by `metrodb stat`). " +
+            "Default: none (counters in memory only).")
     Path dir;
 
     @Option(names = "--auth-token-file",

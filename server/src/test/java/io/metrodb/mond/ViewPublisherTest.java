@@ -95,7 +95,7 @@ class ViewPublisherTest
         assertEquals(START_WALL_MS + 5_000, view.epoch(), "the clock");
         view.bump(startNs - 60_000 * MS);
         assertEquals(START_WALL_MS + 5_001, view.epoch(), "the clock went back: epoch + 1");
-        assertEquals(4, counters.viewChanges);
+        assertEquals(4, counters.viewChanges.get());
 
         final long otherMonds = START_WALL_MS + 1_000_000;
         view.heard(otherMonds);
