@@ -32,7 +32,7 @@ final class MapdNode
     private final HybridClock clock;
     private final MapdCounters counters;
     private final CountersFile countersFile;
-    private final RequestTimings timings = new RequestTimings();
+    private final RequestTimings timings;
     private final ArrayDeque<WriteSession> writeSessions = new ArrayDeque<>();
     private final ArrayDeque<ReadSession> readSessions = new ArrayDeque<>();
     private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -100,6 +100,7 @@ final class MapdNode
     {
         this.countersFile = countersFile;
         this.counters = new MapdCounters(countersFile.countersManager());
+        this.timings = new RequestTimings(countersFile.countersManager());
         this.clock = clock;
         this.nodeId = nodeId;
         this.rf = rf;

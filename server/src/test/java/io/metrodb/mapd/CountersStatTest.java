@@ -83,8 +83,12 @@ class CountersStatTest
             assertEquals(1, mapdFile.value("sets", -1), "the mapd's SET counter, read from outside");
             assertEquals(1, mapdFile.value("gets", -1));
             assertTrue(mapdFile.value("journal_appends", -1) >= 0, "the journal's counters are in the mapd's file");
+            assertEquals(1, mapdFile.value("latency_set_count", -1),
+                "the SET's latency, published by the data path after the GET's read");
+            assertTrue(mapdFile.value("latency_set_max_ns", -1) > 0);
             Await.until("the logd's published appends moved", DEADLINE_MS,
                 () -> logdFile.value("appends", -1) > appendsBefore);
+            Await.until("the logd's force latency gauges", DEADLINE_MS, () -> logdFile.value("force_count", -1) > 0);
             Await.until("mond counts heartbeats", DEADLINE_MS, () -> mondFile.value("heartbeats_sent", -1) > 0);
             Await.until("the logd counts mond's heartbeats", DEADLINE_MS,
                 () -> logdFile.value("server_heartbeats", -1) > 0);
