@@ -100,15 +100,17 @@ public final class StatCommand implements Callable<Integer>
     }
 
     /**
-     * Prints one daemon: kind, pid, running or not, then each counter {@code name value} in id order.
+     * Prints one daemon: kind, directory, pid, running or not, start time, then each counter {@code name value} in
+     * id order.
      */
     public static void print(final Path file, final boolean withErrors, final PrintStream out)
     {
         try (CountersFileReader reader = CountersFileReader.open(file))
         {
-            out.println("# " + reader.kind() + " " + file.getParent() + " pid " + reader.pid() + " " +
-                (reader.isRunning() ? "running" : "not running") + " since " +
-                Instant.ofEpochMilli(reader.startTimeMs()));
+            final String state = reader.isRunning() ? "running" :
+                reader.isClosed() ? "not running (stopped)" : "not running (no clean stop)";
+            out.println("# " + reader.kind() + " " + file.getParent() + " pid " + reader.pid() + " " + state +
+                ", started " + Instant.ofEpochMilli(reader.startTimeMs()));
             reader.forEach((counterId, typeId, keyBuffer, label) ->
                 out.println(label + " " + reader.value(counterId)));
             if (withErrors)

@@ -98,7 +98,7 @@ class CountersStatTest
                 new PrintStream(text, true, StandardCharsets.UTF_8));
             final String printed = text.toString(StandardCharsets.UTF_8);
             assertTrue(printed.startsWith("# mapd "), printed);
-            assertTrue(printed.contains(" running "), printed);
+            assertTrue(printed.contains(" running, started "), printed);
             assertTrue(printed.contains("\nsets 1\n"), printed);
 
             final IllegalStateException failure = new IllegalStateException("disk gone");
