@@ -332,15 +332,15 @@ public final class LogStats
 
     /**
      * Any thread: the striped counters and the position gauges into their counters. Counters only grow, so two
-     * threads publishing at once keep the larger sum.
+     * threads publishing at once (the sync thread, INFO) keep the larger sum (a CAS, once per publication).
      */
     private void publishLive()
     {
-        counter(LogCounter.APPENDS).proposeMaxRelease(appendAdder.sum());
-        counter(LogCounter.APPEND_ERRORS).proposeMaxRelease(appendErrorAdder.sum());
-        counter(LogCounter.READS).proposeMaxRelease(readAdder.sum());
-        counter(LogCounter.READ_ERRORS).proposeMaxRelease(readErrorAdder.sum());
-        counter(LogCounter.CORRUPT_READS).proposeMaxRelease(corruptReadAdder.sum());
+        counter(LogCounter.APPENDS).proposeMax(appendAdder.sum());
+        counter(LogCounter.APPEND_ERRORS).proposeMax(appendErrorAdder.sum());
+        counter(LogCounter.READS).proposeMax(readAdder.sum());
+        counter(LogCounter.READ_ERRORS).proposeMax(readErrorAdder.sum());
+        counter(LogCounter.CORRUPT_READS).proposeMax(corruptReadAdder.sum());
         counter(LogCounter.TAIL_POSITION).setRelease(tailPosition.getAsLong());
         counter(LogCounter.DURABLE_POSITION).setRelease(durablePosition.getAsLong());
         counter(LogCounter.SEGMENT_COUNT).setRelease(segmentCount.getAsLong());

@@ -19,6 +19,7 @@ public enum MapdCounter
     READS_UNREADABLE("reads_unreadable"),
     BAD_REQUESTS("bad_requests"),
     JOURNAL_ERRORS("journal_errors"),
+    /** Durable writes whose record a logd took (offset first) but then failed to force. */
     FORCE_FAILURES("force_failures"),
     HEARTBEATS("heartbeats"),
     PROBES("probes"),
