@@ -4,7 +4,11 @@ import org.agrona.concurrent.status.AtomicCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +16,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CountersFileTest
@@ -95,6 +100,41 @@ class CountersFileTest
         {
             assertEquals(-1, reader.value("old", -1));
             assertFalse(reader.isClosed());
+        }
+    }
+
+    @Test
+    void shouldRefuseTheFileOfAnotherLiveDaemonAndTakeOverADeadOnes() throws Exception
+    {
+        final Path path = dir.resolve(CountersLayout.FILE_NAME);
+        final long parent = ProcessHandle.current().parent().orElseThrow().pid();
+        CountersFile.create(dir, "logd"); // left open: the file of a daemon that runs...
+        writePid(path, parent); // ...as another live process, started before the file was
+        final IllegalStateException refused =
+            assertThrows(IllegalStateException.class, () -> CountersFile.create(dir, "logd"));
+        assertTrue(refused.getMessage().contains("in use by running process " + parent), refused.getMessage());
+
+        final Process exited = new ProcessBuilder("true").start();
+        assertEquals(0, exited.waitFor());
+        writePid(path, exited.pid());
+        try (CountersFileReader reader = CountersFileReader.open(path))
+        {
+            assertFalse(reader.isClosed());
+            assertFalse(reader.isRunning(), "a daemon that died without a clean stop");
+        }
+        try (CountersFile replaced = CountersFile.create(dir, "logd");
+            CountersFileReader reader = CountersFileReader.open(path))
+        {
+            assertEquals(ProcessHandle.current().pid(), reader.pid());
+        }
+    }
+
+    private static void writePid(final Path file, final long pid) throws Exception
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer bytes = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.nativeOrder()).putLong(0, pid);
+            channel.write(bytes, CountersLayout.PID_OFFSET);
         }
     }
 
