@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         LogdCommand.class,
         LogdVerifyCommand.class,
+        StatCommand.class,
         MapdCommand.class,
         MondCommand.class,
         CommandLine.HelpCommand.class

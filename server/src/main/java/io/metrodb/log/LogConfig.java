@@ -1,5 +1,10 @@
 package io.metrodb.log;
 
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.status.CountersManager;
+
 import java.nio.file.Path;
 
 /**
@@ -46,6 +51,10 @@ public final class LogConfig
     private long groupCommitMaxDelayNs = DEFAULT_GROUP_COMMIT_MAX_DELAY_NS;
     private int prefillWriteLength = DEFAULT_PREFILL_WRITE_LENGTH;
     private int writeBehindLength = DEFAULT_WRITE_BEHIND_LENGTH;
+    private CountersManager countersManager;
+    private String counterPrefix = "";
+    private ErrorHandler errorHandler;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
 
     public LogConfig directory(final Path directory)
     {
@@ -270,6 +279,78 @@ public final class LogConfig
     public int writeBehindLength()
     {
         return writeBehindLength;
+    }
+
+    /**
+     * @param countersManager where the store allocates its counters ({@link LogCounter}), e.g. the daemon's
+     *                        counters file; null (the default): counters in memory only.
+     * @param prefix          put before each counter's label in that file ("journal_" for the mapd's journal).
+     * @return this.
+     */
+    public LogConfig counters(final CountersManager countersManager, final String prefix)
+    {
+        this.countersManager = countersManager;
+        this.counterPrefix = prefix;
+        return this;
+    }
+
+    public CountersManager countersManager()
+    {
+        return countersManager;
+    }
+
+    public String counterPrefix()
+    {
+        return counterPrefix;
+    }
+
+    /**
+     * @param errorHandler what the store's agent threads report errors to (the daemon's error log); null (the
+     *                     default): a stack trace on stderr.
+     * @return this.
+     */
+    public LogConfig errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * @return what the store's agent threads report errors to: the configured handler with a one-line message on
+     * stderr that an operator must see; without one, the stack trace on stderr.
+     */
+    ErrorHandler agentErrorHandler()
+    {
+        final ErrorHandler handler = errorHandler;
+        if (null == handler)
+        {
+            return Throwable::printStackTrace;
+        }
+        return (ex) ->
+        {
+            System.err.println("log " + directory + ": agent error (bin/metrodb stat --errors shows it): " + ex);
+            handler.onError(ex);
+        };
+    }
+
+    /**
+     * @param nanoClock the clock the sync agent times forces and deadlines with (tests may pass their own).
+     * @return this.
+     */
+    public LogConfig nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
     }
 
     /**

@@ -1,53 +1,79 @@
 package io.metrodb.log;
 
-import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.ObjLongConsumer;
 
 /**
- * Counters of a {@link LogStore}. Appender and reader counters are striped ({@link LongAdder}); counters with a
- * single writer (the sync thread, the rollover lock holder) are plain ordered stores.
+ * Counters of a {@link LogStore}, kept in {@link AtomicCounter}s of a counters manager (the daemon's counters
+ * file, see {@link LogConfig#counters}) so that they can be read from outside the process. Counters with a single
+ * writer (the sync thread, the rollover lock holder) are ordered stores. Appender and reader counters are bumped by
+ * many threads per request, so they stay striped ({@link LongAdder}) and are published into their counters by
+ * {@link #publish} (the sync thread, after activity) and before INFO reads them: no contended atomic per request.
+ * The force latency gauges (p50, p99, max, count of the forces since the previous publication) are refreshed by the
+ * sync thread at most about once a second, and not at all while the log is idle.
  */
 public final class LogStats
 {
-    private final LongAdder appends = new LongAdder();
-    private final LongAdder appendErrors = new LongAdder();
-    private final LongAdder reads = new LongAdder();
-    private final LongAdder readErrors = new LongAdder();
-    private final LongAdder corruptReads = new LongAdder();
+    /** How often, at most, the sync thread publishes the striped counters and latency gauges. */
+    static final long PUBLISH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_TRACKED_NS = TimeUnit.SECONDS.toNanos(60);
 
-    private final AtomicLong forces = new AtomicLong();
-    private final AtomicLong forcedBytes = new AtomicLong();
-    private final AtomicLong forceNs = new AtomicLong();
-    private final AtomicLong writeBehinds = new AtomicLong();
-    private final AtomicLong writeBehindBytes = new AtomicLong();
-    private final AtomicLong writeBehindNs = new AtomicLong();
-    private final AtomicLong acknowledgeNs = new AtomicLong();
-    private final AtomicLong groupWaits = new AtomicLong();
-    private final AtomicLong durableAcks = new AtomicLong();
-    private final AtomicLong groupCommits = new AtomicLong();
-    private final AtomicLong maxGroupCommitSize = new AtomicLong();
-    private final AtomicLong checkpoints = new AtomicLong();
-    private final AtomicLong syncCycles = new AtomicLong();
-    private final AtomicLong syncSleeps = new AtomicLong();
-    private final AtomicLong syncNaps = new AtomicLong();
-    private final AtomicLong ioErrors = new AtomicLong();
-    private final AtomicLong listenerErrors = new AtomicLong();
-    private final AtomicLong rollovers = new AtomicLong();
-    private final AtomicLong rolloverWaitNs = new AtomicLong();
-    private final AtomicLong prefillsCut = new AtomicLong();
-    private final AtomicLong allocationFailures = new AtomicLong();
-    private final AtomicLong segmentFiles = new AtomicLong();
+    private final LongAdder appendAdder = new LongAdder();
+    private final LongAdder appendErrorAdder = new LongAdder();
+    private final LongAdder readAdder = new LongAdder();
+    private final LongAdder readErrorAdder = new LongAdder();
+    private final LongAdder corruptReadAdder = new LongAdder();
+
+    private final AtomicCounter[] counters = new AtomicCounter[LogCounter.values().length];
+    private final Histogram forceLatency = new Histogram(MAX_TRACKED_NS, 2);
 
     private final int segmentLength;
     private volatile LongSupplier tailPosition = () -> 0;
     private volatile LongSupplier durablePosition = () -> 0;
     private volatile LongSupplier segmentCount = () -> 0;
+    private long lastPublishNs;
+    private boolean forcedSincePublish;
+    private boolean publishPending;
 
     LogStats(final int segmentLength)
     {
+        this(segmentLength, null, "");
+    }
+
+    /**
+     * @param manager allocates one counter per {@link LogCounter}, labelled {@code prefix} + its name; null: a
+     *                manager of its own, in memory.
+     */
+    LogStats(final int segmentLength, final CountersManager manager, final String prefix)
+    {
         this.segmentLength = segmentLength;
+        final CountersManager countersManager = null == manager ? inMemory() : manager;
+        for (final LogCounter counter : LogCounter.values())
+        {
+            counters[counter.ordinal()] = countersManager.newCounter(prefix + counter.infoName(), LogCounter.TYPE_ID);
+        }
+    }
+
+    private static CountersManager inMemory()
+    {
+        final int count = LogCounter.values().length;
+        return new CountersManager(
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(count * CountersReader.METADATA_LENGTH, 64)),
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(count * CountersReader.COUNTER_LENGTH, 64)));
+    }
+
+    private AtomicCounter counter(final LogCounter counter)
+    {
+        return counters[counter.ordinal()];
     }
 
     void bind(final LongSupplier tailPosition, final LongSupplier durablePosition, final LongSupplier segmentCount)
@@ -78,126 +104,126 @@ public final class LogStats
     /** @return segment files on disk, including a pre-created next one. */
     public long segmentFiles()
     {
-        return segmentFiles.get();
+        return counter(LogCounter.SEGMENT_FILES).get();
     }
 
     /** @return bytes held by segment files (they are fully allocated). */
     public long bytesOnDisk()
     {
-        return segmentFiles.get() * segmentLength;
+        return counter(LogCounter.SEGMENT_FILES).get() * (long)segmentLength;
     }
 
     public long appends()
     {
-        return appends.sum();
+        return appendAdder.sum();
     }
 
     public long appendErrors()
     {
-        return appendErrors.sum();
+        return appendErrorAdder.sum();
     }
 
     public long reads()
     {
-        return reads.sum();
+        return readAdder.sum();
     }
 
     public long readErrors()
     {
-        return readErrors.sum();
+        return readErrorAdder.sum();
     }
 
     /** @return reads that found a record header whose length, flags or CRC were wrong. */
     public long corruptReads()
     {
-        return corruptReads.sum();
+        return corruptReadAdder.sum();
     }
 
     public long forces()
     {
-        return forces.get();
+        return counter(LogCounter.FORCES).get();
     }
 
     /** @return bytes of log covered by forces (the ranges asked for, not what the kernel wrote back). */
     public long forcedBytes()
     {
-        return forcedBytes.get();
+        return counter(LogCounter.FORCED_BYTES).get();
     }
 
     /** @return calls that started write-back of published appends ahead of a force ({@link WriteBehind}). */
     public long writeBehinds()
     {
-        return writeBehinds.get();
+        return counter(LogCounter.WRITE_BEHINDS).get();
     }
 
     /** @return bytes of log handed to write-back ahead of a force. */
     public long writeBehindBytes()
     {
-        return writeBehindBytes.get();
+        return counter(LogCounter.WRITE_BEHIND_BYTES).get();
     }
 
     /** @return time the sync thread spent starting write-back, in ns. */
     public long writeBehindNs()
     {
-        return writeBehindNs.get();
+        return counter(LogCounter.WRITE_BEHIND_NS).get();
     }
 
     /** @return time the sync thread spent in forces (msync), in ns. */
     public long forceNs()
     {
-        return forceNs.get();
+        return counter(LogCounter.FORCE_NS).get();
     }
 
     /** @return time the sync thread spent calling durable listeners, in ns. */
     public long acknowledgeNs()
     {
-        return acknowledgeNs.get();
+        return counter(LogCounter.ACKNOWLEDGE_NS).get();
     }
 
     /** @return forces held back to let a group commit fill up (see {@link LogConfig#groupCommitMaxDelayNs}). */
     public long groupWaits()
     {
-        return groupWaits.get();
+        return counter(LogCounter.GROUP_WAITS).get();
     }
 
     public long durableAcks()
     {
-        return durableAcks.get();
+        return counter(LogCounter.DURABLE_ACKS).get();
     }
 
     /** @return sync cycles that acknowledged at least one durable append. */
     public long groupCommits()
     {
-        return groupCommits.get();
+        return counter(LogCounter.GROUP_COMMITS).get();
     }
 
     public long maxGroupCommitSize()
     {
-        return maxGroupCommitSize.get();
+        return counter(LogCounter.MAX_GROUP_COMMIT_SIZE).get();
     }
 
     /** @return durable appends acknowledged per group commit. */
     public double meanGroupCommitSize()
     {
-        final long groups = groupCommits.get();
-        return groups == 0 ? 0.0 : (double)durableAcks.get() / groups;
+        final long groups = counter(LogCounter.GROUP_COMMITS).get();
+        return groups == 0 ? 0.0 : (double)counter(LogCounter.DURABLE_ACKS).get() / groups;
     }
 
     public long checkpoints()
     {
-        return checkpoints.get();
+        return counter(LogCounter.CHECKPOINTS).get();
     }
 
     /** @return duty cycles of the sync thread: each looks for work once (thousands a second while it backs off). */
     public long syncCycles()
     {
-        return syncCycles.get();
+        return counter(LogCounter.SYNC_CYCLES).get();
     }
 
     /** @return times the idle sync thread went to sleep until woken or its next deadline. */
     public long syncSleeps()
     {
-        return syncSleeps.get();
+        return counter(LogCounter.SYNC_SLEEPS).get();
     }
 
     /**
@@ -205,77 +231,55 @@ public final class LogStats
      */
     public long syncNaps()
     {
-        return syncNaps.get();
+        return counter(LogCounter.SYNC_NAPS).get();
     }
 
     public long ioErrors()
     {
-        return ioErrors.get();
+        return counter(LogCounter.IO_ERRORS).get();
     }
 
     public long listenerErrors()
     {
-        return listenerErrors.get();
+        return counter(LogCounter.LISTENER_ERRORS).get();
     }
 
     public long rollovers()
     {
-        return rollovers.get();
+        return counter(LogCounter.ROLLOVERS).get();
     }
 
     /** @return time appenders spent at rollover waiting for the next segment file (its allocation), in ns. */
     public long rolloverWaitNs()
     {
-        return rolloverWaitNs.get();
+        return counter(LogCounter.ROLLOVER_WAIT_NS).get();
     }
 
     /** @return new segments handed over before their page-cache prefill finished, an appender waiting for them. */
     public long prefillsCut()
     {
-        return prefillsCut.get();
+        return counter(LogCounter.PREFILLS_CUT).get();
     }
 
     public long allocationFailures()
     {
-        return allocationFailures.get();
+        return counter(LogCounter.ALLOCATION_FAILURES).get();
     }
 
     /**
-     * Visit every figure by name, e.g. to render a STAT reply.
+     * Visit every figure INFO shows by name, read from the counters (the striped ones and the gauges published
+     * first, so INFO is up to date).
      */
     public void forEach(final ObjLongConsumer<String> consumer)
     {
-        consumer.accept("tail_position", tailPosition());
-        consumer.accept("durable_position", durablePosition());
-        consumer.accept("segment_count", segmentCount());
-        consumer.accept("segment_files", segmentFiles());
-        consumer.accept("bytes_on_disk", bytesOnDisk());
-        consumer.accept("appends", appends());
-        consumer.accept("append_errors", appendErrors());
-        consumer.accept("reads", reads());
-        consumer.accept("read_errors", readErrors());
-        consumer.accept("corrupt_reads", corruptReads());
-        consumer.accept("forces", forces());
-        consumer.accept("forced_bytes", forcedBytes());
-        consumer.accept("force_ns", forceNs());
-        consumer.accept("write_behinds", writeBehinds());
-        consumer.accept("write_behind_bytes", writeBehindBytes());
-        consumer.accept("write_behind_ns", writeBehindNs());
-        consumer.accept("acknowledge_ns", acknowledgeNs());
-        consumer.accept("group_waits", groupWaits());
-        consumer.accept("durable_acks", durableAcks());
-        consumer.accept("group_commits", groupCommits());
-        consumer.accept("max_group_commit_size", maxGroupCommitSize());
-        consumer.accept("checkpoints", checkpoints());
-        consumer.accept("sync_cycles", syncCycles());
-        consumer.accept("sync_sleeps", syncSleeps());
-        consumer.accept("sync_naps", syncNaps());
-        consumer.accept("io_errors", ioErrors());
-        consumer.accept("listener_errors", listenerErrors());
-        consumer.accept("rollovers", rollovers());
-        consumer.accept("rollover_wait_ns", rolloverWaitNs());
-        consumer.accept("prefills_cut", prefillsCut());
-        consumer.accept("allocation_failures", allocationFailures());
+        publishLive();
+        for (final LogCounter counter : LogCounter.values())
+        {
+            if (counter.inInfo())
+            {
+                consumer.accept(counter.infoName(), counters[counter.ordinal()].get());
+            }
+        }
     }
 
     public String toString()
@@ -286,51 +290,110 @@ public final class LogStats
             .toString();
     }
 
+    /**
+     * Sync thread, after a cycle that did work: publishes the striped counters, the gauges and the force latency
+     * gauges when {@link #PUBLISH_INTERVAL_NS} passed since the last time.
+     */
+    void publishIfDue(final long nowNs)
+    {
+        publishPending = true;
+        if (nowNs - lastPublishNs >= PUBLISH_INTERVAL_NS)
+        {
+            publish(nowNs);
+        }
+    }
+
+    /**
+     * Sync thread, before it sleeps: publishes what {@link #publishIfDue} left for later (nothing when idle).
+     */
+    void publishPending(final long nowNs)
+    {
+        if (publishPending)
+        {
+            publish(nowNs);
+        }
+    }
+
+    private void publish(final long nowNs)
+    {
+        lastPublishNs = nowNs;
+        publishPending = false;
+        publishLive();
+        if (forcedSincePublish)
+        {
+            forcedSincePublish = false;
+            counter(LogCounter.FORCE_P50_NS).setRelease(forceLatency.getValueAtPercentile(50));
+            counter(LogCounter.FORCE_P99_NS).setRelease(forceLatency.getValueAtPercentile(99));
+            counter(LogCounter.FORCE_MAX_NS).setRelease(forceLatency.getMaxValue());
+            counter(LogCounter.FORCE_COUNT).setRelease(forceLatency.getTotalCount());
+            forceLatency.reset();
+        }
+    }
+
+    /**
+     * Any thread: the striped counters and the position gauges into their counters. Counters only grow, so two
+     * threads publishing at once (the sync thread, INFO) keep the larger sum (a CAS, once per publication).
+     */
+    private void publishLive()
+    {
+        counter(LogCounter.APPENDS).proposeMax(appendAdder.sum());
+        counter(LogCounter.APPEND_ERRORS).proposeMax(appendErrorAdder.sum());
+        counter(LogCounter.READS).proposeMax(readAdder.sum());
+        counter(LogCounter.READ_ERRORS).proposeMax(readErrorAdder.sum());
+        counter(LogCounter.CORRUPT_READS).proposeMax(corruptReadAdder.sum());
+        counter(LogCounter.TAIL_POSITION).setRelease(tailPosition.getAsLong());
+        counter(LogCounter.DURABLE_POSITION).setRelease(durablePosition.getAsLong());
+        counter(LogCounter.SEGMENT_COUNT).setRelease(segmentCount.getAsLong());
+    }
+
     void append()
     {
-        appends.increment();
+        appendAdder.increment();
     }
 
     void appendError()
     {
-        appendErrors.increment();
+        appendErrorAdder.increment();
     }
 
     void read(final int result)
     {
-        reads.increment();
+        readAdder.increment();
         if (result < 0)
         {
-            readErrors.increment();
+            readErrorAdder.increment();
             if (LogResult.CORRUPT == result)
             {
-                corruptReads.increment();
+                corruptReadAdder.increment();
             }
         }
     }
 
+    /** Sync thread only. */
     void force(final long bytes, final long durationNs)
     {
-        addOrdered(forces, 1);
-        addOrdered(forcedBytes, bytes);
-        addOrdered(forceNs, durationNs);
+        counter(LogCounter.FORCES).incrementRelease();
+        counter(LogCounter.FORCED_BYTES).getAndAddRelease(bytes);
+        counter(LogCounter.FORCE_NS).getAndAddRelease(durationNs);
+        forceLatency.recordValue(Math.min(Math.max(0, durationNs), MAX_TRACKED_NS));
+        forcedSincePublish = true;
     }
 
     void writeBehind(final long bytes, final long durationNs)
     {
-        addOrdered(writeBehinds, 1);
-        addOrdered(writeBehindBytes, bytes);
-        addOrdered(writeBehindNs, durationNs);
+        counter(LogCounter.WRITE_BEHINDS).incrementRelease();
+        counter(LogCounter.WRITE_BEHIND_BYTES).getAndAddRelease(bytes);
+        counter(LogCounter.WRITE_BEHIND_NS).getAndAddRelease(durationNs);
     }
 
     void groupWait()
     {
-        addOrdered(groupWaits, 1);
+        counter(LogCounter.GROUP_WAITS).incrementRelease();
     }
 
     void acknowledgeTime(final long durationNs)
     {
-        addOrdered(acknowledgeNs, durationNs);
+        counter(LogCounter.ACKNOWLEDGE_NS).getAndAddRelease(durationNs);
     }
 
     /**
@@ -340,10 +403,10 @@ public final class LogStats
      */
     void durableAck(final boolean firstOfGroup)
     {
-        addOrdered(durableAcks, 1);
+        counter(LogCounter.DURABLE_ACKS).incrementRelease();
         if (firstOfGroup)
         {
-            addOrdered(groupCommits, 1);
+            counter(LogCounter.GROUP_COMMITS).incrementRelease();
         }
     }
 
@@ -352,73 +415,69 @@ public final class LogStats
      */
     void groupCommit(final int acknowledged)
     {
-        if (acknowledged > maxGroupCommitSize.get())
+        if (acknowledged > counter(LogCounter.MAX_GROUP_COMMIT_SIZE).get())
         {
-            maxGroupCommitSize.lazySet(acknowledged);
+            counter(LogCounter.MAX_GROUP_COMMIT_SIZE).setRelease(acknowledged);
         }
     }
 
     void checkpoint()
     {
-        addOrdered(checkpoints, 1);
+        counter(LogCounter.CHECKPOINTS).incrementRelease();
     }
 
     /** Sync thread only. */
     void syncCycle()
     {
-        addOrdered(syncCycles, 1);
+        counter(LogCounter.SYNC_CYCLES).incrementRelease();
     }
 
     /** Sync thread only. */
     void syncNap()
     {
-        addOrdered(syncNaps, 1);
+        counter(LogCounter.SYNC_NAPS).incrementRelease();
     }
 
     void syncSleep()
     {
-        addOrdered(syncSleeps, 1);
+        counter(LogCounter.SYNC_SLEEPS).incrementRelease();
     }
 
     void ioError()
     {
-        ioErrors.incrementAndGet();
+        counter(LogCounter.IO_ERRORS).increment();
     }
 
     void listenerError()
     {
-        addOrdered(listenerErrors, 1);
+        counter(LogCounter.LISTENER_ERRORS).incrementRelease();
     }
 
     void rollover()
     {
-        addOrdered(rollovers, 1);
+        counter(LogCounter.ROLLOVERS).incrementRelease();
     }
 
     /** Rollover lock holder only. */
     void rolloverWait(final long durationNs)
     {
-        addOrdered(rolloverWaitNs, durationNs);
+        counter(LogCounter.ROLLOVER_WAIT_NS).getAndAddRelease(durationNs);
     }
 
     /** Allocator thread only (or the rollover lock holder). */
     void prefillCut()
     {
-        addOrdered(prefillsCut, 1);
+        counter(LogCounter.PREFILLS_CUT).incrementRelease();
     }
 
     void allocationFailure()
     {
-        allocationFailures.incrementAndGet();
+        counter(LogCounter.ALLOCATION_FAILURES).increment();
     }
 
     void segmentFiles(final long count)
     {
-        segmentFiles.set(count);
-    }
-
-    private static void addOrdered(final AtomicLong counter, final long delta)
-    {
-        counter.lazySet(counter.get() + delta);
+        counter(LogCounter.SEGMENT_FILES).setRelease(count);
+        counter(LogCounter.BYTES_ON_DISK).setRelease(count * segmentLength);
     }
 }

@@ -85,8 +85,8 @@ public final class LogStore implements AutoCloseable
         reader = new LogReader(config.segmentLength(), segments, appender, syncAgent, validators, stats);
         stats.bind(appender::tailPosition, syncAgent::durablePosition, segments::count);
 
-        syncRunner = new AgentRunner(syncAgent.idleStrategy(), LogStore::onAgentError, null, syncAgent);
-        allocatorRunner = new AgentRunner(allocator.idleStrategy(), LogStore::onAgentError, null, allocator);
+        syncRunner = new AgentRunner(syncAgent.idleStrategy(), config.agentErrorHandler(), null, syncAgent);
+        allocatorRunner = new AgentRunner(allocator.idleStrategy(), config.agentErrorHandler(), null, allocator);
         if (config.preallocateNextSegment())
         {
             allocator.prepareAsync(segments.count());
@@ -127,7 +127,8 @@ public final class LogStore implements AutoCloseable
                 throw new LogStoreException(LogResult.IO_ERROR, "log directory " + directory + " is in use");
             }
 
-            final LogStats stats = new LogStats(config.segmentLength());
+            final LogStats stats =
+                new LogStats(config.segmentLength(), config.countersManager(), config.counterPrefix());
             final Recovery.Result recovery = Recovery.run(directory, config.segmentLength(), segments);
             return new LogStore(config, lockChannel, lock, segments, recovery, stats);
         }
@@ -481,11 +482,6 @@ public final class LogStore implements AutoCloseable
             durableRequests.cancel(sequence);
         }
         syncWakeup.wakeIfResting();
-    }
-
-    private static void onAgentError(final Throwable ex)
-    {
-        ex.printStackTrace();
     }
 
     private static final class DurableWaiter implements DurableListener

@@ -3,6 +3,7 @@ package io.metrodb.log;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -74,6 +75,7 @@ final class SyncAgent implements Agent
     private long holdDeadlineNs;
     /** When the last cycle that found durable appends waiting ran. */
     private long lastDurableNs;
+    private final NanoClock clock;
 
     /**
      * @param appender whose tail shows appends on their way, the same one that wakes {@code wakeup}.
@@ -89,6 +91,7 @@ final class SyncAgent implements Agent
         final LogAppender appender,
         final Wakeup wakeup)
     {
+        this.clock = config.nanoClock();
         this.segments = segments;
         this.requests = requests;
         this.appender = appender;
@@ -108,7 +111,7 @@ final class SyncAgent implements Agent
         publishedPosition = recoveredPosition;
         durablePosition = recoveredPosition;
         checkpointPosition = recoveredPosition;
-        final long nowNs = System.nanoTime();
+        final long nowNs = clock.nanoTime();
         forceDeadlineNs = nowNs + forceIntervalNs;
         checkpointDeadlineNs = nowNs + checkpointIntervalNs;
         lastDurableNs = nowNs - sleepAfterIdleNs - 1;
@@ -135,7 +138,7 @@ final class SyncAgent implements Agent
     public int doWork()
     {
         stats.syncCycle();
-        final long nowNs = System.nanoTime();
+        final long nowNs = clock.nanoTime();
         if (failed)
         {
             return requests.complete(Long.MAX_VALUE, LogResult.IO_ERROR, stats);
@@ -164,11 +167,11 @@ final class SyncAgent implements Agent
 
         if (pending)
         {
-            final long acknowledgeStartNs = System.nanoTime();
+            final long acknowledgeStartNs = clock.nanoTime();
             final int acknowledged = requests.complete(durablePosition, LogResult.OK, stats);
             if (acknowledged > 0)
             {
-                stats.acknowledgeTime(System.nanoTime() - acknowledgeStartNs);
+                stats.acknowledgeTime(clock.nanoTime() - acknowledgeStartNs);
                 stats.groupCommit(acknowledged);
                 lastGroupSize = acknowledged;
                 workCount += acknowledged;
@@ -222,7 +225,7 @@ final class SyncAgent implements Agent
             {
                 break;
             }
-            if (System.nanoTime() - deadlineNs >= 0)
+            if (clock.nanoTime() - deadlineNs >= 0)
             {
                 quiescent = false;
                 break;
@@ -355,7 +358,7 @@ final class SyncAgent implements Agent
 
     private boolean force(final long toPosition)
     {
-        final long startNs = System.nanoTime();
+        final long startNs = clock.nanoTime();
         try
         {
             long from = durablePosition;
@@ -375,7 +378,7 @@ final class SyncAgent implements Agent
             }
             final long forcedBytes = toPosition - durablePosition;
             durablePosition = toPosition;
-            lastForceNs = System.nanoTime() - startNs;
+            lastForceNs = clock.nanoTime() - startNs;
             stats.force(forcedBytes, lastForceNs);
             return true;
         }
@@ -417,11 +420,12 @@ final class SyncAgent implements Agent
 
         public void idle(final int workCount)
         {
+            final long nowNs = clock.nanoTime();
             if (workCount > 0)
             {
                 backoff.reset();
+                stats.publishIfDue(nowNs);
             }
-            final long nowNs = System.nanoTime();
             if (wakeup.isStopped() || requests.hasPending() || nowNs - lastDurableNs < sleepAfterIdleNs)
             {
                 // Someone waits, or is likely to soon, for a force: stay quick.
@@ -457,6 +461,7 @@ final class SyncAgent implements Agent
                     return;
                 }
                 stats.syncSleep();
+                stats.publishPending(nowNs);
                 wakeup.sleep(budgetNs);
             }
             backoff.reset();

@@ -1,48 +1,75 @@
 package io.metrodb.logd;
 
-import io.metrodb.log.LogStats;
+import io.metrodb.server.counters.CountersFile;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
 
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ObjLongConsumer;
 
 /**
- * The logd server's own counters (the store keeps its own in {@link LogStats}).
+ * The logd server's own counters, in its counters file (the store keeps its own in
+ * {@link io.metrodb.log.LogStats}). Bumped by any event-loop thread, rarely (errors, mond's heartbeats), so with
+ * an atomic increment.
  */
 public final class LogdCounters
 {
-    final LongAdder badRequests = new LongAdder();
-    final LongAdder appendErrors = new LongAdder();
-    final LongAdder readErrors = new LongAdder();
-    final LongAdder heartbeats = new LongAdder();
+    final AtomicCounter badRequests;
+    final AtomicCounter appendErrors;
+    final AtomicCounter readErrors;
+    final AtomicCounter heartbeats;
+    private final AtomicCounter[] all = new AtomicCounter[LogdCounter.values().length];
+
+    /**
+     * Counters in memory only (tests).
+     */
+    public LogdCounters()
+    {
+        this(CountersFile.inMemory("logd").countersManager());
+    }
+
+    /**
+     * @param manager allocates one counter per {@link LogdCounter}, in its order.
+     */
+    public LogdCounters(final CountersManager manager)
+    {
+        for (final LogdCounter counter : LogdCounter.values())
+        {
+            all[counter.ordinal()] = manager.newCounter(counter.infoName(), LogdCounter.TYPE_ID);
+        }
+        badRequests = all[LogdCounter.SERVER_BAD_REQUESTS.ordinal()];
+        appendErrors = all[LogdCounter.SERVER_APPEND_ERRORS.ordinal()];
+        readErrors = all[LogdCounter.SERVER_READ_ERRORS.ordinal()];
+        heartbeats = all[LogdCounter.SERVER_HEARTBEATS.ordinal()];
+    }
 
     public long badRequests()
     {
-        return badRequests.sum();
+        return badRequests.get();
     }
 
     public long appendErrors()
     {
-        return appendErrors.sum();
+        return appendErrors.get();
     }
 
     public long readErrors()
     {
-        return readErrors.sum();
+        return readErrors.get();
     }
 
     public long heartbeats()
     {
-        return heartbeats.sum();
+        return heartbeats.get();
     }
 
     /**
-     * Visits each counter by name.
+     * Visits each counter by name (the names INFO shows), in INFO's order.
      */
     public void forEach(final ObjLongConsumer<String> consumer)
     {
-        consumer.accept("server_bad_requests", badRequests());
-        consumer.accept("server_append_errors", appendErrors());
-        consumer.accept("server_read_errors", readErrors());
-        consumer.accept("server_heartbeats", heartbeats());
+        for (final LogdCounter counter : LogdCounter.values())
+        {
+            consumer.accept(counter.infoName(), all[counter.ordinal()].get());
+        }
     }
 }

@@ -6,9 +6,7 @@ import io.metrodb.log.LogStats;
 import io.metrodb.log.LogStore;
 import io.metrodb.log.RecordView;
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
-import io.metrodb.protocol.Ping;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.AppendRequest;
@@ -17,10 +15,9 @@ import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.logd.ScanRequest;
 import io.metrodb.protocol.logd.ScanResponse;
 import io.metrodb.protocol.logd.StatResponse;
-import io.metrodb.protocol.mond.HeartbeatRequest;
-import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.server.CommonReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -128,7 +125,7 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
             case Opcodes.READ -> onRead(ctx, OffsetPayload.offset(frame, at), requestId);
             case Opcodes.STAT -> onStat(ctx, requestId);
             case Opcodes.SCAN -> onScan(ctx, frame, at, requestId);
-            case Opcodes.PING -> onPing(ctx, frame, at, requestId);
+            case Opcodes.PING -> CommonReplies.ping(ctx, frame, at, requestId);
             case Opcodes.INFO -> onInfo(ctx, requestId);
             case Opcodes.HEARTBEAT -> onHeartbeat(ctx, frame, at, requestId);
             default -> throw new IllegalStateException("unreachable: " + opcode);
@@ -244,32 +241,20 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         ctx.write(out, ctx.voidPromise());
     }
 
-    private void onPing(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
-    {
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Ping.LENGTH);
-        Ping.encodeResponse(out, requestId, Ping.nonce(frame, at));
-        ctx.write(out, ctx.voidPromise());
-    }
-
     private void onHeartbeat(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
         counters.heartbeats.increment();
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + HeartbeatResponse.LENGTH);
-        HeartbeatResponse.encode(out, requestId, HeartbeatRequest.sendTimeNs(frame, at), Roles.LOGD,
-            stopping.get() ? HeartbeatResponse.STATE_STOPPING : HeartbeatResponse.STATE_SERVING, nodeId,
-            store.tailPosition(), 0);
-        ctx.write(out, ctx.voidPromise());
+        CommonReplies.heartbeat(ctx, frame, at, requestId, Roles.LOGD, CommonReplies.servingState(stopping.get()),
+            nodeId, store.tailPosition(), 0);
     }
 
     private void onInfo(final ChannelHandlerContext ctx, final long requestId)
     {
         final StringBuilder text = new StringBuilder(1024);
         text.append("role:logd\n").append(identity);
-        store.stats().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
-        counters.forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
-        Info.encodeResponse(out, requestId, text.toString());
-        ctx.write(out, ctx.voidPromise());
+        CommonReplies.appendCounters(text, "", store.stats()::forEach);
+        CommonReplies.appendCounters(text, "", counters::forEach);
+        CommonReplies.info(ctx, requestId, text);
     }
 
     static void copy(final DirectBuffer src, final int index, final ByteBuf out, final int length)

@@ -6,6 +6,7 @@ import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.server.NettyServer;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.StoreIdFile;
+import io.metrodb.server.counters.CountersFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,6 +24,7 @@ public final class LogdServer implements AutoCloseable
     private final int nodeId;
     private final long storeId;
     private final AtomicBoolean stopping;
+    private final CountersFile countersFile;
 
     private LogdServer(
         final LogStore store,
@@ -30,8 +32,10 @@ public final class LogdServer implements AutoCloseable
         final LogdCounters counters,
         final int nodeId,
         final long storeId,
-        final AtomicBoolean stopping)
+        final AtomicBoolean stopping,
+        final CountersFile countersFile)
     {
+        this.countersFile = countersFile;
         this.store = store;
         this.server = server;
         this.counters = counters;
@@ -51,7 +55,17 @@ public final class LogdServer implements AutoCloseable
      */
     public static LogdServer start(final LogdConfig config) throws InterruptedException
     {
-        final LogStore store = LogStore.open(config.log());
+        final CountersFile countersFile = CountersFile.create(config.log().directory(), "logd");
+        final LogStore store;
+        try
+        {
+            store = LogStore.open(config.log().counters(countersFile.countersManager(), "").errorHandler(countersFile));
+        }
+        catch (final RuntimeException e)
+        {
+            countersFile.close();
+            throw e;
+        }
         try
         {
             final Path dir = config.log().directory().toAbsolutePath().normalize();
@@ -69,18 +83,19 @@ public final class LogdServer implements AutoCloseable
                 "data_dir:" + dir + "\n" +
                 "store_id:" + StoreIdFile.format(storeId) + "\n" +
                 "segment_length:" + config.log().segmentLength() + "\n";
-            final LogdCounters counters = new LogdCounters();
+            final LogdCounters counters = new LogdCounters(countersFile.countersManager());
             final DurableReplier replier = new DurableReplier();
             final HandshakeConfig handshake =
                 new HandshakeConfig(Roles.LOGD, config.nodeId(), config.authToken(), config.maxFrameLength());
             final AtomicBoolean stopping = new AtomicBoolean();
             final NettyServer server = NettyServer.start("logd", config.host(), config.port(), config.ioThreads(),
                 handshake, () -> new LogdRequestHandler(store, counters, replier, config.nodeId(), identity, stopping));
-            return new LogdServer(store, server, counters, config.nodeId(), storeId, stopping);
+            return new LogdServer(store, server, counters, config.nodeId(), storeId, stopping, countersFile);
         }
         catch (final InterruptedException | RuntimeException e)
         {
             store.close();
+            countersFile.close();
             throw e;
         }
     }
@@ -113,6 +128,14 @@ public final class LogdServer implements AutoCloseable
         return counters;
     }
 
+    /**
+     * @return the counters file in the data directory (its error log too).
+     */
+    public CountersFile countersFile()
+    {
+        return countersFile;
+    }
+
     public NettyServer server()
     {
         return server;
@@ -132,6 +155,7 @@ public final class LogdServer implements AutoCloseable
         finally
         {
             store.close();
+            countersFile.close();
         }
     }
 }

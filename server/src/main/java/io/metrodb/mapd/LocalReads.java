@@ -161,28 +161,28 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
         final int valueLength = entry.valueLength();
         if (valueLength < 0 || valueLength > MAX_RECORD_FRAME_LENGTH)
         {
-            counters.localReadsTooLarge++;
+            counters.localReadsTooLarge.incrementRelease();
             return null;
         }
         final int payloadLength = ValueRecord.length(keyLength, valueLength);
         final int frameLength = RecordHeader.HEADER_LENGTH + payloadLength;
         if (frameLength > MAX_RECORD_FRAME_LENGTH)
         {
-            counters.localReadsTooLarge++;
+            counters.localReadsTooLarge.incrementRelease();
             return null;
         }
         final int position = (int)(offset & (local.segmentLength - 1));
         if (offset < 0 || (offset & (RecordHeader.ALIGNMENT - 1)) != 0 ||
             position > local.segmentLength - frameLength)
         {
-            counters.localReadFallbacksBadRecord++;
+            counters.localReadFallbacksBadRecord.incrementRelease();
             return fallback();
         }
         final long segment = offset >>> local.segmentShift;
         final FileChannel channel = segment < Integer.MAX_VALUE ? channel(local, (int)segment) : null;
         if (channel == null)
         {
-            counters.localReadFallbacksMissing++;
+            counters.localReadFallbacksMissing.incrementRelease();
             return fallback();
         }
         final ByteBuffer buffer = scratch(frameLength);
@@ -192,7 +192,7 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
             {
                 if (channel.read(buffer, position + buffer.position()) < 0)
                 {
-                    counters.localReadFallbacksShort++;
+                    counters.localReadFallbacksShort.incrementRelease();
                     return fallback();
                 }
             }
@@ -201,7 +201,7 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
         {
             CloseHelper.quietClose(channel);
             local.segments[(int)segment] = null;
-            counters.localReadFallbacksIoError++;
+            counters.localReadFallbacksIoError.incrementRelease();
             return fallback();
         }
 
@@ -212,7 +212,7 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
             record.getIntLE(RecordHeader.CRC_OFFSET) !=
                 ValueRecord.checksum(crc, record, RecordHeader.HEADER_LENGTH, payloadLength))
         {
-            counters.localReadFallbacksBadRecord++;
+            counters.localReadFallbacksBadRecord.incrementRelease();
             return fallback();
         }
         final int at = RecordHeader.HEADER_LENGTH;
@@ -227,19 +227,19 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
             !ByteBufUtil.equals(record, at + ValueRecord.KEY_OFFSET, key, keyIndex, keyLength) ||
             ValueRecord.checksum(crc, record, valueIndex, entry.valueLength()) != entry.checksum())
         {
-            counters.localReadFallbacksMismatch++;
+            counters.localReadFallbacksMismatch.incrementRelease();
             return fallback();
         }
         final ByteBuf value = alloc.directBuffer(entry.valueLength());
         value.writeBytes(record, valueIndex, entry.valueLength());
         local.served++;
-        counters.localReads++;
+        counters.localReads.incrementRelease();
         return value;
     }
 
     private ByteBuf fallback()
     {
-        counters.localReadFallbacks++;
+        counters.localReadFallbacks.incrementRelease();
         return null;
     }
 

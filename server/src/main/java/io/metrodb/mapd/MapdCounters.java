@@ -1,59 +1,121 @@
 package io.metrodb.mapd;
 
+import io.metrodb.server.counters.CountersFile;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
 import java.util.function.ObjLongConsumer;
 
 /**
- * The mapd's counters. Written by the data-path thread only (plain fields, no atomics); read by INFO on that
- * same thread, and by tests after the fact.
+ * The mapd's counters, in its counters file. Written by the data-path thread only, with ordered stores
+ * ({@code incrementRelease}: no lock-prefixed instruction); read by INFO on that thread and by
+ * {@code bin/metrodb stat} from outside.
  */
 public final class MapdCounters
 {
-    long gets;
-    long getsNotFound;
-    long sets;
-    long setSafes;
-    long dels;
-    long exists;
-    long writesFailed;
-    long notEnoughReplicas;
-    long appendRetries;
-    long replicaReadFailures;
-    long badReplicas;
-    long readsUnreadable;
-    long badRequests;
-    long journalErrors;
-    /** Durable writes whose record a logd took (offset first) but then failed to force. */
-    long forceFailures;
-    long heartbeats;
-    long probes;
-    long probesRefused;
-    long probeKeysChecked;
-    long probeBadReplicas;
-    long repairs;
-    long repairsDone;
-    long repairsPartial;
-    long repairsNoop;
-    long repairsStale;
-    long repairsFailed;
-    long repairsRefused;
-    long repairCopies;
-    long refusedStopping;
-    long syncsFailed;
-    long localReads;
-    long localReadFallbacks;
-    long localReadFallbacksMissing;
-    long localReadFallbacksShort;
-    long localReadFallbacksBadRecord;
-    long localReadFallbacksMismatch;
-    long localReadFallbacksIoError;
-    long localReadsTooLarge;
+    final AtomicCounter gets;
+    final AtomicCounter getsNotFound;
+    final AtomicCounter sets;
+    final AtomicCounter setSafes;
+    final AtomicCounter dels;
+    final AtomicCounter exists;
+    final AtomicCounter writesFailed;
+    final AtomicCounter notEnoughReplicas;
+    final AtomicCounter appendRetries;
+    final AtomicCounter replicaReadFailures;
+    final AtomicCounter badReplicas;
+    final AtomicCounter readsUnreadable;
+    final AtomicCounter badRequests;
+    final AtomicCounter journalErrors;
+    final AtomicCounter forceFailures;
+    final AtomicCounter heartbeats;
+    final AtomicCounter probes;
+    final AtomicCounter probesRefused;
+    final AtomicCounter probeKeysChecked;
+    final AtomicCounter probeBadReplicas;
+    final AtomicCounter repairs;
+    final AtomicCounter repairsDone;
+    final AtomicCounter repairsPartial;
+    final AtomicCounter repairsNoop;
+    final AtomicCounter repairsStale;
+    final AtomicCounter repairsFailed;
+    final AtomicCounter repairsRefused;
+    final AtomicCounter repairCopies;
+    final AtomicCounter refusedStopping;
+    final AtomicCounter syncsFailed;
+    final AtomicCounter localReads;
+    final AtomicCounter localReadFallbacks;
+    final AtomicCounter localReadFallbacksMissing;
+    final AtomicCounter localReadFallbacksShort;
+    final AtomicCounter localReadFallbacksBadRecord;
+    final AtomicCounter localReadFallbacksMismatch;
+    final AtomicCounter localReadFallbacksIoError;
+    final AtomicCounter localReadsTooLarge;
+    private final AtomicCounter[] all = new AtomicCounter[MapdCounter.values().length];
+
+    /**
+     * Counters in memory only (tests).
+     */
+    public MapdCounters()
+    {
+        this(CountersFile.inMemory("mapd").countersManager());
+    }
+
+    /**
+     * @param manager allocates one counter per {@link MapdCounter}, in its order.
+     */
+    public MapdCounters(final CountersManager manager)
+    {
+        for (final MapdCounter counter : MapdCounter.values())
+        {
+            all[counter.ordinal()] = manager.newCounter(counter.infoName(), MapdCounter.TYPE_ID);
+        }
+        gets = all[MapdCounter.GETS.ordinal()];
+        getsNotFound = all[MapdCounter.GETS_NOT_FOUND.ordinal()];
+        sets = all[MapdCounter.SETS.ordinal()];
+        setSafes = all[MapdCounter.SETSAFES.ordinal()];
+        dels = all[MapdCounter.DELS.ordinal()];
+        exists = all[MapdCounter.EXISTS.ordinal()];
+        writesFailed = all[MapdCounter.WRITES_FAILED.ordinal()];
+        notEnoughReplicas = all[MapdCounter.NOT_ENOUGH_REPLICAS.ordinal()];
+        appendRetries = all[MapdCounter.APPEND_RETRIES.ordinal()];
+        replicaReadFailures = all[MapdCounter.REPLICA_READ_FAILURES.ordinal()];
+        badReplicas = all[MapdCounter.BAD_REPLICAS.ordinal()];
+        readsUnreadable = all[MapdCounter.READS_UNREADABLE.ordinal()];
+        badRequests = all[MapdCounter.BAD_REQUESTS.ordinal()];
+        journalErrors = all[MapdCounter.JOURNAL_ERRORS.ordinal()];
+        forceFailures = all[MapdCounter.FORCE_FAILURES.ordinal()];
+        heartbeats = all[MapdCounter.HEARTBEATS.ordinal()];
+        probes = all[MapdCounter.PROBES.ordinal()];
+        probesRefused = all[MapdCounter.PROBES_REFUSED.ordinal()];
+        probeKeysChecked = all[MapdCounter.PROBE_KEYS_CHECKED.ordinal()];
+        probeBadReplicas = all[MapdCounter.PROBE_BAD_REPLICAS.ordinal()];
+        repairs = all[MapdCounter.REPAIRS.ordinal()];
+        repairsDone = all[MapdCounter.REPAIRS_DONE.ordinal()];
+        repairsPartial = all[MapdCounter.REPAIRS_PARTIAL.ordinal()];
+        repairsNoop = all[MapdCounter.REPAIRS_NOOP.ordinal()];
+        repairsStale = all[MapdCounter.REPAIRS_STALE.ordinal()];
+        repairsFailed = all[MapdCounter.REPAIRS_FAILED.ordinal()];
+        repairsRefused = all[MapdCounter.REPAIRS_REFUSED.ordinal()];
+        repairCopies = all[MapdCounter.REPAIR_COPIES.ordinal()];
+        refusedStopping = all[MapdCounter.REFUSED_STOPPING.ordinal()];
+        syncsFailed = all[MapdCounter.SYNCS_FAILED.ordinal()];
+        localReads = all[MapdCounter.LOCAL_READS_SERVED.ordinal()];
+        localReadFallbacks = all[MapdCounter.LOCAL_READ_FALLBACKS.ordinal()];
+        localReadFallbacksMissing = all[MapdCounter.LOCAL_READ_FALLBACKS_MISSING.ordinal()];
+        localReadFallbacksShort = all[MapdCounter.LOCAL_READ_FALLBACKS_SHORT.ordinal()];
+        localReadFallbacksBadRecord = all[MapdCounter.LOCAL_READ_FALLBACKS_BAD_RECORD.ordinal()];
+        localReadFallbacksMismatch = all[MapdCounter.LOCAL_READ_FALLBACKS_MISMATCH.ordinal()];
+        localReadFallbacksIoError = all[MapdCounter.LOCAL_READ_FALLBACKS_IO_ERROR.ordinal()];
+        localReadsTooLarge = all[MapdCounter.LOCAL_READS_TOO_LARGE.ordinal()];
+    }
 
     /**
      * @return GETs answered from a same-host logd's segment file.
      */
     public long localReads()
     {
-        return localReads;
+        return localReads.get();
     }
 
     /**
@@ -61,96 +123,62 @@ public final class MapdCounters
      */
     public long localReadFallbacks()
     {
-        return localReadFallbacks;
+        return localReadFallbacks.get();
     }
 
     public long gets()
     {
-        return gets;
+        return gets.get();
     }
 
     public long badReplicas()
     {
-        return badReplicas;
+        return badReplicas.get();
     }
 
     public long replicaReadFailures()
     {
-        return replicaReadFailures;
+        return replicaReadFailures.get();
     }
 
     public long notEnoughReplicas()
     {
-        return notEnoughReplicas;
+        return notEnoughReplicas.get();
     }
 
     public long appendRetries()
     {
-        return appendRetries;
+        return appendRetries.get();
     }
 
     public long probes()
     {
-        return probes;
+        return probes.get();
     }
 
     public long repairsDone()
     {
-        return repairsDone;
+        return repairsDone.get();
     }
 
     public long repairsNoop()
     {
-        return repairsNoop;
+        return repairsNoop.get();
     }
 
     public long repairCopies()
     {
-        return repairCopies;
+        return repairCopies.get();
     }
 
     /**
-     * Visits each counter by name.
+     * Visits each counter by name (the names INFO shows), in INFO's order.
      */
     public void forEach(final ObjLongConsumer<String> consumer)
     {
-        consumer.accept("gets", gets);
-        consumer.accept("gets_not_found", getsNotFound);
-        consumer.accept("sets", sets);
-        consumer.accept("setsafes", setSafes);
-        consumer.accept("dels", dels);
-        consumer.accept("exists", exists);
-        consumer.accept("writes_failed", writesFailed);
-        consumer.accept("not_enough_replicas", notEnoughReplicas);
-        consumer.accept("append_retries", appendRetries);
-        consumer.accept("replica_read_failures", replicaReadFailures);
-        consumer.accept("bad_replicas", badReplicas);
-        consumer.accept("reads_unreadable", readsUnreadable);
-        consumer.accept("bad_requests", badRequests);
-        consumer.accept("journal_errors", journalErrors);
-        consumer.accept("force_failures", forceFailures);
-        consumer.accept("heartbeats", heartbeats);
-        consumer.accept("probes", probes);
-        consumer.accept("probes_refused", probesRefused);
-        consumer.accept("probe_keys_checked", probeKeysChecked);
-        consumer.accept("probe_bad_replicas", probeBadReplicas);
-        consumer.accept("repairs", repairs);
-        consumer.accept("repairs_done", repairsDone);
-        consumer.accept("repairs_partial", repairsPartial);
-        consumer.accept("repairs_noop", repairsNoop);
-        consumer.accept("repairs_stale", repairsStale);
-        consumer.accept("repairs_failed", repairsFailed);
-        consumer.accept("repairs_refused", repairsRefused);
-        consumer.accept("repair_copies", repairCopies);
-        consumer.accept("refused_stopping", refusedStopping);
-        consumer.accept("syncs_failed", syncsFailed);
-        consumer.accept("local_reads_served", localReads);
-        consumer.accept("local_read_fallbacks", localReadFallbacks);
-        consumer.accept("local_read_fallbacks_missing", localReadFallbacksMissing);
-        consumer.accept("local_read_fallbacks_short", localReadFallbacksShort);
-        consumer.accept("local_read_fallbacks_bad_record", localReadFallbacksBadRecord);
-        consumer.accept("local_read_fallbacks_mismatch", localReadFallbacksMismatch);
-        consumer.accept("local_read_fallbacks_io_error", localReadFallbacksIoError);
-        consumer.accept("local_reads_too_large", localReadsTooLarge);
+        for (final MapdCounter counter : MapdCounter.values())
+        {
+            consumer.accept(counter.infoName(), all[counter.ordinal()].get());
+        }
     }
 }

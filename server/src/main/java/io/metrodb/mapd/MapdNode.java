@@ -5,6 +5,7 @@ import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.server.counters.CountersFile;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -28,9 +29,10 @@ final class MapdNode
     private final KeyGrid grid;
     private final LogdPool logds;
     private final GridJournal journal;
-    private final HybridClock clock = new HybridClock();
-    private final MapdCounters counters = new MapdCounters();
-    private final RequestTimings timings = new RequestTimings();
+    private final HybridClock clock;
+    private final MapdCounters counters;
+    private final CountersFile countersFile;
+    private final RequestTimings timings;
     private final ArrayDeque<WriteSession> writeSessions = new ArrayDeque<>();
     private final ArrayDeque<ReadSession> readSessions = new ArrayDeque<>();
     private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -76,6 +78,30 @@ final class MapdNode
         final long ownSequence,
         final boolean localReads)
     {
+        this(nodeId, rf, maxValueLength, grid, logds, journal, ownSequence, localReads, CountersFile.inMemory("mapd"),
+            new HybridClock());
+    }
+
+    /**
+     * @param countersFile the mapd's counters file: its counters go there, and it is closed with the node.
+     * @param clock    the clock that versions writes (its wall clock from the owner).
+     */
+    MapdNode(
+        final int nodeId,
+        final int rf,
+        final int maxValueLength,
+        final KeyGrid grid,
+        final LogdPool logds,
+        final GridJournal journal,
+        final long ownSequence,
+        final boolean localReads,
+        final CountersFile countersFile,
+        final HybridClock clock)
+    {
+        this.countersFile = countersFile;
+        this.counters = new MapdCounters(countersFile.countersManager());
+        this.timings = new RequestTimings(countersFile.countersManager());
+        this.clock = clock;
         this.nodeId = nodeId;
         this.rf = rf;
         this.maxValueLength = maxValueLength;
@@ -439,7 +465,7 @@ final class MapdNode
         journalScratch.writeBytes(buf, change, io.metrodb.protocol.mapd.Change.length(buf, change));
         if (journal.append(journalScratch) < 0)
         {
-            counters.journalErrors++;
+            counters.journalErrors.incrementRelease();
             return false;
         }
         return true;
@@ -448,5 +474,14 @@ final class MapdNode
     void close()
     {
         journalScratch.release();
+        countersFile.close();
+    }
+
+    /**
+     * @return the mapd's counters file (its errors go to the error log there).
+     */
+    CountersFile countersFile()
+    {
+        return countersFile;
     }
 }

@@ -5,7 +5,6 @@ import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
-import io.metrodb.protocol.Ping;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
@@ -16,10 +15,9 @@ import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.metrodb.protocol.mond.ClusterView;
-import io.metrodb.protocol.mond.HeartbeatRequest;
-import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.server.CommonReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -56,7 +54,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         final byte opcode = FrameHeader.opcode(frame, at);
         if (!servesOpcode(opcode))
         {
-            node.counters().badRequests++;
+            node.counters().badRequests.incrementRelease();
             ErrorReplies.reply(ctx, frame, Opcodes.isKnown(opcode) ? StatusCodes.WRONG_ROLE : StatusCodes.UNKNOWN_OPCODE,
                 Opcodes.isKnown(opcode) ? Opcodes.name(opcode) + " is not served by this mapd" : "unknown opcode");
             frame.release();
@@ -65,14 +63,14 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         final short valid = FrameValidator.validateRequest(frame, at, node.maxValueLength());
         if (valid != StatusCodes.OK)
         {
-            node.counters().badRequests++;
+            node.counters().badRequests.incrementRelease();
             ErrorReplies.reply(ctx, frame, valid, describeInvalid(valid, opcode));
             frame.release();
             return;
         }
         if (node.isStopping() && refusedWhenStopping(opcode))
         {
-            node.counters().refusedStopping++;
+            node.counters().refusedStopping.incrementRelease();
             ErrorReplies.reply(ctx, frame, StatusCodes.SHUTTING_DOWN, "this mapd is stopping; retry another mapd");
             frame.release();
             return;
@@ -82,7 +80,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         {
             case Opcodes.GET ->
             {
-                node.counters().gets++;
+                node.counters().gets.incrementRelease();
                 onRequestStarted(ctx);
                 node.acquireRead().start(this, ctx, frame, at);
             }
@@ -126,7 +124,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             final ProbeSession probe = node.tryStartProbe();
             if (probe == null)
             {
-                node.counters().probesRefused++;
+                node.counters().probesRefused.incrementRelease();
                 replyError(ctx, Opcodes.PROBE, FrameHeader.requestId(frame, at), StatusCodes.OVERLOADED,
                     "a PROBE is already in progress at this mapd");
                 return;
@@ -146,7 +144,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             node.tryStartRepair(frame, RepairRequest.keyIndex(at), RepairRequest.keyLength(frame, at));
         if (repair == null)
         {
-            node.counters().repairsRefused++;
+            node.counters().repairsRefused.incrementRelease();
             replyError(ctx, Opcodes.REPAIR, FrameHeader.requestId(frame, at), StatusCodes.OVERLOADED,
                 MapdNode.MAX_REPAIRS + " REPAIRs, or one of this key, are in progress at this mapd");
             frame.release();
@@ -166,7 +164,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
                 case Opcodes.EXISTS -> onExists(ctx, frame, at, requestId);
                 case Opcodes.INFO -> onInfo(ctx, Info.section(frame, at), requestId);
                 case Opcodes.DUMP -> onDump(ctx, frame, at, requestId);
-                case Opcodes.PING -> onPing(ctx, frame, at, requestId);
+                case Opcodes.PING -> CommonReplies.ping(ctx, frame, at, requestId);
                 case Opcodes.HEARTBEAT -> onHeartbeat(ctx, frame, at, requestId);
                 case Opcodes.CLUSTER_VIEW -> onClusterView(ctx, frame, at, requestId);
                 default -> throw new IllegalStateException("unreachable: " + opcode);
@@ -218,7 +216,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         final MapdCounters counters = node.counters();
         if (opcode == Opcodes.DEL)
         {
-            counters.dels++;
+            counters.dels.incrementRelease();
             if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
                 entry.isTombstone())
             {
@@ -229,11 +227,11 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         }
         else if (opcode == Opcodes.SET)
         {
-            counters.sets++;
+            counters.sets.incrementRelease();
         }
         else
         {
-            counters.setSafes++;
+            counters.setSafes.incrementRelease();
         }
         onRequestStarted(ctx);
         node.acquireWrite().start(this, ctx, frame, at);
@@ -241,7 +239,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private void onExists(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
-        node.counters().exists++;
+        node.counters().exists.incrementRelease();
         if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
             entry.isTombstone())
         {
@@ -253,23 +251,14 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         ctx.write(out, ctx.voidPromise());
     }
 
-    private void onPing(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
-    {
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Ping.LENGTH);
-        Ping.encodeResponse(out, requestId, Ping.nonce(frame, at));
-        ctx.write(out, ctx.voidPromise());
-    }
-
     /**
      * O(1) and allocation-free but for the reply, so a busy mapd still answers mond within one loop turn.
      */
     private void onHeartbeat(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
-        node.counters().heartbeats++;
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + HeartbeatResponse.LENGTH);
-        HeartbeatResponse.encode(out, requestId, HeartbeatRequest.sendTimeNs(frame, at), Roles.MAPD,
-            node.heartbeatState(), node.nodeId(), node.grid().liveKeys(), node.clusterView().epoch());
-        ctx.write(out, ctx.voidPromise());
+        node.counters().heartbeats.incrementRelease();
+        CommonReplies.heartbeat(ctx, frame, at, requestId, Roles.MAPD, node.heartbeatState(), node.nodeId(),
+            node.grid().liveKeys(), node.clusterView().epoch());
     }
 
     private void onClusterView(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
@@ -295,7 +284,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             final StringBuilder text = new StringBuilder(1024);
             node.timings().appendInfo(text);
             node.timings().reset();
-            writeInfo(ctx, requestId, text);
+            CommonReplies.info(ctx, requestId, text);
             return;
         }
         final KeyGrid grid = node.grid();
@@ -320,18 +309,10 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             .append("bad_replicas_dropped:").append(node.badReplicaQueue().dropped()).append('\n');
         node.replicator().appendInfo(text);
         node.localReads().appendInfo(text);
-        node.counters().forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
-        node.journal().stats().forEach((name, value) ->
-            text.append("journal_").append(name).append(':').append(value).append('\n'));
+        CommonReplies.appendCounters(text, "", node.counters()::forEach);
+        CommonReplies.appendCounters(text, "journal_", node.journal().stats()::forEach);
         node.timings().appendInfo(text);
-        writeInfo(ctx, requestId, text);
-    }
-
-    private static void writeInfo(final ChannelHandlerContext ctx, final long requestId, final StringBuilder text)
-    {
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
-        Info.encodeResponse(out, requestId, text.toString());
-        ctx.write(out, ctx.voidPromise());
+        CommonReplies.info(ctx, requestId, text);
     }
 
     private void onDump(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
@@ -455,6 +436,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     public void channelReadComplete(final ChannelHandlerContext ctx)
     {
         ctx.flush();
+        node.timings().publishIfDue(System.nanoTime());
         if (paused && inFlight < MAX_IN_FLIGHT / 2)
         {
             paused = false;

@@ -9,8 +9,10 @@ import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.NettyServer;
+import io.metrodb.server.counters.CountersFile;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,12 +107,12 @@ public final class MapdServer implements AutoCloseable
     public static MapdServer start(final MapdConfig config, final boolean rebuildFromLogds)
         throws IOException, InterruptedException
     {
-        return start(config, rebuildFromLogds, GridJournal::open);
+        return start(config, rebuildFromLogds, null);
     }
 
     /**
-     * As {@link #start(MapdConfig, boolean)}, with the journal opened by {@code openJournal} from the data
-     * directory (tests: a journal with a byte budget).
+     * As {@link #start(MapdConfig, boolean)}, with the journal opened by {@code openJournal} from the data directory
+     * (tests: a journal with a byte budget; null: counted in the counters file). Start fails: the node closes it.
      */
     static MapdServer start(
         final MapdConfig config, final boolean rebuildFromLogds,
@@ -119,6 +121,7 @@ public final class MapdServer implements AutoCloseable
     {
         Files.createDirectories(config.dir());
         final long startNs = System.nanoTime();
+        final CountersFile counters = CountersFile.create(config.dir(), "mapd");
         final KeyGrid grid = new KeyGrid(config.rf(), initialCapacity(config.expectedKeys()));
         GridJournal journal = null;
         EventLoopGroup dataLoop = null;
@@ -126,7 +129,7 @@ public final class MapdServer implements AutoCloseable
         try
         {
             final GridSnapshot.Header snapshot = GridSnapshot.load(config.dir(), grid);
-            journal = openJournal.apply(config.dir());
+            journal = null != openJournal ? openJournal.apply(config.dir()) : GridJournal.open(config.dir(), counters);
             final long[] lastApplied = snapshot == null ? new long[0x10000] : snapshot.lastApplied();
             final Backlog backlog = new Backlog(config.backlog());
             final long[] ownSequence = {snapshot == null ? 0 : snapshot.ownSequence()};
@@ -151,7 +154,7 @@ public final class MapdServer implements AutoCloseable
             {
                 // A new origin numbers from the clock, so a mapd whose directory was lost never reuses numbers
                 // its peers have already applied.
-                ownSequence[0] = System.currentTimeMillis() << HybridClock.COUNTER_BITS;
+                ownSequence[0] = SystemEpochClock.INSTANCE.time() << HybridClock.COUNTER_BITS;
             }
             backlog.recovered(ownSequence[0]);
             final Recovery recovery = new Recovery(snapshot == null ? 0 : snapshot.entries(), replay.entries(),
@@ -163,7 +166,7 @@ public final class MapdServer implements AutoCloseable
             final LogdPool logds = new LogdPool(dataLoop.next(), config.logds(), handshake, 4096,
                 config.requestTimeoutMs());
             final MapdNode node = new MapdNode(config.nodeId(), config.rf(), config.maxValueLength(), grid, logds,
-                journal, ownSequence[0], config.localReads());
+                journal, ownSequence[0], config.localReads(), counters, new HybridClock());
             final Replicator replicator = new Replicator(node, dataLoop.next(), config.peers(), handshake,
                 config.peerTimeoutMs(), config.syncIntervalMs(), backlog, lastApplied);
             node.replicator(replicator);
@@ -319,9 +322,7 @@ public final class MapdServer implements AutoCloseable
         return node;
     }
 
-    /**
-     * @return the counters (read them on the data-path thread, e.g. through {@link #onDataPath}).
-     */
+    /** @return the counters (readable from any thread: they live in the counters file). */
     public MapdCounters counters()
     {
         return node.counters();
@@ -363,9 +364,7 @@ public final class MapdServer implements AutoCloseable
         return text.toString();
     }
 
-    /**
-     * @return the grid (readable from any thread).
-     */
+    /** @return the grid (readable from any thread). */
     public KeyGrid grid()
     {
         return grid;
@@ -433,7 +432,8 @@ public final class MapdServer implements AutoCloseable
         }
         catch (final IOException | RuntimeException e)
         {
-            LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change", e);
+            LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change: " + e);
+            node.countersFile().onError(e);
         }
     }
 

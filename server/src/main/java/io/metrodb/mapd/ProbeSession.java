@@ -94,7 +94,7 @@ final class ProbeSession implements RequestWriter, ResponseListener, GridVisitor
         badCount = 0;
         busySlots = 0;
         bad = ctx.alloc().heapBuffer(4096);
-        node.counters().probes++;
+        node.counters().probes.incrementRelease();
         pump();
     }
 
@@ -291,14 +291,14 @@ final class ProbeSession implements RequestWriter, ResponseListener, GridVisitor
         ProbeResponse.writeBadReplica(bad, entry.logdId(replica), reason, entry.offset(replica), entry.version(),
             entry.versionNode(), key, 0, key.readableBytes());
         badCount++;
-        node.counters().probeBadReplicas++;
+        node.counters().probeBadReplicas.incrementRelease();
     }
 
     private void finish()
     {
         final long nextCursor = mode == ProbeRequest.MODE_SCAN && cursor >= 0 && cursor < node.grid().size() ? cursor : 0;
         badCount += node.badReplicaQueue().drainTo(bad, MAX_BAD_COUNT - badCount, MAX_BAD_BYTES);
-        node.counters().probeKeysChecked += keysChecked;
+        node.counters().probeKeysChecked.getAndAddRelease(keysChecked);
 
         final ByteBuf out = ctx.alloc().ioBuffer(
             FrameHeader.HEADER_LENGTH + ProbeResponse.BAD_REPLICAS_OFFSET + bad.readableBytes());

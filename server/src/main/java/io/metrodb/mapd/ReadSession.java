@@ -63,7 +63,7 @@ final class ReadSession implements RequestWriter, ResponseListener
         replicasTried = 0;
         if (!node.grid().get(frame, keyIndex, keyLength, entry) || entry.isTombstone())
         {
-            node.counters().getsNotFound++;
+            node.counters().getsNotFound.incrementRelease();
             handler.replyNotFound(ctx, opcode, requestId);
             release();
             return;
@@ -115,9 +115,9 @@ final class ReadSession implements RequestWriter, ResponseListener
                 replicasTried++;
                 return;
             }
-            node.counters().replicaReadFailures++;
+            node.counters().replicaReadFailures.incrementRelease();
         }
-        node.counters().readsUnreadable++;
+        node.counters().readsUnreadable.incrementRelease();
         handler.replyError(ctx, opcode, requestId, StatusCodes.REPLICAS_UNREADABLE, replicasTried == 0 ?
             "no logd holding a replica of the key is connected" : "no replica of the key could be read and verified");
         release();
@@ -144,11 +144,11 @@ final class ReadSession implements RequestWriter, ResponseListener
         }
         if (FrameHeader.status(response, at) == StatusCodes.OK)
         {
-            node.counters().badReplicas++;
+            node.counters().badReplicas.incrementRelease();
         }
         else
         {
-            node.counters().replicaReadFailures++;
+            node.counters().replicaReadFailures.incrementRelease();
         }
         if (ReplicaCheck.isDataError(reason))
         {
@@ -162,7 +162,7 @@ final class ReadSession implements RequestWriter, ResponseListener
     @Override
     public void onFailure(final long replica, final short status)
     {
-        node.counters().replicaReadFailures++;
+        node.counters().replicaReadFailures.incrementRelease();
         tryNextReplica();
     }
 

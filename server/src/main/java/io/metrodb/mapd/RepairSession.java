@@ -110,18 +110,18 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
         triedCount = 0;
         newCount = 0;
         appending = false;
-        node.counters().repairs++;
+        node.counters().repairs.incrementRelease();
 
         if (!node.grid().get(frame, keyIndex, keyLength, entry))
         {
-            node.counters().repairsFailed++;
+            node.counters().repairsFailed.incrementRelease();
             handler.replyNotFound(ctx, Opcodes.REPAIR, requestId);
             release();
             return;
         }
         if (entry.version() != version || entry.versionNode() != versionNode)
         {
-            node.counters().repairsStale++;
+            node.counters().repairsStale.incrementRelease();
             fail(StatusCodes.STALE_VERSION, "the key changed since the probe (now version " +
                 Long.toUnsignedString(entry.version()) + " node " + entry.versionNode() + "); nothing done");
             return;
@@ -134,7 +134,7 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
         }
         if (listed == 0)
         {
-            node.counters().repairsNoop++;
+            node.counters().repairsNoop.incrementRelease();
             replyReplicas(currentReplicas());
             return;
         }
@@ -253,7 +253,7 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
         }
         if (good == 0)
         {
-            node.counters().repairsFailed++;
+            node.counters().repairsFailed.incrementRelease();
             fail(StatusCodes.REPLICAS_UNREADABLE, "no replica but the listed bad ones could be read and verified; " +
                 "nothing done");
             return;
@@ -323,10 +323,10 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
         {
             return;
         }
-        node.counters().repairCopies += copies;
+        node.counters().repairCopies.getAndAddRelease(copies);
         if (copies == 0 && good < node.rf())
         {
-            node.counters().repairsFailed++;
+            node.counters().repairsFailed.incrementRelease();
             fail(StatusCodes.NOT_ENOUGH_REPLICAS, good + " of rf " + node.rf() +
                 " replicas verified and no healthy logd took a copy; nothing done");
             return;
@@ -335,13 +335,13 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
         final int result = node.commitRepair(this);
         if (result == MapdNode.REPAIR_STALE)
         {
-            node.counters().repairsStale++;
+            node.counters().repairsStale.incrementRelease();
             fail(StatusCodes.STALE_VERSION, "the key changed during the repair; nothing done");
         }
         else if (result < 0)
         {
-            node.counters().journalErrors++;
-            node.counters().repairsFailed++;
+            node.counters().journalErrors.incrementRelease();
+            node.counters().repairsFailed.incrementRelease();
             fail(StatusCodes.STORAGE_ERROR, "repaired in the grid but the journal append failed: " +
                 LogResult.describe(result));
         }
@@ -393,19 +393,19 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
     {
         if (journalStatus != LogResult.OK)
         {
-            node.counters().journalErrors++;
-            node.counters().repairsFailed++;
+            node.counters().journalErrors.incrementRelease();
+            node.counters().repairsFailed.incrementRelease();
             fail(StatusCodes.STORAGE_ERROR, "journal force failed: " + LogResult.describe(journalStatus));
             return;
         }
         if (good + copies >= node.rf())
         {
-            node.counters().repairsDone++;
+            node.counters().repairsDone.incrementRelease();
             replyReplicas(newCount);
         }
         else
         {
-            node.counters().repairsPartial++;
+            node.counters().repairsPartial.incrementRelease();
             fail(StatusCodes.NOT_ENOUGH_REPLICAS, (good + copies) + " of rf " + node.rf() +
                 " good replicas after the repair (too few healthy logds); the copies made are in the replica list");
         }

@@ -225,7 +225,7 @@ final class SyncStreamer implements Runnable, LogScanHandler
             failure == io.metrodb.log.LogResult.CLOSED ? StatusCodes.SHUTTING_DOWN : StatusCodes.STORAGE_ERROR;
         final String what = "own changes from sequence " + nextSequence + " cannot be streamed: the journal " +
             "record at " + failedPosition + " is unreadable (" + io.metrodb.log.LogResult.describe(failure) + ")";
-        node.counters().syncsFailed++;
+        node.counters().syncsFailed.incrementRelease();
         if (status != StatusCodes.SHUTTING_DOWN && node.firstReportOfUnreadableJournal(failedPosition))
         {
             LOG.log(System.Logger.Level.ERROR, what + "; every SYNC that reaches it ends there with " +

@@ -259,7 +259,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
 
     private void retry(final int slot)
     {
-        node.counters().appendRetries++;
+        node.counters().appendRetries.incrementRelease();
         sendTo(slot);
     }
 
@@ -284,9 +284,9 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     {
         if (status == StatusCodes.NOT_ENOUGH_REPLICAS)
         {
-            node.counters().notEnoughReplicas++;
+            node.counters().notEnoughReplicas.incrementRelease();
         }
-        node.counters().writesFailed++;
+        node.counters().writesFailed.incrementRelease();
         handler.replyError(ctx, opcode, requestId, status, message);
         answered = true;
         releaseWhenSettled();
@@ -354,12 +354,12 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
         }
         if (journalStatus != LogResult.OK)
         {
-            node.counters().journalErrors++;
+            node.counters().journalErrors.incrementRelease();
             fail(StatusCodes.STORAGE_ERROR, "journal force failed: " + LogResult.describe(journalStatus));
         }
         else if (forceFailure != StatusCodes.OK)
         {
-            node.counters().forceFailures++;
+            node.counters().forceFailures.incrementRelease();
             fail(StatusCodes.STORAGE_ERROR, "logd " + forceFailedLogd + " took the record but did not force it (" +
                 StatusCodes.name(forceFailure) + ")");
         }
@@ -380,7 +380,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
 
     void replyJournalError(final long result)
     {
-        node.counters().journalErrors++;
+        node.counters().journalErrors.incrementRelease();
         fail(StatusCodes.STORAGE_ERROR, "stored on the logds but the journal append failed: " +
             LogResult.describe(result));
     }

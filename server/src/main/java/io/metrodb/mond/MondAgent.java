@@ -7,12 +7,16 @@ import io.metrodb.protocol.mapd.ProbeResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.server.CommonReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 
 import java.util.concurrent.TimeUnit;
 
@@ -46,7 +50,8 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private final MonitoredNode[] nodes;
     private final MonitoredNode[] mapds;
     private final MonitoredNode[] logds;
-    private final MondCounters counters = new MondCounters();
+    private final MondCounters counters;
+    private final ErrorHandler errorHandler;
     private final RepairQueue repairs;
     private final ViewPublisher view;
     private final ProbeWalker random;
@@ -75,7 +80,15 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
 
     MondAgent(final MondConfig config, final EventLoop loop, final HandshakeConfig hello)
     {
+        this(config, loop, hello, new MondCounters(), SystemEpochClock.INSTANCE, Throwable::printStackTrace);
+    }
+
+    MondAgent(final MondConfig config, final EventLoop loop, final HandshakeConfig hello, final MondCounters counters,
+        final EpochClock wallClock, final ErrorHandler errorHandler)
+    {
         final long nowNs = System.nanoTime();
+        this.counters = counters;
+        this.errorHandler = errorHandler;
         this.config = config;
         this.loop = loop;
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
@@ -101,7 +114,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             }
         }
         this.repairs = new RepairQueue(config.maxPendingRepairs(), config.repairGraceMs(), this);
-        this.view = new ViewPublisher(nodes, counters, repairs, nowNs, System.currentTimeMillis());
+        this.view = new ViewPublisher(nodes, counters, repairs, nowNs, wallClock.time());
         this.random = new ProbeWalker("probe", this, ProbeRequest.MODE_RANDOM, config.probeKeysPerSec(), null, nowNs);
         this.scrub = new ProbeWalker("scrub", this, ProbeRequest.MODE_SCAN, config.scrubKeysPerSec(), this, nowNs);
         this.sweep = new ProbeWalker("sweep", this, ProbeRequest.MODE_SCAN, config.repairsPerSec(), this, nowNs);
@@ -135,7 +148,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         dutyCycle = null;
         final long nowNs = System.nanoTime();
         lastCycleNs = nowNs;
-        counters.dutyCycles++;
+        counters.dutyCycles.incrementRelease();
         try
         {
             doWork(nowNs);
@@ -143,7 +156,8 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         catch (final RuntimeException e)
         {
             // Log and keep going: the next cycle is scheduled all the same.
-            LOG.log(System.Logger.Level.ERROR, "mond duty cycle failed", e);
+            LOG.log(System.Logger.Level.ERROR, "mond duty cycle failed (metrodb stat --errors): " + e);
+            errorHandler.onError(e);
         }
         if (!closed)
         {
@@ -338,7 +352,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
      */
     void onHeartbeat(final MonitoredNode node, final long nowNs)
     {
-        counters.heartbeatsAnswered++;
+        counters.heartbeatsAnswered.incrementRelease();
         if (node.reportedState == HeartbeatResponse.STATE_STOPPING)
         {
             // A node that is stopping is going away: its answers do not keep it UP.
@@ -455,7 +469,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
                 if (downForNs(logdId, nowNs) < 0)
                 {
                     // The mapd cannot reach a logd that mond sees alive: check again later.
-                    counters.replicasUnchecked++;
+                    counters.replicasUnchecked.incrementRelease();
                     return;
                 }
                 fromDownLogd = true;
@@ -463,7 +477,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             default ->
             {
                 // TIMEOUT, OVERLOADED, another error (e.g. STORAGE_ERROR): not checked now, not known bad.
-                counters.replicasUnchecked++;
+                counters.replicasUnchecked.incrementRelease();
                 return;
             }
         }
@@ -474,7 +488,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             mapd.index, nowNs);
         if (result != RepairQueue.DUPLICATE)
         {
-            counters.badReplicasFound++;
+            counters.badReplicasFound.incrementRelease();
         }
         wakeAt(nowNs);
     }
@@ -538,7 +552,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         {
             droppedAtSweepStart = repairs.dropped();
             sweep.active(true, nowNs);
-            counters.sweepsStarted++;
+            counters.sweepsStarted.incrementRelease();
         }
     }
 
@@ -547,7 +561,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     {
         if (walker == scrub)
         {
-            counters.scrubPasses++;
+            counters.scrubPasses.incrementRelease();
             final long nowNs = System.nanoTime();
             final long restUntilNs = scrub.passStartNs() + scrubPassMinNs;
             if (scrubPassMinNs > 0 && restUntilNs - nowNs > 0)
@@ -556,7 +570,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
                 // leave random samples of it until then too.
                 scrub.rest(restUntilNs);
                 random.rest(restUntilNs);
-                counters.scrubRests++;
+                counters.scrubRests.incrementRelease();
             }
             return;
         }
@@ -565,13 +579,13 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             // A logd passed its grace period during the pass, or the pending set overflowed: walk again.
             sweepAgain = false;
             droppedAtSweepStart = repairs.dropped();
-            counters.sweepsStarted++;
+            counters.sweepsStarted.incrementRelease();
         }
         else
         {
             sweep.active(false, System.nanoTime());
         }
-        counters.sweepsCompleted++;
+        counters.sweepsCompleted.incrementRelease();
     }
 
     /**
@@ -615,7 +629,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             .append("repairs_dropped:").append(repairs.dropped()).append('\n')
             .append("repairs_cancelled:").append(repairs.cancelled()).append('\n')
             .append("repairs_abandoned:").append(repairs.abandoned()).append('\n');
-        counters.forEach((name, value) -> text.append(name).append(':').append(value).append('\n'));
+        CommonReplies.appendCounters(text, "", counters::forEach);
         random.appendInfo(text);
         scrub.appendInfo(text);
         sweep.appendInfo(text);

@@ -87,6 +87,11 @@ public final class MondCommand implements Callable<Integer>
         description = "How long a PROBE or REPAIR may take before it counts as failed. Default: ${DEFAULT-VALUE}.")
     long requestTimeoutMs;
 
+    @Option(names = "--dir", paramLabel = "DIR",
+        description = "Directory for mond's counters file (counters.dat, read by `metrodb stat`). " +
+            "Default: none (counters in memory only).")
+    Path dir;
+
     @Option(names = "--auth-token-file",
         description = "File holding the auth token HELLO must carry (also presented to the nodes). " +
             "Default: $METRODB_AUTH_TOKEN, else none.")
@@ -96,7 +101,7 @@ public final class MondCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final MondConfig config = toConfig();
-        final MondServer server = MondServer.start(config);
+        final MondServer server = MondServer.start(config, dir);
         System.out.printf("mond listening on %s:%d (%s), watching mapds %s and logds %s, heartbeat %d ms, " +
             "down after %d misses, repair grace %d ms%n", config.host(), server.port(), Transports.name(), mapds,
             logds, config.heartbeatIntervalMs(), config.downAfter(), config.repairGraceMs());

@@ -1,57 +1,86 @@
 package io.metrodb.mond;
 
+import io.metrodb.server.counters.CountersFile;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
 import java.util.function.ObjLongConsumer;
 
 /**
- * mond's counters. Written and read on mond's one event-loop thread only (plain fields, no atomics).
+ * mond's counters, in its counters file. Written and read on mond's one event-loop thread (ordered stores,
+ * {@code incrementRelease}), read from outside by {@code bin/metrodb stat}.
  */
 final class MondCounters
 {
-    long heartbeatsSent;
-    long heartbeatsAnswered;
-    long badAnswers;
-    long viewChanges;
-    long viewsPushed;
-    long probesSent;
-    long probesFailed;
-    long probesRefused;
-    long keysChecked;
-    long badReplicasFound;
-    long replicasUnchecked;
-    long scrubPasses;
-    long scrubRests;
-    long sweepsStarted;
-    long sweepsCompleted;
-    long repairsSent;
-    long repairsDone;
-    long repairsStale;
-    long repairsFailed;
-    long dutyCycles;
+    final AtomicCounter heartbeatsSent;
+    final AtomicCounter heartbeatsAnswered;
+    final AtomicCounter badAnswers;
+    final AtomicCounter viewChanges;
+    final AtomicCounter viewsPushed;
+    final AtomicCounter probesSent;
+    final AtomicCounter probesFailed;
+    final AtomicCounter probesRefused;
+    final AtomicCounter keysChecked;
+    final AtomicCounter badReplicasFound;
+    final AtomicCounter replicasUnchecked;
+    final AtomicCounter scrubPasses;
+    final AtomicCounter scrubRests;
+    final AtomicCounter sweepsStarted;
+    final AtomicCounter sweepsCompleted;
+    final AtomicCounter repairsSent;
+    final AtomicCounter repairsDone;
+    final AtomicCounter repairsStale;
+    final AtomicCounter repairsFailed;
+    final AtomicCounter dutyCycles;
+    private final AtomicCounter[] all = new AtomicCounter[MondCounter.values().length];
 
     /**
-     * Visits each counter by name (the names INFO shows).
+     * Counters in memory only (tests).
+     */
+    MondCounters()
+    {
+        this(CountersFile.inMemory("mond").countersManager());
+    }
+
+    /**
+     * @param manager allocates one counter per {@link MondCounter}, in its order.
+     */
+    MondCounters(final CountersManager manager)
+    {
+        for (final MondCounter counter : MondCounter.values())
+        {
+            all[counter.ordinal()] = manager.newCounter(counter.infoName(), MondCounter.TYPE_ID);
+        }
+        heartbeatsSent = all[MondCounter.HEARTBEATS_SENT.ordinal()];
+        heartbeatsAnswered = all[MondCounter.HEARTBEATS_ANSWERED.ordinal()];
+        badAnswers = all[MondCounter.BAD_ANSWERS.ordinal()];
+        viewChanges = all[MondCounter.VIEW_CHANGES.ordinal()];
+        viewsPushed = all[MondCounter.VIEWS_PUSHED.ordinal()];
+        probesSent = all[MondCounter.PROBES_SENT.ordinal()];
+        probesFailed = all[MondCounter.PROBES_FAILED.ordinal()];
+        probesRefused = all[MondCounter.PROBES_REFUSED.ordinal()];
+        keysChecked = all[MondCounter.KEYS_CHECKED.ordinal()];
+        badReplicasFound = all[MondCounter.BAD_REPLICAS_FOUND.ordinal()];
+        replicasUnchecked = all[MondCounter.REPLICAS_UNCHECKED.ordinal()];
+        scrubPasses = all[MondCounter.SCRUB_PASSES.ordinal()];
+        scrubRests = all[MondCounter.SCRUB_RESTS.ordinal()];
+        sweepsStarted = all[MondCounter.SWEEPS_STARTED.ordinal()];
+        sweepsCompleted = all[MondCounter.SWEEPS_COMPLETED.ordinal()];
+        repairsSent = all[MondCounter.REPAIRS_SENT.ordinal()];
+        repairsDone = all[MondCounter.REPAIRS_DONE.ordinal()];
+        repairsStale = all[MondCounter.REPAIRS_STALE.ordinal()];
+        repairsFailed = all[MondCounter.REPAIRS_FAILED.ordinal()];
+        dutyCycles = all[MondCounter.DUTY_CYCLES.ordinal()];
+    }
+
+    /**
+     * Visits each counter by name (the names INFO shows), in INFO's order.
      */
     void forEach(final ObjLongConsumer<String> consumer)
     {
-        consumer.accept("heartbeats_sent", heartbeatsSent);
-        consumer.accept("heartbeats_answered", heartbeatsAnswered);
-        consumer.accept("bad_answers", badAnswers);
-        consumer.accept("view_changes", viewChanges);
-        consumer.accept("views_pushed", viewsPushed);
-        consumer.accept("probes_sent", probesSent);
-        consumer.accept("probes_failed", probesFailed);
-        consumer.accept("probes_refused", probesRefused);
-        consumer.accept("keys_checked", keysChecked);
-        consumer.accept("bad_replicas_found", badReplicasFound);
-        consumer.accept("replicas_unchecked", replicasUnchecked);
-        consumer.accept("scrub_passes", scrubPasses);
-        consumer.accept("scrub_rests", scrubRests);
-        consumer.accept("sweeps_started", sweepsStarted);
-        consumer.accept("sweeps_completed", sweepsCompleted);
-        consumer.accept("repairs_sent", repairsSent);
-        consumer.accept("repairs_done", repairsDone);
-        consumer.accept("repairs_stale", repairsStale);
-        consumer.accept("repairs_failed", repairsFailed);
-        consumer.accept("duty_cycles", dutyCycles);
+        for (final MondCounter counter : MondCounter.values())
+        {
+            consumer.accept(counter.infoName(), all[counter.ordinal()].get());
+        }
     }
 }

@@ -1,16 +1,13 @@
 package io.metrodb.mond;
 
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
-import io.metrodb.protocol.Ping;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
-import io.metrodb.protocol.mond.HeartbeatRequest;
-import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.server.CommonReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -64,7 +61,7 @@ final class MondRequestHandler extends ChannelInboundHandlerAdapter
             {
                 case Opcodes.CLUSTER_VIEW -> onClusterView(ctx, frame, at, requestId);
                 case Opcodes.INFO -> onInfo(ctx, requestId);
-                case Opcodes.PING -> onPing(ctx, frame, at, requestId);
+                case Opcodes.PING -> CommonReplies.ping(ctx, frame, at, requestId);
                 case Opcodes.HEARTBEAT -> onHeartbeat(ctx, frame, at, requestId);
                 default -> throw new IllegalStateException("unreachable: " + opcode);
             }
@@ -101,25 +98,13 @@ final class MondRequestHandler extends ChannelInboundHandlerAdapter
     {
         final StringBuilder text = new StringBuilder(2048);
         agent.appendInfo(text);
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.TEXT_OFFSET + text.length() * 2);
-        Info.encodeResponse(out, requestId, text.toString());
-        ctx.write(out, ctx.voidPromise());
-    }
-
-    private static void onPing(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
-    {
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Ping.LENGTH);
-        Ping.encodeResponse(out, requestId, Ping.nonce(frame, at));
-        ctx.write(out, ctx.voidPromise());
+        CommonReplies.info(ctx, requestId, text);
     }
 
     private void onHeartbeat(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
-        final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + HeartbeatResponse.LENGTH);
-        HeartbeatResponse.encode(out, requestId, HeartbeatRequest.sendTimeNs(frame, at), Roles.MOND,
-            stopping.get() ? HeartbeatResponse.STATE_STOPPING : HeartbeatResponse.STATE_SERVING, nodeId,
-            agent.repairs().size(), agent.view().epoch());
-        ctx.write(out, ctx.voidPromise());
+        CommonReplies.heartbeat(ctx, frame, at, requestId, Roles.MOND, CommonReplies.servingState(stopping.get()),
+            nodeId, agent.repairs().size(), agent.view().epoch());
     }
 
     @Override

@@ -4,8 +4,11 @@ import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.NettyServer;
+import io.metrodb.server.counters.CountersFile;
 import io.netty.channel.EventLoopGroup;
+import org.agrona.concurrent.SystemEpochClock;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,14 +28,17 @@ public final class MondServer implements AutoCloseable
     private final MondAgent agent;
     private final NettyServer server;
     private final AtomicBoolean stopping;
+    private final CountersFile countersFile;
 
     private MondServer(
         final MondConfig config,
         final EventLoopGroup loopGroup,
         final MondAgent agent,
         final NettyServer server,
-        final AtomicBoolean stopping)
+        final AtomicBoolean stopping,
+        final CountersFile countersFile)
     {
+        this.countersFile = countersFile;
         this.config = config;
         this.loopGroup = loopGroup;
         this.agent = agent;
@@ -49,21 +55,35 @@ public final class MondServer implements AutoCloseable
      */
     public static MondServer start(final MondConfig config) throws InterruptedException
     {
+        return start(config, null);
+    }
+
+    /**
+     * As {@link #start(MondConfig)}, with its counters file ({@code counters.dat}) in {@code dir}.
+     *
+     * @param dir where to keep the counters file; null: counters in memory only.
+     */
+    public static MondServer start(final MondConfig config, final Path dir) throws InterruptedException
+    {
+        final CountersFile countersFile =
+            null == dir ? CountersFile.inMemory("mond") : CountersFile.create(dir, "mond");
         final EventLoopGroup loopGroup = Transports.newEventLoopGroup(1, "mond");
         try
         {
             final HandshakeConfig hello =
                 new HandshakeConfig(Roles.MOND, config.nodeId(), config.authToken(), MAX_FRAME_LENGTH);
-            final MondAgent agent = new MondAgent(config, loopGroup.next(), hello);
+            final MondAgent agent = new MondAgent(config, loopGroup.next(), hello,
+                new MondCounters(countersFile.countersManager()), SystemEpochClock.INSTANCE, countersFile);
             final AtomicBoolean stopping = new AtomicBoolean();
             final NettyServer server = NettyServer.start("mond", config.host(), config.port(), loopGroup, hello,
                 () -> new MondRequestHandler(agent, config.nodeId(), stopping));
             agent.start();
-            return new MondServer(config, loopGroup, agent, server, stopping);
+            return new MondServer(config, loopGroup, agent, server, stopping, countersFile);
         }
         catch (final InterruptedException | RuntimeException e)
         {
             loopGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            countersFile.close();
             throw e;
         }
     }
@@ -109,5 +129,14 @@ public final class MondServer implements AutoCloseable
         loopGroup.next().submit(agent::close).syncUninterruptibly();
         server.close();
         loopGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        countersFile.close();
+    }
+
+    /**
+     * @return the counters file (in memory when started without a directory).
+     */
+    public CountersFile countersFile()
+    {
+        return countersFile;
     }
 }

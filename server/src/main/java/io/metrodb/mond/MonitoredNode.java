@@ -109,7 +109,7 @@ final class MonitoredNode implements PeerConnection.StateListener
         if (connection.send(heartbeatWriter, heartbeatListener, 0,
             FrameHeader.HEADER_LENGTH + HeartbeatRequest.LENGTH) >= 0)
         {
-            agent.counters().heartbeatsSent++;
+            agent.counters().heartbeatsSent.incrementRelease();
         }
     }
 
@@ -165,14 +165,14 @@ final class MonitoredNode implements PeerConnection.StateListener
         {
             if (!FrameValidator.isValidResponse(frame, at) || FrameHeader.status(frame, at) != StatusCodes.OK)
             {
-                agent.counters().badAnswers++;
+                agent.counters().badAnswers.incrementRelease();
                 return;
             }
             final long nowNs = System.nanoTime();
             if (HeartbeatResponse.role(frame, at) != role)
             {
                 wrongRole = true;
-                agent.counters().badAnswers++;
+                agent.counters().badAnswers.incrementRelease();
                 return;
             }
             lastRttUs = Math.max(0, (nowNs - HeartbeatResponse.sendTimeNs(frame, at)) / 1000);
@@ -198,11 +198,11 @@ final class MonitoredNode implements PeerConnection.StateListener
             if (FrameHeader.status(frame, at) == StatusCodes.OK)
             {
                 ackedEpoch = Math.max(ackedEpoch, epoch);
-                agent.counters().viewsPushed++;
+                agent.counters().viewsPushed.incrementRelease();
             }
             else
             {
-                agent.counters().badAnswers++;
+                agent.counters().badAnswers.incrementRelease();
             }
         }
 

@@ -170,7 +170,7 @@ final class ProbeWalker implements ResponseListener
         inFlight = true;
         target = mapd;
         mapd.probeInFlight = true;
-        agent.counters().probesSent++;
+        agent.counters().probesSent.incrementRelease();
     }
 
     /**
@@ -234,7 +234,7 @@ final class ProbeWalker implements ResponseListener
         agent.onProbeDone(this);
         if (!FrameValidator.isValidResponse(frame, at))
         {
-            agent.counters().probesFailed++;
+            agent.counters().probesFailed.incrementRelease();
             return;
         }
         final short status = FrameHeader.status(frame, at);
@@ -242,15 +242,15 @@ final class ProbeWalker implements ResponseListener
         {
             if (status == StatusCodes.OVERLOADED)
             {
-                agent.counters().probesRefused++;
+                agent.counters().probesRefused.incrementRelease();
             }
             else
             {
-                agent.counters().probesFailed++;
+                agent.counters().probesFailed.incrementRelease();
             }
             return;
         }
-        agent.counters().keysChecked += ProbeResponse.checked(frame, at);
+        agent.counters().keysChecked.getAndAddRelease(ProbeResponse.checked(frame, at));
         final long nowNs = System.nanoTime();
         int bad = ProbeResponse.firstBadIndex(at);
         for (int i = ProbeResponse.badCount(frame, at); i > 0; i--)
@@ -277,7 +277,7 @@ final class ProbeWalker implements ResponseListener
             target.probeInFlight = false;
         }
         agent.onProbeDone(this);
-        agent.counters().probesFailed++;
+        agent.counters().probesFailed.incrementRelease();
     }
 
     void appendInfo(final StringBuilder text)

@@ -105,14 +105,14 @@ final class Repairer implements ResponseListener
         sending = null;
         if (requestId < 0)
         {
-            agent.counters().repairsFailed++;
+            agent.counters().repairsFailed.incrementRelease();
             queue.onFailed(repair, nowNs);
             return;
         }
         inFlight.put(token, repair);
         inFlightMapd.put(token, mapd);
         mapd.repairsInFlight++;
-        agent.counters().repairsSent++;
+        agent.counters().repairsSent.incrementRelease();
     }
 
     @Override
@@ -123,17 +123,17 @@ final class Repairer implements ResponseListener
         final long nowNs = System.nanoTime();
         if (status == StatusCodes.OK)
         {
-            agent.counters().repairsDone++;
+            agent.counters().repairsDone.incrementRelease();
             queue.onRepaired(repair, nowNs);
         }
         else if (status == StatusCodes.STALE_VERSION || status == StatusCodes.NOT_FOUND)
         {
-            agent.counters().repairsStale++;
+            agent.counters().repairsStale.incrementRelease();
             queue.onStale(repair);
         }
         else
         {
-            agent.counters().repairsFailed++;
+            agent.counters().repairsFailed.incrementRelease();
             queue.onFailed(repair, nowNs);
         }
     }
@@ -142,7 +142,7 @@ final class Repairer implements ResponseListener
     public void onFailure(final long token, final short status)
     {
         final PendingRepair repair = complete(token);
-        agent.counters().repairsFailed++;
+        agent.counters().repairsFailed.incrementRelease();
         queue.onFailed(repair, System.nanoTime());
     }
 

@@ -64,7 +64,7 @@ final class ViewPublisher
     void bump(final long nowNs)
     {
         epoch = Math.max(Math.max(epoch + 1, wallMs(nowNs)), highestHeard + 1);
-        counters.viewChanges++;
+        counters.viewChanges.incrementRelease();
     }
 
     /**
@@ -109,8 +109,8 @@ final class ViewPublisher
      */
     void encode(final ByteBuf out, final long requestId, final boolean isResponse)
     {
-        ClusterView.encodeViewHeader(out, requestId, isResponse, epoch, nodes.length, counters.keysChecked,
-            counters.badReplicasFound, counters.repairsDone, repairs.size(), nodesLength());
+        ClusterView.encodeViewHeader(out, requestId, isResponse, epoch, nodes.length, counters.keysChecked.get(),
+            counters.badReplicasFound.get(), counters.repairsDone.get(), repairs.size(), nodesLength());
         for (final MonitoredNode node : nodes)
         {
             ClusterView.writeNode(out, node.nodeId, node.role, node.health.state(), node.port,

@@ -109,7 +109,7 @@ class LocalReadsTest
             // Replicas of equal rank, all local, are read in grid order: the first one is the flipped one.
             cluster.flipRecordByte(entry.logdId(0), entry.offset(0), victim.length(), entry.valueLength());
             final long fallbacks = counter(mapd, () -> mapd.counters().localReadFallbacks());
-            final long badRecords = counter(mapd, () -> mapd.counters().localReadFallbacksBadRecord);
+            final long badRecords = counter(mapd, () -> mapd.counters().localReadFallbacksBadRecord.get());
             final long failures = counter(mapd, () -> mapd.counters().replicaReadFailures());
             final long servedByOther = counter(mapd, () -> mapd.localReadsServed(entry.logdId(1)));
 
@@ -117,7 +117,7 @@ class LocalReadsTest
             {
                 assertArrayEquals(entries.get(victim), client.get(victim).value(), "GET " + i + " " + seed());
                 assertEquals(fallbacks + i, counter(mapd, () -> mapd.counters().localReadFallbacks()), seed());
-                assertEquals(badRecords + i, counter(mapd, () -> mapd.counters().localReadFallbacksBadRecord),
+                assertEquals(badRecords + i, counter(mapd, () -> mapd.counters().localReadFallbacksBadRecord.get()),
                     "a payload that fails its CRC32C " + seed());
                 assertEquals(failures + i, counter(mapd, () -> mapd.counters().replicaReadFailures()),
                     "then read over the network, the logd finds the same replica corrupt " + seed());
@@ -151,11 +151,11 @@ class LocalReadsTest
                 channel.truncate(offset % MapdCluster.SEGMENT_LENGTH + 20);
             }
             Files.move(copy, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            final long shortReads = counter(mapd, () -> mapd.counters().localReadFallbacksShort);
+            final long shortReads = counter(mapd, () -> mapd.counters().localReadFallbacksShort.get());
             final long logdReads = cluster.logdByNodeId(logdId).store().stats().reads();
 
             assertArrayEquals(entries.get(victim), client.get(victim).value(), seed());
-            assertEquals(shortReads + 1, counter(mapd, () -> mapd.counters().localReadFallbacksShort), seed());
+            assertEquals(shortReads + 1, counter(mapd, () -> mapd.counters().localReadFallbacksShort.get()), seed());
             assertEquals(logdReads + 1, cluster.logdByNodeId(logdId).store().stats().reads(),
                 "read over the network from the same logd " + seed());
             assertAllReadBack(client, entries);

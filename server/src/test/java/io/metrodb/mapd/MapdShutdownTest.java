@@ -92,7 +92,7 @@ class MapdShutdownTest
             final SocketClient socket = client.socket();
             socket.send(out -> SetRequest.encode(out, 100, Opcodes.SET, bytes("in-progress"), bytes("v1")));
             Await.until("the mapd has the SET in progress", WAIT_MS,
-                () -> mapd.onDataPath(() -> mapd.counters().sets == 2));
+                () -> mapd.onDataPath(() -> mapd.counters().sets.get() == 2));
 
             final MapdServer closing = mapd;
             closer = new Thread(() ->

@@ -164,7 +164,7 @@ class MondServingTest
             assertEquals(-1L, heartbeat.sendTimeNs());
             assertEquals(7, heartbeat.viewEpoch());
         }
-        assertTrue(mapd.onDataPath(() -> mapd.counters().heartbeats) >= 2);
+        assertTrue(mapd.onDataPath(() -> mapd.counters().heartbeats.get()) >= 2);
     }
 
     @Test

@@ -256,7 +256,7 @@ class RespServerTest
         {
             assertEquals(StatusCodes.OK, binary.get("k2").status());
         }
-        assertEquals(2, cluster.mapd.node().counters().setSafes, "SET ... SAFE and SETSAFE are the binary SETSAFE");
+        assertEquals(2, cluster.mapd.node().counters().setSafes.get(), "SET ... SAFE and SETSAFE are the binary SETSAFE");
     }
 
     @Test

@@ -131,9 +131,9 @@ final class AgentHarness implements AutoCloseable
      */
     void heartbeat(final MonitoredNode node) throws Exception
     {
-        final long answered = call(() -> counters().heartbeatsAnswered);
+        final long answered = call(() -> counters().heartbeatsAnswered.get());
         run(() -> node.sendHeartbeat(System.nanoTime(), agent.view().epoch()));
-        await("heartbeat answered by " + node, () -> counters().heartbeatsAnswered > answered);
+        await("heartbeat answered by " + node, () -> counters().heartbeatsAnswered.get() > answered);
     }
 
     @Override

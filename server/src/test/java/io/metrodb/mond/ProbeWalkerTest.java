@@ -87,9 +87,9 @@ class ProbeWalkerTest
     {
         return harness.call(() ->
         {
-            final long before = harness.counters().probesSent;
+            final long before = harness.counters().probesSent.get();
             walker.doWork(atNs);
-            return (int)(harness.counters().probesSent - before);
+            return (int)(harness.counters().probesSent.get() - before);
         });
     }
 
@@ -194,7 +194,7 @@ class ProbeWalkerTest
         assertEquals(0, step(random, later + 99 * MS));
         assertEquals(1, step(random, later + 100 * MS + 1));
         assertEquals(4, mapd.received(Opcodes.PROBE).size());
-        assertEquals(4, harness.call(() -> harness.counters().probesSent));
+        assertEquals(4, harness.call(() -> harness.counters().probesSent.get()));
     }
 
     @Test
@@ -385,7 +385,7 @@ class ProbeWalkerTest
         }
         assertEquals(scrub, passes.get(0));
         grid.assertCursorsFollowed(seed);
-        assertEquals(grid.checked(), harness.call(() -> harness.counters().keysChecked), "seed " + seed);
+        assertEquals(grid.checked(), harness.call(() -> harness.counters().keysChecked.get()), "seed " + seed);
 
         advanceUntilSent(scrub);
         assertEquals(0, ProbeRequest.cursor(lastProbe(mapds.get(0)), 0), "a new pass starts at 0, seed " + seed);
@@ -418,10 +418,10 @@ class ProbeWalkerTest
         }
         grid.assertCursorsFollowed(seed);
         assertTrue(grid.failures() >= 4, "seed " + seed);
-        assertEquals(grid.refused(), harness.call(() -> harness.counters().probesRefused), "seed " + seed);
-        assertEquals(grid.failures() - grid.refused(), harness.call(() -> harness.counters().probesFailed),
+        assertEquals(grid.refused(), harness.call(() -> harness.counters().probesRefused.get()), "seed " + seed);
+        assertEquals(grid.failures() - grid.refused(), harness.call(() -> harness.counters().probesFailed.get()),
             "seed " + seed);
-        assertEquals(grid.checked(), harness.call(() -> harness.counters().keysChecked), "seed " + seed);
+        assertEquals(grid.checked(), harness.call(() -> harness.counters().keysChecked.get()), "seed " + seed);
     }
 
     @Test
@@ -441,7 +441,7 @@ class ProbeWalkerTest
         now += SECOND;
         assertEquals(1, doWork(scrub, now));
         assertEquals(0, doWork(scrub, now + 10 * SECOND), "still in flight");
-        harness.await("the PROBE timed out", () -> harness.counters().probesFailed == 1);
+        harness.await("the PROBE timed out", () -> harness.counters().probesFailed.get() == 1);
         assertEquals(cursor, ProbeRequest.cursor(lastProbe(mapd), 0));
         // The mapd sent nothing for a whole request timeout, so its connection was taken for dead and renewed.
         harness.await("mapd reconnected", harness.mapd(0)::isServing);
@@ -451,7 +451,7 @@ class ProbeWalkerTest
         assertEquals(1, step(scrub, now));
         assertEquals(3, mapd.received(Opcodes.PROBE).size());
         assertEquals(cursor, ProbeRequest.cursor(lastProbe(mapd), 0), "the keys of the lost PROBE are not skipped");
-        assertEquals(0, harness.call(() -> harness.counters().probesRefused));
+        assertEquals(0, harness.call(() -> harness.counters().probesRefused.get()));
     }
 
     @Test
@@ -488,7 +488,7 @@ class ProbeWalkerTest
         assertEquals(1, doWork(scrub, now));
         harness.await("PROBE held", () -> held.size() == 1);
         mapds.get(1).close();
-        harness.await("the PROBE failed with the connection", () -> harness.counters().probesFailed == 1);
+        harness.await("the PROBE failed with the connection", () -> harness.counters().probesFailed.get() == 1);
         advanceUntilSent(scrub);
         assertEquals(4, mapds.get(0).received(Opcodes.PROBE).size());
         assertEquals(0, ProbeRequest.cursor(lastProbe(mapds.get(0)), 0), "mapd 1 is gone: again at 0 on mapd 0");
@@ -543,9 +543,9 @@ class ProbeWalkerTest
         assertEquals(1, mapds.get(1).received(Opcodes.PROBE).size());
 
         final RepairQueue repairs = harness.agent.repairs();
-        assertEquals(77, harness.call(() -> harness.counters().keysChecked));
-        assertEquals(3, harness.call(() -> harness.counters().badReplicasFound));
-        assertEquals(1, harness.call(() -> harness.counters().replicasUnchecked), "TIMEOUT: not checked now");
+        assertEquals(77, harness.call(() -> harness.counters().keysChecked.get()));
+        assertEquals(3, harness.call(() -> harness.counters().badReplicasFound.get()));
+        assertEquals(1, harness.call(() -> harness.counters().replicasUnchecked.get()), "TIMEOUT: not checked now");
         assertEquals(3, harness.call(repairs::size));
 
         // The answer was handled at the real time: due from then on.

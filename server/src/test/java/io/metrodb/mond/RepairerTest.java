@@ -100,9 +100,9 @@ class RepairerTest
     {
         return harness.call(() ->
         {
-            final long before = harness.counters().repairsSent;
+            final long before = harness.counters().repairsSent.get();
             repairer.doWork(atNs);
-            return harness.counters().repairsSent - before;
+            return harness.counters().repairsSent.get() - before;
         });
     }
 
@@ -156,8 +156,8 @@ class RepairerTest
         assertEquals(1, RepairRequest.versionNode(repair, 0));
         assertEquals(Set.of("21@4096", "22@8192"), replicasOf(repair), "one REPAIR lists both bad replicas");
 
-        assertEquals(1, harness.call(() -> harness.counters().repairsSent));
-        assertEquals(1, harness.call(() -> harness.counters().repairsDone));
+        assertEquals(1, harness.call(() -> harness.counters().repairsSent.get()));
+        assertEquals(1, harness.call(() -> harness.counters().repairsDone.get()));
         assertEquals(0, harness.call(queue::size), "OK: done");
         assertEquals(0, repairsInFlight(2));
         assertEquals(0, doWork(repairer, now + 60 * SECOND), "nothing left to send");
@@ -206,7 +206,7 @@ class RepairerTest
         assertEquals(0, repairsInFlight(0), "every outcome gives its slot back");
         assertEquals(0, repairsInFlight(1));
         assertEquals(8, doWork(repairer, now + 10 * SECOND));
-        assertEquals(8, harness.call(() -> harness.counters().repairsStale));
+        assertEquals(8, harness.call(() -> harness.counters().repairsStale.get()));
         assertEquals(12, harness.call(queue::size));
     }
 
@@ -237,7 +237,7 @@ class RepairerTest
         final double tokens = 10 + 100 * (endNs - now) / 1e9;
         assertTrue(sent <= tokens, "a burst of 10 plus 100 a second at most: " + sent + " > " + tokens);
         assertTrue(sent >= tokens - 10, "keeps up with its rate: " + sent + " of " + tokens);
-        assertEquals(sent, harness.call(() -> harness.counters().repairsDone));
+        assertEquals(sent, harness.call(() -> harness.counters().repairsDone.get()));
         long received = 0;
         for (final FakeNode mapd : mapds)
         {
@@ -267,9 +267,9 @@ class RepairerTest
 
         assertEquals(2, doWork(repairer, now));
         awaitNoRepairInFlight();
-        assertEquals(2, harness.call(() -> harness.counters().repairsStale));
-        assertEquals(0, harness.call(() -> harness.counters().repairsFailed));
-        assertEquals(0, harness.call(() -> harness.counters().repairsDone));
+        assertEquals(2, harness.call(() -> harness.counters().repairsStale.get()));
+        assertEquals(0, harness.call(() -> harness.counters().repairsFailed.get()));
+        assertEquals(0, harness.call(() -> harness.counters().repairsDone.get()));
         assertEquals(0, harness.call(queue::size));
         assertEquals(0, doWork(repairer, now + 60 * SECOND), "not retried");
     }
@@ -288,7 +288,7 @@ class RepairerTest
             final long beforeSend = System.nanoTime();
             assertEquals(1, doWork(repairer, sendAt), "attempt " + attempt);
             final int failed = attempt;
-            harness.await("attempt " + attempt + " failed", () -> harness.counters().repairsFailed == failed);
+            harness.await("attempt " + attempt + " failed", () -> harness.counters().repairsFailed.get() == failed);
             final long afterFailure = System.nanoTime();
             assertEquals(attempt, mapd.received(Opcodes.REPAIR).size());
             assertEquals("k", keyOf(lastRepair(mapd)));
@@ -308,8 +308,8 @@ class RepairerTest
         assertEquals(1, harness.call(queue::abandoned));
         assertEquals(0, doWork(repairer, sendAt + 60 * SECOND));
         assertEquals(RepairQueue.MAX_ATTEMPTS, mapd.received(Opcodes.REPAIR).size());
-        assertEquals(RepairQueue.MAX_ATTEMPTS, harness.call(() -> harness.counters().repairsSent));
-        assertEquals(0, harness.call(() -> harness.counters().repairsDone));
+        assertEquals(RepairQueue.MAX_ATTEMPTS, harness.call(() -> harness.counters().repairsSent.get()));
+        assertEquals(0, harness.call(() -> harness.counters().repairsDone.get()));
         assertEquals(0, repairsInFlight(0));
     }
 
@@ -323,7 +323,7 @@ class RepairerTest
 
         assertEquals(1, doWork(repairer, now));
         assertEquals(0, doWork(repairer, now + 10 * SECOND), "in flight");
-        harness.await("the REPAIR timed out", () -> harness.counters().repairsFailed == 1);
+        harness.await("the REPAIR timed out", () -> harness.counters().repairsFailed.get() == 1);
         assertEquals(0, repairsInFlight(0));
         assertEquals(1, harness.call(queue::size));
         // The mapd sent nothing for a whole request timeout, so its connection was taken for dead and renewed.
@@ -332,7 +332,7 @@ class RepairerTest
         mapd.on(Opcodes.REPAIR, FakeNode.DISCONNECT);
         now = System.nanoTime() + RepairQueue.backoffNs(1);
         assertEquals(1, doWork(repairer, now), "retried after its backoff");
-        harness.await("the REPAIR failed with its connection", () -> harness.counters().repairsFailed == 2);
+        harness.await("the REPAIR failed with its connection", () -> harness.counters().repairsFailed.get() == 2);
         assertEquals(0, repairsInFlight(0));
         harness.await("mapd reconnected", harness.mapd(0)::isServing);
 
@@ -343,7 +343,7 @@ class RepairerTest
         assertEquals(1, doWork(repairer, now));
         awaitNoRepairInFlight();
         assertEquals(3, mapd.received(Opcodes.REPAIR).size());
-        assertEquals(1, harness.call(() -> harness.counters().repairsDone));
+        assertEquals(1, harness.call(() -> harness.counters().repairsDone.get()));
         assertEquals(0, harness.call(queue::size));
     }
 
@@ -380,7 +380,7 @@ class RepairerTest
         assertEquals(7, RepairRequest.version(lastRepair(mapd), 0));
         assertEquals(Set.of("22@8192"), replicasOf(lastRepair(mapd)), "lists only what the first did not");
         assertEquals(0, harness.call(queue::size));
-        assertEquals(3, harness.call(() -> harness.counters().repairsDone));
+        assertEquals(3, harness.call(() -> harness.counters().repairsDone.get()));
     }
 
     @Test

@@ -95,7 +95,7 @@ class ViewPublisherTest
         assertEquals(START_WALL_MS + 5_000, view.epoch(), "the clock");
         view.bump(startNs - 60_000 * MS);
         assertEquals(START_WALL_MS + 5_001, view.epoch(), "the clock went back: epoch + 1");
-        assertEquals(4, counters.viewChanges);
+        assertEquals(4, counters.viewChanges.get());
 
         final long otherMonds = START_WALL_MS + 1_000_000;
         view.heard(otherMonds);
@@ -167,9 +167,9 @@ class ViewPublisherTest
         final MondAgent agent = unconnectedAgent();
         final MonitoredNode[] nodes = agent.nodes();
         final MondCounters counters = new MondCounters();
-        counters.keysChecked = 123_456;
-        counters.badReplicasFound = 78;
-        counters.repairsDone = 9;
+        counters.keysChecked.set(123_456);
+        counters.badReplicasFound.set(78);
+        counters.repairsDone.set(9);
         final RepairQueue repairs = emptyQueue();
         repairs.offer("a".getBytes(StandardCharsets.UTF_8), 1, 1, 21, 0, false, 0, startNs);
         repairs.offer("b".getBytes(StandardCharsets.UTF_8), 1, 1, 21, 0, false, 0, startNs);
@@ -297,10 +297,10 @@ class ViewPublisherTest
         now += INTERVAL_NS;
         final long at = now;
         final int answering = answering();
-        final long answered = harness.call(() -> harness.counters().heartbeatsAnswered);
+        final long answered = harness.call(() -> harness.counters().heartbeatsAnswered.get());
         harness.run(() -> harness.agent.doWork(at));
         harness.await(answering + " heartbeats answered",
-            () -> harness.counters().heartbeatsAnswered >= answered + answering);
+            () -> harness.counters().heartbeatsAnswered.get() >= answered + answering);
     }
 
     /**
@@ -332,7 +332,7 @@ class ViewPublisherTest
 
     private long viewChanges() throws Exception
     {
-        return harness.call(() -> harness.counters().viewChanges);
+        return harness.call(() -> harness.counters().viewChanges.get());
     }
 
     /**
@@ -393,7 +393,7 @@ class ViewPublisherTest
             assertEquals("11=UP,12=UP,21=DOWN,22=UP", lastPushedStates(m));
             assertEquals(epoch, mapds.get(m).heldEpoch());
         }
-        assertEquals(2, harness.call(() -> harness.counters().viewsPushed));
+        assertEquals(2, harness.call(() -> harness.counters().viewsPushed.get()));
         assertNeverAnOlderEpoch();
     }
 
@@ -423,7 +423,7 @@ class ViewPublisherTest
         assertEquals(first, epoch());
         assertEquals(1, mapds.get(0).pushedEpochs().size());
         assertEquals(1, mapds.get(1).pushedEpochs().size());
-        assertEquals(2, harness.call(() -> harness.counters().viewsPushed));
+        assertEquals(2, harness.call(() -> harness.counters().viewsPushed.get()));
 
         logds.get(0).answerHeartbeats = false;
         logds.get(1).answerHeartbeats = false;

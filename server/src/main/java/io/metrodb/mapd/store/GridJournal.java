@@ -6,6 +6,7 @@ import io.metrodb.log.LogResult;
 import io.metrodb.log.LogScanHandler;
 import io.metrodb.log.LogStats;
 import io.metrodb.log.LogStore;
+import io.metrodb.server.counters.CountersFile;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.mapd.Change;
@@ -40,6 +41,21 @@ public final class GridJournal implements AutoCloseable
     public static GridJournal open(final Path mapdDir)
     {
         return open(mapdDir, SEGMENT_LENGTH, LogConfig.UNLIMITED);
+    }
+
+    /**
+     * As {@link #open(Path)}, the journal's counters in the mapd's counters file (labelled {@code journal_...}, as
+     * INFO names them) and its agents' errors in that file's error log.
+     */
+    public static GridJournal open(final Path mapdDir, final CountersFile countersFile)
+    {
+        return new GridJournal(LogStore.open(new LogConfig()
+            .directory(mapdDir.resolve(DIRECTORY))
+            .segmentLength(SEGMENT_LENGTH)
+            .maxEntryLength(MAX_ENTRY_LENGTH)
+            .counters(countersFile.countersManager(), "journal_")
+            .errorHandler(countersFile)
+            .validate()));
     }
 
     /**
