@@ -104,11 +104,24 @@ public final class MapdCommand implements Callable<Integer>
     {
         final int maxValueLength = ByteSize.toInt(maxValue, "--max-value");
         ProtocolLimits.frameLengthFor(maxValueLength);
-        return new MapdConfig(daemon.host(), daemon.port(), dir, NodeIdFile.resolve(dir, nodeId),
-            Addresses.parse(logds, "--logds"), rf, maxValueLength, daemon.authToken(),
-            requestTimeoutMs, snapshotIntervalMs, expectedKeys,
-            peers == null ? java.util.List.of() : Addresses.parse(peers, "--peers"), peerTimeoutMs,
-            syncIntervalMs, backlog, parseLocalReads(localReads));
+        return new MapdConfig()
+            .host(daemon.host())
+            .port(daemon.port())
+            .dir(dir)
+            .nodeId(NodeIdFile.resolve(dir, nodeId))
+            .logds(Addresses.parse(logds, "--logds"))
+            .rf(rf)
+            .maxValueLength(maxValueLength)
+            .authToken(daemon.authToken())
+            .requestTimeoutMs(requestTimeoutMs)
+            .snapshotIntervalMs(snapshotIntervalMs)
+            .expectedKeys(expectedKeys)
+            .peers(peers == null ? java.util.List.of() : Addresses.parse(peers, "--peers"))
+            .peerTimeoutMs(peerTimeoutMs)
+            .syncIntervalMs(syncIntervalMs)
+            .backlog(backlog)
+            .localReads(parseLocalReads(localReads))
+            .conclude();
     }
 
     static boolean parseLocalReads(final String value)

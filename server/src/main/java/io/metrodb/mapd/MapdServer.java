@@ -87,7 +87,7 @@ public final class MapdServer implements AutoCloseable
     /**
      * Recovers the grid, connects to the logds and binds.
      *
-     * @param config validated settings.
+     * @param config the settings, concluded here if they were not yet.
      * @return the running mapd.
      * @throws IOException          when the snapshot or journal cannot be read.
      * @throws InterruptedException when interrupted while binding.
@@ -117,6 +117,7 @@ public final class MapdServer implements AutoCloseable
         final java.util.function.Function<java.nio.file.Path, GridJournal> openJournal)
         throws IOException, InterruptedException
     {
+        config.conclude();
         Files.createDirectories(config.dir());
         final long startNs = System.nanoTime();
         final KeyGrid grid = new KeyGrid(config.rf(), initialCapacity(config.expectedKeys()));

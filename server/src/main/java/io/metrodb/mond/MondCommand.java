@@ -95,9 +95,22 @@ public final class MondCommand implements Callable<Integer>
 
     MondConfig toConfig() throws java.io.IOException
     {
-        return new MondConfig(daemon.host(), daemon.port(), nodeId, Addresses.parse(mapds, "--mapds"),
-            Addresses.parse(logds, "--logds"), daemon.authToken(), heartbeatMs, downAfter,
-            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs,
-            scrubPassMinMs);
+        return new MondConfig()
+            .host(daemon.host())
+            .port(daemon.port())
+            .nodeId(nodeId)
+            .mapds(Addresses.parse(mapds, "--mapds"))
+            .logds(Addresses.parse(logds, "--logds"))
+            .authToken(daemon.authToken())
+            .heartbeatIntervalMs(heartbeatMs)
+            .downAfter(downAfter)
+            .probeKeysPerSec(probeKeysPerSec)
+            .scrubKeysPerSec(scrubKeysPerSec)
+            .repairsPerSec(repairsPerSec)
+            .repairGraceMs(repairGraceMs)
+            .maxPendingRepairs(maxPendingRepairs)
+            .requestTimeoutMs(requestTimeoutMs)
+            .scrubPassMinMs(scrubPassMinMs)
+            .conclude();
     }
 }

@@ -43,12 +43,13 @@ public final class MondServer implements AutoCloseable
     /**
      * Binds, connects to every node and starts watching.
      *
-     * @param config validated settings.
+     * @param config the settings, concluded here if they were not yet.
      * @return the running mond.
      * @throws InterruptedException when interrupted while binding.
      */
     public static MondServer start(final MondConfig config) throws InterruptedException
     {
+        config.conclude();
         final EventLoopGroup loopGroup = Transports.newEventLoopGroup(1, "mond");
         try
         {
