@@ -359,7 +359,7 @@ final class MondAgent implements LogdGrace.Listener
     }
 
     /**
-     * A PROBE reported a bad replica: queue its repair, or count it as unchecked ({@link ProbeWalkers}).$
+     * A PROBE reported a bad replica: queue its repair, or count it as unchecked ({@link ProbeWalkers}).
      *
      * @param at index of the bad replica in {@code frame}.
      */

@@ -452,7 +452,7 @@ final class RespHandler extends ChannelDuplexHandler
         return "ERR " + StatusCodes.name(status) + " " + ErrorPayload.message(buf, at);
     }
 
-    static ByteBuf ok(final ChannelHandlerContext ctx)
+    private static ByteBuf ok(final ChannelHandlerContext ctx)
     {
         return ctx.alloc().ioBuffer(RespReplies.OK.length).writeBytes(RespReplies.OK);
     }
