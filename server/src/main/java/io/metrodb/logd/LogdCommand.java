@@ -4,11 +4,12 @@ import io.metrodb.log.LogConfig;
 import io.metrodb.log.Preallocator;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
-import io.metrodb.server.AuthToken;
 import io.metrodb.server.ByteSize;
+import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -32,13 +33,8 @@ public final class LogdCommand implements Callable<Integer>
     @Option(names = "--dir", required = true, description = "Data directory (segments, checkpoint, node.id).")
     Path dir;
 
-    @Option(names = "--host", defaultValue = LogdConfig.DEFAULT_HOST,
-        description = "Address to bind; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE}.")
-    String host;
-
-    @Option(names = "--port", defaultValue = "" + LogdConfig.DEFAULT_PORT,
-        description = "Port to bind (0 picks a free one). Default: ${DEFAULT-VALUE}.")
-    int port;
+    @Mixin
+    final DaemonOptions daemon = new DaemonOptions(LogdConfig.DEFAULT_PORT);
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "This logd's id, 1..65535. Default: the id stored in DIR/node.id, else a random one, stored.")
@@ -80,9 +76,6 @@ public final class LogdCommand implements Callable<Integer>
         description = "Netty event loop threads; 0 for 2 x cores. Default: ${DEFAULT-VALUE}.")
     int ioThreads;
 
-    @Option(names = "--auth-token-file",
-        description = "File holding the auth token HELLO must carry. Default: $METRODB_AUTH_TOKEN, else none.")
-    Path authTokenFile;
 
     @Override
     public Integer call() throws Exception
@@ -112,7 +105,7 @@ public final class LogdCommand implements Callable<Integer>
             .maxTotalBytes(maxDisk)
             .validate();
         final int maxFrameLength = ProtocolLimits.frameLengthFor(maxEntryLength);
-        return new LogdConfig(host, port, NodeIdFile.resolve(dir, nodeId), AuthToken.resolve(authTokenFile),
+        return new LogdConfig(daemon.host(), daemon.port(), NodeIdFile.resolve(dir, nodeId), daemon.authToken(),
             ioThreads, maxFrameLength, log);
     }
 }

@@ -10,23 +10,16 @@ import io.metrodb.protocol.netty.HandshakeResult;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
-import io.metrodb.server.NodeIdFile;
-import io.metrodb.server.StoreIdFile;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import org.agrona.CloseHelper;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -58,52 +51,12 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
     private final CRC32C crc;
     private final LocalLogd[] byNodeId = new LocalLogd[0x10000];
     private final Long2LongHashMap servedByDropped = new Long2LongHashMap(NO_COUNT);
+    private final LocalStoreVerifier verifier = new LocalStoreVerifier();
     private ByteBuffer scratch;
     private ByteBuf scratchView;
     private int verified;
     private long verifications;
     private long refusals;
-
-    /**
-     * A logd verified to be on this host, its segment files opened on first use.
-     */
-    private static final class LocalLogd
-    {
-        final int nodeId;
-        final PeerConnection connection;
-        final long connects;
-        final Path dir;
-        final int segmentLength;
-        final int segmentShift;
-        FileChannel[] segments = new FileChannel[8];
-        long served;
-
-        LocalLogd(final int nodeId, final PeerConnection connection, final Path dir, final int segmentLength)
-        {
-            this.nodeId = nodeId;
-            this.connection = connection;
-            this.connects = connection.connects();
-            this.dir = dir;
-            this.segmentLength = segmentLength;
-            this.segmentShift = Integer.numberOfTrailingZeros(segmentLength);
-        }
-
-        boolean isCurrent()
-        {
-            final HandshakeResult hello = connection.hello();
-            return connection.isReady() && connection.connects() == connects && hello != null &&
-                hello.nodeId() == nodeId;
-        }
-
-        void close()
-        {
-            for (int i = 0; i < segments.length; i++)
-            {
-                CloseHelper.quietClose(segments[i]);
-                segments[i] = null;
-            }
-        }
-    }
 
     /**
      * @param enabled  false for {@code --local-reads=off}: nothing is verified, every read goes over the network.
@@ -179,7 +132,7 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
             return fallback();
         }
         final long segment = offset >>> local.segmentShift;
-        final FileChannel channel = segment < Integer.MAX_VALUE ? channel(local, (int)segment) : null;
+        final FileChannel channel = segment < Integer.MAX_VALUE ? local.channel((int)segment) : null;
         if (channel == null)
         {
             counters.localReadFallbacksMissing.incrementRelease();
@@ -199,8 +152,7 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
         }
         catch (final IOException | RuntimeException e)
         {
-            CloseHelper.quietClose(channel);
-            local.segments[(int)segment] = null;
+            local.closeSegment((int)segment);
             counters.localReadFallbacksIoError.incrementRelease();
             return fallback();
         }
@@ -257,32 +209,6 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
         }
         scratch.clear().limit(length);
         return scratch;
-    }
-
-    /**
-     * @return the segment file's channel, opened now if needed, or null when it cannot be opened.
-     */
-    private static FileChannel channel(final LocalLogd local, final int segment)
-    {
-        if (segment >= local.segments.length)
-        {
-            local.segments = Arrays.copyOf(local.segments, Math.max(segment + 1, local.segments.length * 2));
-        }
-        FileChannel channel = local.segments[segment];
-        if (channel == null || !channel.isOpen())
-        {
-            try
-            {
-                channel = FileChannel.open(
-                    local.dir.resolve(String.format("%010d.seg", segment)), StandardOpenOption.READ);
-            }
-            catch (final IOException | RuntimeException e)
-            {
-                return null;
-            }
-            local.segments[segment] = channel;
-        }
-        return channel;
     }
 
     @Override
@@ -359,102 +285,23 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
     }
 
     /**
-     * Verifies that the store a logd announced in INFO is on this host's file system, readable here.
-     * Runs on the data-path thread once per (re)connect: two tiny file reads.
+     * Verifies that the store a logd announced in INFO is on this host's file system, readable here
+     * ({@link LocalStoreVerifier}); then reads its replicas locally.
      */
     void verify(final PeerConnection connection, final int nodeId, final String info)
     {
-        String dataDir = null;
-        String storeId = null;
-        String announcedNodeId = null;
-        String segmentLength = null;
-        for (final String line : info.split("\n"))
+        if (!verifier.verify(nodeId, info))
         {
-            final int colon = line.indexOf(':');
-            if (colon > 0)
-            {
-                final String name = line.substring(0, colon);
-                final String value = line.substring(colon + 1).trim();
-                switch (name)
-                {
-                    case "data_dir" -> dataDir = value;
-                    case "store_id" -> storeId = value;
-                    case "node_id" -> announcedNodeId = value;
-                    case "segment_length" -> segmentLength = value;
-                    default ->
-                    {
-                    }
-                }
-            }
-        }
-        if (dataDir == null || storeId == null || announcedNodeId == null || segmentLength == null)
-        {
-            refuse(connection, "its INFO does not say where its store is (an older logd?)");
+            refuse(connection, verifier.refusal());
             return;
         }
-        final long id = StoreIdFile.parse(storeId);
-        final int length;
-        try
-        {
-            length = Integer.parseInt(segmentLength);
-            if (Integer.parseInt(announcedNodeId) != nodeId)
-            {
-                refuse(connection, "its INFO node id " + announcedNodeId + " is not its HELLO's " + nodeId);
-                return;
-            }
-        }
-        catch (final NumberFormatException e)
-        {
-            refuse(connection, "its INFO is malformed");
-            return;
-        }
-        if (id == StoreIdFile.NONE || length < 4096 || Integer.bitCount(length) != 1)
-        {
-            refuse(connection, "its INFO is malformed");
-            return;
-        }
-        final Path dir;
-        try
-        {
-            dir = Path.of(dataDir);
-        }
-        catch (final InvalidPathException e)
-        {
-            refuse(connection, "its data directory " + dataDir + " is not a path here");
-            return;
-        }
-        try
-        {
-            if (!dir.isAbsolute() || !Files.isDirectory(dir))
-            {
-                refuse(connection, "its data directory " + dataDir + " is not on this host");
-                return;
-            }
-            final long storedId = StoreIdFile.read(dir);
-            if (storedId != id)
-            {
-                refuse(connection, dir + " holds store id " + StoreIdFile.format(storedId) + ", not the logd's " +
-                    storeId + " (another host's or another store)");
-                return;
-            }
-            final int storedNodeId = NodeIdFile.read(dir);
-            if (storedNodeId != nodeId)
-            {
-                refuse(connection, dir + " holds node id " + storedNodeId + ", not the logd's " + nodeId);
-                return;
-            }
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            refuse(connection, "cannot read its data directory " + dataDir + " (" + e + ")");
-            return;
-        }
+        final Path dir = verifier.dir();
         final LocalLogd old = byNodeId[nodeId];
         if (old != null)
         {
             drop(old);
         }
-        byNodeId[nodeId] = new LocalLogd(nodeId, connection, dir, length);
+        byNodeId[nodeId] = new LocalLogd(nodeId, connection, dir, verifier.segmentLength());
         verified++;
         verifications++;
         LOG.log(System.Logger.Level.INFO, "logd " + nodeId + " at " + connection.address() +

@@ -3,11 +3,12 @@ package io.metrodb.mapd;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.Addresses;
-import io.metrodb.server.AuthToken;
 import io.metrodb.server.ByteSize;
+import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -35,13 +36,8 @@ public final class MapdCommand implements Callable<Integer>
             "healthy. Default: ${DEFAULT-VALUE}.")
     int rf;
 
-    @Option(names = "--host", defaultValue = MapdConfig.DEFAULT_HOST,
-        description = "Address to bind; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE}.")
-    String host;
-
-    @Option(names = "--port", defaultValue = "" + MapdConfig.DEFAULT_PORT,
-        description = "Port to bind (0 picks a free one). Default: ${DEFAULT-VALUE}.")
-    int port;
+    @Mixin
+    final DaemonOptions daemon = new DaemonOptions(MapdConfig.DEFAULT_PORT);
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "This mapd's id, 1..65535, unique in the cluster (breaks version ties). " +
@@ -93,11 +89,6 @@ public final class MapdCommand implements Callable<Integer>
             "Highest version wins; tombstones are honoured.")
     boolean rebuildFromLogds;
 
-    @Option(names = "--auth-token-file",
-        description = "File holding the auth token HELLO must carry (also presented to the logds). " +
-            "Default: $METRODB_AUTH_TOKEN, else none.")
-    Path authTokenFile;
-
     @Override
     public Integer call() throws Exception
     {
@@ -113,11 +104,24 @@ public final class MapdCommand implements Callable<Integer>
     {
         final int maxValueLength = ByteSize.toInt(maxValue, "--max-value");
         ProtocolLimits.frameLengthFor(maxValueLength);
-        return new MapdConfig(host, port, dir, NodeIdFile.resolve(dir, nodeId),
-            Addresses.parse(logds, "--logds"), rf, maxValueLength, AuthToken.resolve(authTokenFile),
-            requestTimeoutMs, snapshotIntervalMs, expectedKeys,
-            peers == null ? java.util.List.of() : Addresses.parse(peers, "--peers"), peerTimeoutMs,
-            syncIntervalMs, backlog, parseLocalReads(localReads));
+        return new MapdConfig()
+            .host(daemon.host())
+            .port(daemon.port())
+            .dir(dir)
+            .nodeId(NodeIdFile.resolve(dir, nodeId))
+            .logds(Addresses.parse(logds, "--logds"))
+            .rf(rf)
+            .maxValueLength(maxValueLength)
+            .authToken(daemon.authToken())
+            .requestTimeoutMs(requestTimeoutMs)
+            .snapshotIntervalMs(snapshotIntervalMs)
+            .expectedKeys(expectedKeys)
+            .peers(peers == null ? java.util.List.of() : Addresses.parse(peers, "--peers"))
+            .peerTimeoutMs(peerTimeoutMs)
+            .syncIntervalMs(syncIntervalMs)
+            .backlog(backlog)
+            .localReads(parseLocalReads(localReads))
+            .conclude();
     }
 
     static boolean parseLocalReads(final String value)

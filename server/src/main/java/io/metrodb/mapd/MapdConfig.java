@@ -1,52 +1,24 @@
 package io.metrodb.mapd;
 
+import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.server.DaemonOptions;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Settings of one mapd process.
- *
- * @param host               address to bind.
- * @param port               port to bind, 0 for an ephemeral one.
- * @param dir                data directory (journal, snapshot, node.id).
- * @param nodeId             this mapd's id, 1..65535 (the version tie-break).
- * @param logds              every logd to write to.
- * @param rf                 replicas per value.
- * @param maxValueLength     largest value accepted.
- * @param authToken          token HELLO must carry (also sent to logds), or null.
- * @param requestTimeoutMs   how long an APPEND or READ to a logd may take.
- * @param snapshotIntervalMs how often the grid is snapshotted; 0 for only at a clean stop.
- * @param expectedKeys       grid capacity to reserve up front (avoids resizes).
- * @param peers              the other mapds serving the same keyspace (may be empty).
- * @param peerTimeoutMs      how long a peer may take to acknowledge a change (SETSAFE waits at most this).
- * @param syncIntervalMs     how often each peer is asked for changes missed (anti-entropy).
- * @param backlog            own changes kept for peers' catch-up, a power of two.
- * @param localReads         read replicas on same-host logds from their segment files (verified first), else
- *                           only over the network.
+ * Settings of one mapd process, a context builder like {@link io.metrodb.log.LogConfig}: every setting starts at
+ * its default (the {@code DEFAULT_*} constants), set what differs with the fluent setters, then {@link #conclude()}
+ * once, which checks every value and names each bad one. {@link MapdServer#start} concludes it too.
  */
-public record MapdConfig(
-    String host,
-    int port,
-    Path dir,
-    int nodeId,
-    List<InetSocketAddress> logds,
-    int rf,
-    int maxValueLength,
-    String authToken,
-    long requestTimeoutMs,
-    long snapshotIntervalMs,
-    long expectedKeys,
-    List<InetSocketAddress> peers,
-    long peerTimeoutMs,
-    long syncIntervalMs,
-    int backlog,
-    boolean localReads)
+public final class MapdConfig
 {
-    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final String DEFAULT_HOST = DaemonOptions.DEFAULT_HOST;
     public static final int DEFAULT_PORT = 7550;
     public static final int DEFAULT_RF = 2;
     public static final int MAX_RF = 7;
+    public static final int DEFAULT_MAX_VALUE_LENGTH = ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
     public static final long DEFAULT_PEER_TIMEOUT_MS = 1_000;
@@ -54,51 +26,62 @@ public record MapdConfig(
     public static final int DEFAULT_BACKLOG = 1 << 20;
     public static final boolean DEFAULT_LOCAL_READS = true;
 
-    public MapdConfig
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private Path dir;
+    private int nodeId;
+    private List<InetSocketAddress> logds = List.of();
+    private int rf = DEFAULT_RF;
+    private int maxValueLength = DEFAULT_MAX_VALUE_LENGTH;
+    private String authToken;
+    private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+    private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
+    private long expectedKeys;
+    private List<InetSocketAddress> peers = List.of();
+    private long peerTimeoutMs = DEFAULT_PEER_TIMEOUT_MS;
+    private long syncIntervalMs = DEFAULT_SYNC_INTERVAL_MS;
+    private int backlog = DEFAULT_BACKLOG;
+    private boolean localReads = DEFAULT_LOCAL_READS;
+
+    /**
+     * Every setting at its default; {@code dir}, {@code nodeId} and {@code logds} have none and must be set.
+     */
+    public MapdConfig()
     {
-        if (port < 0 || port > 0xFFFF)
-        {
-            throw new IllegalArgumentException("--port must be in 0..65535, was " + port);
-        }
-        if (nodeId < 1 || nodeId > 0xFFFF)
-        {
-            throw new IllegalArgumentException("node id must be in 1..65535, was " + nodeId);
-        }
-        if (rf < 1 || rf > MAX_RF)
-        {
-            throw new IllegalArgumentException("--rf must be in 1.." + MAX_RF + ", was " + rf);
-        }
-        if (logds.size() < rf)
-        {
-            throw new IllegalArgumentException("--rf " + rf + " needs at least " + rf + " logds in --logds, got " +
-                logds.size());
-        }
-        if (maxValueLength < 0)
-        {
-            throw new IllegalArgumentException("--max-value must be >= 0");
-        }
-        if (requestTimeoutMs < 1)
-        {
-            throw new IllegalArgumentException("--request-timeout-ms must be >= 1");
-        }
-        if (snapshotIntervalMs < 0)
-        {
-            throw new IllegalArgumentException("--snapshot-interval-ms must be >= 0");
-        }
-        if (peerTimeoutMs < 1 || syncIntervalMs < 1)
-        {
-            throw new IllegalArgumentException("--peer-timeout-ms and --sync-interval-ms must be >= 1");
-        }
-        if (backlog < 1 || Integer.bitCount(backlog) != 1)
-        {
-            throw new IllegalArgumentException("--backlog must be a power of two, was " + backlog);
-        }
-        logds = List.copyOf(logds);
-        peers = List.copyOf(peers);
     }
 
     /**
-     * A mapd with the default local-read setting.
+     * A concluded mapd with these settings.
+     *
+     * @param localReads read replicas on same-host logds from their segment files (verified first), else only
+     *                   over the network.
+     */
+    public MapdConfig(
+        final String host,
+        final int port,
+        final Path dir,
+        final int nodeId,
+        final List<InetSocketAddress> logds,
+        final int rf,
+        final int maxValueLength,
+        final String authToken,
+        final long requestTimeoutMs,
+        final long snapshotIntervalMs,
+        final long expectedKeys,
+        final List<InetSocketAddress> peers,
+        final long peerTimeoutMs,
+        final long syncIntervalMs,
+        final int backlog,
+        final boolean localReads)
+    {
+        host(host).port(port).dir(dir).nodeId(nodeId).logds(logds).rf(rf).maxValueLength(maxValueLength)
+            .authToken(authToken).requestTimeoutMs(requestTimeoutMs).snapshotIntervalMs(snapshotIntervalMs)
+            .expectedKeys(expectedKeys).peers(peers).peerTimeoutMs(peerTimeoutMs).syncIntervalMs(syncIntervalMs)
+            .backlog(backlog).localReads(localReads).conclude();
+    }
+
+    /**
+     * A concluded mapd with the default local-read setting.
      */
     public MapdConfig(
         final String host,
@@ -122,7 +105,7 @@ public record MapdConfig(
     }
 
     /**
-     * A mapd without peers and with default replication settings (tests, single-mapd setups).
+     * A concluded mapd without peers and with default replication settings (tests, single-mapd setups).
      */
     public MapdConfig(
         final String host,
@@ -141,30 +124,333 @@ public record MapdConfig(
             expectedKeys, List.of(), DEFAULT_PEER_TIMEOUT_MS, DEFAULT_SYNC_INTERVAL_MS, DEFAULT_BACKLOG);
     }
 
+    private MapdConfig copy()
+    {
+        return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
+            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads);
+    }
+
     /**
-     * @return a copy with these peers.
+     * Checks every value, reporting all problems at once, and freezes the address lists.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming each bad value by its command-line option.
+     */
+    public MapdConfig conclude()
+    {
+        final StringBuilder problems = new StringBuilder();
+        if (dir == null)
+        {
+            problems.append("\n  --dir must be set");
+        }
+        if (port < 0 || port > 0xFFFF)
+        {
+            problems.append("\n  --port must be in 0..65535, was ").append(port);
+        }
+        if (nodeId < 1 || nodeId > 0xFFFF)
+        {
+            problems.append("\n  node id must be in 1..65535, was ").append(nodeId);
+        }
+        if (rf < 1 || rf > MAX_RF)
+        {
+            problems.append("\n  --rf must be in 1..").append(MAX_RF).append(", was ").append(rf);
+        }
+        else if (logds == null || logds.size() < rf)
+        {
+            problems.append("\n  --rf ").append(rf).append(" needs at least ").append(rf)
+                .append(" logds in --logds, got ").append(logds == null ? 0 : logds.size());
+        }
+        if (maxValueLength < 0)
+        {
+            problems.append("\n  --max-value must be >= 0");
+        }
+        if (requestTimeoutMs < 1)
+        {
+            problems.append("\n  --request-timeout-ms must be >= 1");
+        }
+        if (snapshotIntervalMs < 0)
+        {
+            problems.append("\n  --snapshot-interval-ms must be >= 0");
+        }
+        if (peerTimeoutMs < 1 || syncIntervalMs < 1)
+        {
+            problems.append("\n  --peer-timeout-ms and --sync-interval-ms must be >= 1");
+        }
+        if (backlog < 1 || Integer.bitCount(backlog) != 1)
+        {
+            problems.append("\n  --backlog must be a power of two, was ").append(backlog);
+        }
+        if (problems.length() > 0)
+        {
+            throw new IllegalArgumentException("invalid mapd configuration:" + problems);
+        }
+        logds = List.copyOf(logds);
+        peers = List.copyOf(peers == null ? List.of() : peers);
+        return this;
+    }
+
+    /**
+     * @param host address to bind.
+     * @return this.
+     */
+    public MapdConfig host(final String host)
+    {
+        this.host = host;
+        return this;
+    }
+
+    public String host()
+    {
+        return host;
+    }
+
+    /**
+     * @param port port to bind, 0 for an ephemeral one.
+     * @return this.
+     */
+    public MapdConfig port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    /**
+     * @param dir data directory (journal, snapshot, node.id).
+     * @return this.
+     */
+    public MapdConfig dir(final Path dir)
+    {
+        this.dir = dir;
+        return this;
+    }
+
+    public Path dir()
+    {
+        return dir;
+    }
+
+    /**
+     * @param nodeId this mapd's id, 1..65535 (the version tie-break).
+     * @return this.
+     */
+    public MapdConfig nodeId(final int nodeId)
+    {
+        this.nodeId = nodeId;
+        return this;
+    }
+
+    public int nodeId()
+    {
+        return nodeId;
+    }
+
+    /**
+     * @param logds every logd to write to.
+     * @return this.
+     */
+    public MapdConfig logds(final List<InetSocketAddress> logds)
+    {
+        this.logds = logds;
+        return this;
+    }
+
+    public List<InetSocketAddress> logds()
+    {
+        return logds;
+    }
+
+    /**
+     * @param rf replicas per value, 1..{@value #MAX_RF}.
+     * @return this.
+     */
+    public MapdConfig rf(final int rf)
+    {
+        this.rf = rf;
+        return this;
+    }
+
+    public int rf()
+    {
+        return rf;
+    }
+
+    /**
+     * @param maxValueLength largest value accepted.
+     * @return this.
+     */
+    public MapdConfig maxValueLength(final int maxValueLength)
+    {
+        this.maxValueLength = maxValueLength;
+        return this;
+    }
+
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    /**
+     * @param authToken token HELLO must carry (also sent to logds), or null.
+     * @return this.
+     */
+    public MapdConfig authToken(final String authToken)
+    {
+        this.authToken = authToken;
+        return this;
+    }
+
+    public String authToken()
+    {
+        return authToken;
+    }
+
+    /**
+     * @param requestTimeoutMs how long an APPEND or READ to a logd may take.
+     * @return this.
+     */
+    public MapdConfig requestTimeoutMs(final long requestTimeoutMs)
+    {
+        this.requestTimeoutMs = requestTimeoutMs;
+        return this;
+    }
+
+    public long requestTimeoutMs()
+    {
+        return requestTimeoutMs;
+    }
+
+    /**
+     * @param snapshotIntervalMs how often the grid is snapshotted; 0 for only at a clean stop.
+     * @return this.
+     */
+    public MapdConfig snapshotIntervalMs(final long snapshotIntervalMs)
+    {
+        this.snapshotIntervalMs = snapshotIntervalMs;
+        return this;
+    }
+
+    public long snapshotIntervalMs()
+    {
+        return snapshotIntervalMs;
+    }
+
+    /**
+     * @param expectedKeys grid capacity to reserve up front (avoids resizes).
+     * @return this.
+     */
+    public MapdConfig expectedKeys(final long expectedKeys)
+    {
+        this.expectedKeys = expectedKeys;
+        return this;
+    }
+
+    public long expectedKeys()
+    {
+        return expectedKeys;
+    }
+
+    /**
+     * @param peers the other mapds serving the same keyspace (may be empty).
+     * @return this.
+     */
+    public MapdConfig peers(final List<InetSocketAddress> peers)
+    {
+        this.peers = peers;
+        return this;
+    }
+
+    public List<InetSocketAddress> peers()
+    {
+        return peers;
+    }
+
+    /**
+     * @param peerTimeoutMs how long a peer may take to acknowledge a change (SETSAFE waits at most this).
+     * @return this.
+     */
+    public MapdConfig peerTimeoutMs(final long peerTimeoutMs)
+    {
+        this.peerTimeoutMs = peerTimeoutMs;
+        return this;
+    }
+
+    public long peerTimeoutMs()
+    {
+        return peerTimeoutMs;
+    }
+
+    /**
+     * @param syncIntervalMs how often each peer is asked for changes missed (anti-entropy).
+     * @return this.
+     */
+    public MapdConfig syncIntervalMs(final long syncIntervalMs)
+    {
+        this.syncIntervalMs = syncIntervalMs;
+        return this;
+    }
+
+    public long syncIntervalMs()
+    {
+        return syncIntervalMs;
+    }
+
+    /**
+     * @param backlog own changes kept for peers' catch-up, a power of two.
+     * @return this.
+     */
+    public MapdConfig backlog(final int backlog)
+    {
+        this.backlog = backlog;
+        return this;
+    }
+
+    public int backlog()
+    {
+        return backlog;
+    }
+
+    /**
+     * @param localReads read replicas on same-host logds from their segment files (verified first), else only
+     *                   over the network.
+     * @return this.
+     */
+    public MapdConfig localReads(final boolean localReads)
+    {
+        this.localReads = localReads;
+        return this;
+    }
+
+    public boolean localReads()
+    {
+        return localReads;
+    }
+
+    /**
+     * @return a concluded copy with these peers (this one unchanged).
      */
     public MapdConfig withPeers(final List<InetSocketAddress> newPeers)
     {
-        return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, newPeers, peerTimeoutMs, syncIntervalMs, backlog, localReads);
+        return copy().peers(newPeers).conclude();
     }
 
     /**
-     * @return a copy with this backlog capacity.
+     * @return a concluded copy with this backlog capacity (this one unchanged).
      */
     public MapdConfig withBacklog(final int newBacklog)
     {
-        return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, newBacklog, localReads);
+        return copy().backlog(newBacklog).conclude();
     }
 
     /**
-     * @return a copy that reads same-host logds' segment files itself ({@code true}) or never does.
+     * @return a concluded copy that reads same-host logds' segment files itself ({@code true}) or never does.
      */
     public MapdConfig withLocalReads(final boolean newLocalReads)
     {
-        return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, newLocalReads);
+        return copy().localReads(newLocalReads).conclude();
     }
 }

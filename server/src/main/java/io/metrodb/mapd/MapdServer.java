@@ -89,7 +89,7 @@ public final class MapdServer implements AutoCloseable
     /**
      * Recovers the grid, connects to the logds and binds.
      *
-     * @param config validated settings.
+     * @param config the settings, concluded here if they were not yet.
      * @return the running mapd.
      * @throws IOException          when the snapshot or journal cannot be read.
      * @throws InterruptedException when interrupted while binding.
@@ -119,6 +119,7 @@ public final class MapdServer implements AutoCloseable
         final java.util.function.Function<java.nio.file.Path, GridJournal> openJournal)
         throws IOException, InterruptedException
     {
+        config.conclude();
         Files.createDirectories(config.dir());
         final long startNs = System.nanoTime();
         final CountersFile counters = CountersFile.create(config.dir(), "mapd");

@@ -9,8 +9,6 @@ import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.mapd.ProbeRequest;
 import io.metrodb.protocol.mapd.ProbeResponse;
 import io.metrodb.protocol.netty.PeerConnection;
-import io.metrodb.protocol.netty.RequestWriter;
-import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +26,7 @@ import java.util.SplittableRandom;
  * replicas are collected. The mapd runs one PROBE at a time ({@link MapdNode#tryStartProbe}). Reads are
  * asynchronous: the data path never waits for them. One instance per mapd, reused; data-path thread only.
  */
-final class ProbeSession implements RequestWriter, ResponseListener, GridVisitor
+final class ProbeSession extends RequestSession implements GridVisitor
 {
     static final int MAX_KEYS = 1024;
     static final int KEYS_IN_FLIGHT = 16;
@@ -38,16 +36,12 @@ final class ProbeSession implements RequestWriter, ResponseListener, GridVisitor
     private static final int REPLICA_MASK = (1 << REPLICA_BITS) - 1;
     private static final int MAX_BAD_COUNT = 0xFFFF;
 
-    private final MapdNode node;
     private final GridEntry[] entries = new GridEntry[KEYS_IN_FLIGHT];
     private final ByteBuf[] keys = new ByteBuf[KEYS_IN_FLIGHT];
     private final int[] pendingReads = new int[KEYS_IN_FLIGHT];
     private final boolean[] busy = new boolean[KEYS_IN_FLIGHT];
     private final SplittableRandom random = new SplittableRandom(System.nanoTime());
 
-    private MapdRequestHandler handler;
-    private ChannelHandlerContext ctx;
-    private long requestId;
     private int mode;
     private int keyLimit;
     private int keysVisited;
@@ -66,7 +60,7 @@ final class ProbeSession implements RequestWriter, ResponseListener, GridVisitor
 
     ProbeSession(final MapdNode node)
     {
-        this.node = node;
+        super(node);
         for (int i = 0; i < KEYS_IN_FLIGHT; i++)
         {
             entries[i] = new GridEntry();
@@ -79,9 +73,7 @@ final class ProbeSession implements RequestWriter, ResponseListener, GridVisitor
      */
     void start(final MapdRequestHandler handler, final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
     {
-        this.handler = handler;
-        this.ctx = ctx;
-        requestId = FrameHeader.requestId(frame, at);
+        begin(handler, ctx, null, FrameHeader.requestId(frame, at));
         mode = ProbeRequest.mode(frame, at);
         keyLimit = Math.min(MAX_KEYS, ProbeRequest.maxKeys(frame, at));
         cursor = mode == ProbeRequest.MODE_SCAN ? ProbeRequest.cursor(frame, at) : 0;
@@ -307,10 +299,12 @@ final class ProbeSession implements RequestWriter, ResponseListener, GridVisitor
         bad.release();
         bad = null;
         ctx.writeAndFlush(out, ctx.voidPromise());
-        final MapdRequestHandler done = handler;
-        handler = null;
-        ctx = null;
-        done.onRequestDone();
+        release();
+    }
+
+    @Override
+    void recycle()
+    {
         node.probeDone();
     }
 }

@@ -9,8 +9,6 @@ import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.netty.PeerConnection;
-import io.metrodb.protocol.netty.RequestWriter;
-import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -22,17 +20,12 @@ import io.netty.channel.ChannelHandlerContext;
  * among equals those on logds of this host first. A replica on a logd of this host is read from its segment file
  * ({@link LocalReads}) when it verifies there, else over the network as any other. Pooled, data-path thread only.
  */
-final class ReadSession implements RequestWriter, ResponseListener
+final class ReadSession extends RequestSession
 {
-    private final MapdNode node;
     private final GridEntry entry = new GridEntry();
     private final int[] order = new int[GridEntry.MAX_REPLICAS];
     private final int[] orderKeys = new int[GridEntry.MAX_REPLICAS];
 
-    private MapdRequestHandler handler;
-    private ChannelHandlerContext ctx;
-    private ByteBuf frame;
-    private long requestId;
     private byte opcode;
     private long startNs;
     private int keyIndex;
@@ -43,7 +36,7 @@ final class ReadSession implements RequestWriter, ResponseListener
 
     ReadSession(final MapdNode node)
     {
-        this.node = node;
+        super(node);
     }
 
     /**
@@ -52,10 +45,7 @@ final class ReadSession implements RequestWriter, ResponseListener
     void start(final MapdRequestHandler handler, final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
     {
         startNs = System.nanoTime();
-        this.handler = handler;
-        this.ctx = ctx;
-        this.frame = frame;
-        requestId = FrameHeader.requestId(frame, at);
+        begin(handler, ctx, frame, FrameHeader.requestId(frame, at));
         opcode = FrameHeader.opcode(frame, at);
         keyIndex = KeyRequest.keyIndex(at);
         keyLength = KeyRequest.keyLength(frame, at);
@@ -166,17 +156,18 @@ final class ReadSession implements RequestWriter, ResponseListener
         tryNextReplica();
     }
 
-    private void release()
+    @Override
+    void onRelease()
     {
         if (opcode == Opcodes.GET)
         {
             node.timings().record(RequestTimings.GET, System.nanoTime() - startNs);
         }
-        frame.release();
-        frame = null;
-        handler.onRequestDone();
-        handler = null;
-        ctx = null;
+    }
+
+    @Override
+    void recycle()
+    {
         node.releaseRead(this);
     }
 }

@@ -1,6 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.log.DurableListener;
 import io.metrodb.log.LogResult;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.FrameFlags;
@@ -13,8 +12,6 @@ import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.netty.PeerConnection;
-import io.metrodb.protocol.netty.RequestWriter;
-import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,7 +35,7 @@ import io.netty.channel.ChannelHandlerContext;
  * {@link MapdNode}, which runs a few at a time and never two of the same key; data-path thread only, except
  * {@link #onDurable}.
  */
-final class RepairSession implements RequestWriter, ResponseListener, DurableListener, Runnable
+final class RepairSession extends JournaledSession
 {
     private static final long APPEND_TOKEN = 1 << 8;
     private static final byte LISTED_BAD = 1;
@@ -47,7 +44,6 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
     private static final byte UNVERIFIED = 4;
     private static final int MAX_TRIES = 256;
 
-    private final MapdNode node;
     private final GridEntry entry = new GridEntry();
     private final byte[] states = new byte[GridEntry.MAX_REPLICAS];
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
@@ -58,10 +54,6 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
     private final int[] tried = new int[MAX_TRIES];
     private final int[] exclude = new int[MAX_TRIES + 2 * GridEntry.MAX_REPLICAS];
 
-    private MapdRequestHandler handler;
-    private ChannelHandlerContext ctx;
-    private ByteBuf frame;
-    private long requestId;
     private int keyIndex;
     private int keyLength;
     private long version;
@@ -75,11 +67,10 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
     private int newCount;
     private long readOffset;
     private boolean appending;
-    private volatile int journalStatus;
 
     RepairSession(final MapdNode node)
     {
-        this.node = node;
+        super(node);
     }
 
     /**
@@ -95,10 +86,7 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
      */
     void start(final MapdRequestHandler handler, final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
     {
-        this.handler = handler;
-        this.ctx = ctx;
-        this.frame = frame;
-        requestId = FrameHeader.requestId(frame, at);
+        begin(handler, ctx, frame, FrameHeader.requestId(frame, at));
         keyIndex = RepairRequest.keyIndex(at);
         keyLength = RepairRequest.keyLength(frame, at);
         version = RepairRequest.version(frame, at);
@@ -379,17 +367,10 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
     }
 
     /**
-     * The journal entry of the repair is forced (on the journal's sync thread): answer from the data-path thread.
+     * The journal entry of the repair is forced: answer.
      */
     @Override
-    public void onDurable(final long unused, final Object context, final long offset, final int status)
-    {
-        journalStatus = status;
-        ctx.executor().execute(this);
-    }
-
-    @Override
-    public void run()
+    void onJournalForced(final int journalStatus)
     {
         if (journalStatus != LogResult.OK)
         {
@@ -436,22 +417,20 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
         release();
     }
 
-    private void release()
+    @Override
+    void onRelease()
     {
         if (source != null)
         {
             source.release();
             source = null;
         }
-        frame.release();
-        frame = null;
-        handler.onRequestDone();
-        handler = null;
-        ctx = null;
-        for (int i = 0; i < targets.length; i++)
-        {
-            targets[i] = null;
-        }
+        clear(targets);
+    }
+
+    @Override
+    void recycle()
+    {
         node.repairDone(this);
     }
 

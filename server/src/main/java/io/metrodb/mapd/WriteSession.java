@@ -1,6 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.log.DurableListener;
 import io.metrodb.log.LogResult;
 import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
@@ -12,8 +11,6 @@ import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.netty.PeerConnection;
-import io.metrodb.protocol.netty.RequestWriter;
-import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -33,13 +30,12 @@ import io.netty.channel.ChannelHandlerContext;
  * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
  * just hands the session back to the data-path thread.
  */
-final class WriteSession implements RequestWriter, ResponseListener, DurableListener, Runnable
+final class WriteSession extends JournaledSession
 {
     /** Tokens of REPLICATE answers: this plus the peer's index (below it: the logd append slot). */
     static final long PEER_TOKEN_BASE = 1000;
     private static final byte OFFSET_FIRST_DURABLE = (byte)(FrameFlags.DURABLE | FrameFlags.MORE);
 
-    private final MapdNode node;
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     private final short[] logdIds = new short[MapdConfig.MAX_RF];
     private final long[] offsets = new long[MapdConfig.MAX_RF];
@@ -47,10 +43,6 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
     private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
 
-    private MapdRequestHandler handler;
-    private ChannelHandlerContext ctx;
-    private ByteBuf frame;
-    private long requestId;
     private byte opcode;
     private boolean durable;
     private boolean tombstone;
@@ -64,7 +56,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     private int triedCount;
     private int pending;
     private int acked;
-    private volatile int journalStatus;
+    private int journalStatus;
     private boolean journalDone;
     private int pendingPeers;
     private int peersAcked;
@@ -80,7 +72,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
 
     WriteSession(final MapdNode node)
     {
-        this.node = node;
+        super(node);
     }
 
     /**
@@ -88,10 +80,7 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
      */
     void start(final MapdRequestHandler handler, final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
     {
-        this.handler = handler;
-        this.ctx = ctx;
-        this.frame = frame;
-        requestId = FrameHeader.requestId(frame, at);
+        begin(handler, ctx, frame, FrameHeader.requestId(frame, at));
         opcode = FrameHeader.opcode(frame, at);
         tombstone = opcode == Opcodes.DEL;
         if (tombstone)
@@ -305,21 +294,12 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
     }
 
     /**
-     * Journal entry forced (on the journal's sync thread): answer from the data-path thread.
-     */
-    @Override
-    public void onDurable(final long unused, final Object context, final long offset, final int status)
-    {
-        journalStatus = status;
-        ctx.executor().execute(this);
-    }
-
-    /**
      * Back on the data-path thread after the forced journal entry of a durable write.
      */
     @Override
-    public void run()
+    void onJournalForced(final int status)
     {
+        journalStatus = status;
         node.timings().record(RequestTimings.DURABLE_JOURNAL, System.nanoTime() - committedNs);
         journalDone = true;
         replyWhenDurable();
@@ -385,17 +365,15 @@ final class WriteSession implements RequestWriter, ResponseListener, DurableList
             LogResult.describe(result));
     }
 
-    private void release()
+    @Override
+    void onRelease()
     {
-        frame.release();
-        frame = null;
-        handler.onRequestDone();
-        handler = null;
-        ctx = null;
-        for (int i = 0; i < targets.length; i++)
-        {
-            targets[i] = null;
-        }
+        clear(targets);
+    }
+
+    @Override
+    void recycle()
+    {
         node.releaseWrite(this);
     }
 

@@ -1,20 +1,13 @@
 package io.metrodb.mond;
 
 import io.metrodb.protocol.Roles;
-import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.mapd.ProbeRequest;
-import io.metrodb.protocol.mapd.ProbeResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.server.CommonReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
 
@@ -35,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  * been declared DOWN (at most {@code downAfter + 1} intervals after start). So a restarted mond never pushes
  * a half-formed view over the one the mapds hold.
  */
-final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListener
+final class MondAgent implements LogdGrace.Listener
 {
     static final long DUTY_CYCLE_MS = 10;
     private static final long DUTY_CYCLE_NS = TimeUnit.MILLISECONDS.toNanos(DUTY_CYCLE_MS);
@@ -57,26 +50,14 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private final ProbeWalker random;
     private final ProbeWalker scrub;
     private final ProbeWalker sweep;
+    private final ProbeWalkers walkers;
     private final Repairer repairer;
     private final long intervalNs;
-    private final long graceNs;
-    private final long scrubPassMinNs;
-    private final Int2ObjectHashMap<MonitoredNode> logdsById = new Int2ObjectHashMap<>();
-    /** Logd ids met in probes (or given up by a logd that now has another id) that no watched logd has:
-     * treated as DOWN since first met. */
-    private final Long2LongHashMap unknownLogdSinceNs = new Long2LongHashMap(Long.MIN_VALUE);
-    /** Logd ids whose grace period expired during their current DOWN spell. */
-    private final IntHashSet graceExpired = new IntHashSet();
+    private final LogdGrace grace;
     private long nextHeartbeatNs;
     private boolean settled;
     private boolean viewDirty = true;
-    private boolean sweepAgain;
-    private long droppedAtSweepStart;
-    private final Runnable dutyCycleTask = this::runDutyCycle;
-    private ScheduledFuture<?> dutyCycle;
-    private long dutyCycleAtNs;
-    private long lastCycleNs;
-    private boolean closed;
+    private final DutyCycleScheduler dutyCycle;
 
     MondAgent(final MondConfig config, final EventLoop loop, final HandshakeConfig hello)
     {
@@ -92,8 +73,6 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         this.config = config;
         this.loop = loop;
         this.intervalNs = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
-        this.graceNs = TimeUnit.MILLISECONDS.toNanos(config.repairGraceMs());
-        this.scrubPassMinNs = TimeUnit.MILLISECONDS.toNanos(config.scrubPassMinMs());
         this.mapds = new MonitoredNode[config.mapds().size()];
         this.logds = new MonitoredNode[config.logds().size()];
         this.nodes = new MonitoredNode[mapds.length + logds.length];
@@ -113,13 +92,16 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
                 logds[i - mapds.length] = node;
             }
         }
-        this.repairs = new RepairQueue(config.maxPendingRepairs(), config.repairGraceMs(), this);
+        this.grace = new LogdGrace(logds, TimeUnit.MILLISECONDS.toNanos(config.repairGraceMs()));
+        this.repairs = new RepairQueue(config.maxPendingRepairs(), config.repairGraceMs(), grace);
         this.view = new ViewPublisher(nodes, counters, repairs, nowNs, wallClock.time());
-        this.random = new ProbeWalker("probe", this, ProbeRequest.MODE_RANDOM, config.probeKeysPerSec(), null, nowNs);
-        this.scrub = new ProbeWalker("scrub", this, ProbeRequest.MODE_SCAN, config.scrubKeysPerSec(), this, nowNs);
-        this.sweep = new ProbeWalker("sweep", this, ProbeRequest.MODE_SCAN, config.repairsPerSec(), this, nowNs);
-        this.sweep.active(false, nowNs);
+        this.walkers = new ProbeWalkers(this, config, counters, repairs, grace,
+            TimeUnit.MILLISECONDS.toNanos(config.scrubPassMinMs()), nowNs);
+        this.random = walkers.random;
+        this.scrub = walkers.scrub;
+        this.sweep = walkers.sweep;
         this.repairer = new Repairer(this, repairs, config.repairsPerSec(), nowNs);
+        this.dutyCycle = new DutyCycleScheduler(loop, DUTY_CYCLE_NS, this::runDutyCycle);
     }
 
     /**
@@ -135,19 +117,12 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             {
                 node.connection.start();
             }
-            lastCycleNs = nowNs;
-            if (!closed)
-            {
-                scheduleCycle(nowNs + DUTY_CYCLE_NS, nowNs);
-            }
+            dutyCycle.start(nowNs);
         });
     }
 
-    private void runDutyCycle()
+    private long runDutyCycle(final long nowNs)
     {
-        dutyCycle = null;
-        final long nowNs = System.nanoTime();
-        lastCycleNs = nowNs;
         counters.dutyCycles.incrementRelease();
         try
         {
@@ -159,16 +134,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
             LOG.log(System.Logger.Level.ERROR, "mond duty cycle failed (metrodb stat --errors): " + e);
             errorHandler.onError(e);
         }
-        if (!closed)
-        {
-            scheduleCycle(nextCycleNs(nowNs), nowNs);
-        }
-    }
-
-    private void scheduleCycle(final long atNs, final long nowNs)
-    {
-        dutyCycleAtNs = atNs;
-        dutyCycle = loop.schedule(dutyCycleTask, Math.max(0, atNs - nowNs), TimeUnit.NANOSECONDS);
+        return nextCycleNs(nowNs);
     }
 
     /**
@@ -177,14 +143,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
      */
     void wakeAt(final long atNs)
     {
-        final long runAtNs = atNs - (lastCycleNs + DUTY_CYCLE_NS) < 0 ? lastCycleNs + DUTY_CYCLE_NS : atNs;
-        if (closed || dutyCycle == null || runAtNs - dutyCycleAtNs >= 0)
-        {
-            // Not started, running now (it schedules the next when done), closed, or soon enough already.
-            return;
-        }
-        dutyCycle.cancel(false);
-        scheduleCycle(runAtNs, System.nanoTime());
+        dutyCycle.wakeAt(atNs);
     }
 
     /**
@@ -195,7 +154,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     {
         final long soonestNs = nowNs + DUTY_CYCLE_NS;
         if (!settled || viewDirty || repairs.size() > 0 || repairs.inFlight() > 0 || sweep.isActive() ||
-            graceRunning())
+            grace.isRunning())
         {
             return soonestNs;
         }
@@ -203,32 +162,6 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         delayNs = Math.min(delayNs, random.untilNextSendNs(nowNs));
         delayNs = Math.min(delayNs, scrub.untilNextSendNs(nowNs));
         return delayNs < DUTY_CYCLE_NS ? soonestNs : nowNs + delayNs;
-    }
-
-    /**
-     * @return true while some logd (watched or only met in probes) is DOWN and its grace period has not expired.
-     */
-    private boolean graceRunning()
-    {
-        for (final MonitoredNode logd : logds)
-        {
-            if (logd.nodeId != 0 && logd.health.isDown() && !graceExpired.contains(logd.nodeId))
-            {
-                return true;
-            }
-        }
-        if (!unknownLogdSinceNs.isEmpty())
-        {
-            final Long2LongHashMap.KeyIterator ids = unknownLogdSinceNs.keySet().iterator();
-            while (ids.hasNext())
-            {
-                if (!graceExpired.contains((int)ids.nextValue()))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /**
@@ -260,7 +193,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         }
         if (settled)
         {
-            checkGrace(nowNs);
+            grace.check(nowNs, this);
             random.doWork(nowNs);
             scrub.doWork(nowNs);
             sweep.doWork(nowNs);
@@ -319,7 +252,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     private void onStateChanged(final MonitoredNode node, final long nowNs)
     {
         viewDirty = true;
-        endRests(nowNs);
+        walkers.endRests(nowNs);
         wakeAt(nowNs);
         if (settled || node.health.isDown())
         {
@@ -327,7 +260,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         }
         if (node.role == Roles.LOGD && node.nodeId != 0 && !node.health.isDown())
         {
-            graceExpired.remove(node.nodeId);
+            grace.onNotDown(node.nodeId);
             if (node.health.isUp())
             {
                 repairs.onLogdUp(node.nodeId);
@@ -385,28 +318,16 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
         final int old = node.nodeId;
         node.nodeId = id;
         viewDirty = true;
-        endRests(nowNs);
+        walkers.endRests(nowNs);
         wakeAt(nowNs);
         if (node.role != Roles.LOGD)
         {
             return;
         }
-        if (old != 0 && logdsById.get(old) == node)
-        {
-            logdsById.remove(old);
-            unknownLogdSinceNs.put(old, nowNs);
-            LOG.log(System.Logger.Level.WARNING, node + " was node " + old + ": replicas still on " + old +
-                " count as on a DOWN logd from now");
-        }
-        final MonitoredNode previous = logdsById.put(id, node);
-        if (previous != null && previous != node)
-        {
-            LOG.log(System.Logger.Level.ERROR, previous + " and " + node + " both claim node id " + id);
-        }
-        unknownLogdSinceNs.remove(id);
+        grace.onLogdId(node, old, id, nowNs);
         if (!node.health.isDown())
         {
-            graceExpired.remove(id);
+            grace.onNotDown(id);
             if (node.health.isUp())
             {
                 repairs.onLogdUp(id);
@@ -452,150 +373,25 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
     }
 
     /**
-     * A PROBE reported a bad replica: queue its repair, or count it as unchecked.
+     * A PROBE reported a bad replica: queue its repair, or count it as unchecked ({@link ProbeWalkers}).
      *
      * @param at index of the bad replica in {@code frame}.
      */
     void onBadReplica(final MonitoredNode mapd, final ByteBuf frame, final int at, final long nowNs)
     {
-        final int logdId = ProbeResponse.badLogdId(frame, at);
-        final boolean fromDownLogd;
-        switch (ProbeResponse.badReason(frame, at))
-        {
-            case StatusCodes.OFFSET_OUT_OF_RANGE, StatusCodes.NOT_A_RECORD, StatusCodes.CORRUPT_RECORD,
-                StatusCodes.REPLICA_MISMATCH -> fromDownLogd = false;
-            case StatusCodes.UNAVAILABLE ->
-            {
-                if (downForNs(logdId, nowNs) < 0)
-                {
-                    // The mapd cannot reach a logd that mond sees alive: check again later.
-                    counters.replicasUnchecked.incrementRelease();
-                    return;
-                }
-                fromDownLogd = true;
-            }
-            default ->
-            {
-                // TIMEOUT, OVERLOADED, another error (e.g. STORAGE_ERROR): not checked now, not known bad.
-                counters.replicasUnchecked.incrementRelease();
-                return;
-            }
-        }
-        final byte[] key = new byte[ProbeResponse.badKeyLength(frame, at)];
-        frame.getBytes(ProbeResponse.badKeyIndex(at), key);
-        final int result = repairs.offer(key, ProbeResponse.badVersion(frame, at),
-            ProbeResponse.badVersionNode(frame, at), logdId, ProbeResponse.badOffset(frame, at), fromDownLogd,
-            mapd.index, nowNs);
-        if (result != RepairQueue.DUPLICATE)
-        {
-            counters.badReplicasFound.incrementRelease();
-        }
-        wakeAt(nowNs);
-    }
-
-    @Override
-    public long downForNs(final int logdId, final long nowNs)
-    {
-        final MonitoredNode logd = logdsById.get(logdId);
-        if (logd != null)
-        {
-            return logd.health.isDown() ? nowNs - logd.health.sinceNs() : -1;
-        }
-        long sinceNs = unknownLogdSinceNs.get(logdId);
-        if (sinceNs == Long.MIN_VALUE)
-        {
-            LOG.log(System.Logger.Level.WARNING, "replicas on logd " + logdId + ", which no watched logd is: " +
-                "counted as DOWN from now");
-            sinceNs = nowNs;
-            unknownLogdSinceNs.put(logdId, sinceNs);
-        }
-        return nowNs - sinceNs;
-    }
-
-    private void checkGrace(final long nowNs)
-    {
-        for (final MonitoredNode logd : logds)
-        {
-            if (logd.nodeId != 0 && logd.health.isDown() && nowNs - logd.health.sinceNs() >= graceNs)
-            {
-                expireGrace(logd.nodeId, nowNs);
-            }
-        }
-        if (!unknownLogdSinceNs.isEmpty())
-        {
-            final Long2LongHashMap.KeyIterator ids = unknownLogdSinceNs.keySet().iterator();
-            while (ids.hasNext())
-            {
-                final int id = (int)ids.nextValue();
-                if (nowNs - unknownLogdSinceNs.get(id) >= graceNs)
-                {
-                    expireGrace(id, nowNs);
-                }
-            }
-        }
-    }
-
-    private void expireGrace(final int logdId, final long nowNs)
-    {
-        if (!graceExpired.add(logdId))
-        {
-            return;
-        }
-        LOG.log(System.Logger.Level.WARNING, "logd " + logdId + " has been DOWN for " + config.repairGraceMs() +
-            " ms: re-replicating its keys");
-        repairs.onGraceExpired(logdId, nowNs);
-        if (sweep.isActive())
-        {
-            sweepAgain = true;
-        }
-        else
-        {
-            droppedAtSweepStart = repairs.dropped();
-            sweep.active(true, nowNs);
-            counters.sweepsStarted.incrementRelease();
-        }
-    }
-
-    @Override
-    public void onPassComplete(final ProbeWalker walker)
-    {
-        if (walker == scrub)
-        {
-            counters.scrubPasses.incrementRelease();
-            final long nowNs = System.nanoTime();
-            final long restUntilNs = scrub.passStartNs() + scrubPassMinNs;
-            if (scrubPassMinNs > 0 && restUntilNs - nowNs > 0)
-            {
-                // The whole grid was checked within the period: check it again when the period is over, and
-                // leave random samples of it until then too.
-                scrub.rest(restUntilNs);
-                random.rest(restUntilNs);
-                counters.scrubRests.incrementRelease();
-            }
-            return;
-        }
-        if (sweepAgain || repairs.dropped() != droppedAtSweepStart)
-        {
-            // A logd passed its grace period during the pass, or the pending set overflowed: walk again.
-            sweepAgain = false;
-            droppedAtSweepStart = repairs.dropped();
-            counters.sweepsStarted.incrementRelease();
-        }
-        else
-        {
-            sweep.active(false, System.nanoTime());
-        }
-        counters.sweepsCompleted.incrementRelease();
+        walkers.onBadReplica(mapd, frame, at, nowNs);
     }
 
     /**
-     * The cluster changed (a node's state or id): what was checked before may have changed, so the scrub and the
-     * random probes go on at their rates.
+     * A logd has been DOWN for the grace period: re-replicate its keys, sweeping the grid for them.
      */
-    private void endRests(final long nowNs)
+    @Override
+    public void onGraceExpired(final int logdId, final long nowNs)
     {
-        scrub.endRest(nowNs);
-        random.endRest(nowNs);
+        LOG.log(System.Logger.Level.WARNING, "logd " + logdId + " has been DOWN for " + config.repairGraceMs() +
+            " ms: re-replicating its keys");
+        repairs.onGraceExpired(logdId, nowNs);
+        walkers.startSweep(nowNs);
     }
 
     private int countState(final int state)
@@ -686,11 +482,7 @@ final class MondAgent implements RepairQueue.LogdStatus, ProbeWalker.PassListene
      */
     void close()
     {
-        closed = true;
-        if (dutyCycle != null)
-        {
-            dutyCycle.cancel(false);
-        }
+        dutyCycle.close();
         for (final MonitoredNode node : nodes)
         {
             node.connection.close();

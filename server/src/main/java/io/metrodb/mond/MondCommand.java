@@ -2,9 +2,10 @@ package io.metrodb.mond;
 
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.Addresses;
-import io.metrodb.server.AuthToken;
+import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -29,13 +30,8 @@ public final class MondCommand implements Callable<Integer>
         description = "Every logd to watch.")
     String logds;
 
-    @Option(names = "--host", defaultValue = MondConfig.DEFAULT_HOST,
-        description = "Address to bind; 0.0.0.0 for every interface. Default: ${DEFAULT-VALUE}.")
-    String host;
-
-    @Option(names = "--port", defaultValue = "" + MondConfig.DEFAULT_PORT,
-        description = "Port to bind (0 picks a free one). Default: ${DEFAULT-VALUE}.")
-    int port;
+    @Mixin
+    final DaemonOptions daemon = new DaemonOptions(MondConfig.DEFAULT_PORT);
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "The node id mond announces in HELLO, 0..65535 (mond keeps no data, so it needs none). " +
@@ -92,11 +88,6 @@ public final class MondCommand implements Callable<Integer>
             "Default: none (counters in memory only).")
     Path dir;
 
-    @Option(names = "--auth-token-file",
-        description = "File holding the auth token HELLO must carry (also presented to the nodes). " +
-            "Default: $METRODB_AUTH_TOKEN, else none.")
-    Path authTokenFile;
-
     @Override
     public Integer call() throws Exception
     {
@@ -110,9 +101,22 @@ public final class MondCommand implements Callable<Integer>
 
     MondConfig toConfig() throws java.io.IOException
     {
-        return new MondConfig(host, port, nodeId, Addresses.parse(mapds, "--mapds"),
-            Addresses.parse(logds, "--logds"), AuthToken.resolve(authTokenFile), heartbeatMs, downAfter,
-            probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs,
-            scrubPassMinMs);
+        return new MondConfig()
+            .host(daemon.host())
+            .port(daemon.port())
+            .nodeId(nodeId)
+            .mapds(Addresses.parse(mapds, "--mapds"))
+            .logds(Addresses.parse(logds, "--logds"))
+            .authToken(daemon.authToken())
+            .heartbeatIntervalMs(heartbeatMs)
+            .downAfter(downAfter)
+            .probeKeysPerSec(probeKeysPerSec)
+            .scrubKeysPerSec(scrubKeysPerSec)
+            .repairsPerSec(repairsPerSec)
+            .repairGraceMs(repairGraceMs)
+            .maxPendingRepairs(maxPendingRepairs)
+            .requestTimeoutMs(requestTimeoutMs)
+            .scrubPassMinMs(scrubPassMinMs)
+            .conclude();
     }
 }

@@ -49,7 +49,7 @@ public final class MondServer implements AutoCloseable
     /**
      * Binds, connects to every node and starts watching.
      *
-     * @param config validated settings.
+     * @param config the settings, concluded here if they were not yet.
      * @return the running mond.
      * @throws InterruptedException when interrupted while binding.
      */
@@ -67,6 +67,7 @@ public final class MondServer implements AutoCloseable
     {
         final CountersFile countersFile =
             null == dir ? CountersFile.inMemory("mond") : CountersFile.create(dir, "mond");
+        config.conclude();
         final EventLoopGroup loopGroup = Transports.newEventLoopGroup(1, "mond");
         try
         {

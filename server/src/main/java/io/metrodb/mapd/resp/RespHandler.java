@@ -5,16 +5,11 @@ import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.mapd.EntryResponse;
-import io.metrodb.protocol.mapd.KeyRequest;
-import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.resp.RespCommand;
 import io.metrodb.protocol.resp.RespException;
 import io.metrodb.protocol.resp.RespParser;
 import io.metrodb.protocol.resp.RespReplies;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -22,7 +17,6 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * One Redis client of a mapd: sits in front of the mapd's request handler in place of the frame decoder and the
@@ -43,10 +37,11 @@ import java.util.Locale;
  * connection's writes in flight are counted in a small table of hash buckets, and a command that reads or deletes
  * a key in a busy bucket (GET, MGET, EXISTS, DEL; INFO and DBSIZE wait for every write) is not parsed until those
  * writes are answered. Writes after writes need no wait: a later write gets a newer version, and the grid keeps the
- * newest whatever order the appends complete in. A bucket collision only delays a command.
+ * newest whatever order the appends complete in. A bucket collision only delays a command ({@link WriteTracker}).
  * <p>
  * Steady state GET and SET allocate only pooled buffers (the request frame, the reply) and no String. Commands
- * that need no data are {@link LocalCommands}. Data-path thread only.
+ * that need no data are {@link LocalCommands}. Commands become binary requests in {@link RespDispatcher}; a GET's
+ * value becomes a bulk reply in {@link ValueAssembler}. Data-path thread only.
  */
 final class RespHandler extends ChannelDuplexHandler
 {
@@ -56,39 +51,25 @@ final class RespHandler extends ChannelDuplexHandler
     static final int MAX_ARGS = 1 << SUB_BITS;
     static final int MAX_PENDING_COMMANDS = 1024;
     /** Values up to this long are copied into the reply buffer; longer ones go out without a copy. */
-    static final int COPY_THRESHOLD = 16 * 1024;
-    /** Buckets of the table of keys written and not yet answered, a power of two. */
-    static final int WRITE_BUCKETS = 1024;
-
-    private static final byte[] SAFE = RespReplies.bytes("SAFE");
-    private static final byte[] KEEPTTL = RespReplies.bytes("KEEPTTL");
-    private static final long POST = RespCommand.pack("POST");
-    private static final long HOST = RespCommand.pack("HOST:");
+    static final int COPY_THRESHOLD = ValueAssembler.COPY_THRESHOLD;
 
     private final RespProtocol protocol;
     private final RespStats stats;
     private final RespParser parser;
     private final ReplyRing ring = new ReplyRing();
+    private final WriteTracker tracker = new WriteTracker();
+    private final ValueAssembler value = new ValueAssembler();
     private final Runnable resumeTask = this::resume;
     private ChannelHandlerContext ctx;
-    private LocalCommands local;
+    private RespDispatcher dispatcher;
     private ByteBuf cumulation;
     private boolean closing;
     private boolean removed;
     private boolean parsePaused;
     private boolean waitingForWrites;
-    private final int[] writesByBucket = new int[WRITE_BUCKETS];
-    private int writesInFlight;
     private boolean resumeScheduled;
     private boolean processing;
     private boolean processAgain;
-
-    /** A GET whose value arrives in the write after its header: where it goes, how much is left. */
-    private boolean awaitingValue;
-    private ReplySlot valueSlot;
-    private int valueSub;
-    private int valueRemaining;
-    private ByteBuf valueOut;
 
     RespHandler(final RespProtocol protocol)
     {
@@ -104,7 +85,8 @@ final class RespHandler extends ChannelDuplexHandler
         this.ctx = ctx;
         stats.connectedClients++;
         stats.connectionsReceived++;
-        local = new LocalCommands(protocol, ++stats.nextClientId);
+        final LocalCommands local = new LocalCommands(protocol, ++stats.nextClientId);
+        dispatcher = new RespDispatcher(this, protocol, ring, tracker, local);
     }
 
     @Override
@@ -225,7 +207,7 @@ final class RespHandler extends ChannelDuplexHandler
             if (command.argCount() > 0)
             {
                 final int id = RespCommands.lookup(command);
-                if (writesInFlight > 0 && mustWaitForWrites(command, id))
+                if (tracker.mustWait(command, id))
                 {
                     // Parsed again once the writes it depends on are answered.
                     cumulation.readerIndex(commandStart);
@@ -234,7 +216,7 @@ final class RespHandler extends ChannelDuplexHandler
                     break;
                 }
                 stats.commandsProcessed++;
-                dispatch(ctx, command, id);
+                dispatcher.dispatch(ctx, command, id);
             }
             if (ring.pending() >= MAX_PENDING_COMMANDS)
             {
@@ -274,290 +256,23 @@ final class RespHandler extends ChannelDuplexHandler
         ctx.flush();
     }
 
-    /**
-     * @return true when the command reads or deletes a key this connection is still writing (or, for INFO and
-     * DBSIZE, when it writes anything).
-     */
-    private boolean mustWaitForWrites(final RespCommand command, final int id)
-    {
-        switch (id)
-        {
-            case RespCommands.GET, RespCommands.MGET, RespCommands.EXISTS, RespCommands.DEL ->
-            {
-                for (int i = 1; i < command.argCount(); i++)
-                {
-                    if (writesByBucket[bucket(command, i)] > 0)
-                    {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            case RespCommands.INFO, RespCommands.DBSIZE ->
-            {
-                return true;
-            }
-            default ->
-            {
-                return false;
-            }
-        }
-    }
-
-    private static int bucket(final RespCommand command, final int arg)
-    {
-        final ByteBuf source = command.source();
-        final int index = command.argIndex(arg);
-        final int length = command.argLength(arg);
-        int hash = 0x811C9DC5;
-        for (int i = 0; i < length; i++)
-        {
-            hash = (hash ^ source.getByte(index + i)) * 0x01000193;
-        }
-        return (hash ^ (hash >>> 16)) & (WRITE_BUCKETS - 1);
-    }
-
-    private void writeStarted(final ReplySlot slot, final int sub, final int bucket)
-    {
-        slot.buckets[sub] = bucket;
-        writesByBucket[bucket]++;
-        writesInFlight++;
-    }
-
     private void writeAnswered(final ChannelHandlerContext ctx, final ReplySlot slot, final int sub)
     {
-        writesByBucket[slot.buckets[sub]]--;
-        writesInFlight--;
+        tracker.answered(slot, sub);
         if (waitingForWrites)
         {
             scheduleResume(ctx);
         }
     }
 
-    private void dispatch(final ChannelHandlerContext ctx, final RespCommand command, final int id)
-    {
-        final long name = command.packedName(0);
-        if (name == POST || name == HOST)
-        {
-            // A browser tricked into posting to this port (cross-protocol scripting): close, as redis-server does.
-            stats.protocolErrors++;
-            closing = true;
-            ctx.close();
-            return;
-        }
-        if (!local.isAuthorized() && id != RespCommands.AUTH && id != RespCommands.HELLO &&
-            id != RespCommands.QUIT && id != RespCommands.RESET)
-        {
-            localError(ctx, RespErrors.NOAUTH);
-            return;
-        }
-        if (id == RespCommands.UNKNOWN)
-        {
-            localError(ctx, RespErrors.unknownCommand(command));
-            return;
-        }
-        if (!RespCommands.arityFits(id, command.argCount()))
-        {
-            localError(ctx, RespErrors.wrongArgumentCount(command));
-            return;
-        }
-        switch (id)
-        {
-            case RespCommands.GET -> onKeys(ctx, command, Opcodes.GET, ReplySlot.SINGLE);
-            case RespCommands.SET -> onSet(ctx, command);
-            case RespCommands.SETSAFE -> onSetSafe(ctx, command);
-            case RespCommands.DEL -> onKeys(ctx, command, Opcodes.DEL, ReplySlot.COUNT);
-            case RespCommands.EXISTS -> onKeys(ctx, command, Opcodes.EXISTS, ReplySlot.COUNT);
-            case RespCommands.MGET -> onKeys(ctx, command, Opcodes.GET, ReplySlot.ARRAY);
-            case RespCommands.MSET -> onMset(ctx, command);
-            case RespCommands.INFO -> onInfo(ctx, RespInfo.sections(command));
-            case RespCommands.DBSIZE -> onInfo(ctx, RespInfo.DBSIZE);
-            case RespCommands.QUIT ->
-            {
-                closing = true;
-                localReply(ctx, ok(ctx), false, true);
-            }
-            default -> localReply(ctx, local.answer(ctx, command, id), false);
-        }
-    }
-
-    /**
-     * GET, MGET, DEL, EXISTS: one binary request per key, answered together.
-     */
-    private void onKeys(final ChannelHandlerContext ctx, final RespCommand command, final byte opcode, final byte kind)
-    {
-        final int keys = command.argCount() - 1;
-        for (int i = 1; i <= keys; i++)
-        {
-            if (!RespErrors.isValidKey(command, i))
-            {
-                localError(ctx, RespErrors.invalidKey());
-                return;
-            }
-        }
-        final long seq = ring.start(kind, keys);
-        final ReplySlot slot = ring.slot(seq);
-        final boolean delete = opcode == Opcodes.DEL;
-        if (delete)
-        {
-            slot.tracksWrites();
-        }
-        for (int i = 1; i <= keys; i++)
-        {
-            if (delete)
-            {
-                final int bucket = bucket(command, i);
-                if (writesByBucket[bucket] > 0 && isEarlierKey(command, i))
-                {
-                    // DEL k k: Redis counts a key once.
-                    slot.onReply(i - 1, null, false, 0);
-                    continue;
-                }
-                writeStarted(slot, i - 1, bucket);
-            }
-            final int keyLength = command.argLength(i);
-            final ByteBuf frame = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + KeyRequest.KEY_OFFSET + keyLength);
-            KeyRequest.encode(frame, requestId(seq, i - 1), opcode, (byte)0, command.source(), command.argIndex(i),
-                keyLength);
-            ctx.fireChannelRead(frame);
-        }
-    }
-
-    private static boolean isEarlierKey(final RespCommand command, final int arg)
-    {
-        final ByteBuf source = command.source();
-        for (int i = 1; i < arg; i++)
-        {
-            if (command.argLength(i) == command.argLength(arg) &&
-                ByteBufUtil.equals(source, command.argIndex(i), source, command.argIndex(arg), command.argLength(arg)))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void onSet(final ChannelHandlerContext ctx, final RespCommand command)
-    {
-        boolean durable = false;
-        for (int i = 3; i < command.argCount(); i++)
-        {
-            if (command.argIs(i, SAFE))
-            {
-                durable = true;
-            }
-            else if (!command.argIs(i, KEEPTTL))
-            {
-                // MetroDB keeps no TTLs (KEEPTTL keeps none) and has no conditional or read-back SET.
-                final String option = new String(command.argBytes(i), StandardCharsets.UTF_8).toUpperCase(Locale.ROOT);
-                localError(ctx, isSetOption(option) ? "ERR SET option '" + option + "' is not supported by MetroDB" :
-                    "ERR syntax error");
-                return;
-            }
-        }
-        if (checkKeyAndValue(ctx, command, 1))
-        {
-            sendSet(ctx, durable ? Opcodes.SETSAFE : Opcodes.SET, command, 1, ring.start(ReplySlot.SINGLE, 1), 0);
-        }
-    }
-
-    private static boolean isSetOption(final String option)
-    {
-        return switch (option)
-        {
-            case "NX", "XX", "EX", "PX", "EXAT", "PXAT", "GET" -> true;
-            default -> false;
-        };
-    }
-
-    private void onSetSafe(final ChannelHandlerContext ctx, final RespCommand command)
-    {
-        if (checkKeyAndValue(ctx, command, 1))
-        {
-            sendSet(ctx, Opcodes.SETSAFE, command, 1, ring.start(ReplySlot.SINGLE, 1), 0);
-        }
-    }
-
-    private void onMset(final ChannelHandlerContext ctx, final RespCommand command)
-    {
-        if ((command.argCount() & 1) == 0)
-        {
-            localError(ctx, "ERR wrong number of arguments for 'mset' command");
-            return;
-        }
-        final int pairs = (command.argCount() - 1) / 2;
-        for (int p = 0; p < pairs; p++)
-        {
-            if (!RespErrors.isValidKey(command, 1 + 2 * p) || command.argLength(2 + 2 * p) > protocol.maxValueLength())
-            {
-                localError(ctx, RespErrors.isValidKey(command, 1 + 2 * p) ?
-                    RespErrors.valueTooLarge(protocol.maxValueLength()) : RespErrors.invalidKey());
-                return;
-            }
-        }
-        final long seq = ring.start(ReplySlot.ALL_OK, pairs);
-        for (int p = 0; p < pairs; p++)
-        {
-            sendSet(ctx, Opcodes.SET, command, 1 + 2 * p, seq, p);
-        }
-    }
-
-    private boolean checkKeyAndValue(final ChannelHandlerContext ctx, final RespCommand command, final int keyArg)
-    {
-        if (!RespErrors.isValidKey(command, keyArg))
-        {
-            localError(ctx, RespErrors.invalidKey());
-            return false;
-        }
-        if (command.argLength(keyArg + 1) > protocol.maxValueLength())
-        {
-            localError(ctx, RespErrors.valueTooLarge(protocol.maxValueLength()));
-            return false;
-        }
-        return true;
-    }
-
-    private void sendSet(
-        final ChannelHandlerContext ctx, final byte opcode, final RespCommand command, final int keyArg, final long seq,
-        final int sub)
-    {
-        final ReplySlot slot = ring.slot(seq);
-        if (!slot.writes)
-        {
-            slot.tracksWrites();
-        }
-        writeStarted(slot, sub, bucket(command, keyArg));
-        final int keyLength = command.argLength(keyArg);
-        final int valueLength = command.argLength(keyArg + 1);
-        final ByteBuf frame =
-            ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + SetRequest.KEY_OFFSET + keyLength + valueLength);
-        SetRequest.encode(frame, requestId(seq, sub), opcode, command.source(), command.argIndex(keyArg), keyLength,
-            command.source(), command.argIndex(keyArg + 1), valueLength);
-        ctx.fireChannelRead(frame);
-    }
-
-    private void onInfo(final ChannelHandlerContext ctx, final int sections)
-    {
-        final long seq = ring.start(ReplySlot.SINGLE, 1);
-        ring.slot(seq).info = sections;
-        final ByteBuf frame = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + Info.SECTION_OFFSET);
-        Info.encodeRequest(frame, requestId(seq, 0), "");
-        ctx.fireChannelRead(frame);
-    }
-
-    private static long requestId(final long seq, final int sub)
-    {
-        return (seq << SUB_BITS) | sub;
-    }
-
     // ------------------------------------------------------------------------------------------- local replies
 
-    private void localError(final ChannelHandlerContext ctx, final String message)
+    void localError(final ChannelHandlerContext ctx, final String message)
     {
         localReply(ctx, RespErrors.error(ctx, message), true, false);
     }
 
-    private void localReply(final ChannelHandlerContext ctx, final ByteBuf reply, final boolean isError)
+    void localReply(final ChannelHandlerContext ctx, final ByteBuf reply, final boolean isError)
     {
         localReply(ctx, reply, isError, false);
     }
@@ -572,6 +287,24 @@ final class RespHandler extends ChannelDuplexHandler
         slot.closeAfter = close;
         slot.onReply(0, reply, isError, 0);
         drain(ctx);
+    }
+
+    /**
+     * QUIT: answers OK after every reply before it, then closes.
+     */
+    void quit(final ChannelHandlerContext ctx)
+    {
+        closing = true;
+        localReply(ctx, ok(ctx), false, true);
+    }
+
+    /**
+     * Closes at once, dropping the replies not written yet.
+     */
+    void closeNow(final ChannelHandlerContext ctx)
+    {
+        closing = true;
+        ctx.close();
     }
 
     /**
@@ -612,12 +345,7 @@ final class RespHandler extends ChannelDuplexHandler
             cumulation.release();
             cumulation = null;
         }
-        if (valueOut != null)
-        {
-            valueOut.release();
-            valueOut = null;
-        }
-        valueSlot = null;
+        value.releaseAll();
     }
 
     // ------------------------------------------------------------------------------------------- outbound
@@ -634,15 +362,15 @@ final class RespHandler extends ChannelDuplexHandler
             return;
         }
         final ByteBuf buf = (ByteBuf)msg;
-        if (awaitingValue && (valueRemaining > 0 || !buf.isReadable()))
+        if (value.isValuePart(buf))
         {
-            onValuePart(ctx, buf);
+            drainIfDone(ctx, value.onValuePart(ctx, buf));
             promise.trySuccess();
             return;
         }
-        if (awaitingValue)
+        if (value.isAwaiting())
         {
-            finishValue(ctx);
+            drainIfDone(ctx, value.finish(ctx));
         }
         if (buf.readableBytes() < FrameHeader.HEADER_LENGTH)
         {
@@ -682,7 +410,7 @@ final class RespHandler extends ChannelDuplexHandler
     {
         if (opcode == Opcodes.GET && status == StatusCodes.OK)
         {
-            onGetHeader(ctx, slot, sub, buf, at);
+            drainIfDone(ctx, value.onHeader(ctx, slot, sub, buf, at));
             return;
         }
         if (slot == null)
@@ -754,99 +482,9 @@ final class RespHandler extends ChannelDuplexHandler
         return out;
     }
 
-    /**
-     * A GET's OK reply: its header, and its value either in the same buffer or (as the request handler sends it,
-     * straight from the logd's reply) in the next write.
-     */
-    private void onGetHeader(
-        final ChannelHandlerContext ctx, final ReplySlot slot, final int sub, final ByteBuf buf, final int at)
+    private void drainIfDone(final ChannelHandlerContext ctx, final ReplySlot slot)
     {
-        final int valueLength = EntryResponse.valueLength(buf, at);
-        final int valueIndex = EntryResponse.valueIndex(at);
-        final int inFrame = Math.max(0, Math.min(valueLength, buf.writerIndex() - valueIndex));
-        valueSlot = slot;
-        valueSub = sub;
-        if (slot != null)
-        {
-            if (valueLength <= COPY_THRESHOLD)
-            {
-                valueOut = ctx.alloc().ioBuffer(RespReplies.bulkLength(valueLength));
-                RespReplies.writeBulkHeader(valueOut, valueLength);
-            }
-            else
-            {
-                final ByteBuf header = ctx.alloc().ioBuffer(RespReplies.MAX_HEADER_LENGTH);
-                RespReplies.writeBulkHeader(header, valueLength);
-                final CompositeByteBuf composite = ctx.alloc().compositeDirectBuffer(16);
-                composite.addComponent(true, header);
-                valueOut = composite;
-            }
-            if (inFrame > 0)
-            {
-                valueOut.writeBytes(buf, valueIndex, inFrame);
-            }
-        }
-        if (buf.readableBytes() > FrameHeader.HEADER_LENGTH + EntryResponse.VALUE_OFFSET)
-        {
-            // The whole frame in one buffer: nothing follows.
-            awaitingValue = true;
-            valueRemaining = 0;
-            finishValue(ctx);
-            return;
-        }
-        awaitingValue = true;
-        valueRemaining = valueLength;
-    }
-
-    private void onValuePart(final ChannelHandlerContext ctx, final ByteBuf part)
-    {
-        final int length = part.readableBytes();
-        valueRemaining -= length;
-        if (valueOut == null)
-        {
-            part.release();
-        }
-        else if (valueOut instanceof CompositeByteBuf)
-        {
-            ((CompositeByteBuf)valueOut).addComponent(true, part);
-        }
-        else
-        {
-            valueOut.writeBytes(part);
-            part.release();
-        }
-        if (valueRemaining <= 0)
-        {
-            finishValue(ctx);
-        }
-    }
-
-    private void finishValue(final ChannelHandlerContext ctx)
-    {
-        awaitingValue = false;
-        final ReplySlot slot = valueSlot;
-        final ByteBuf out = valueOut;
-        valueSlot = null;
-        valueOut = null;
-        if (slot == null || out == null)
-        {
-            if (out != null)
-            {
-                out.release();
-            }
-            return;
-        }
-        if (out instanceof CompositeByteBuf)
-        {
-            final ByteBuf crlf = ctx.alloc().ioBuffer(2).writeBytes(RespReplies.CRLF);
-            ((CompositeByteBuf)out).addComponent(true, crlf);
-        }
-        else
-        {
-            out.writeBytes(RespReplies.CRLF);
-        }
-        slot.onReply(valueSub, out, false, 0);
-        if (slot.isDone())
+        if (slot != null && slot.isDone())
         {
             drain(ctx);
         }
