@@ -1,5 +1,6 @@
 package io.metrodb.client;
 
+import io.metrodb.protocol.Addresses;
 import io.netty.channel.EventLoopGroup;
 
 import java.net.InetSocketAddress;
@@ -40,12 +41,8 @@ abstract class ClientBuilder<B extends ClientBuilder<B>>
         final List<InetSocketAddress> addresses = new ArrayList<>();
         for (final String mapd : mapds)
         {
-            final int colon = mapd.lastIndexOf(':');
-            if (colon <= 0 || colon == mapd.length() - 1)
-            {
-                throw new IllegalArgumentException("mapd address must be host:port, was '" + mapd + "'");
-            }
-            addresses.add(new InetSocketAddress(mapd.substring(0, colon), Integer.parseInt(mapd.substring(colon + 1))));
+            final InetSocketAddress parsed = Addresses.parseOne(mapd, "mapd address");
+            addresses.add(new InetSocketAddress(parsed.getHostString(), parsed.getPort()));
         }
         return addresses;
     }

@@ -2,7 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
-import io.metrodb.server.Addresses;
+import io.metrodb.protocol.Addresses;
 import io.metrodb.server.ByteSize;
 import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.NodeIdFile;

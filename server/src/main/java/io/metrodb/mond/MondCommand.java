@@ -1,7 +1,7 @@
 package io.metrodb.mond;
 
 import io.metrodb.protocol.netty.Transports;
-import io.metrodb.server.Addresses;
+import io.metrodb.protocol.Addresses;
 import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
