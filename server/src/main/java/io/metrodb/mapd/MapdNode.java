@@ -1,10 +1,12 @@
 package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.GridReplica;
+import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 
@@ -35,6 +37,9 @@ final class MapdNode
     private final ArrayDeque<ReadSession> readSessions = new ArrayDeque<>();
     private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     private final long[] packedReplicas = new long[MapdConfig.MAX_RF];
+    /** The data-path thread's view of a session's frame and its grid change holder. */
+    private final FrameView frameView = new FrameView();
+    private final GridWrite gridWrite = new GridWrite();
     private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
     private final ClusterViewState clusterView;
     private final LocalReads localReads;
@@ -374,8 +379,9 @@ final class MapdNode
         {
             packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
         }
-        grid.apply(session.frame(), session.keyIndex(), session.keyLength(), session.version(), nodeId, flags,
-            session.valueLength(), session.checksum(), replicas, packedReplicas);
+        grid.apply(gridWrite.key(frameView.wrap(session.frame()), session.keyIndex(), session.keyLength())
+            .version(session.version(), nodeId).flags(flags).value(session.valueLength(), session.checksum())
+            .replicas(replicas, packedReplicas));
 
         if (session.isDurable())
         {
@@ -402,9 +408,9 @@ final class MapdNode
         {
             packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
         }
-        if (grid.applyRepair(session.frame(), session.keyIndex(), session.keyLength(), session.version(),
-            session.versionNode(), session.flags(), session.valueLength(), session.checksum(), replicas,
-            packedReplicas) != KeyGrid.APPLIED)
+        if (grid.applyRepair(gridWrite.key(frameView.wrap(session.frame()), session.keyIndex(), session.keyLength())
+            .version(session.version(), session.versionNode()).flags(session.flags())
+            .value(session.valueLength(), session.checksum()).replicas(replicas, packedReplicas)) != KeyGrid.APPLIED)
         {
             return REPAIR_STALE;
         }

@@ -20,10 +20,12 @@ import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.agrona.DirectBuffer;
 
 /**
  * Serves one client connection of a mapd, on the data-path thread. GET, writes, and mond's PROBE and REPAIR go
@@ -39,6 +41,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
+    private final FrameView frameView = new FrameView();
     private final java.util.List<SyncStreamer> streamers = new java.util.ArrayList<>(1);
     private int inFlight;
     private boolean paused;
@@ -219,7 +222,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         if (opcode == Opcodes.DEL)
         {
             counters.dels++;
-            if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
+            final DirectBuffer key = frameView.wrap(frame);
+            if (!node.grid().get(key, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
                 entry.isTombstone())
             {
                 replyNotFound(ctx, opcode, FrameHeader.requestId(frame, at));
@@ -242,7 +246,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     private void onExists(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
         node.counters().exists++;
-        if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
+        final DirectBuffer key = frameView.wrap(frame);
+        if (!node.grid().get(key, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
             entry.isTombstone())
         {
             replyNotFound(ctx, Opcodes.EXISTS, requestId);

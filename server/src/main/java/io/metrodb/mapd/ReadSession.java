@@ -11,6 +11,7 @@ import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -26,6 +27,7 @@ final class ReadSession implements RequestWriter, ResponseListener
 {
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
+    private final FrameView frameView = new FrameView();
     private final int[] order = new int[GridEntry.MAX_REPLICAS];
     private final int[] orderKeys = new int[GridEntry.MAX_REPLICAS];
 
@@ -61,7 +63,7 @@ final class ReadSession implements RequestWriter, ResponseListener
         keyLength = KeyRequest.keyLength(frame, at);
         nextReplica = 0;
         replicasTried = 0;
-        if (!node.grid().get(frame, keyIndex, keyLength, entry) || entry.isTombstone())
+        if (!node.grid().get(frameView.wrap(frame), keyIndex, keyLength, entry) || entry.isTombstone())
         {
             node.counters().getsNotFound++;
             handler.replyNotFound(ctx, opcode, requestId);

@@ -15,6 +15,7 @@ import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,6 +50,7 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
 
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
+    private final FrameView frameView = new FrameView();
     private final byte[] states = new byte[GridEntry.MAX_REPLICAS];
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     private final short[] newLogdIds = new short[GridEntry.MAX_REPLICAS];
@@ -112,7 +114,7 @@ final class RepairSession implements RequestWriter, ResponseListener, DurableLis
         appending = false;
         node.counters().repairs++;
 
-        if (!node.grid().get(frame, keyIndex, keyLength, entry))
+        if (!node.grid().get(frameView.wrap(frame), keyIndex, keyLength, entry))
         {
             node.counters().repairsFailed++;
             handler.replyNotFound(ctx, Opcodes.REPAIR, requestId);

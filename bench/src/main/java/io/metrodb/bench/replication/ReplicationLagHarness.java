@@ -15,6 +15,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -32,8 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * being visible in a peer mapd's grid (T1). Three logds and two or three mapds (full mesh, RF 2) run in this
  * process; one client connection sends SETs of unique 16-byte keys to A at a steady rate (paced by the client's
  * event loop: at every tick it sends what is due since the start), and a poller thread reads every peer's grid
- * in-process ({@link KeyGrid#get(byte[], GridEntry)}: lock-free, any thread) for each key sent and not yet seen
- * there, from the moment it is sent. The grid is what a GET at the peer consults first, so "in the grid" is
+ * in-process ({@link KeyGrid#get(org.agrona.DirectBuffer, int, int, GridEntry)}: lock-free, any thread) for each
+ * key sent and not yet seen there, from the moment it is sent. The grid is what a GET at the peer consults first, so "in the grid" is
  * "a GET at the peer would find it" (the value itself is already on the logds before A acknowledges).
  * <p>
  * After each pass over the pending keys the poller parks {@code --poll-park-us} (default 50 us; the kernel's timer
@@ -288,6 +289,7 @@ public final class ReplicationLagHarness
     private void poll(final KeyGrid[] grids)
     {
         final GridEntry entry = new GridEntry();
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[0]);
         final int[] cursor = new int[grids.length];
         long passes = 0;
         pollerStartNs = System.nanoTime();
@@ -306,7 +308,8 @@ public final class ReplicationLagHarness
                     {
                         continue;
                     }
-                    if (grids[p].get(keys[i], entry))
+                    key.wrap(keys[i]);
+                    if (grids[p].get(key, 0, keys[i].length, entry))
                     {
                         visible[i] = System.nanoTime();
                         peerVersion[p][i] = entry.version();

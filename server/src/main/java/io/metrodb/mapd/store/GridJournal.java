@@ -181,9 +181,8 @@ public final class GridJournal implements AutoCloseable
 
     private static final class Replayer implements LogScanHandler
     {
-        private final KeyGrid grid;
         private final EntryListener listener;
-        private final long[] replicas = new long[8];
+        private final ChangeApplier applier;
         private final ByteBuf entry = Unpooled.buffer(MAX_ENTRY_LENGTH);
         private long entries;
         private long applied;
@@ -192,7 +191,7 @@ public final class GridJournal implements AutoCloseable
 
         Replayer(final KeyGrid grid, final EntryListener listener)
         {
-            this.grid = grid;
+            this.applier = new ChangeApplier(grid);
             this.listener = listener;
         }
 
@@ -217,7 +216,7 @@ public final class GridJournal implements AutoCloseable
             }
             entries++;
             listener.onEntry(offset, JournalEntry.originNode(entry, 0), JournalEntry.sequence(entry, 0));
-            if (JournalEntry.applyTo(grid, entry, 0, replicas) == KeyGrid.APPLIED)
+            if (applier.applyEntry(entry, 0) == KeyGrid.APPLIED)
             {
                 applied++;
             }
