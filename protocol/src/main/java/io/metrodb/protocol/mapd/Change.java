@@ -116,7 +116,7 @@ public final class Change
         final short[] logdIds,
         final long[] offsets)
     {
-        Encoding.checkKeyLength(keyLength);
+        Keys.checkLength(keyLength);
         Encoding.checkReplicas(replicaCount, logdIds, offsets);
         out.writeLong(version);
         out.writeShort(versionNode);

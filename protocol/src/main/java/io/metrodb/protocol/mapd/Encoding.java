@@ -1,12 +1,11 @@
 package io.metrodb.protocol.mapd;
 
-import io.metrodb.protocol.ProtocolLimits;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Encoder-side checks and the replica list shared by {@link Change}, {@link RepairRequest} and
- * {@link RepairResponse}. An encoder refuses a length its field cannot hold rather than truncate it,
- * which would desynchronise the frame.
+ * Encoder-side replica list checks and writing shared by {@link Change}, {@link RepairRequest} and
+ * {@link RepairResponse} (key checks: {@link Keys}). An encoder refuses a count its field cannot hold rather than
+ * truncate it, which would desynchronise the frame.
  */
 final class Encoding
 {
@@ -14,14 +13,6 @@ final class Encoding
 
     private Encoding()
     {
-    }
-
-    static void checkKeyLength(final int keyLength)
-    {
-        if (keyLength < 0 || keyLength > ProtocolLimits.MAX_KEY_LENGTH)
-        {
-            failOnKeyLength(keyLength);
-        }
     }
 
     static void checkReplicas(final int count, final short[] logdIds, final long[] offsets)
@@ -43,12 +34,6 @@ final class Encoding
             out.writeShort(logdIds[i]);
             out.writeLong(offsets[i]);
         }
-    }
-
-    private static void failOnKeyLength(final int keyLength)
-    {
-        throw new IllegalArgumentException(
-            "key length must be in 0.." + ProtocolLimits.MAX_KEY_LENGTH + ", was " + keyLength);
     }
 
     private static void failOnReplicas(final int count)

@@ -112,7 +112,7 @@ public final class ProbeResponse
         final int versionNode,
         final int keyLength)
     {
-        Encoding.checkKeyLength(keyLength);
+        Keys.checkLength(keyLength);
         out.writeShort(logdId);
         out.writeShort(reason);
         out.writeShort(keyLength);

@@ -79,7 +79,7 @@ public final class RepairRequest
         final short[] logdIds,
         final long[] offsets)
     {
-        Encoding.checkKeyLength(keyLength);
+        Keys.checkLength(keyLength);
         Encoding.checkReplicas(badCount, logdIds, offsets);
         FrameHeader.writeRequest(
             out, KEY_OFFSET + keyLength + badCount * Change.REPLICA_LENGTH, Opcodes.REPAIR, (byte)0, requestId);
@@ -95,17 +95,13 @@ public final class RepairRequest
      */
     public static short validate(final ByteBuf buf, final int frame)
     {
-        final int payloadLength = FrameHeader.payloadLength(buf, frame);
-        if (payloadLength < KEY_OFFSET)
+        final short keyStatus = Keys.validate(buf, frame, KEY_LENGTH_OFFSET, KEY_OFFSET);
+        if (keyStatus != StatusCodes.OK)
         {
-            return StatusCodes.BAD_REQUEST;
+            return keyStatus;
         }
-        final int keyLength = keyLength(buf, frame);
-        if (keyLength == 0)
-        {
-            return StatusCodes.INVALID_KEY;
-        }
-        return payloadLength == KEY_OFFSET + keyLength + badCount(buf, frame) * Change.REPLICA_LENGTH ?
+        return FrameHeader.payloadLength(buf, frame) ==
+            KEY_OFFSET + keyLength(buf, frame) + badCount(buf, frame) * Change.REPLICA_LENGTH ?
             StatusCodes.OK : StatusCodes.BAD_REQUEST;
     }
 

@@ -97,7 +97,7 @@ public final class ValueRecord
         final int valueLength,
         final int checksum)
     {
-        Encoding.checkKeyLength(keyLength);
+        Keys.checkLength(keyLength);
         out.writeByte(FORMAT_V1);
         out.writeByte(flags);
         out.writeShort(keyLength);
