@@ -5,6 +5,7 @@ import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
@@ -40,6 +41,8 @@ final class MapdNode
     /** The data-path thread's view of a session's frame and its grid change holder. */
     private final FrameView frameView = new FrameView();
     private final GridWrite gridWrite = new GridWrite();
+    /** The data-path thread's writer of journal entries' change bodies. */
+    private final ChangeFlyweight change = new ChangeFlyweight();
     private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
     private final ClusterViewState clusterView;
     private final LocalReads localReads;
@@ -362,9 +365,13 @@ final class MapdNode
         final int flags = session.isTombstone() ? io.metrodb.mapd.grid.GridEntry.TOMBSTONE : 0;
         final long sequence = ownSequence + 1;
         journalScratch.clear();
-        JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
-            session.version(), nodeId, flags, session.valueLength(), session.checksum(), replicas,
-            session.logdIds(), session.offsets());
+        JournalEntry.writeHeader(journalScratch, sequence, nodeId);
+        change.wrapForAppend(journalScratch, session.keyLength(), replicas)
+            .version(session.version()).versionNode(nodeId).flags(flags)
+            .valueLength(session.valueLength()).checksum(session.checksum())
+            .key(session.frame(), session.keyIndex(), session.keyLength())
+            .replicas(replicas, session.logdIds(), session.offsets())
+            .commit();
         final long result = session.isDurable() ?
             journal.appendDurable(journalScratch, session, 0, null) : journal.append(journalScratch);
         if (result < 0)
@@ -417,9 +424,13 @@ final class MapdNode
 
         final long sequence = ownSequence + 1;
         journalScratch.clear();
-        JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
-            session.version(), session.versionNode(), session.flags(), session.valueLength(), session.checksum(),
-            replicas, session.logdIds(), session.offsets());
+        JournalEntry.writeHeader(journalScratch, sequence, nodeId);
+        change.wrapForAppend(journalScratch, session.keyLength(), replicas)
+            .version(session.version()).versionNode(session.versionNode()).flags(session.flags())
+            .valueLength(session.valueLength()).checksum(session.checksum())
+            .key(session.frame(), session.keyIndex(), session.keyLength())
+            .replicas(replicas, session.logdIds(), session.offsets())
+            .commit();
         final long result = journal.appendDurable(journalScratch, session, 0, null);
         if (result < 0)
         {

@@ -8,7 +8,7 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Ping;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mapd.DumpRequest;
 import io.metrodb.protocol.mapd.DumpResponse;
 import io.metrodb.protocol.mapd.EntryResponse;
@@ -42,6 +42,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
     private final FrameView frameView = new FrameView();
+    private final ChangeFlyweight change = new ChangeFlyweight();
     private final java.util.List<SyncStreamer> streamers = new java.util.ArrayList<>(1);
     private int inFlight;
     private boolean paused;
@@ -355,8 +356,11 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
                     offsets[i] = e.offset(i);
                 }
                 keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
-                Change.write(changes, e.version(), e.versionNode(), e.flags(), e.valueLength(), e.checksum(), key, 0,
-                    keyLength, e.replicaCount(), logdIds, offsets);
+                change.wrapForAppend(changes, keyLength, e.replicaCount())
+                    .version(e.version()).versionNode(e.versionNode()).flags(e.flags())
+                    .valueLength(e.valueLength()).checksum(e.checksum())
+                    .key(key, 0, keyLength).replicas(e.replicaCount(), logdIds, offsets)
+                    .commit();
                 count[0]++;
             });
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + 12 + changes.readableBytes());

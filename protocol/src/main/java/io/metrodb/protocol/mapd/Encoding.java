@@ -15,6 +15,14 @@ final class Encoding
     {
     }
 
+    static void checkReplicaCount(final int count)
+    {
+        if (count < 0 || count > MAX_U8)
+        {
+            failOnReplicas(count);
+        }
+    }
+
     static void checkReplicas(final int count, final short[] logdIds, final long[] offsets)
     {
         if (count < 0 || count > MAX_U8 ||

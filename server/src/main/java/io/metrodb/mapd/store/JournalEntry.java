@@ -18,7 +18,19 @@ public final class JournalEntry
     }
 
     /**
-     * Encodes an entry at the writer index.
+     * Starts an entry at the writer index: sequence, origin and the reserved field; the change body follows, written
+     * by a {@link io.metrodb.protocol.mapd.ChangeFlyweight#wrapForAppend} on the same buffer.
+     */
+    public static void writeHeader(final ByteBuf out, final long sequence, final int originNode)
+    {
+        out.writeLong(sequence);
+        out.writeShort(originNode);
+        out.writeShort(0);
+    }
+
+    /**
+     * Encodes an entry at the writer index, every field positional: for tests and tools; the data path writes
+     * {@link #writeHeader} and a reused {@link io.metrodb.protocol.mapd.ChangeFlyweight}.
      */
     public static void write(
         final ByteBuf out,
@@ -36,9 +48,7 @@ public final class JournalEntry
         final short[] logdIds,
         final long[] offsets)
     {
-        out.writeLong(sequence);
-        out.writeShort(originNode);
-        out.writeShort(0);
+        writeHeader(out, sequence, originNode);
         Change.write(out, version, versionNode, flags, valueLength, checksum, key, keyIndex, keyLength,
             replicaCount, logdIds, offsets);
     }
