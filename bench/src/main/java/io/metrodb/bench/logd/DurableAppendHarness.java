@@ -23,6 +23,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -440,7 +441,7 @@ public final class DurableAppendHarness
         private static final int PENDING = Integer.MIN_VALUE;
 
         private final LogStore store;
-        private final byte[] entry;
+        private final UnsafeBuffer entry;
         private final Window window;
         private final Thread thread = new Thread(this, "durable-appender");
         private final Histogram latencyNs = new Histogram(HIGHEST_TRACKABLE_NS, 3);
@@ -451,7 +452,7 @@ public final class DurableAppendHarness
         Appender(final LogStore store, final byte[] entry, final Window window)
         {
             this.store = store;
-            this.entry = entry;
+            this.entry = new UnsafeBuffer(entry);
             this.window = window;
         }
 
@@ -469,7 +470,8 @@ public final class DurableAppendHarness
                 status = PENDING;
                 final long sentNs = nowNs;
                 long offset;
-                while (LogResult.BACK_PRESSURED == (offset = store.appendDurable(entry, 0, entry.length, this, 0, null)))
+                while (LogResult.BACK_PRESSURED ==
+                    (offset = store.appendDurable(entry, 0, entry.capacity(), this, 0, null)))
                 {
                     Thread.yield();
                 }
@@ -582,7 +584,7 @@ public final class DurableAppendHarness
     private static final class Driver implements DurableListener, Runnable
     {
         private final LogStore store;
-        private final byte[] entry;
+        private final UnsafeBuffer entry;
         private final int slots;
         private final Window window;
         private final Thread thread = new Thread(this, "durable-driver");
@@ -600,7 +602,7 @@ public final class DurableAppendHarness
         Driver(final LogStore store, final byte[] entry, final int slots, final Window window)
         {
             this.store = store;
-            this.entry = entry;
+            this.entry = new UnsafeBuffer(entry);
             this.slots = slots;
             this.window = window;
             this.sentNs = new long[slots];
@@ -668,7 +670,8 @@ public final class DurableAppendHarness
         {
             sentNs[slot] = nowNs;
             long offset;
-            while (LogResult.BACK_PRESSURED == (offset = store.appendDurable(entry, 0, entry.length, this, slot, null)))
+            while (LogResult.BACK_PRESSURED ==
+                (offset = store.appendDurable(entry, 0, entry.capacity(), this, slot, null)))
             {
                 Thread.yield();
             }

@@ -9,6 +9,7 @@ import io.metrodb.log.LogStore;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.agrona.DirectBuffer;
@@ -28,6 +29,8 @@ public final class GridJournal implements AutoCloseable
         JournalEntry.CHANGE_OFFSET + Change.length(ProtocolLimits.MAX_KEY_LENGTH, 255);
 
     private final LogStore log;
+    /** Appends view the entry's bytes through this (one appending thread at a time: mapd's data path). */
+    private final FrameView entryView = new FrameView();
 
     private GridJournal(final LogStore log)
     {
@@ -77,7 +80,7 @@ public final class GridJournal implements AutoCloseable
      */
     public long append(final ByteBuf entry)
     {
-        return log.append(entry, entry.readerIndex(), entry.readableBytes());
+        return log.append(entryView.wrap(entry), entry.readerIndex(), entry.readableBytes());
     }
 
     /**
@@ -88,7 +91,8 @@ public final class GridJournal implements AutoCloseable
     public long appendDurable(
         final ByteBuf entry, final DurableListener listener, final long requestId, final Object context)
     {
-        return log.appendDurable(entry, entry.readerIndex(), entry.readableBytes(), listener, requestId, context);
+        return log.appendDurable(
+            entryView.wrap(entry), entry.readerIndex(), entry.readableBytes(), listener, requestId, context);
     }
 
     /**
