@@ -5,19 +5,22 @@ import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 
 /**
  * Applies change bodies (journal entries, replicated changes, snapshot tails) held in Netty buffers to a
- * {@link KeyGrid}: the buffer is viewed once as a {@code DirectBuffer}, and the change is handed over in a reused
- * {@link GridWrite}, so an apply allocates nothing. One per grid writer; not thread-safe.
+ * {@link KeyGrid}: the change is read through a reused {@link ChangeFlyweight}, its key viewed as a
+ * {@code DirectBuffer}, and handed over in a reused {@link GridWrite}, so an apply allocates nothing. One per grid
+ * writer; not thread-safe.
  */
 public final class ChangeApplier
 {
     private final KeyGrid grid;
     private final FrameView view = new FrameView();
     private final GridWrite write = new GridWrite();
+    private final ChangeFlyweight changeView = new ChangeFlyweight();
     private final long[] replicas = new long[GridEntry.MAX_REPLICAS];
 
     /**
@@ -46,17 +49,18 @@ public final class ChangeApplier
      */
     public int applyChange(final ByteBuf buf, final int change)
     {
-        final int replicaCount = Math.min(Change.replicaCount(buf, change), grid.maxReplicas());
+        final ChangeFlyweight read = changeView.wrap(buf, change);
+        final int replicaCount = Math.min(read.replicaCount(), grid.maxReplicas());
         for (int i = 0; i < replicaCount; i++)
         {
-            replicas[i] = GridReplica.pack(Change.replicaLogdId(buf, change, i), Change.replicaOffset(buf, change, i));
+            replicas[i] = GridReplica.pack(read.replicaLogdId(i), read.replicaOffset(i));
         }
-        write.key(view.wrap(buf), Change.keyIndex(change), Change.keyLength(buf, change))
-            .version(Change.version(buf, change), Change.versionNode(buf, change))
-            .flags(Change.flags(buf, change))
-            .value(Change.valueLength(buf, change), Change.checksum(buf, change))
+        write.key(view.wrap(buf), read.keyIndex(), read.keyLength())
+            .version(read.version(), read.versionNode())
+            .flags(read.flags())
+            .value(read.valueLength(), read.checksum())
             .replicas(replicaCount, replicas);
 
-        return Change.isRepair(buf, change) ? grid.applyRepair(write) : grid.apply(write);
+        return read.isRepair() ? grid.applyRepair(write) : grid.apply(write);
     }
 }
