@@ -1,8 +1,6 @@
 package io.metrodb.log;
 
-import io.netty.buffer.ByteBuf;
 import org.agrona.DirectBuffer;
-import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +59,11 @@ final class LogAppender
             ((long)(tailSegment - 1) << 32) | segmentLength);
     }
 
+    /**
+     * Appends a payload: the one copy, from the caller's buffer into the segment. Netty frames arrive here through a
+     * {@code DirectBuffer} view of their memory, made once at the edge; a {@code byte[]} through an
+     * {@code UnsafeBuffer}.
+     */
     long append(final DirectBuffer src, final int srcIndex, final int length)
     {
         final long offset = reserve(src.capacity(), srcIndex, length);
@@ -74,65 +77,6 @@ final class LogAppender
         try
         {
             segment.buffer().putBytes(position + HEADER_LENGTH, src, srcIndex, length);
-            publish(segment, position, offset, length);
-        }
-        catch (final Throwable ex)
-        {
-            abort(segment, position, offset, length);
-            throw ex;
-        }
-        return offset;
-    }
-
-    long append(final byte[] src, final int srcIndex, final int length)
-    {
-        final long offset = reserve(src.length, srcIndex, length);
-        if (offset < 0)
-        {
-            return offset;
-        }
-
-        final Segment segment = segments.get((int)(offset >>> segmentShift));
-        final int position = (int)offset & (segmentLength - 1);
-        try
-        {
-            segment.buffer().putBytes(position + HEADER_LENGTH, src, srcIndex, length);
-            publish(segment, position, offset, length);
-        }
-        catch (final Throwable ex)
-        {
-            abort(segment, position, offset, length);
-            throw ex;
-        }
-        return offset;
-    }
-
-    long append(final ByteBuf src, final int srcIndex, final int length)
-    {
-        final long offset = reserve(src.capacity(), srcIndex, length);
-        if (offset < 0)
-        {
-            return offset;
-        }
-
-        final Segment segment = segments.get((int)(offset >>> segmentShift));
-        final int position = (int)offset & (segmentLength - 1);
-        try
-        {
-            final UnsafeBuffer buffer = segment.buffer();
-            if (src.hasMemoryAddress())
-            {
-                UnsafeApi.copyMemory(
-                    src.memoryAddress() + srcIndex, buffer.addressOffset() + position + HEADER_LENGTH, length);
-            }
-            else if (src.hasArray())
-            {
-                buffer.putBytes(position + HEADER_LENGTH, src.array(), src.arrayOffset() + srcIndex, length);
-            }
-            else
-            {
-                src.getBytes(srcIndex, validators.get().view(segment, position + HEADER_LENGTH, length));
-            }
             publish(segment, position, offset, length);
         }
         catch (final Throwable ex)

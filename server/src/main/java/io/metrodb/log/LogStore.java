@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,38 +146,16 @@ public final class LogStore implements AutoCloseable
     }
 
     /**
-     * Append a payload; it is in the mapping (survives a process crash) when this returns, durable later.
+     * Append a payload; it is in the mapping (survives a process crash) when this returns, durable later. The one
+     * buffer type of the log: a Netty frame is viewed through a {@code DirectBuffer} at the edge, a {@code byte[]}
+     * wrapped in an {@code UnsafeBuffer}.
      *
      * @return the record's offset, or {@link LogResult#ENTRY_TOO_LARGE}, {@link LogResult#STORAGE_FULL},
      * {@link LogResult#CLOSED}, {@link LogResult#INVALID_ARGUMENT}.
      */
-    public long append(final ByteBuf src, final int index, final int length)
-    {
-        return appender.append(src, index, length);
-    }
-
-    /**
-     * @see #append(ByteBuf, int, int)
-     */
     public long append(final DirectBuffer src, final int index, final int length)
     {
         return appender.append(src, index, length);
-    }
-
-    /**
-     * @see #append(ByteBuf, int, int)
-     */
-    public long append(final byte[] src, final int index, final int length)
-    {
-        return appender.append(src, index, length);
-    }
-
-    /**
-     * @see #append(ByteBuf, int, int)
-     */
-    public long append(final byte[] src)
-    {
-        return appender.append(src, 0, src.length);
     }
 
     /**
@@ -188,63 +167,7 @@ public final class LogStore implements AutoCloseable
      * force, or any {@link #append} error), in which case nothing was appended and the listener is never called.
      */
     public long appendDurable(
-        final ByteBuf src,
-        final int index,
-        final int length,
-        final DurableListener listener,
-        final long requestId,
-        final Object context)
-    {
-        final long sequence = claimDurable();
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        long offset = LogResult.INVALID_ARGUMENT;
-        try
-        {
-            offset = appender.append(src, index, length);
-        }
-        finally
-        {
-            completeDurable(sequence, offset, length, listener, requestId, context);
-        }
-        return offset;
-    }
-
-    /**
-     * @see #appendDurable(ByteBuf, int, int, DurableListener, long, Object)
-     */
-    public long appendDurable(
         final DirectBuffer src,
-        final int index,
-        final int length,
-        final DurableListener listener,
-        final long requestId,
-        final Object context)
-    {
-        final long sequence = claimDurable();
-        if (sequence < 0)
-        {
-            return sequence;
-        }
-        long offset = LogResult.INVALID_ARGUMENT;
-        try
-        {
-            offset = appender.append(src, index, length);
-        }
-        finally
-        {
-            completeDurable(sequence, offset, length, listener, requestId, context);
-        }
-        return offset;
-    }
-
-    /**
-     * @see #appendDurable(ByteBuf, int, int, DurableListener, long, Object)
-     */
-    public long appendDurable(
-        final byte[] src,
         final int index,
         final int length,
         final DurableListener listener,
@@ -303,7 +226,8 @@ public final class LogStore implements AutoCloseable
     {
         final DurableWaiter waiter = new DurableWaiter();
         long offset;
-        while (LogResult.BACK_PRESSURED == (offset = appendDurable(src, 0, src.length, waiter, 0, null)))
+        final UnsafeBuffer buffer = new UnsafeBuffer(src);
+        while (LogResult.BACK_PRESSURED == (offset = appendDurable(buffer, 0, src.length, waiter, 0, null)))
         {
             Thread.yield();
         }

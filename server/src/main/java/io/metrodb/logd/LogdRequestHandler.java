@@ -18,6 +18,7 @@ import io.metrodb.protocol.logd.StatResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.metrodb.server.CommonReplies;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -38,6 +39,8 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
     private final LogStore store;
     private final LogdCounters counters;
     private final RecordView view = new RecordView();
+    /** The APPEND frame as the log's one buffer type: wrapped once per request, no copy. */
+    private final FrameView frameView = new FrameView();
     private final DurableReplier durableReplier;
     private final int nodeId;
     private final String identity;
@@ -148,7 +151,8 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         final int length = AppendRequest.entryLength(frame, at);
         if (AppendRequest.isDurable(frame, at))
         {
-            final long offset = store.appendDurable(frame, index, length, durableReplier, requestId, durableReplies);
+            final long offset = store.appendDurable(
+                frameView.wrap(frame), index, length, durableReplier, requestId, durableReplies);
             if (offset < 0)
             {
                 replyAppendError(ctx, requestId, offset);
@@ -164,7 +168,7 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         }
         else
         {
-            final long offset = store.append(frame, index, length);
+            final long offset = store.append(frameView.wrap(frame), index, length);
             if (offset < 0)
             {
                 replyAppendError(ctx, requestId, offset);

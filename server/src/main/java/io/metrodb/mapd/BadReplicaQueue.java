@@ -1,7 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.GridReplica;
-import io.metrodb.protocol.mapd.ProbeResponse;
+import io.metrodb.protocol.mapd.BadReplicaFlyweight;
 import io.netty.buffer.ByteBuf;
 import org.agrona.collections.LongHashSet;
 
@@ -19,6 +19,7 @@ final class BadReplicaQueue
     private final long[] offsets = new long[CAPACITY];
     private final long[] versions = new long[CAPACITY];
     private final int[] versionNodes = new int[CAPACITY];
+    private final BadReplicaFlyweight badReplica = new BadReplicaFlyweight();
     private final byte[][] keys = new byte[CAPACITY][];
     private final LongHashSet waiting = new LongHashSet(CAPACITY * 2);
     private int head;
@@ -81,8 +82,10 @@ final class BadReplicaQueue
         while (size > 0 && moved < maxCount && out.readableBytes() < maxBytes)
         {
             final int slot = head;
-            ProbeResponse.writeBadReplica(out, logdIds[slot], reasons[slot], offsets[slot], versions[slot],
-                versionNodes[slot], keys[slot]);
+            badReplica.wrapForAppend(out, keys[slot].length)
+                .logdId(logdIds[slot]).reason(reasons[slot]).offset(offsets[slot])
+                .version(versions[slot]).versionNode(versionNodes[slot]).key(keys[slot])
+                .commit();
             waiting.remove(GridReplica.pack(logdIds[slot], offsets[slot] & GridReplica.MAX_OFFSET));
             keys[slot] = null;
             head = (head + 1) % CAPACITY;

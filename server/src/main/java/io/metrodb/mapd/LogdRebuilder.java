@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.GridReplica;
+import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
@@ -12,7 +13,9 @@ import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
+import org.agrona.DirectBuffer;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -32,6 +35,8 @@ final class LogdRebuilder implements RequestWriter, ResponseListener
     private final CompletableFuture<Result> done = new CompletableFuture<>();
     private final GridEntry existing = new GridEntry();
     private final long[] replicas = new long[GridEntry.MAX_REPLICAS];
+    private final FrameView view = new FrameView();
+    private final GridWrite write = new GridWrite();
     private int logdIndex;
     private long from;
     private long records;
@@ -140,7 +145,8 @@ final class LogdRebuilder implements RequestWriter, ResponseListener
         final int keyIndex = ValueRecord.keyIndex(at);
         final int keyLength = ValueRecord.keyLength(buf, at);
         final long replica = GridReplica.pack(logdId, offset);
-        if (grid.get(buf, keyIndex, keyLength, existing) && existing.version() == version &&
+        final DirectBuffer record = view.wrap(buf);
+        if (grid.get(record, keyIndex, keyLength, existing) && existing.version() == version &&
             existing.versionNode() == node)
         {
             final int count = existing.replicaCount();
@@ -156,8 +162,10 @@ final class LogdRebuilder implements RequestWriter, ResponseListener
             return;
         }
         replicas[0] = replica;
-        if (grid.apply(buf, keyIndex, keyLength, version, node, ValueRecord.isTombstone(buf, at) ? GridEntry.TOMBSTONE : 0,
-            ValueRecord.valueLength(buf, at), ValueRecord.checksum(buf, at), 1, replicas) == KeyGrid.APPLIED)
+        write.key(record, keyIndex, keyLength).version(version, node)
+            .flags(ValueRecord.isTombstone(buf, at) ? GridEntry.TOMBSTONE : 0)
+            .value(ValueRecord.valueLength(buf, at), ValueRecord.checksum(buf, at)).replicas(1, replicas);
+        if (grid.apply(write) == KeyGrid.APPLIED)
         {
             applied++;
         }

@@ -1,10 +1,13 @@
 package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.GridReplica;
+import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.server.FrameView;
 import io.metrodb.server.counters.CountersFile;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -37,6 +40,11 @@ final class MapdNode
     private final ArrayDeque<ReadSession> readSessions = new ArrayDeque<>();
     private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     private final long[] packedReplicas = new long[MapdConfig.MAX_RF];
+    /** The data-path thread's view of a session's frame and its grid change holder. */
+    private final FrameView frameView = new FrameView();
+    private final GridWrite gridWrite = new GridWrite();
+    /** The data-path thread's writer of journal entries' change bodies. */
+    private final ChangeFlyweight change = new ChangeFlyweight();
     private final ByteBuf journalScratch = PooledByteBufAllocator.DEFAULT.directBuffer(GridJournal.MAX_ENTRY_LENGTH);
     private final ClusterViewState clusterView;
     private final LocalReads localReads;
@@ -383,9 +391,13 @@ final class MapdNode
         final int flags = session.isTombstone() ? io.metrodb.mapd.grid.GridEntry.TOMBSTONE : 0;
         final long sequence = ownSequence + 1;
         journalScratch.clear();
-        JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
-            session.version(), nodeId, flags, session.valueLength(), session.checksum(), replicas,
-            session.logdIds(), session.offsets());
+        JournalEntry.writeHeader(journalScratch, sequence, nodeId);
+        change.wrapForAppend(journalScratch, session.keyLength(), replicas)
+            .version(session.version()).versionNode(nodeId).flags(flags)
+            .valueLength(session.valueLength()).checksum(session.checksum())
+            .key(session.frame(), session.keyIndex(), session.keyLength())
+            .replicas(replicas, session.logdIds(), session.offsets())
+            .commit();
         final long result = session.isDurable() ?
             journal.appendDurable(journalScratch, session, 0, null) : journal.append(journalScratch);
         if (result < 0)
@@ -400,8 +412,9 @@ final class MapdNode
         {
             packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
         }
-        grid.apply(session.frame(), session.keyIndex(), session.keyLength(), session.version(), nodeId, flags,
-            session.valueLength(), session.checksum(), replicas, packedReplicas);
+        grid.apply(gridWrite.key(frameView.wrap(session.frame()), session.keyIndex(), session.keyLength())
+            .version(session.version(), nodeId).flags(flags).value(session.valueLength(), session.checksum())
+            .replicas(replicas, packedReplicas));
 
         if (session.isDurable())
         {
@@ -428,18 +441,22 @@ final class MapdNode
         {
             packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
         }
-        if (grid.applyRepair(session.frame(), session.keyIndex(), session.keyLength(), session.version(),
-            session.versionNode(), session.flags(), session.valueLength(), session.checksum(), replicas,
-            packedReplicas) != KeyGrid.APPLIED)
+        if (grid.applyRepair(gridWrite.key(frameView.wrap(session.frame()), session.keyIndex(), session.keyLength())
+            .version(session.version(), session.versionNode()).flags(session.flags())
+            .value(session.valueLength(), session.checksum()).replicas(replicas, packedReplicas)) != KeyGrid.APPLIED)
         {
             return REPAIR_STALE;
         }
 
         final long sequence = ownSequence + 1;
         journalScratch.clear();
-        JournalEntry.write(journalScratch, sequence, nodeId, session.frame(), session.keyIndex(), session.keyLength(),
-            session.version(), session.versionNode(), session.flags(), session.valueLength(), session.checksum(),
-            replicas, session.logdIds(), session.offsets());
+        JournalEntry.writeHeader(journalScratch, sequence, nodeId);
+        change.wrapForAppend(journalScratch, session.keyLength(), replicas)
+            .version(session.version()).versionNode(session.versionNode()).flags(session.flags())
+            .valueLength(session.valueLength()).checksum(session.checksum())
+            .key(session.frame(), session.keyIndex(), session.keyLength())
+            .replicas(replicas, session.logdIds(), session.offsets())
+            .commit();
         final long result = journal.appendDurable(journalScratch, session, 0, null);
         if (result < 0)
         {

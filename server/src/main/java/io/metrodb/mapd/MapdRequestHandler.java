@@ -7,7 +7,7 @@ import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mapd.DumpRequest;
 import io.metrodb.protocol.mapd.DumpResponse;
 import io.metrodb.protocol.mapd.EntryResponse;
@@ -18,10 +18,12 @@ import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.metrodb.server.CommonReplies;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.agrona.DirectBuffer;
 
 /**
  * Serves one client connection of a mapd, on the data-path thread. GET, writes, and mond's PROBE and REPAIR go
@@ -37,6 +39,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private final MapdNode node;
     private final GridEntry entry = new GridEntry();
+    private final FrameView frameView = new FrameView();
+    private final ChangeFlyweight change = new ChangeFlyweight();
     private final java.util.List<SyncStreamer> streamers = new java.util.ArrayList<>(1);
     private int inFlight;
     private boolean paused;
@@ -217,7 +221,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         if (opcode == Opcodes.DEL)
         {
             counters.dels.incrementRelease();
-            if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
+            final DirectBuffer key = frameView.wrap(frame);
+            if (!node.grid().get(key, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
                 entry.isTombstone())
             {
                 replyNotFound(ctx, opcode, FrameHeader.requestId(frame, at));
@@ -240,7 +245,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     private void onExists(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
         node.counters().exists.incrementRelease();
-        if (!node.grid().get(frame, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
+        final DirectBuffer key = frameView.wrap(frame);
+        if (!node.grid().get(key, KeyRequest.keyIndex(at), KeyRequest.keyLength(frame, at), entry) ||
             entry.isTombstone())
         {
             replyNotFound(ctx, Opcodes.EXISTS, requestId);
@@ -331,8 +337,11 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
                     offsets[i] = e.offset(i);
                 }
                 keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
-                Change.write(changes, e.version(), e.versionNode(), e.flags(), e.valueLength(), e.checksum(), key, 0,
-                    keyLength, e.replicaCount(), logdIds, offsets);
+                change.wrapForAppend(changes, keyLength, e.replicaCount())
+                    .version(e.version()).versionNode(e.versionNode()).flags(e.flags())
+                    .valueLength(e.valueLength()).checksum(e.checksum())
+                    .key(key, 0, keyLength).replicas(e.replicaCount(), logdIds, offsets)
+                    .commit();
                 count[0]++;
             });
         final ByteBuf out = ctx.alloc().ioBuffer(FrameHeader.HEADER_LENGTH + 12 + changes.readableBytes());

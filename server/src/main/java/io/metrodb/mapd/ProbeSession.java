@@ -6,6 +6,7 @@ import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.OffsetPayload;
+import io.metrodb.protocol.mapd.BadReplicaFlyweight;
 import io.metrodb.protocol.mapd.ProbeRequest;
 import io.metrodb.protocol.mapd.ProbeResponse;
 import io.metrodb.protocol.netty.PeerConnection;
@@ -40,6 +41,7 @@ final class ProbeSession extends RequestSession implements GridVisitor
     private final ByteBuf[] keys = new ByteBuf[KEYS_IN_FLIGHT];
     private final int[] pendingReads = new int[KEYS_IN_FLIGHT];
     private final boolean[] busy = new boolean[KEYS_IN_FLIGHT];
+    private final BadReplicaFlyweight badReplica = new BadReplicaFlyweight();
     private final SplittableRandom random = new SplittableRandom(System.nanoTime());
 
     private int mode;
@@ -280,8 +282,10 @@ final class ProbeSession extends RequestSession implements GridVisitor
         }
         final GridEntry entry = entries[slot];
         final ByteBuf key = keys[slot];
-        ProbeResponse.writeBadReplica(bad, entry.logdId(replica), reason, entry.offset(replica), entry.version(),
-            entry.versionNode(), key, 0, key.readableBytes());
+        badReplica.wrapForAppend(bad, key.readableBytes())
+            .logdId(entry.logdId(replica)).reason(reason).offset(entry.offset(replica))
+            .version(entry.version()).versionNode(entry.versionNode()).key(key, 0, key.readableBytes())
+            .commit();
         badCount++;
         node.counters().probeBadReplicas.incrementRelease();
     }

@@ -9,6 +9,7 @@ import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.netty.PeerConnection;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -23,6 +24,7 @@ import io.netty.channel.ChannelHandlerContext;
 final class ReadSession extends RequestSession
 {
     private final GridEntry entry = new GridEntry();
+    private final FrameView frameView = new FrameView();
     private final int[] order = new int[GridEntry.MAX_REPLICAS];
     private final int[] orderKeys = new int[GridEntry.MAX_REPLICAS];
 
@@ -51,7 +53,7 @@ final class ReadSession extends RequestSession
         keyLength = KeyRequest.keyLength(frame, at);
         nextReplica = 0;
         replicasTried = 0;
-        if (!node.grid().get(frame, keyIndex, keyLength, entry) || entry.isTombstone())
+        if (!node.grid().get(frameView.wrap(frame), keyIndex, keyLength, entry) || entry.isTombstone())
         {
             node.counters().getsNotFound.incrementRelease();
             handler.replyNotFound(ctx, opcode, requestId);

@@ -12,6 +12,7 @@ import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.netty.PeerConnection;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -45,6 +46,7 @@ final class RepairSession extends JournaledSession
     private static final int MAX_TRIES = 256;
 
     private final GridEntry entry = new GridEntry();
+    private final FrameView frameView = new FrameView();
     private final byte[] states = new byte[GridEntry.MAX_REPLICAS];
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     private final short[] newLogdIds = new short[GridEntry.MAX_REPLICAS];
@@ -100,7 +102,7 @@ final class RepairSession extends JournaledSession
         appending = false;
         node.counters().repairs.incrementRelease();
 
-        if (!node.grid().get(frame, keyIndex, keyLength, entry))
+        if (!node.grid().get(frameView.wrap(frame), keyIndex, keyLength, entry))
         {
             node.counters().repairsFailed.incrementRelease();
             handler.replyNotFound(ctx, Opcodes.REPAIR, requestId);

@@ -1,6 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.KeyGrid;
+import io.metrodb.mapd.store.ChangeApplier;
 import io.metrodb.mapd.store.JournalEntry;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
@@ -30,7 +31,7 @@ final class Replicator implements AutoCloseable
     private final Backlog backlog;
     private final PeerLink[] links;
     private final long[] lastApplied;
-    private final long[] replicas = new long[MapdConfig.MAX_RF + 1];
+    private final ChangeApplier applier;
     private ByteBuf broadcastEntry;
     private long gapsDetected;
     private long changesReceived;
@@ -48,6 +49,7 @@ final class Replicator implements AutoCloseable
         this.node = node;
         this.backlog = backlog;
         this.lastApplied = lastApplied;
+        this.applier = new ChangeApplier(node.grid());
         links = new PeerLink[peers.size()];
         for (int i = 0; i < links.length; i++)
         {
@@ -162,7 +164,7 @@ final class Replicator implements AutoCloseable
             return true;
         }
         node.clock().observe(Change.version(buf, change));
-        final int applied = JournalEntry.applyChange(node.grid(), buf, change, replicas);
+        final int applied = applier.applyChange(buf, change);
         final boolean inOrder = sequence != 0 && sequence == lastApplied[origin] + 1;
         if (inOrder)
         {

@@ -10,6 +10,7 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.netty.ErrorReplies;
 import io.netty.buffer.ByteBuf;
@@ -48,6 +49,7 @@ final class SyncStreamer implements Runnable, LogScanHandler
     private ByteBuf key;
     private final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
     private final long[] offsets = new long[GridEntry.MAX_REPLICAS];
+    private final ChangeFlyweight change = new ChangeFlyweight();
     private final GridEntry scratch = new GridEntry();
     private final GridVisitor gridVisitor = this::onGridEntry;
     private long nextSequence;
@@ -269,8 +271,11 @@ final class SyncStreamer implements Runnable, LogScanHandler
             offsets[i] = entry.offset(i);
         }
         keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
-        Change.write(changes, entry.version(), entry.versionNode(), entry.flags(), entry.valueLength(),
-            entry.checksum(), key, 0, keyLength, entry.replicaCount(), logdIds, offsets);
+        change.wrapForAppend(changes, keyLength, entry.replicaCount())
+            .version(entry.version()).versionNode(entry.versionNode()).flags(entry.flags())
+            .valueLength(entry.valueLength()).checksum(entry.checksum())
+            .key(key, 0, keyLength).replicas(entry.replicaCount(), logdIds, offsets)
+            .commit();
         frameCount++;
     }
 

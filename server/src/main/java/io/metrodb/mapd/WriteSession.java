@@ -10,6 +10,7 @@ import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
+import io.metrodb.protocol.mapd.ValueRecordFlyweight;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,6 +40,8 @@ final class WriteSession extends JournaledSession
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     private final short[] logdIds = new short[MapdConfig.MAX_RF];
     private final long[] offsets = new long[MapdConfig.MAX_RF];
+    /** Writes the APPEND frames' value record (on the data-path thread, as every write of this session). */
+    private final ValueRecordFlyweight record = new ValueRecordFlyweight();
     private final int[] tried = new int[256];
     /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
     private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
@@ -162,8 +165,10 @@ final class WriteSession extends JournaledSession
         FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND, durable ? OFFSET_FIRST_DURABLE : 0,
             appendRequestId);
         out.writeInt(recordLength);
-        ValueRecord.write(out, tombstone ? ValueRecord.TOMBSTONE : 0, version, node.nodeId(), frame, keyIndex,
-            keyLength, frame, valueIndex, valueLength, checksum);
+        record.wrapForAppend(out, keyLength, valueLength)
+            .flags(tombstone ? ValueRecord.TOMBSTONE : 0).version(version).versionNode(node.nodeId())
+            .checksum(checksum).key(frame, keyIndex, keyLength).value(frame, valueIndex, valueLength)
+            .commit();
     }
 
     @Override

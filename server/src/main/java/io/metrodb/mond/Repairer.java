@@ -4,6 +4,7 @@ import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.RepairRequest;
+import io.metrodb.protocol.mapd.RepairRequestFlyweight;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
@@ -28,6 +29,7 @@ final class Repairer implements ResponseListener
     private final MondAgent agent;
     private final RepairQueue queue;
     private final RateLimiter limiter;
+    private final RepairRequestFlyweight repairRequest = new RepairRequestFlyweight();
     private final Long2ObjectHashMap<PendingRepair> inFlight = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<MonitoredNode> inFlightMapd = new Long2ObjectHashMap<>();
     private final short[] badLogdIds = new short[MAX_BAD_PER_REPAIR];
@@ -42,8 +44,10 @@ final class Repairer implements ResponseListener
         this.agent = agent;
         this.queue = queue;
         this.limiter = new RateLimiter(repairsPerSec, Math.max(1, repairsPerSec / 10.0), nowNs);
-        this.writer = (out, requestId) -> RepairRequest.encode(out, requestId, sending.version, sending.versionNode,
-            sending.key, badCount, badLogdIds, badOffsets);
+        this.writer = (out, requestId) -> repairRequest.wrapForAppend(out, requestId, sending.key.length, badCount)
+            .version(sending.version).versionNode(sending.versionNode).key(sending.key)
+            .badReplicas(badCount, badLogdIds, badOffsets)
+            .commit();
     }
 
     void doWork(final long nowNs)

@@ -28,8 +28,8 @@ class BadReadOffsetTest
     {
         try (LogStore store = LogStore.open(smallConfig(dir)))
         {
-            final long first = store.append(new byte[100]);
-            final long second = store.append(new byte[]{ 1 });
+            final long first = LogAppends.append(store, new byte[100]);
+            final long second = LogAppends.append(store, new byte[]{ 1 });
             final RecordView view = new RecordView();
 
             assertEquals(100, store.read(first, view));
@@ -64,7 +64,7 @@ class BadReadOffsetTest
                     final byte[] previous = store.readBytes(offsets.get(i - 1));
                     System.arraycopy(previous, 0, bytes, 8, Math.min(previous.length, bytes.length - 8));
                 }
-                final long offset = store.append(bytes);
+                final long offset = LogAppends.append(store, bytes);
                 offsets.add(offset);
                 valid.add(offset);
             }

@@ -47,7 +47,7 @@ class ConcurrentAppendTest
                     start.await();
                     for (int i = 0; i < APPENDS_PER_THREAD; i++)
                     {
-                        offsets[i] = store.append(payload(seed + thread * 1_000_000L + i, MAX_PAYLOAD));
+                        offsets[i] = LogAppends.append(store, payload(seed + thread * 1_000_000L + i, MAX_PAYLOAD));
                         if (offsets[i] < 0)
                         {
                             throw new AssertionError("append failed: " + LogResult.describe(offsets[i]));

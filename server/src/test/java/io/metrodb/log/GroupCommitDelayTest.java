@@ -1,5 +1,6 @@
 package io.metrodb.log;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,7 @@ class GroupCommitDelayTest
     {
         final long sequence = requests.claim();
         assertTrue(sequence >= 0);
-        final long offset = appender.append(new byte[100], 0, 100);
+        final long offset = appender.append(new UnsafeBuffer(new byte[100]), 0, 100);
         assertTrue(offset >= 0);
         requests.commit(sequence, offset, offset + RecordHeader.frameLength(100), listener, nextId++, null);
     }

@@ -93,7 +93,7 @@ class GroupCommitTest
         final Object context = new Object();
         try (LogStore store = LogStore.open(smallConfig(dir)))
         {
-            final long offset = store.appendDurable(new byte[]{ 5, 6 }, 0, 2, listener, 77, context);
+            final long offset = LogAppends.appendDurable(store, new byte[]{ 5, 6 }, 0, 2, listener, 77, context);
             assertTrue(offset >= 0);
             final Object[] call = calls.poll(10, TimeUnit.SECONDS);
             assertNotNull(call);
@@ -105,7 +105,7 @@ class GroupCommitTest
             assertTrue(store.durablePosition() > offset);
 
             assertEquals(LogResult.ENTRY_TOO_LARGE,
-                store.appendDurable(new byte[100_000], 0, 100_000, listener, 78, context));
+                LogAppends.appendDurable(store, new byte[100_000], 0, 100_000, listener, 78, context));
         }
         assertTrue(calls.isEmpty(), "listener must not be called for a failed append");
     }
@@ -119,7 +119,7 @@ class GroupCommitTest
             long end = 0;
             for (int i = 0; i < 20; i++)
             {
-                final long offset = store.append(new byte[100]);
+                final long offset = LogAppends.append(store, new byte[100]);
                 end = offset + RecordHeader.frameLength(100);
             }
             assertEquals(LogResult.INVALID_ARGUMENT, store.requestDurable(end + 8, (r, c, o, s) -> { }, 0, null));
@@ -161,19 +161,20 @@ class GroupCommitTest
         final LogStore store = LogStore.open(smallConfig(dir).durableQueueCapacity(capacity));
         try
         {
-            assertTrue(store.appendDurable(new byte[]{ 0 }, 0, 1, listener, 0, null) >= 0);
+            assertTrue(LogAppends.appendDurable(store, new byte[]{ 0 }, 0, 1, listener, 0, null) >= 0);
             assertTrue(firstCallback.await(10, TimeUnit.SECONDS));
 
             int accepted = 1;
             long result;
-            while ((result = store.appendDurable(new byte[]{ 1 }, 0, 1, listener, accepted, null)) >= 0)
+            while ((result = LogAppends.appendDurable(store, new byte[]{ 1 }, 0, 1, listener, accepted, null)) >= 0)
             {
                 accepted++;
             }
             assertEquals(LogResult.BACK_PRESSURED, result);
             assertEquals(capacity, accepted, "the slot being acknowledged is still held");
             final long tailBefore = store.tailPosition();
-            assertEquals(LogResult.BACK_PRESSURED, store.appendDurable(new byte[]{ 1 }, 0, 1, listener, 99, null));
+            assertEquals(LogResult.BACK_PRESSURED,
+                LogAppends.appendDurable(store, new byte[]{ 1 }, 0, 1, listener, 99, null));
             assertEquals(tailBefore, store.tailPosition(), "a rejected durable append must not be written");
 
             release.countDown();
@@ -290,7 +291,7 @@ class GroupCommitTest
         final LogStore store = LogStore.open(smallConfig(dir).backgroundForceIntervalMs(60_000));
         try
         {
-            assertTrue(store.appendDurable(new byte[]{ 0 }, 0, 1, holding, -1, null) >= 0);
+            assertTrue(LogAppends.appendDurable(store, new byte[]{ 0 }, 0, 1, holding, -1, null) >= 0);
             assertTrue(syncThreadHeld.await(10, TimeUnit.SECONDS), "the first append was forced and acknowledged");
 
             final CyclicBarrier start = new CyclicBarrier(appenders);
@@ -302,7 +303,7 @@ class GroupCommitTest
                 {
                     start.await();
                     final byte[] payload = payload(thread, 200);
-                    return store.appendDurable(payload, 0, payload.length, counting, thread, null);
+                    return LogAppends.appendDurable(store, payload, 0, payload.length, counting, thread, null);
                 }));
             }
             final long[] offsetOf = new long[appenders];

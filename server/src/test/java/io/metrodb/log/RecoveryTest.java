@@ -58,7 +58,7 @@ class RecoveryTest
             assertEquals(tail, store.tailPosition());
             assertAllReadBack(store, seed, offsets);
             assertEquals(LogResult.PAST_TAIL, store.read(tail, new RecordView()));
-            final long next = store.append(new byte[]{ 9 });
+            final long next = LogAppends.append(store, new byte[]{ 9 });
             assertEquals(tail, next);
             assertReadsBack(store, next, new byte[]{ 9 });
         }
@@ -83,7 +83,7 @@ class RecoveryTest
             assertEquals(last, store.tailPosition());
             assertAllReadBack(store, seed, offsets.subList(0, RECORDS - 1));
             assertEquals(LogResult.PAST_TAIL, store.read(last, new RecordView()));
-            assertEquals(last, store.append(new byte[]{ 1 }));
+            assertEquals(last, LogAppends.append(store, new byte[]{ 1 }));
         }
     }
 
@@ -116,7 +116,7 @@ class RecoveryTest
             assertAllReadBack(store, seed, offsets.subList(0, tornIndex));
             assertEquals(LogResult.PAST_TAIL, store.read(offsets.get(tornIndex + 1), new RecordView()));
             final byte[] bytes = payload(-1, 100);
-            final long next = store.append(bytes);
+            final long next = LogAppends.append(store, bytes);
             assertEquals(torn, next);
             assertReadsBack(store, next, bytes);
         }
@@ -191,13 +191,13 @@ class RecoveryTest
         {
             for (int i = 0; i < RECORDS; i++)
             {
-                offsets.add(store.append(payload(seed + i, MAX_PAYLOAD)));
+                offsets.add(LogAppends.append(store, payload(seed + i, MAX_PAYLOAD)));
             }
             final Thread writer = new Thread(() ->
             {
                 for (long i = 0; !stop.get(); i++)
                 {
-                    store.append(payload(i, MAX_PAYLOAD));
+                    LogAppends.append(store, payload(i, MAX_PAYLOAD));
                     if (i == 100)
                     {
                         busy.countDown();
@@ -214,7 +214,7 @@ class RecoveryTest
         try (LogStore store = LogStore.open(smallConfig(crashed)))
         {
             assertAllReadBack(store, seed, offsets);
-            final long next = store.append(new byte[]{ 4, 2 });
+            final long next = LogAppends.append(store, new byte[]{ 4, 2 });
             assertTrue(next >= endOf(seed, offsets));
             assertReadsBack(store, next, new byte[]{ 4, 2 });
         }
@@ -228,7 +228,7 @@ class RecoveryTest
         {
             for (int i = 0; i < count; i++)
             {
-                offsets.add(store.append(payload(seed + i, MAX_PAYLOAD)));
+                offsets.add(LogAppends.append(store, payload(seed + i, MAX_PAYLOAD)));
             }
             assertTrue(store.stats().segmentCount() >= 2);
         }

@@ -26,7 +26,7 @@ class StorageFullTest
         try (LogStore store = LogStore.open(config))
         {
             int appended = 0;
-            while ((result = store.append(bytes)) >= 0)
+            while ((result = LogAppends.append(store, bytes)) >= 0)
             {
                 lastOffset = result;
                 appended++;
@@ -34,7 +34,7 @@ class StorageFullTest
             }
             assertEquals(LogResult.STORAGE_FULL, result);
             assertTrue(lastOffset >= SMALL_SEGMENT, "second segment was used");
-            assertEquals(LogResult.STORAGE_FULL, store.append(bytes));
+            assertEquals(LogResult.STORAGE_FULL, LogAppends.append(store, bytes));
             assertEquals(LogResult.STORAGE_FULL, store.appendDurableAndWait(bytes));
             assertTrue(store.stats().allocationFailures() >= 1);
             assertEquals(2, store.stats().segmentFiles());
@@ -44,12 +44,12 @@ class StorageFullTest
         try (LogStore store = LogStore.open(config))
         {
             assertReadsBack(store, lastOffset, bytes);
-            assertEquals(LogResult.STORAGE_FULL, store.append(bytes));
+            assertEquals(LogResult.STORAGE_FULL, LogAppends.append(store, bytes));
         }
 
         try (LogStore store = LogStore.open(smallConfig(dir)))
         {
-            assertTrue(store.append(bytes) > lastOffset, "appends resume once space is available");
+            assertTrue(LogAppends.append(store, bytes) > lastOffset, "appends resume once space is available");
         }
     }
 }

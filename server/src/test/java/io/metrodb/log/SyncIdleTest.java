@@ -52,7 +52,7 @@ class SyncIdleTest
             for (int i = 0; i < 100; i++)
             {
                 final byte[] entry = payload(i, 1000);
-                assertTrue(store.append(entry) >= 0);
+                assertTrue(LogAppends.append(store, entry) >= 0);
             }
             assertTrue(store.appendDurableAndWait(payload(-1, 100)) >= 0);
 
@@ -84,14 +84,15 @@ class SyncIdleTest
                 final long offset;
                 if (round % 2 == 0)
                 {
-                    offset = store.appendDurable(entry, 0, entry.length, completeFuture, round, acknowledged);
+                    offset = LogAppends.appendDurable(
+                        store, entry, 0, entry.length, completeFuture, round, acknowledged);
                     assertTrue(offset >= 0, () -> LogResult.describe(offset));
                 }
                 else
                 {
                     // A plain append wakes it too, but with the force ten minutes away it sleeps again: the
                     // request for the tail must wake it once more.
-                    offset = store.append(entry);
+                    offset = LogAppends.append(store, entry);
                     assertTrue(offset >= 0, () -> LogResult.describe(offset));
                     Await.until("the sync thread sleeps again after a plain append (round " + round + ")",
                         ACK_TIMEOUT_MS, store::syncSleeping);
@@ -124,7 +125,7 @@ class SyncIdleTest
                 final long cyclesBefore = stats.syncCycles();
                 final long forcesBefore = stats.forces();
                 final byte[] entry = payload(round, 500);
-                final long offset = store.append(entry);
+                final long offset = LogAppends.append(store, entry);
                 assertTrue(offset >= 0, () -> LogResult.describe(offset));
                 Await.until("the background force of round " + round, ACK_TIMEOUT_MS + forceIntervalMs,
                     () -> store.durablePosition() > offset, () -> stats.toString());
@@ -156,7 +157,7 @@ class SyncIdleTest
             final byte[] entry = payload(1, 100);
             for (int i = 0; i < appends; i++)
             {
-                final long offset = store.append(entry);
+                final long offset = LogAppends.append(store, entry);
                 assertTrue(offset >= 0, () -> LogResult.describe(offset));
                 if (i % 20 == 19)
                 {
@@ -169,7 +170,8 @@ class SyncIdleTest
             assertTrue(stats.syncNaps() > 0, "napped: " + stats);
 
             final CompletableFuture<Integer> acknowledged = new CompletableFuture<>();
-            final long offset = store.appendDurable(entry, 0, entry.length, completeFuture, 0, acknowledged);
+            final long offset =
+                LogAppends.appendDurable(store, entry, 0, entry.length, completeFuture, 0, acknowledged);
             assertTrue(offset >= 0, () -> LogResult.describe(offset));
             assertEquals(LogResult.OK, acknowledged.get(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS));
             assertTrue(store.durablePosition() > offset);
@@ -205,19 +207,19 @@ class SyncIdleTest
                         final int kind = random.nextInt(3);
                         if (kind == 0)
                         {
-                            final long offset = store.append(entry);
+                            final long offset = LogAppends.append(store, entry);
                             assertTrue(offset >= 0, () -> "seed " + seed + ": " + LogResult.describe(offset));
                             continue;
                         }
                         if (kind == 1)
                         {
-                            final long offset = store.appendDurable(entry, 0, entry.length, completeFuture, i,
-                                acknowledged);
+                            final long offset = LogAppends.appendDurable(
+                                store, entry, 0, entry.length, completeFuture, i, acknowledged);
                             assertTrue(offset >= 0, () -> "seed " + seed + ": " + LogResult.describe(offset));
                         }
                         else
                         {
-                            final long offset = store.append(entry);
+                            final long offset = LogAppends.append(store, entry);
                             assertTrue(offset >= 0, () -> "seed " + seed + ": " + LogResult.describe(offset));
                             assertEquals(LogResult.OK, store.requestDurable(
                                 offset + RecordHeader.frameLength(entry.length), completeFuture, i, acknowledged),

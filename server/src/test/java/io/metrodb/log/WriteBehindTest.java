@@ -48,7 +48,7 @@ class WriteBehindTest
             for (int i = 0; bytes < 3 * SEGMENT_LENGTH; i++)
             {
                 final byte[] entry = payload(i, 9000);
-                final long offset = store.append(entry, 0, entry.length);
+                final long offset = LogAppends.append(store, entry, 0, entry.length);
                 assertTrue(offset >= 0, () -> LogResult.describe(offset));
                 appended.add(new long[]{ i, offset });
                 bytes += entry.length;
@@ -86,7 +86,7 @@ class WriteBehindTest
             final byte[] entry = payload(7, 4096);
             for (int i = 0; i < 1000; i++)
             {
-                assertTrue(store.append(entry, 0, entry.length) >= 0);
+                assertTrue(LogAppends.append(store, entry, 0, entry.length) >= 0);
             }
             assertTrue(store.appendDurableAndWait(entry) >= 0);
             assertEquals(0, store.stats().writeBehinds());

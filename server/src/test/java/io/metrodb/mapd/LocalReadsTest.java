@@ -5,6 +5,7 @@ import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridKeys;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
@@ -380,7 +381,7 @@ class LocalReadsTest
     private static GridEntry entry(final MapdServer mapd, final String key)
     {
         final GridEntry entry = new GridEntry();
-        assertTrue(mapd.grid().get(bytes(key), entry), key);
+        assertTrue(GridKeys.get(mapd.grid(), bytes(key), entry), key);
         return entry;
     }
 

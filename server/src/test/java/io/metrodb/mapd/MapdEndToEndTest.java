@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.log.LogStats;
 import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridKeys;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SetRequest;
@@ -111,7 +112,7 @@ class MapdEndToEndTest
             assertAllReadBack(client, entries);
         }
         final GridEntry entry = new GridEntry();
-        assertTrue(mapd.grid().get(bytes("k7"), entry));
+        assertTrue(GridKeys.get(mapd.grid(), bytes("k7"), entry));
         assertEquals(2, entry.replicaCount());
         assertNotEquals(entry.logdId(0), entry.logdId(1), "replicas on distinct logds");
     }
@@ -163,7 +164,7 @@ class MapdEndToEndTest
             final GridEntry entry = new GridEntry();
             for (final String key : after.keySet())
             {
-                assertTrue(mapd.grid().get(bytes(key), entry));
+                assertTrue(GridKeys.get(mapd.grid(), bytes(key), entry));
                 assertNotEquals(100, entry.logdId(0));
                 assertNotEquals(100, entry.logdId(1));
             }
@@ -186,7 +187,7 @@ class MapdEndToEndTest
         {
             client.setAll(Opcodes.SET, entries).values().forEach(r -> assertEquals(StatusCodes.OK, r.status()));
             final GridEntry entry = new GridEntry();
-            assertTrue(mapd.grid().get(bytes("victim"), entry));
+            assertTrue(GridKeys.get(mapd.grid(), bytes("victim"), entry));
             cluster.flipRecordByte(entry.logdId(0), entry.offset(0), "victim".length(),
                 "the right bytes, every time".length());
 

@@ -1,6 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridKeys;
 import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridSnapshot;
@@ -85,8 +86,8 @@ class MapdSnapshotRestartTest
             {
                 replicas[r] = GridReplica.pack(100 + r, random.nextLong(1L << 40));
             }
-            grid.apply(key, 0, key.readableBytes(), random.nextLong(1, versionsBelow), random.nextInt(0x10000), flags,
-                random.nextInt(1 << 20), random.nextInt(), replicaCount, replicas);
+            GridKeys.apply(grid, key, 0, key.readableBytes(), random.nextLong(1, versionsBelow),
+                random.nextInt(0x10000), flags, random.nextInt(1 << 20), random.nextInt(), replicaCount, replicas);
         }
         return grid;
     }
@@ -109,7 +110,7 @@ class MapdSnapshotRestartTest
             cursor = restored.forEach(cursor, 4096, (keyBuffer, keyIndex, keyLength, found) ->
             {
                 keyBuffer.getBytes(keyIndex, key, 0, keyLength);
-                if (!expected.get(keyView, 0, keyLength, entry))
+                if (!GridKeys.get(expected, keyView, 0, keyLength, entry))
                 {
                     counts[1]++;
                     return;
@@ -185,15 +186,15 @@ class MapdSnapshotRestartTest
             assertEquals(StatusCodes.NOT_FOUND, client.get(liveKey).status());
         }
         final GridEntry deleted = new GridEntry();
-        assertTrue(mapd.grid().get(bytes(liveKey), deleted));
+        assertTrue(GridKeys.get(mapd.grid(), bytes(liveKey), deleted));
         assertTrue(deleted.isTombstone(), "the DEL is a tombstone after the replay");
         final long[] tombstoneReplicas = new long[deleted.replicaCount()];
         for (int r = 0; r < tombstoneReplicas.length; r++)
         {
             tombstoneReplicas[r] = deleted.replica(r);
         }
-        source.apply(bytes(liveKey), deleted.version(), deleted.versionNode(), deleted.flags(), deleted.valueLength(),
-            deleted.checksum(), tombstoneReplicas.length, tombstoneReplicas);
+        GridKeys.apply(source, bytes(liveKey), deleted.version(), deleted.versionNode(), deleted.flags(),
+            deleted.valueLength(), deleted.checksum(), tombstoneReplicas.length, tombstoneReplicas);
         assertEquals(1, assertGridHolds(mapd.grid(), source), "the snapshot's keys, the DEL, and the new key");
     }
 

@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridKeys;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Roles;
@@ -90,7 +91,7 @@ class MondServingTest
     static GridEntry entry(final MapdServer mapd, final String key)
     {
         final GridEntry entry = new GridEntry();
-        assertTrue(mapd.grid().get(bytes(key), entry), key);
+        assertTrue(GridKeys.get(mapd.grid(), bytes(key), entry), key);
         return entry;
     }
 

@@ -1,8 +1,10 @@
 package io.metrodb.mapd;
 
 import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridKeys;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
+import io.metrodb.mapd.store.ChangeApplier;
 import io.metrodb.mapd.store.JournalEntry;
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
@@ -562,7 +564,7 @@ class SyncStreamerTest
             flags, valueLength, key.hashCode(), replicaCount, logdIds, offsets);
         final long position = journal.append(entry);
         assertTrue(position >= 0, "journal append: " + position);
-        JournalEntry.applyTo(grid, entry, 0, new long[GridEntry.MAX_REPLICAS]);
+        new ChangeApplier(grid).applyEntry(entry, 0);
         if (origin == NODE)
         {
             ownChanges.put(sequence, ByteBufUtil.getBytes(entry, JournalEntry.CHANGE_OFFSET,
@@ -677,7 +679,7 @@ class SyncStreamerTest
         final GridEntry entry = new GridEntry();
         for (final Map.Entry<String, byte[]> item : sent.entrySet())
         {
-            assertTrue(grid.get(item.getKey().getBytes(StandardCharsets.UTF_8), entry), item.getKey());
+            assertTrue(GridKeys.get(grid, item.getKey().getBytes(StandardCharsets.UTF_8), entry), item.getKey());
             final ByteBuf change = Unpooled.wrappedBuffer(item.getValue());
             assertEquals(entry.version(), Change.version(change, 0), item.getKey());
             assertEquals(entry.versionNode(), Change.versionNode(change, 0), item.getKey());

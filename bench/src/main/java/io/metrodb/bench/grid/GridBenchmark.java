@@ -2,6 +2,7 @@ package io.metrodb.bench.grid;
 
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.GridReplica;
+import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -44,6 +45,7 @@ public class GridBenchmark
         final UnsafeBuffer key = new UnsafeBuffer(new byte[BenchKeys.KEY_LENGTH]);
         final GridEntry entry = new GridEntry();
         final long[] replicas = { GridReplica.pack(1, 4096), GridReplica.pack(2, 8192) };
+        final GridWrite write = new GridWrite();
         KeyGrid grid;
         long version;
         long random = 0x2545F4914F6CDD1DL;
@@ -55,7 +57,8 @@ public class GridBenchmark
             for (int i = 0; i < keys; i++)
             {
                 BenchKeys.key(key, i);
-                grid.apply(key, 0, BenchKeys.KEY_LENGTH, ++version, 1, 0, 100, i, 2, replicas);
+                grid.apply(write.key(key, 0, BenchKeys.KEY_LENGTH).version(++version, 1).flags(0).value(100, i)
+                    .replicas(2, replicas));
             }
         }
 
@@ -150,8 +153,8 @@ public class GridBenchmark
     public int gridPut(final GridState state)
     {
         final int i = state.nextKey();
-        return state.grid.apply(
-            state.key, 0, BenchKeys.KEY_LENGTH, ++state.version, 1, 0, 100, i, 2, state.replicas);
+        return state.grid.apply(state.write.key(state.key, 0, BenchKeys.KEY_LENGTH).version(++state.version, 1)
+            .flags(0).value(100, i).replicas(2, state.replicas));
     }
 
     @Benchmark

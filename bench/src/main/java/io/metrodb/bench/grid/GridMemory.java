@@ -3,6 +3,7 @@ package io.metrodb.bench.grid;
 import io.metrodb.bench.support.HarnessCommand;
 import io.metrodb.bench.support.HelpOption;
 import io.metrodb.mapd.grid.GridReplica;
+import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
@@ -60,10 +61,12 @@ public final class GridMemory implements Callable<Integer>
         final KeyGrid grid = new KeyGrid(2, KeyGrid.DEFAULT_INITIAL_CAPACITY);
         final UnsafeBuffer key = new UnsafeBuffer(new byte[BenchKeys.KEY_LENGTH]);
         final long[] replicas = { GridReplica.pack(1, 4096), GridReplica.pack(2, 8192) };
+        final GridWrite write = new GridWrite();
         for (int i = 0; i < keys; i++)
         {
             BenchKeys.key(key, i);
-            grid.apply(key, 0, BenchKeys.KEY_LENGTH, i + 1L, 1, 0, 100 + (i & 1023), i, 2, replicas);
+            grid.apply(write.key(key, 0, BenchKeys.KEY_LENGTH).version(i + 1L, 1).flags(0).value(100 + (i & 1023), i)
+                .replicas(2, replicas));
         }
 
         return grid;
@@ -76,6 +79,7 @@ public final class GridMemory implements Callable<Integer>
         final KeyGrid grid = new KeyGrid(2, KeyGrid.DEFAULT_INITIAL_CAPACITY);
         final UnsafeBuffer key = new UnsafeBuffer(new byte[BenchKeys.KEY_LENGTH]);
         final long[] replicas = { GridReplica.pack(1, 4096), GridReplica.pack(2, 8192) };
+        final GridWrite write = new GridWrite();
 
         long slowestApplyNs = 0;
         final long startNs = System.nanoTime();
@@ -83,7 +87,8 @@ public final class GridMemory implements Callable<Integer>
         {
             BenchKeys.key(key, i);
             final long applyStartNs = System.nanoTime();
-            grid.apply(key, 0, BenchKeys.KEY_LENGTH, i + 1L, 1, 0, 100 + (i & 1023), i, 2, replicas);
+            grid.apply(write.key(key, 0, BenchKeys.KEY_LENGTH).version(i + 1L, 1).flags(0).value(100 + (i & 1023), i)
+                .replicas(2, replicas));
             slowestApplyNs = Math.max(slowestApplyNs, System.nanoTime() - applyStartNs);
         }
         final long loadNs = System.nanoTime() - startNs;

@@ -3,6 +3,7 @@ package io.metrodb.bench.logd;
 import io.metrodb.log.DurableListener;
 import io.metrodb.log.LogResult;
 import io.metrodb.log.LogStore;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,7 +15,7 @@ final class DurableAppender extends ThreadedDurableLoad.Worker implements Durabl
     private static final int PENDING = Integer.MIN_VALUE;
 
     private final LogStore store;
-    private final byte[] entry;
+    private final UnsafeBuffer entry;
     private final DurableLoad.Window window;
     private volatile int status = PENDING;
 
@@ -22,7 +23,7 @@ final class DurableAppender extends ThreadedDurableLoad.Worker implements Durabl
     {
         super("durable-appender");
         this.store = store;
-        this.entry = entry;
+        this.entry = new UnsafeBuffer(entry);
         this.window = window;
     }
 
@@ -37,7 +38,7 @@ final class DurableAppender extends ThreadedDurableLoad.Worker implements Durabl
             status = PENDING;
             final long sentNs = nowNs;
             long offset;
-            while (LogResult.BACK_PRESSURED == (offset = store.appendDurable(entry, 0, entry.length, this, 0, null)))
+            while (LogResult.BACK_PRESSURED == (offset = store.appendDurable(entry, 0, entry.capacity(), this, 0, null)))
             {
                 Thread.yield();
             }

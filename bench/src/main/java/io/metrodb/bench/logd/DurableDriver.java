@@ -3,6 +3,7 @@ package io.metrodb.bench.logd;
 import io.metrodb.log.DurableListener;
 import io.metrodb.log.LogResult;
 import io.metrodb.log.LogStore;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -15,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 final class DurableDriver extends ThreadedDurableLoad.Worker implements DurableListener
 {
     private final LogStore store;
-    private final byte[] entry;
+    private final UnsafeBuffer entry;
     private final int slots;
     private final DurableLoad.Window window;
     private final long[] sentNs;
@@ -30,7 +31,7 @@ final class DurableDriver extends ThreadedDurableLoad.Worker implements DurableL
     {
         super("durable-driver");
         this.store = store;
-        this.entry = entry;
+        this.entry = new UnsafeBuffer(entry);
         this.slots = slots;
         this.window = window;
         this.sentNs = new long[slots];
@@ -95,7 +96,7 @@ final class DurableDriver extends ThreadedDurableLoad.Worker implements DurableL
     {
         sentNs[slot] = nowNs;
         long offset;
-        while (LogResult.BACK_PRESSURED == (offset = store.appendDurable(entry, 0, entry.length, this, slot, null)))
+        while (LogResult.BACK_PRESSURED == (offset = store.appendDurable(entry, 0, entry.capacity(), this, slot, null)))
         {
             Thread.yield();
         }

@@ -10,6 +10,7 @@ import io.metrodb.protocol.mapd.EntryResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
+import io.metrodb.protocol.mapd.ValueRecordFlyweight;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -114,6 +115,7 @@ final class LoopOps
         private final ByteBuf value;
         private final int checksum;
         private final ByteBuf key = Unpooled.buffer(MapdKeys.KEY_LENGTH, MapdKeys.KEY_LENGTH);
+        private final ValueRecordFlyweight record = new ValueRecordFlyweight();
         private long version;
 
         Append(final long keys, final ByteBuf value)
@@ -131,8 +133,10 @@ final class LoopOps
             final int recordLength = ValueRecord.length(MapdKeys.KEY_LENGTH, valueLength);
             FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND, (byte)0, requestId);
             out.writeInt(recordLength);
-            ValueRecord.write(out, 0, ++version, 2, key, 0, MapdKeys.KEY_LENGTH, value, value.readerIndex(),
-                valueLength, checksum);
+            record.wrapForAppend(out, MapdKeys.KEY_LENGTH, valueLength)
+                .flags(0).version(++version).versionNode(2).checksum(checksum)
+                .key(key, 0, MapdKeys.KEY_LENGTH).value(value, value.readerIndex(), valueLength)
+                .commit();
         }
 
         @Override

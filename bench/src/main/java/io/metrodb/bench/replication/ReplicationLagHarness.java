@@ -19,6 +19,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,9 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * being visible in a peer mapd's grid (T1). Three logds and two or three mapds (full mesh, RF 2) run in this
  * process; one client connection sends SETs of unique 16-byte keys to A at a steady rate (paced by the client's
  * event loop: at every tick it sends what is due since the start), and a poller thread reads every peer's grid
- * in-process ({@link KeyGrid#get(byte[], GridEntry)}: lock-free, any thread) for each key sent and not yet seen
- * there, from the moment it is sent. The grid is what a GET at the peer consults first, so "in the grid" is
- * "a GET at the peer would find it" (the value itself is already on the logds before A acknowledges).
+ * in-process ({@link KeyGrid#get(org.agrona.DirectBuffer, int, int, GridEntry)}: lock-free, any thread) for each key
+ * sent and not yet seen there, from the moment it is sent. The grid is what a GET at the peer consults first, so
+ * "in the grid" is "a GET at the peer would find it" (the value itself is already on the logds before A acknowledges).
  * <p>
  * After each pass over the pending keys the poller parks {@code --poll-park-us} (default 50 us; the kernel's timer
  * slack adds to it, the mean pass interval is printed): a key is seen late by up to one pass interval, so both
@@ -310,6 +311,7 @@ public final class ReplicationLagHarness implements Callable<Integer>
     private void poll(final KeyGrid[] grids)
     {
         final GridEntry entry = new GridEntry();
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[0]);
         final int[] cursor = new int[grids.length];
         long passes = 0;
         pollerStartNs = System.nanoTime();
@@ -328,7 +330,8 @@ public final class ReplicationLagHarness implements Callable<Integer>
                     {
                         continue;
                     }
-                    if (grids[p].get(keys[i], entry))
+                    key.wrap(keys[i]);
+                    if (grids[p].get(key, 0, keys[i].length, entry))
                     {
                         visible[i] = System.nanoTime();
                         peerVersion[p][i] = entry.version();

@@ -61,7 +61,8 @@ public final class Change
     }
 
     /**
-     * Writes a change at the writer index.
+     * Writes a change at the writer index; ten positional fields, for tests and tools: code on the data path
+     * writes through a reused {@link ChangeFlyweight}, which this delegates to.
      *
      * @param replicaCount entries of {@code logdIds} and {@code offsets} to write, 0..255; the arrays may
      *                     be longer and are reused by the caller.
@@ -78,10 +79,11 @@ public final class Change
         final short[] logdIds,
         final long[] offsets)
     {
-        writeFixed(out, version, versionNode, changeFlags, valueLength, checksum, key.length, replicaCount,
-            logdIds, offsets);
-        out.writeBytes(key);
-        Encoding.writeReplicas(out, replicaCount, logdIds, offsets);
+        Encoding.checkReplicas(replicaCount, logdIds, offsets);
+        new ChangeFlyweight().wrapForAppend(out, key.length, replicaCount)
+            .version(version).versionNode(versionNode).flags(changeFlags).valueLength(valueLength).checksum(checksum)
+            .key(key).replicas(replicaCount, logdIds, offsets)
+            .commit();
     }
 
     public static void write(
@@ -98,33 +100,11 @@ public final class Change
         final short[] logdIds,
         final long[] offsets)
     {
-        writeFixed(out, version, versionNode, changeFlags, valueLength, checksum, keyLength, replicaCount,
-            logdIds, offsets);
-        out.writeBytes(key, keyIndex, keyLength);
-        Encoding.writeReplicas(out, replicaCount, logdIds, offsets);
-    }
-
-    private static void writeFixed(
-        final ByteBuf out,
-        final long version,
-        final int versionNode,
-        final int changeFlags,
-        final int valueLength,
-        final int checksum,
-        final int keyLength,
-        final int replicaCount,
-        final short[] logdIds,
-        final long[] offsets)
-    {
-        Encoding.checkKeyLength(keyLength);
         Encoding.checkReplicas(replicaCount, logdIds, offsets);
-        out.writeLong(version);
-        out.writeShort(versionNode);
-        out.writeByte(changeFlags);
-        out.writeByte(replicaCount);
-        out.writeInt(valueLength);
-        out.writeInt(checksum);
-        out.writeShort(keyLength);
+        new ChangeFlyweight().wrapForAppend(out, keyLength, replicaCount)
+            .version(version).versionNode(versionNode).flags(changeFlags).valueLength(valueLength).checksum(checksum)
+            .key(key, keyIndex, keyLength).replicas(replicaCount, logdIds, offsets)
+            .commit();
     }
 
     /**

@@ -1,12 +1,11 @@
 package io.metrodb.protocol.mapd;
 
-import io.metrodb.protocol.ProtocolLimits;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Encoder-side checks and the replica list shared by {@link Change}, {@link RepairRequest} and
- * {@link RepairResponse}. An encoder refuses a length its field cannot hold rather than truncate it,
- * which would desynchronise the frame.
+ * Encoder-side replica list checks and writing shared by {@link Change}, {@link RepairRequest} and
+ * {@link RepairResponse} (key checks: {@link Keys}). An encoder refuses a count its field cannot hold rather than
+ * truncate it, which would desynchronise the frame.
  */
 final class Encoding
 {
@@ -16,11 +15,11 @@ final class Encoding
     {
     }
 
-    static void checkKeyLength(final int keyLength)
+    static void checkReplicaCount(final int count)
     {
-        if (keyLength < 0 || keyLength > ProtocolLimits.MAX_KEY_LENGTH)
+        if (count < 0 || count > MAX_U8)
         {
-            failOnKeyLength(keyLength);
+            failOnReplicas(count);
         }
     }
 
@@ -43,12 +42,6 @@ final class Encoding
             out.writeShort(logdIds[i]);
             out.writeLong(offsets[i]);
         }
-    }
-
-    private static void failOnKeyLength(final int keyLength)
-    {
-        throw new IllegalArgumentException(
-            "key length must be in 0.." + ProtocolLimits.MAX_KEY_LENGTH + ", was " + keyLength);
     }
 
     private static void failOnReplicas(final int count)

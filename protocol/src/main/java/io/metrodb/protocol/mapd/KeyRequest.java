@@ -54,7 +54,7 @@ public final class KeyRequest
     private static void writeHeader(
         final ByteBuf out, final long requestId, final byte opcode, final byte flags, final int keyLength)
     {
-        Encoding.checkKeyLength(keyLength);
+        Keys.checkLength(keyLength);
         FrameHeader.writeRequest(out, KEY_OFFSET + keyLength, opcode, flags, requestId);
         out.writeShort(keyLength);
     }
@@ -64,17 +64,13 @@ public final class KeyRequest
      */
     public static short validate(final ByteBuf buf, final int frame)
     {
-        final int payloadLength = FrameHeader.payloadLength(buf, frame);
-        if (payloadLength < KEY_OFFSET)
+        final short keyStatus = Keys.validate(buf, frame, KEY_LENGTH_OFFSET, KEY_OFFSET);
+        if (keyStatus != StatusCodes.OK)
         {
-            return StatusCodes.BAD_REQUEST;
+            return keyStatus;
         }
-        final int keyLength = keyLength(buf, frame);
-        if (keyLength == 0)
-        {
-            return StatusCodes.INVALID_KEY;
-        }
-        return payloadLength == KEY_OFFSET + keyLength ? StatusCodes.OK : StatusCodes.BAD_REQUEST;
+        return FrameHeader.payloadLength(buf, frame) == KEY_OFFSET + keyLength(buf, frame) ?
+            StatusCodes.OK : StatusCodes.BAD_REQUEST;
     }
 
     public static boolean isDurable(final ByteBuf buf, final int frame)

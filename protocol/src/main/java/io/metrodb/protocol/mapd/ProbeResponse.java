@@ -72,6 +72,9 @@ public final class ProbeResponse
     }
 
     /**
+     * Writes one bad replica at the writer index, every field positional: for tests and tools; mapd writes through
+     * a reused {@link BadReplicaFlyweight}, which this delegates to.
+     *
      * @param version     the grid entry's version when the replica was checked.
      * @param versionNode the grid entry's version node.
      */
@@ -84,8 +87,9 @@ public final class ProbeResponse
         final int versionNode,
         final byte[] key)
     {
-        writeBadReplicaFixed(out, logdId, reason, offset, version, versionNode, key.length);
-        out.writeBytes(key);
+        new BadReplicaFlyweight().wrapForAppend(out, key.length)
+            .logdId(logdId).reason(reason).offset(offset).version(version).versionNode(versionNode).key(key)
+            .commit();
     }
 
     public static void writeBadReplica(
@@ -99,26 +103,10 @@ public final class ProbeResponse
         final int keyIndex,
         final int keyLength)
     {
-        writeBadReplicaFixed(out, logdId, reason, offset, version, versionNode, keyLength);
-        out.writeBytes(key, keyIndex, keyLength);
-    }
-
-    private static void writeBadReplicaFixed(
-        final ByteBuf out,
-        final int logdId,
-        final short reason,
-        final long offset,
-        final long version,
-        final int versionNode,
-        final int keyLength)
-    {
-        Encoding.checkKeyLength(keyLength);
-        out.writeShort(logdId);
-        out.writeShort(reason);
-        out.writeShort(keyLength);
-        out.writeShort(versionNode);
-        out.writeLong(offset);
-        out.writeLong(version);
+        new BadReplicaFlyweight().wrapForAppend(out, keyLength)
+            .logdId(logdId).reason(reason).offset(offset).version(version).versionNode(versionNode)
+            .key(key, keyIndex, keyLength)
+            .commit();
     }
 
     /**

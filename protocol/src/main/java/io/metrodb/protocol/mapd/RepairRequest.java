@@ -35,6 +35,9 @@ public final class RepairRequest
     }
 
     /**
+     * Writes a frame at the writer index, every field positional: for tests and tools; mond's repairer writes
+     * through a reused {@link RepairRequestFlyweight}, which this delegates to.
+     *
      * @param badCount entries of {@code logdIds} and {@code offsets} to write, 0..255.
      */
     public static void encode(
@@ -47,9 +50,10 @@ public final class RepairRequest
         final short[] logdIds,
         final long[] offsets)
     {
-        writeHeader(out, requestId, version, versionNode, key.length, badCount, logdIds, offsets);
-        out.writeBytes(key);
-        Encoding.writeReplicas(out, badCount, logdIds, offsets);
+        Encoding.checkReplicas(badCount, logdIds, offsets);
+        new RepairRequestFlyweight().wrapForAppend(out, requestId, key.length, badCount)
+            .version(version).versionNode(versionNode).key(key).badReplicas(badCount, logdIds, offsets)
+            .commit();
     }
 
     public static void encode(
@@ -64,30 +68,11 @@ public final class RepairRequest
         final short[] logdIds,
         final long[] offsets)
     {
-        writeHeader(out, requestId, version, versionNode, keyLength, badCount, logdIds, offsets);
-        out.writeBytes(key, keyIndex, keyLength);
-        Encoding.writeReplicas(out, badCount, logdIds, offsets);
-    }
-
-    private static void writeHeader(
-        final ByteBuf out,
-        final long requestId,
-        final long version,
-        final int versionNode,
-        final int keyLength,
-        final int badCount,
-        final short[] logdIds,
-        final long[] offsets)
-    {
-        Encoding.checkKeyLength(keyLength);
         Encoding.checkReplicas(badCount, logdIds, offsets);
-        FrameHeader.writeRequest(
-            out, KEY_OFFSET + keyLength + badCount * Change.REPLICA_LENGTH, Opcodes.REPAIR, (byte)0, requestId);
-        out.writeLong(version);
-        out.writeShort(versionNode);
-        out.writeByte(badCount);
-        out.writeByte(0);
-        out.writeShort(keyLength);
+        new RepairRequestFlyweight().wrapForAppend(out, requestId, keyLength, badCount)
+            .version(version).versionNode(versionNode).key(key, keyIndex, keyLength)
+            .badReplicas(badCount, logdIds, offsets)
+            .commit();
     }
 
     /**
@@ -95,17 +80,13 @@ public final class RepairRequest
      */
     public static short validate(final ByteBuf buf, final int frame)
     {
-        final int payloadLength = FrameHeader.payloadLength(buf, frame);
-        if (payloadLength < KEY_OFFSET)
+        final short keyStatus = Keys.validate(buf, frame, KEY_LENGTH_OFFSET, KEY_OFFSET);
+        if (keyStatus != StatusCodes.OK)
         {
-            return StatusCodes.BAD_REQUEST;
+            return keyStatus;
         }
-        final int keyLength = keyLength(buf, frame);
-        if (keyLength == 0)
-        {
-            return StatusCodes.INVALID_KEY;
-        }
-        return payloadLength == KEY_OFFSET + keyLength + badCount(buf, frame) * Change.REPLICA_LENGTH ?
+        return FrameHeader.payloadLength(buf, frame) ==
+            KEY_OFFSET + keyLength(buf, frame) + badCount(buf, frame) * Change.REPLICA_LENGTH ?
             StatusCodes.OK : StatusCodes.BAD_REQUEST;
     }
 

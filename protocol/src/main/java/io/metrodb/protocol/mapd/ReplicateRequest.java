@@ -83,7 +83,7 @@ public final class ReplicateRequest
         final short[] logdIds,
         final long[] offsets)
     {
-        Encoding.checkKeyLength(keyLength);
+        Keys.checkLength(keyLength);
         Encoding.checkReplicas(replicaCount, logdIds, offsets);
         FrameHeader.writeRequest(
             out, CHANGE_OFFSET + Change.length(keyLength, replicaCount), Opcodes.REPLICATE, (byte)0, requestId);

@@ -57,7 +57,7 @@ public final class SetRequest
     private static void writeHeader(
         final ByteBuf out, final long requestId, final byte opcode, final int keyLength, final int valueLength)
     {
-        Encoding.checkKeyLength(keyLength);
+        Keys.checkLength(keyLength);
         FrameHeader.writeRequest(out, KEY_OFFSET + keyLength + valueLength, opcode, (byte)0, requestId);
         out.writeShort(keyLength);
         out.writeInt(valueLength);
@@ -70,16 +70,13 @@ public final class SetRequest
      */
     public static short validate(final ByteBuf buf, final int frame, final int maxValueLength)
     {
+        final short keyStatus = Keys.validate(buf, frame, KEY_LENGTH_OFFSET, KEY_OFFSET);
+        if (keyStatus != StatusCodes.OK)
+        {
+            return keyStatus;
+        }
         final int payloadLength = FrameHeader.payloadLength(buf, frame);
-        if (payloadLength < KEY_OFFSET)
-        {
-            return StatusCodes.BAD_REQUEST;
-        }
         final int keyLength = keyLength(buf, frame);
-        if (keyLength == 0)
-        {
-            return StatusCodes.INVALID_KEY;
-        }
         final int valueLength = valueLength(buf, frame);
         if (valueLength < 0 || valueLength > maxValueLength)
         {

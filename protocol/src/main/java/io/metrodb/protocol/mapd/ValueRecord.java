@@ -49,7 +49,8 @@ public final class ValueRecord
     }
 
     /**
-     * Writes a record at the writer index.
+     * Writes a record at the writer index, every field positional: for tests and tools; the data path writes
+     * through a reused {@link ValueRecordFlyweight}, which this delegates to.
      *
      * @param flags    0 or {@link #TOMBSTONE}.
      * @param value    the value, empty for a tombstone.
@@ -65,9 +66,9 @@ public final class ValueRecord
         final byte[] value,
         final int checksum)
     {
-        writeHeader(out, flags, version, versionNode, key.length, value.length, checksum);
-        out.writeBytes(key);
-        out.writeBytes(value);
+        new ValueRecordFlyweight().wrapForAppend(out, key.length, value.length)
+            .flags(flags).version(version).versionNode(versionNode).checksum(checksum).key(key).value(value)
+            .commit();
     }
 
     public static void write(
@@ -83,29 +84,10 @@ public final class ValueRecord
         final int valueLength,
         final int checksum)
     {
-        writeHeader(out, flags, version, versionNode, keyLength, valueLength, checksum);
-        out.writeBytes(key, keyIndex, keyLength);
-        out.writeBytes(value, valueIndex, valueLength);
-    }
-
-    private static void writeHeader(
-        final ByteBuf out,
-        final int flags,
-        final long version,
-        final int versionNode,
-        final int keyLength,
-        final int valueLength,
-        final int checksum)
-    {
-        Encoding.checkKeyLength(keyLength);
-        out.writeByte(FORMAT_V1);
-        out.writeByte(flags);
-        out.writeShort(keyLength);
-        out.writeShort(versionNode);
-        out.writeShort(0);
-        out.writeLong(version);
-        out.writeInt(valueLength);
-        out.writeInt(checksum);
+        new ValueRecordFlyweight().wrapForAppend(out, keyLength, valueLength)
+            .flags(flags).version(version).versionNode(versionNode).checksum(checksum)
+            .key(key, keyIndex, keyLength).value(value, valueIndex, valueLength)
+            .commit();
     }
 
     /**

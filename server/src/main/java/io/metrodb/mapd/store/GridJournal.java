@@ -10,6 +10,7 @@ import io.metrodb.server.counters.CountersFile;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.agrona.DirectBuffer;
@@ -29,6 +30,8 @@ public final class GridJournal implements AutoCloseable
         JournalEntry.CHANGE_OFFSET + Change.length(ProtocolLimits.MAX_KEY_LENGTH, 255);
 
     private final LogStore log;
+    /** Appends view the entry's bytes through this (one appending thread at a time: mapd's data path). */
+    private final FrameView entryView = new FrameView();
 
     private GridJournal(final LogStore log)
     {
@@ -93,7 +96,7 @@ public final class GridJournal implements AutoCloseable
      */
     public long append(final ByteBuf entry)
     {
-        return log.append(entry, entry.readerIndex(), entry.readableBytes());
+        return log.append(entryView.wrap(entry), entry.readerIndex(), entry.readableBytes());
     }
 
     /**
@@ -104,7 +107,8 @@ public final class GridJournal implements AutoCloseable
     public long appendDurable(
         final ByteBuf entry, final DurableListener listener, final long requestId, final Object context)
     {
-        return log.appendDurable(entry, entry.readerIndex(), entry.readableBytes(), listener, requestId, context);
+        return log.appendDurable(
+            entryView.wrap(entry), entry.readerIndex(), entry.readableBytes(), listener, requestId, context);
     }
 
     /**
@@ -197,9 +201,8 @@ public final class GridJournal implements AutoCloseable
 
     private static final class Replayer implements LogScanHandler
     {
-        private final KeyGrid grid;
         private final EntryListener listener;
-        private final long[] replicas = new long[8];
+        private final ChangeApplier applier;
         private final ByteBuf entry = Unpooled.buffer(MAX_ENTRY_LENGTH);
         private long entries;
         private long applied;
@@ -208,7 +211,7 @@ public final class GridJournal implements AutoCloseable
 
         Replayer(final KeyGrid grid, final EntryListener listener)
         {
-            this.grid = grid;
+            this.applier = new ChangeApplier(grid);
             this.listener = listener;
         }
 
@@ -233,7 +236,7 @@ public final class GridJournal implements AutoCloseable
             }
             entries++;
             listener.onEntry(offset, JournalEntry.originNode(entry, 0), JournalEntry.sequence(entry, 0));
-            if (JournalEntry.applyTo(grid, entry, 0, replicas) == KeyGrid.APPLIED)
+            if (applier.applyEntry(entry, 0) == KeyGrid.APPLIED)
             {
                 applied++;
             }

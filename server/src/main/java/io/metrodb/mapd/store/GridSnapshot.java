@@ -396,7 +396,7 @@ public final class GridSnapshot
             throw corrupt(file, "checksum mismatch");
         }
         final long expected = in.getLong(trailer);
-        final long[] replicas = new long[8];
+        final ChangeApplier applier = new ChangeApplier(grid);
         final long[] lastApplied = new long[MAX_ORIGINS];
         long entries = 0;
         int at = FORMAT_1_HEADER_LENGTH;
@@ -417,7 +417,7 @@ public final class GridSnapshot
             {
                 throw corrupt(file, "bad entry at byte " + at);
             }
-            JournalEntry.applyChange(grid, in, at + 4, replicas);
+            applier.applyChange(in, at + 4);
             entries++;
             at += 4 + length;
         }

@@ -1,8 +1,5 @@
 package io.metrodb.mapd.store;
 
-import io.metrodb.mapd.grid.GridEntry;
-import io.metrodb.mapd.grid.GridReplica;
-import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.mapd.Change;
 import io.netty.buffer.ByteBuf;
 
@@ -21,7 +18,19 @@ public final class JournalEntry
     }
 
     /**
-     * Encodes an entry at the writer index.
+     * Starts an entry at the writer index: sequence, origin and the reserved field; the change body follows, written
+     * by a {@link io.metrodb.protocol.mapd.ChangeFlyweight#wrapForAppend} on the same buffer.
+     */
+    public static void writeHeader(final ByteBuf out, final long sequence, final int originNode)
+    {
+        out.writeLong(sequence);
+        out.writeShort(originNode);
+        out.writeShort(0);
+    }
+
+    /**
+     * Encodes an entry at the writer index, every field positional: for tests and tools; the data path writes
+     * {@link #writeHeader} and a reused {@link io.metrodb.protocol.mapd.ChangeFlyweight}.
      */
     public static void write(
         final ByteBuf out,
@@ -39,44 +48,9 @@ public final class JournalEntry
         final short[] logdIds,
         final long[] offsets)
     {
-        out.writeLong(sequence);
-        out.writeShort(originNode);
-        out.writeShort(0);
+        writeHeader(out, sequence, originNode);
         Change.write(out, version, versionNode, flags, valueLength, checksum, key, keyIndex, keyLength,
             replicaCount, logdIds, offsets);
-    }
-
-    /**
-     * Applies the change of the entry at {@code at} to the grid (last writer wins).
-     *
-     * @param replicas scratch of at least {@link GridEntry#MAX_REPLICAS} entries.
-     * @return {@link KeyGrid#APPLIED} or {@link KeyGrid#STALE}.
-     */
-    public static int applyTo(final KeyGrid grid, final ByteBuf buf, final int at, final long[] replicas)
-    {
-        return applyChange(grid, buf, at + CHANGE_OFFSET, replicas);
-    }
-
-    /**
-     * Applies a change body at {@code change} to the grid: last writer wins, and a change flagged
-     * {@link Change#REPAIR} also replaces the replica list of an entry holding exactly its version.
-     */
-    public static int applyChange(final KeyGrid grid, final ByteBuf buf, final int change, final long[] replicas)
-    {
-        final int replicaCount = Math.min(Change.replicaCount(buf, change), grid.maxReplicas());
-        for (int i = 0; i < replicaCount; i++)
-        {
-            replicas[i] = GridReplica.pack(Change.replicaLogdId(buf, change, i), Change.replicaOffset(buf, change, i));
-        }
-        if (Change.isRepair(buf, change))
-        {
-            return grid.applyRepair(buf, Change.keyIndex(change), Change.keyLength(buf, change),
-                Change.version(buf, change), Change.versionNode(buf, change), Change.flags(buf, change),
-                Change.valueLength(buf, change), Change.checksum(buf, change), replicaCount, replicas);
-        }
-        return grid.apply(buf, Change.keyIndex(change), Change.keyLength(buf, change), Change.version(buf, change),
-            Change.versionNode(buf, change), Change.flags(buf, change), Change.valueLength(buf, change),
-            Change.checksum(buf, change), replicaCount, replicas);
     }
 
     public static long sequence(final ByteBuf buf, final int at)

@@ -71,7 +71,7 @@ class GridRestoreTest
             final int writes = random.nextInt(8) == 0 ? 2 : 1;
             for (int w = 0; w < writes; w++)
             {
-                assertEquals(APPLIED, grid.apply(key, random.nextLong() >>> 1 | (long)w << 63,
+                assertEquals(APPLIED, GridKeys.apply(grid, key, random.nextLong() >>> 1 | (long)w << 63,
                     random.nextInt(0x10000), random.nextInt(4), random.nextInt(), random.nextInt(), replicaCount,
                     replicas), "seed " + SEED);
             }
@@ -155,7 +155,7 @@ class GridRestoreTest
                 final byte[] key = new byte[keyLength];
                 keyBuffer.getBytes(keyIndex, key);
                 final String where = "entry " + entry.entryIndex() + ", seed " + SEED;
-                assertTrue(actual.get(key, found), where);
+                assertTrue(GridKeys.get(actual, key, found), where);
                 assertEquals(entry.entryIndex(), found.entryIndex(), where);
                 assertEquals(entry.version(), found.version(), where);
                 assertEquals(entry.versionNode(), found.versionNode(), where);
@@ -176,7 +176,8 @@ class GridRestoreTest
             {
                 final byte[] key = new byte[keyLength];
                 keyBuffer.getBytes(keyIndex, key);
-                assertTrue(expected.get(key, other), "restored entry " + entry.entryIndex() + " was in the source");
+                assertTrue(GridKeys.get(expected, key, other),
+                    "restored entry " + entry.entryIndex() + " was in the source");
                 assertEquals(entry.entryIndex(), other.entryIndex());
                 seen[0]++;
             });
@@ -245,18 +246,18 @@ class GridRestoreTest
             keyBuffer.getBytes(keyIndex, seventh[0]);
         });
         final byte[] key = seventh[0];
-        assertTrue(target.get(key, entry), "seed " + SEED);
+        assertTrue(GridKeys.get(target, key, entry), "seed " + SEED);
         assertEquals(7, entry.entryIndex());
         final long version = entry.version();
-        assertEquals(STALE, target.apply(key, version, entry.versionNode(), 0, 1, 1, 0, new long[0]));
-        assertEquals(APPLIED, target.apply(key, version + 1, 0, GridEntry.TOMBSTONE, 0, 0, 0, new long[0]));
-        assertTrue(target.get(key, entry));
+        assertEquals(STALE, GridKeys.apply(target, key, version, entry.versionNode(), 0, 1, 1, 0, new long[0]));
+        assertEquals(APPLIED, GridKeys.apply(target, key, version + 1, 0, GridEntry.TOMBSTONE, 0, 0, 0, new long[0]));
+        assertTrue(GridKeys.get(target, key, entry));
         assertTrue(entry.isTombstone());
 
         final long[] replicas = {GridReplica.pack(1, 2)};
         for (int i = 0; i < 2_000; i++)
         {
-            assertEquals(APPLIED, target.apply(TestKeys.key(1_000_000 + i, 12), 1, 1, 0, 5, 5, 1, replicas));
+            assertEquals(APPLIED, GridKeys.apply(target, TestKeys.key(1_000_000 + i, 12), 1, 1, 0, 5, 5, 1, replicas));
         }
         assertTrue(target.capacity() > capacity, "grew");
         assertEquals(source.size() + 2_000, target.size());
@@ -266,7 +267,7 @@ class GridRestoreTest
             {
                 final byte[] k = new byte[keyLength];
                 keyBuffer.getBytes(keyIndex, k);
-                assertTrue(target.get(k, entry), "found after the index grew, seed " + SEED);
+                assertTrue(GridKeys.get(target, k, entry), "found after the index grew, seed " + SEED);
             });
         }
     }
@@ -277,7 +278,7 @@ class GridRestoreTest
         final KeyGrid target = grid(2, 8, KeyArena.MIN_CHUNK_BYTES);
         assertEquals(0, target.beginRestore(0, 0, 2).finish());
         assertEquals(0, target.size());
-        assertEquals(APPLIED, target.apply(TestKeys.key(1, 3), 1, 1, 0, 1, 1, 0, new long[0]));
+        assertEquals(APPLIED, GridKeys.apply(target, TestKeys.key(1, 3), 1, 1, 0, 1, 1, 0, new long[0]));
         assertEquals(1, target.liveKeys());
     }
 
@@ -322,7 +323,7 @@ class GridRestoreTest
         assertRefused(image, 2, "hold the same key");
         final byte[] key = new byte[keyLength];
         image.keys.getBytes(0, key);
-        assertFalse(grids.get(grids.size() - 1).get(key, new GridEntry()), "nothing published");
+        assertFalse(GridKeys.get(grids.get(grids.size() - 1), key, new GridEntry()), "nothing published");
     }
 
     @Test
@@ -340,7 +341,7 @@ class GridRestoreTest
     void shouldRestoreOnlyIntoANewEmptyGrid()
     {
         final KeyGrid target = grid(2, 8, KeyArena.MIN_CHUNK_BYTES);
-        target.apply(TestKeys.key(1, 5), 1, 1, 0, 1, 1, 0, new long[0]);
+        GridKeys.apply(target, TestKeys.key(1, 5), 1, 1, 0, 1, 1, 0, new long[0]);
         assertThrows(IllegalStateException.class, () -> target.beginRestore(0, 0, 2));
 
         final KeyGrid fresh = grid(2, 8, KeyArena.MIN_CHUNK_BYTES);

@@ -145,7 +145,7 @@ class KeyGridModelTest
                     assertEquals("STALE", put(grid, key, ascending[j], 0xFFFF, -1),
                         "0x" + Long.toHexString(ascending[j]) + " after " + v);
                 }
-                assertTrue(grid.get(key, entry));
+                assertTrue(GridKeys.get(grid, key, entry));
                 assertEquals(ascending[i], entry.version(), v);
                 assertEquals(i, entry.valueLength(), v);
                 assertEquals("APPLIED", put(grid, key, ascending[i], 2, i), "higher node at the same version " + v);
@@ -338,7 +338,7 @@ class KeyGridModelTest
                 final int checksum = op.valueLength() * 31;
                 final int compare = null == stored ? 1 : order.compare(op.version(), stored.version());
                 final boolean newer = compare > 0 || (compare == 0 && op.node() > stored.node());
-                final int result = grid.apply(
+                final int result = GridKeys.apply(grid, 
                     key, op.version(), op.node(), flags, op.valueLength(), checksum, replicaCount, replicas);
                 assertEquals(name(newer ? KeyGrid.APPLIED : KeyGrid.STALE), name(result),
                     newer ? "the model holds it newer" : "the model holds it not newer");
@@ -354,7 +354,8 @@ class KeyGridModelTest
                 final boolean useStored = null != stored && op.repairStored();
                 final long expectedVersion = useStored ? stored.version() : op.version();
                 final int expectedNode = useStored ? stored.node() : op.node();
-                final int result = grid.replaceReplicas(key, expectedVersion, expectedNode, replicaCount, replicas);
+                final int result =
+                    GridKeys.replaceReplicas(grid, key, expectedVersion, expectedNode, replicaCount, replicas);
                 if (null == stored)
                 {
                     assertEquals(name(KeyGrid.NOT_FOUND), name(result));
@@ -380,7 +381,7 @@ class KeyGridModelTest
     private static String put(
         final KeyGrid grid, final byte[] key, final long version, final int node, final int valueLength)
     {
-        return name(grid.apply(key, version, node, 0, valueLength, valueLength, 0, new long[0]));
+        return name(GridKeys.apply(grid, key, version, node, 0, valueLength, valueLength, 0, new long[0]));
     }
 
     private static String name(final int result)
@@ -404,11 +405,11 @@ class KeyGridModelTest
         final ModelEntry expected = model.get(ByteBuffer.wrap(key));
         if (null == expected)
         {
-            assertFalse(grid.get(key, entry));
+            assertFalse(GridKeys.get(grid, key, entry));
             return;
         }
 
-        assertTrue(grid.get(key, entry), "key of length " + key.length);
+        assertTrue(GridKeys.get(grid, key, entry), "key of length " + key.length);
         assertEntry(expected, entry);
     }
 

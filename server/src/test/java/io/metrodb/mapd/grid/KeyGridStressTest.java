@@ -1,8 +1,10 @@
 package io.metrodb.mapd.grid;
 
 import io.metrodb.protocol.testing.TestSeed;
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -151,6 +153,8 @@ class KeyGridStressTest
         final UnsafeBuffer key = readerId == 1 ?
             new UnsafeBuffer(ByteBuffer.allocateDirect(KEY_LENGTH)) : new UnsafeBuffer(new byte[KEY_LENGTH]);
         final ByteBuf nettyKey = Unpooled.directBuffer(KEY_LENGTH, KEY_LENGTH);
+        // Wrapped once, as the server's edge does; the view follows the buffer's memory.
+        final DirectBuffer nettyKeyView = new FrameView().wrap(nettyKey);
         final GridEntry entry = new GridEntry();
         final long[] lastVersions = new long[FIXED_KEYS];
         long reads = 0;
@@ -160,7 +164,7 @@ class KeyGridStressTest
             {
                 final int fixed = random.nextInt(FIXED_KEYS);
                 fixedKey(key, fixed);
-                if (!get(readerId, grid, key, nettyKey, entry))
+                if (!get(readerId, grid, key, nettyKey, nettyKeyView, entry))
                 {
                     fail(failure, "reader " + readerId + ": fixed key " + fixed + " missing");
                     break;
@@ -178,7 +182,7 @@ class KeyGridStressTest
                 {
                     final long newest = (reads & 1) == 0 ? inserted - 1 : random.nextLong(inserted);
                     newKey(key, newest);
-                    if (!get(readerId, grid, key, nettyKey, entry) || !consistent(entry))
+                    if (!get(readerId, grid, key, nettyKey, nettyKeyView, entry) || !consistent(entry))
                     {
                         fail(failure, "reader " + readerId + ": new key " + newest + " of " + inserted +
                             " missing or torn " + entry);
@@ -206,12 +210,17 @@ class KeyGridStressTest
     }
 
     private static boolean get(
-        final int readerId, final KeyGrid grid, final UnsafeBuffer key, final ByteBuf nettyKey, final GridEntry entry)
+        final int readerId,
+        final KeyGrid grid,
+        final UnsafeBuffer key,
+        final ByteBuf nettyKey,
+        final DirectBuffer nettyKeyView,
+        final GridEntry entry)
     {
         if (readerId == 2)
         {
             nettyKey.setBytes(0, key.byteArray());
-            return grid.get(nettyKey, 0, KEY_LENGTH, entry);
+            return grid.get(nettyKeyView, 0, KEY_LENGTH, entry);
         }
 
         return grid.get(key, 0, KEY_LENGTH, entry);
@@ -233,7 +242,7 @@ class KeyGridStressTest
     {
         replicas[0] = GridReplica.pack((int)(version & 0xFFFF), version & GridReplica.MAX_OFFSET);
         replicas[1] = GridReplica.pack((int)((version >>> 3) & 0xFFFF), (version * 7) & GridReplica.MAX_OFFSET);
-        final int result = grid.apply(
+        final int result = GridKeys.apply(grid, 
             key, 0, KEY_LENGTH, version, (int)(version & 0xFFFF), 0, (int)version, ~(int)version, 2, replicas);
         if (result != KeyGrid.APPLIED)
         {

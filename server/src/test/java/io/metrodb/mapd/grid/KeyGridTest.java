@@ -1,5 +1,6 @@
 package io.metrodb.mapd.grid;
 
+import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -43,9 +44,9 @@ class KeyGridTest
         final byte[] key = bytes("user:42");
         final long[] replicas = { GridReplica.pack(3, 4096), GridReplica.pack(65535, GridReplica.MAX_OFFSET) };
 
-        assertEquals(APPLIED, grid.apply(key, 0x1234_5678_9ABCL, 7, 0, 100, 0xCAFEBABE, 2, replicas));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 0x1234_5678_9ABCL, 7, 0, 100, 0xCAFEBABE, 2, replicas));
 
-        assertTrue(grid.get(key, entry));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertEquals(0, entry.entryIndex());
         assertEquals(0x1234_5678_9ABCL, entry.version());
         assertEquals(7, entry.versionNode());
@@ -60,19 +61,19 @@ class KeyGridTest
         assertEquals(GridReplica.MAX_OFFSET, entry.offset(1));
         assertEquals(1, grid.size());
         assertEquals(1, grid.liveKeys());
-        assertFalse(grid.get(bytes("user:43"), entry));
+        assertFalse(GridKeys.get(grid, bytes("user:43"), entry));
     }
 
     @Test
     void shouldApplyOnlyStrictlyNewerVersions()
     {
         final byte[] key = bytes("k");
-        assertEquals(APPLIED, grid.apply(key, 10, 1, 0, 1, 1, 0, NO_REPLICAS));
-        assertEquals(STALE, grid.apply(key, 9, 9, 0, 2, 2, 0, NO_REPLICAS));
-        assertEquals(STALE, grid.apply(key, 10, 1, 0, 3, 3, 0, NO_REPLICAS));
-        assertEquals(APPLIED, grid.apply(key, 11, 0, 0, 4, 4, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 10, 1, 0, 1, 1, 0, NO_REPLICAS));
+        assertEquals(STALE, GridKeys.apply(grid, key, 9, 9, 0, 2, 2, 0, NO_REPLICAS));
+        assertEquals(STALE, GridKeys.apply(grid, key, 10, 1, 0, 3, 3, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 11, 0, 0, 4, 4, 0, NO_REPLICAS));
 
-        assertTrue(grid.get(key, entry));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertEquals(11, entry.version());
         assertEquals(4, entry.valueLength());
         assertEquals(1, grid.size());
@@ -82,13 +83,13 @@ class KeyGridTest
     void shouldBreakVersionTiesByVersionNode()
     {
         final byte[] key = bytes("tie");
-        assertEquals(APPLIED, grid.apply(key, 500, 2, 0, 1, 1, 0, NO_REPLICAS));
-        assertEquals(STALE, grid.apply(key, 500, 1, 0, 2, 2, 0, NO_REPLICAS));
-        assertEquals(APPLIED, grid.apply(key, 500, 3, 0, 3, 3, 0, NO_REPLICAS));
-        assertEquals(APPLIED, grid.apply(key, 500, 65535, 0, 4, 4, 0, NO_REPLICAS));
-        assertEquals(STALE, grid.apply(key, 500, 65535, 0, 5, 5, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 500, 2, 0, 1, 1, 0, NO_REPLICAS));
+        assertEquals(STALE, GridKeys.apply(grid, key, 500, 1, 0, 2, 2, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 500, 3, 0, 3, 3, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 500, 65535, 0, 4, 4, 0, NO_REPLICAS));
+        assertEquals(STALE, GridKeys.apply(grid, key, 500, 65535, 0, 5, 5, 0, NO_REPLICAS));
 
-        assertTrue(grid.get(key, entry));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertEquals(65535, entry.versionNode());
         assertEquals(4, entry.valueLength());
     }
@@ -97,11 +98,11 @@ class KeyGridTest
     void shouldCompareVersionsUnsigned()
     {
         final byte[] key = bytes("u64");
-        assertEquals(APPLIED, grid.apply(key, Long.MAX_VALUE, 0, 0, 1, 1, 0, NO_REPLICAS));
-        assertEquals(APPLIED, grid.apply(key, Long.MIN_VALUE, 0, 0, 2, 2, 0, NO_REPLICAS));
-        assertEquals(STALE, grid.apply(key, 1, 0, 0, 3, 3, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, Long.MAX_VALUE, 0, 0, 1, 1, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, Long.MIN_VALUE, 0, 0, 2, 2, 0, NO_REPLICAS));
+        assertEquals(STALE, GridKeys.apply(grid, key, 1, 0, 0, 3, 3, 0, NO_REPLICAS));
 
-        assertTrue(grid.get(key, entry));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertEquals(Long.MIN_VALUE, entry.version());
     }
 
@@ -110,20 +111,20 @@ class KeyGridTest
     {
         final byte[] key = bytes("deleted");
         final long[] replicas = { GridReplica.pack(1, 64) };
-        assertEquals(APPLIED, grid.apply(key, 5, 0, 0, 10, 10, 1, replicas));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 5, 0, 0, 10, 10, 1, replicas));
         assertEquals(1, grid.liveKeys());
 
-        assertEquals(APPLIED, grid.apply(key, 6, 0, GridEntry.TOMBSTONE, 0, 0, 1, replicas));
-        assertTrue(grid.get(key, entry));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 6, 0, GridEntry.TOMBSTONE, 0, 0, 1, replicas));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertTrue(entry.isTombstone());
         assertEquals(1, grid.size());
         assertEquals(0, grid.liveKeys());
 
-        assertEquals(STALE, grid.apply(key, 5, 9, 0, 10, 10, 1, replicas));
-        assertTrue(grid.get(key, entry));
+        assertEquals(STALE, GridKeys.apply(grid, key, 5, 9, 0, 10, 10, 1, replicas));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertTrue(entry.isTombstone());
 
-        assertEquals(APPLIED, grid.apply(key, 7, 0, 0, 11, 11, 1, replicas));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 7, 0, 0, 11, 11, 1, replicas));
         assertEquals(1, grid.liveKeys());
     }
 
@@ -131,8 +132,8 @@ class KeyGridTest
     void shouldInsertTombstoneForUnknownKey()
     {
         final byte[] key = bytes("never-set");
-        assertEquals(APPLIED, grid.apply(key, 3, 1, GridEntry.TOMBSTONE, 0, 0, 0, NO_REPLICAS));
-        assertEquals(STALE, grid.apply(key, 2, 1, 0, 1, 1, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 3, 1, GridEntry.TOMBSTONE, 0, 0, 0, NO_REPLICAS));
+        assertEquals(STALE, GridKeys.apply(grid, key, 2, 1, 0, 1, 1, 0, NO_REPLICAS));
         assertEquals(1, grid.size());
         assertEquals(0, grid.liveKeys());
     }
@@ -141,24 +142,24 @@ class KeyGridTest
     void shouldReplaceReplicasOnlyWhileVersionUnchanged()
     {
         final byte[] key = bytes("repair-me");
-        assertEquals(APPLIED, grid.apply(key, 100, 4, 0, 9, 9, 2,
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 100, 4, 0, 9, 9, 2,
             new long[]{ GridReplica.pack(1, 10), GridReplica.pack(2, 20) }));
 
         final long[] repaired = { GridReplica.pack(1, 10), GridReplica.pack(3, 30) };
-        assertEquals(STALE, grid.replaceReplicas(key, 100, 5, 2, repaired));
-        assertEquals(STALE, grid.replaceReplicas(key, 99, 4, 2, repaired));
-        assertEquals(APPLIED, grid.replaceReplicas(key, 100, 4, 2, repaired));
-        assertEquals(NOT_FOUND, grid.replaceReplicas(bytes("other"), 100, 4, 2, repaired));
+        assertEquals(STALE, GridKeys.replaceReplicas(grid, key, 100, 5, 2, repaired));
+        assertEquals(STALE, GridKeys.replaceReplicas(grid, key, 99, 4, 2, repaired));
+        assertEquals(APPLIED, GridKeys.replaceReplicas(grid, key, 100, 4, 2, repaired));
+        assertEquals(NOT_FOUND, GridKeys.replaceReplicas(grid, bytes("other"), 100, 4, 2, repaired));
         assertEquals(NOT_FOUND, grid.replaceReplicas(7, 100, 4, 2, repaired));
 
-        assertTrue(grid.get(key, entry));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertEquals(3, entry.logdId(1));
         assertEquals(30, entry.offset(1));
         assertEquals(100, entry.version());
         assertEquals(9, entry.valueLength());
 
         assertEquals(APPLIED, grid.replaceReplicas(entry.entryIndex(), 100, 4, 1, new long[]{ GridReplica.pack(8, 80) }));
-        assertTrue(grid.get(key, entry));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertEquals(1, entry.replicaCount());
         assertEquals(8, entry.logdId(0));
     }
@@ -166,36 +167,38 @@ class KeyGridTest
     @Test
     void shouldReplaceReplicasOfAnEqualVersionOnlyForARepair()
     {
-        final ByteBuf key = Unpooled.wrappedBuffer(bytes("k"));
+        final DirectBuffer key = GridKeys.buffer(bytes("k"));
         final long[] first = {GridReplica.pack(1, 10), GridReplica.pack(2, 20)};
         final long[] repaired = {GridReplica.pack(1, 10), GridReplica.pack(3, 30)};
-        assertEquals(APPLIED, grid.apply(key, 0, 1, 50, 4, 0, 7, 0xAB, 2, first));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 0, 1, 50, 4, 0, 7, 0xAB, 2, first));
 
-        assertEquals(STALE, grid.apply(key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAB, 2, repaired),
+        assertEquals(STALE, GridKeys.apply(grid, key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAB, 2, repaired),
             "a plain change at an equal version changes nothing");
-        assertEquals(APPLIED, grid.applyRepair(key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAB, 2, repaired));
-        assertTrue(grid.get(bytes("k"), entry));
+        assertEquals(APPLIED, GridKeys.applyRepair(grid, key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAB, 2, repaired));
+        assertTrue(GridKeys.get(grid, bytes("k"), entry));
         assertEquals(3, entry.logdId(1));
         assertEquals(30, entry.offset(1));
         assertEquals(GridEntry.REPAIRED, entry.flags());
         assertEquals(50, entry.version());
 
-        assertEquals(STALE, grid.applyRepair(key, 0, 1, 49, 9, GridEntry.REPAIRED, 7, 0xAB, 2, first), "older");
-        assertEquals(STALE, grid.applyRepair(key, 0, 1, 50, 3, GridEntry.REPAIRED, 7, 0xAB, 2, first), "older node");
-        assertEquals(STALE, grid.applyRepair(key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAC, 2, first),
+        assertEquals(STALE, GridKeys.applyRepair(grid, key, 0, 1, 49, 9, GridEntry.REPAIRED, 7, 0xAB, 2, first),
+            "older");
+        assertEquals(STALE, GridKeys.applyRepair(grid, key, 0, 1, 50, 3, GridEntry.REPAIRED, 7, 0xAB, 2, first),
+            "older node");
+        assertEquals(STALE, GridKeys.applyRepair(grid, key, 0, 1, 50, 4, GridEntry.REPAIRED, 7, 0xAC, 2, first),
             "another checksum is not the same write");
-        assertEquals(STALE, grid.applyRepair(key, 0, 1, 50, 4, GridEntry.TOMBSTONE | GridEntry.REPAIRED, 7, 0xAB, 2,
-            first), "nor is a tombstone");
-        assertTrue(grid.get(bytes("k"), entry));
+        assertEquals(STALE, GridKeys.applyRepair(grid, key, 0, 1, 50, 4, GridEntry.TOMBSTONE | GridEntry.REPAIRED,
+            7, 0xAB, 2, first), "nor is a tombstone");
+        assertTrue(GridKeys.get(grid, bytes("k"), entry));
         assertEquals(3, entry.logdId(1));
 
-        assertEquals(APPLIED, grid.apply(key, 0, 1, 51, 4, 0, 8, 0xCD, 2, first), "a newer write wins");
-        assertTrue(grid.get(bytes("k"), entry));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 0, 1, 51, 4, 0, 8, 0xCD, 2, first), "a newer write wins");
+        assertTrue(GridKeys.get(grid, bytes("k"), entry));
         assertEquals(0, entry.flags(), "and clears the repaired flag");
-        assertEquals(APPLIED, grid.applyRepair(key, 0, 1, 52, 4, GridEntry.REPAIRED, 9, 0xEF, 1, repaired),
+        assertEquals(APPLIED, GridKeys.applyRepair(grid, key, 0, 1, 52, 4, GridEntry.REPAIRED, 9, 0xEF, 1, repaired),
             "a repair of a version not held yet installs it");
-        assertEquals(APPLIED, grid.applyRepair(Unpooled.wrappedBuffer(bytes("new")), 0, 3, 1, 1, GridEntry.REPAIRED,
-            0, 0, 1, repaired), "as it does for a key not held");
+        assertEquals(APPLIED, GridKeys.applyRepair(grid, GridKeys.buffer(bytes("new")), 0, 3, 1, 1,
+            GridEntry.REPAIRED, 0, 0, 1, repaired), "as it does for a key not held");
         assertEquals(2, grid.size());
         assertEquals(2, grid.liveKeys());
     }
@@ -206,7 +209,8 @@ class KeyGridTest
         final int keyCount = 1000;
         for (int i = 0; i < keyCount; i++)
         {
-            grid.apply(bytes("key-" + i), i + 1, 0, i % 3 == 0 ? GridEntry.TOMBSTONE : 0, i, i, 0, NO_REPLICAS);
+            GridKeys.apply(grid, bytes("key-" + i), i + 1, 0, i % 3 == 0 ? GridEntry.TOMBSTONE : 0, i, i, 0,
+                NO_REPLICAS);
         }
 
         final Set<String> seen = new HashSet<>();
@@ -240,15 +244,15 @@ class KeyGridTest
         final byte[] longest = TestKeys.key(1, KeyGrid.MAX_KEY_LENGTH);
         final byte[] almostLongest = TestKeys.key(1, KeyGrid.MAX_KEY_LENGTH - 1);
 
-        assertEquals(APPLIED, grid.apply(shortest, 1, 0, 0, 1, 1, 0, NO_REPLICAS));
-        assertEquals(APPLIED, grid.apply(longest, 2, 0, 0, 2, 2, 0, NO_REPLICAS));
-        assertEquals(APPLIED, grid.apply(almostLongest, 3, 0, 0, 3, 3, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, shortest, 1, 0, 0, 1, 1, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, longest, 2, 0, 0, 2, 2, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, almostLongest, 3, 0, 0, 3, 3, 0, NO_REPLICAS));
 
-        assertTrue(grid.get(shortest, entry));
+        assertTrue(GridKeys.get(grid, shortest, entry));
         assertEquals(1, entry.valueLength());
-        assertTrue(grid.get(longest, entry));
+        assertTrue(GridKeys.get(grid, longest, entry));
         assertEquals(2, entry.valueLength());
-        assertTrue(grid.get(almostLongest, entry));
+        assertTrue(GridKeys.get(grid, almostLongest, entry));
         assertEquals(3, entry.valueLength());
 
         final AtomicReference<byte[]> visitedLongest = new AtomicReference<>();
@@ -260,11 +264,12 @@ class KeyGridTest
         });
         assertArrayEquals(longest, visitedLongest.get());
 
-        assertThrows(IllegalArgumentException.class, () -> grid.apply(new byte[0], 1, 0, 0, 0, 0, 0, NO_REPLICAS));
         assertThrows(IllegalArgumentException.class,
-            () -> grid.apply(new byte[KeyGrid.MAX_KEY_LENGTH + 1], 1, 0, 0, 0, 0, 0, NO_REPLICAS));
-        assertFalse(grid.get(new byte[0], entry));
-        assertFalse(grid.get(new byte[KeyGrid.MAX_KEY_LENGTH + 1], entry));
+            () -> GridKeys.apply(grid, new byte[0], 1, 0, 0, 0, 0, 0, NO_REPLICAS));
+        assertThrows(IllegalArgumentException.class,
+            () -> GridKeys.apply(grid, new byte[KeyGrid.MAX_KEY_LENGTH + 1], 1, 0, 0, 0, 0, 0, NO_REPLICAS));
+        assertFalse(GridKeys.get(grid, new byte[0], entry));
+        assertFalse(GridKeys.get(grid, new byte[KeyGrid.MAX_KEY_LENGTH + 1], entry));
     }
 
     @Test
@@ -272,11 +277,11 @@ class KeyGridTest
     {
         for (int length = 1; length <= 40; length++)
         {
-            assertEquals(APPLIED, grid.apply(TestKeys.key(9, length), 1, 0, 0, length, 0, 0, NO_REPLICAS));
+            assertEquals(APPLIED, GridKeys.apply(grid, TestKeys.key(9, length), 1, 0, 0, length, 0, 0, NO_REPLICAS));
         }
         for (int length = 1; length <= 40; length++)
         {
-            assertTrue(grid.get(TestKeys.key(9, length), entry));
+            assertTrue(GridKeys.get(grid, TestKeys.key(9, length), entry));
             assertEquals(length, entry.valueLength());
         }
         assertEquals(40, grid.size());
@@ -287,7 +292,7 @@ class KeyGridTest
     {
         final byte[] key = bytes("same-key-any-buffer");
         final int n = key.length;
-        assertEquals(APPLIED, grid.apply(key, 1, 0, 0, 77, 0, 0, NO_REPLICAS));
+        assertEquals(APPLIED, GridKeys.apply(grid, key, 1, 0, 0, 77, 0, 0, NO_REPLICAS));
 
         final UnsafeBuffer heapDirectBuffer = new UnsafeBuffer(new byte[n + 3]);
         heapDirectBuffer.putBytes(3, key);
@@ -303,15 +308,17 @@ class KeyGridTest
             .addComponent(true, Unpooled.wrappedBuffer(key, 0, 4))
             .addComponent(true, Unpooled.wrappedBuffer(key, 4, n - 4));
         final ByteBuf slicedArray = Unpooled.wrappedBuffer(new byte[n + 8]).setBytes(6, key).slice(6, n);
+        // Netty buffers reach the grid through the edge's reused view.
+        final FrameView view = new FrameView();
         try
         {
-            assertTrue(grid.get(heapBuf, 2, n, entry));
-            assertTrue(grid.get(directBuf, 1, n, entry));
-            assertTrue(grid.get(compositeBuf, 0, n, entry));
-            assertTrue(grid.get(slicedArray, 0, n, entry));
-            assertEquals(STALE, grid.apply(compositeBuf, 0, n, 1, 0, 0, 0, 0, 0, NO_REPLICAS));
-            assertEquals(APPLIED, grid.apply(directBuf, 1, n, 2, 0, 0, 78, 0, 0, NO_REPLICAS));
-            assertThrows(IndexOutOfBoundsException.class, () -> grid.get(heapBuf, 3, n, entry));
+            assertTrue(grid.get(view.wrap(heapBuf), 2, n, entry));
+            assertTrue(grid.get(view.wrap(directBuf), 1, n, entry));
+            assertTrue(grid.get(view.wrap(compositeBuf), 0, n, entry));
+            assertTrue(grid.get(view.wrap(slicedArray), 0, n, entry));
+            assertEquals(STALE, GridKeys.apply(grid, view.wrap(compositeBuf), 0, n, 1, 0, 0, 0, 0, 0, NO_REPLICAS));
+            assertEquals(APPLIED, GridKeys.apply(grid, view.wrap(directBuf), 1, n, 2, 0, 0, 78, 0, 0, NO_REPLICAS));
+            assertThrows(IndexOutOfBoundsException.class, () -> grid.get(view.wrap(heapBuf), 3, n, entry));
         }
         finally
         {
@@ -321,7 +328,7 @@ class KeyGridTest
             BufferUtil.free(offHeapDirectBuffer.byteBuffer());
         }
 
-        assertTrue(grid.get(key, entry));
+        assertTrue(GridKeys.get(grid, key, entry));
         assertEquals(78, entry.valueLength());
         assertEquals(1, grid.size());
     }
@@ -333,13 +340,13 @@ class KeyGridTest
         final int keyCount = 5000;
         for (int i = 0; i < keyCount; i++)
         {
-            assertEquals(APPLIED, grid.apply(TestKeys.key(i, 16), 1, 0, 0, i, 0, 0, NO_REPLICAS));
+            assertEquals(APPLIED, GridKeys.apply(grid, TestKeys.key(i, 16), 1, 0, 0, i, 0, 0, NO_REPLICAS));
         }
 
         assertEquals(8192, grid.capacity());
         for (int i = 0; i < keyCount; i++)
         {
-            assertTrue(grid.get(TestKeys.key(i, 16), entry));
+            assertTrue(GridKeys.get(grid, TestKeys.key(i, 16), entry));
             assertEquals(i, entry.valueLength());
         }
         assertEquals(16 + 8192 * 8, grid.indexBytes());
@@ -349,20 +356,20 @@ class KeyGridTest
 
         grid.ensureCapacity(100_000);
         assertEquals(1 << 18, grid.capacity());
-        assertTrue(grid.get(TestKeys.key(4321, 16), entry));
+        assertTrue(GridKeys.get(grid, TestKeys.key(4321, 16), entry));
     }
 
     @Test
     void shouldRejectSecondWriterWhenCheckEnabled() throws InterruptedException
     {
-        grid.apply(bytes("mine"), 1, 0, 0, 0, 0, 0, NO_REPLICAS);
+        GridKeys.apply(grid, bytes("mine"), 1, 0, 0, 0, 0, 0, NO_REPLICAS);
         final AtomicReference<Throwable> error = new AtomicReference<>();
         final Thread intruder = new Thread(
             () ->
             {
                 try
                 {
-                    grid.apply(bytes("theirs"), 1, 0, 0, 0, 0, 0, NO_REPLICAS);
+                    GridKeys.apply(grid, bytes("theirs"), 1, 0, 0, 0, 0, 0, NO_REPLICAS);
                 }
                 catch (final Throwable ex)
                 {
@@ -373,7 +380,7 @@ class KeyGridTest
         intruder.join();
 
         assertTrue(error.get() instanceof IllegalStateException, String.valueOf(error.get()));
-        assertFalse(grid.get(bytes("theirs"), entry));
+        assertFalse(GridKeys.get(grid, bytes("theirs"), entry));
     }
 
     @Test
@@ -382,7 +389,7 @@ class KeyGridTest
         assertEquals(-1, grid.randomEntry(42, entry));
         for (int i = 0; i < 10; i++)
         {
-            grid.apply(bytes("s" + i), 1, 0, 0, i, 0, 0, NO_REPLICAS);
+            GridKeys.apply(grid, bytes("s" + i), 1, 0, 0, i, 0, 0, NO_REPLICAS);
         }
 
         final Set<Long> sampled = new HashSet<>();
@@ -403,10 +410,11 @@ class KeyGridTest
     void shouldValidateArguments()
     {
         final byte[] key = bytes("v");
-        assertThrows(IllegalArgumentException.class, () -> grid.apply(key, 1, 65536, 0, 0, 0, 0, NO_REPLICAS));
-        assertThrows(IllegalArgumentException.class, () -> grid.apply(key, 1, 0, 256, 0, 0, 0, NO_REPLICAS));
-        assertThrows(IllegalArgumentException.class, () -> grid.apply(key, 1, 0, 0, 0, 0, 3, new long[3]));
-        assertThrows(IllegalArgumentException.class, () -> grid.apply(key, 1, 0, 0, 0, 0, 2, new long[1]));
+        assertThrows(IllegalArgumentException.class,
+            () -> GridKeys.apply(grid, key, 1, 65536, 0, 0, 0, 0, NO_REPLICAS));
+        assertThrows(IllegalArgumentException.class, () -> GridKeys.apply(grid, key, 1, 0, 256, 0, 0, 0, NO_REPLICAS));
+        assertThrows(IllegalArgumentException.class, () -> GridKeys.apply(grid, key, 1, 0, 0, 0, 0, 3, new long[3]));
+        assertThrows(IllegalArgumentException.class, () -> GridKeys.apply(grid, key, 1, 0, 0, 0, 0, 2, new long[1]));
         assertThrows(IllegalArgumentException.class, () -> GridReplica.pack(65536, 0));
         assertThrows(IllegalArgumentException.class, () -> GridReplica.pack(0, 1L << 48));
         assertThrows(IllegalArgumentException.class, () -> new KeyGrid(8, 8));
@@ -417,13 +425,14 @@ class KeyGridTest
     @Test
     void shouldMissEverythingAfterClose()
     {
-        grid.apply(bytes("gone"), 1, 0, 0, 0, 0, 0, NO_REPLICAS);
+        GridKeys.apply(grid, bytes("gone"), 1, 0, 0, 0, 0, 0, NO_REPLICAS);
         grid.close();
 
-        assertFalse(grid.get(bytes("gone"), entry));
+        assertFalse(GridKeys.get(grid, bytes("gone"), entry));
         assertEquals(0, grid.size());
         assertEquals(0, grid.entryBytes());
-        assertThrows(IllegalStateException.class, () -> grid.apply(bytes("gone"), 2, 0, 0, 0, 0, 0, NO_REPLICAS));
+        assertThrows(IllegalStateException.class,
+            () -> GridKeys.apply(grid, bytes("gone"), 2, 0, 0, 0, 0, 0, NO_REPLICAS));
     }
 
     private void assertFound(final DirectBuffer buffer, final int index, final int length)

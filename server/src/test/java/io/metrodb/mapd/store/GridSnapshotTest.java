@@ -1,6 +1,7 @@
 package io.metrodb.mapd.store;
 
 import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridKeys;
 import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.mapd.Change;
@@ -89,7 +90,7 @@ class GridSnapshotTest
             {
                 replicas[r] = GridReplica.pack(random.nextInt(0x10000), random.nextLong(GridReplica.MAX_OFFSET + 1));
             }
-            assertEquals(KeyGrid.APPLIED, grid.apply(key, 0, key.readableBytes(), random.nextLong(),
+            assertEquals(KeyGrid.APPLIED, GridKeys.apply(grid, key, 0, key.readableBytes(), random.nextLong(),
                 random.nextInt(0x10000), flags, random.nextInt(Integer.MAX_VALUE), random.nextInt(), replicaCount,
                 replicas));
         }
@@ -128,7 +129,7 @@ class GridSnapshotTest
             {
                 keyBuffer.getBytes(keyIndex, key, 0, keyLength);
                 final ByteBuf keyBuf = Unpooled.wrappedBuffer(key, 0, keyLength);
-                if (!actual.get(keyBuf, 0, keyLength, found))
+                if (!GridKeys.get(actual, keyBuf, 0, keyLength, found))
                 {
                     throw new AssertionError("entry " + entry.entryIndex() + " lost, " + context);
                 }
