@@ -6,7 +6,7 @@ import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.MapdConfig;
 import io.metrodb.mapd.MapdServer;
 import io.metrodb.protocol.ProtocolLimits;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 
 import java.io.IOException;
 import java.net.InetAddress;

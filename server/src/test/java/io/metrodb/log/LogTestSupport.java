@@ -1,6 +1,6 @@
 package io.metrodb.log;
 
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.metrodb.protocol.testing.TestSeed;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -19,7 +19,7 @@ import io.metrodb.protocol.logd.StatResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.SocketClient;
 import io.metrodb.protocol.testing.TestSeed;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;

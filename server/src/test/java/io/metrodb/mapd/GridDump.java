@@ -5,7 +5,7 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.DumpRequest;
 import io.metrodb.protocol.mapd.DumpResponse;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;

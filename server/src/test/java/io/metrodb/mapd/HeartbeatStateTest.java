@@ -7,7 +7,7 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;

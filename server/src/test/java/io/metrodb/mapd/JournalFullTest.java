@@ -4,7 +4,7 @@ import io.metrodb.mapd.Convergence.Expected;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -10,7 +10,7 @@ import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.metrodb.server.StoreIdFile;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;

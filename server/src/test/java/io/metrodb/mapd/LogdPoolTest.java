@@ -11,7 +11,7 @@ import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.protocol.Ping;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.metrodb.server.NettyServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInboundHandlerAdapter;

@@ -8,7 +8,7 @@ import io.metrodb.protocol.mapd.EntryResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

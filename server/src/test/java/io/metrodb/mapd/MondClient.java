@@ -13,7 +13,7 @@ import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;

@@ -11,7 +11,7 @@ import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;

@@ -6,7 +6,7 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

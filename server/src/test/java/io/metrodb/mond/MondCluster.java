@@ -6,9 +6,8 @@ import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.MapdConfig;
 import io.metrodb.mapd.MapdServer;
 import io.metrodb.protocol.ProtocolLimits;
-import io.metrodb.server.ListenException;
+import io.metrodb.testing.Ports;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +30,6 @@ final class MondCluster implements AutoCloseable
     static final int FIRST_LOGD_ID = 100;
     static final int FIRST_MAPD_ID = 11;
     private static final int MAX_ENTRY = MAX_VALUE + ProtocolLimits.MAX_KEY_LENGTH + 64;
-    private static final int START_ATTEMPTS = 3;
 
     final Path root;
     final int[] logdPorts;
@@ -70,25 +68,20 @@ final class MondCluster implements AutoCloseable
         {
             // The ports are chosen before the nodes bind them (each node lists the others'), so another process
             // can take one in between: then start over on new ones.
-            System.arraycopy(freePorts(logdCount), 0, logdPorts, 0, logdCount);
-            System.arraycopy(freePorts(mapdCount), 0, mapdPorts, 0, mapdCount);
+            System.arraycopy(Ports.unused(logdCount), 0, logdPorts, 0, logdCount);
+            System.arraycopy(Ports.unused(mapdCount), 0, mapdPorts, 0, mapdCount);
             try
             {
                 startAll(logdCount, mapdCount);
                 return;
             }
-            catch (final ListenException e)
-            {
-                close();
-                if (attempt == START_ATTEMPTS)
-                {
-                    throw e;
-                }
-            }
             catch (final Exception e)
             {
                 close();
-                throw e;
+                if (attempt == Ports.BIND_ATTEMPTS || !Ports.isBindFailure(e))
+                {
+                    throw e;
+                }
             }
         }
     }
@@ -107,30 +100,6 @@ final class MondCluster implements AutoCloseable
         {
             mapd.whenLogdsHealthy(logdCount).get(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static int[] freePorts(final int count) throws IOException
-    {
-        final int[] ports = new int[count];
-        final List<java.net.ServerSocket> held = new ArrayList<>();
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                final java.net.ServerSocket socket =
-                    new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(HOST));
-                held.add(socket);
-                ports[i] = socket.getLocalPort();
-            }
-        }
-        finally
-        {
-            for (final java.net.ServerSocket socket : held)
-            {
-                socket.close();
-            }
-        }
-        return ports;
     }
 
     static int logdId(final int i)

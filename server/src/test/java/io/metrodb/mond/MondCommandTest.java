@@ -1,7 +1,7 @@
 package io.metrodb.mond;
 
 import io.metrodb.cli.Main;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

@@ -3,7 +3,7 @@ package io.metrodb.mond;
 import io.metrodb.log.LogStats;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.metrodb.server.IdleAwait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -3,7 +3,7 @@ package io.metrodb.mond;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

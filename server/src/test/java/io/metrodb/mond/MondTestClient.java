@@ -4,7 +4,7 @@ import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 

@@ -1,6 +1,6 @@
 package io.metrodb.server;
 
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
