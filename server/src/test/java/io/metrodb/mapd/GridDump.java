@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
@@ -74,7 +75,7 @@ public final class GridDump
      */
     public static void forEachChange(final int port, final ChangeVisitor visitor) throws IOException
     {
-        try (SocketClient client = SocketClient.connectWithHello(MapdCluster.HOST, port, null))
+        try (SocketClient client = SocketClient.connectWithHello(TestCluster.HOST, port, null))
         {
             client.lastHello().release();
             long cursor = 0;

@@ -1,5 +1,7 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.HelloResponse;
 import io.metrodb.protocol.Opcodes;
@@ -40,7 +42,7 @@ class HeartbeatStateTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private MapdServer mapd;
 
     @AfterEach
@@ -59,10 +61,10 @@ class HeartbeatStateTest
     @Test
     void shouldSayCatchingUpUntilTheFirstSyncFromAPeerEnds() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        try (ServerSocket fakePeer = new ServerSocket(0, 1, InetAddress.getByName(MapdCluster.HOST)))
+        cluster = TestCluster.builder(root).logds(2).start();
+        try (ServerSocket fakePeer = new ServerSocket(0, 1, InetAddress.getByName(TestCluster.HOST)))
         {
-            mapd = MapdServer.start(cluster.peerConfig("mapd", 1, MapdCluster.freePort(),
+            mapd = MapdServer.start(cluster.peerConfig("mapd", 1, Ports.unused(1)[0],
                 List.of(fakePeer.getLocalPort()), 1 << 10));
             final AtomicBoolean answerSyncs = new AtomicBoolean();
             final AtomicInteger syncsSeen = new AtomicInteger();

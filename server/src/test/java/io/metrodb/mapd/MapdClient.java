@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
@@ -33,7 +34,7 @@ public final class MapdClient implements AutoCloseable
 
     public MapdClient(final int port) throws IOException
     {
-        socket = SocketClient.connectWithHello(MapdCluster.HOST, port, null);
+        socket = SocketClient.connectWithHello(TestCluster.HOST, port, null);
         final ByteBuf hello = socket.lastHello();
         assertEquals(StatusCodes.OK, FrameHeader.status(hello, 0));
         hello.release();

@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.TestCluster;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
@@ -40,7 +41,7 @@ class MapdSnapshotRestartTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private KeyGrid source;
 
     @AfterEach
@@ -142,7 +143,7 @@ class MapdSnapshotRestartTest
     @Test
     void shouldServeEveryKeyAfterARestartFromAMillionKeySnapshot() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
+        cluster = TestCluster.builder(root).logds(2).start();
         final MapdConfig config = cluster.mapdConfig("mapd", 1, 2);
         Files.createDirectories(config.dir());
         source = sourceGrid(KEYS);
@@ -169,7 +170,7 @@ class MapdSnapshotRestartTest
             assertEquals(StatusCodes.OK, client.del(liveKey).status());
         }
         mapd.close();
-        cluster.mapd = null;
+        cluster.forgetMapd();
         Files.move(kept, snapshot, StandardCopyOption.REPLACE_EXISTING);
 
         startNs = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
@@ -42,8 +43,8 @@ class SetSafeForceTest
     {
         first = new ForceHoldingLogd(1);
         second = new ForceHoldingLogd(2);
-        final MapdConfig config = new MapdConfig(MapdCluster.HOST, 0, dir.resolve("mapd"), 7,
-            List.of(first.address(), second.address()), 2, MapdCluster.MAX_VALUE, null, 5_000, 0, 0)
+        final MapdConfig config = new MapdConfig(TestCluster.HOST, 0, dir.resolve("mapd"), 7,
+            List.of(first.address(), second.address()), 2, TestCluster.MAX_VALUE, null, 5_000, 0, 0)
             .withLocalReads(false);
         mapd = MapdServer.start(config, false);
         mapd.whenLogdsHealthy(2).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -68,6 +68,15 @@ final class MondTestClient
     {
     }
 
+    /**
+     * @return whether the view lists exactly {@code nodes} nodes, every one UP.
+     */
+    static boolean allUp(final View view, final int nodes)
+    {
+        return view.nodes().size() == nodes &&
+            view.nodes().stream().allMatch(node -> node.state() == ClusterView.NODE_UP);
+    }
+
     static View view(final int port) throws IOException
     {
         try (SocketClient client = SocketClient.connectWithHello(HOST, port, null))

@@ -1,5 +1,6 @@
 package io.metrodb.client;
 
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The SDK without Netty's native epoll jar (an optional dependency: what an application that does not add it gets):
  * it picks NIO and works, in a JVM given no MetroDB-specific options at all.
  */
-class WithoutNativeTransportTest
+class WithoutNativeTransportIT
 {
     @TempDir
     Path root;
@@ -32,12 +33,13 @@ class WithoutNativeTransportTest
             .collect(Collectors.joining(File.pathSeparator));
         assertTrue(System.getProperty("java.class.path").contains("netty-transport-native-epoll"),
             "the test's own class path has the native jar, so removing it means something");
-        try (LocalCluster cluster = new LocalCluster(root))
+        try (TestCluster cluster = TestCluster.builder(root).logds(3).mapds(3).firstMapdId(1)
+            .requestTimeoutMs(10_000).peerTimeoutMs(10_000).awaitPeers(true).start())
         {
             final List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m", "-cp", classPath, NioClientMain.class.getName(),
-                LocalCluster.HOST + ":" + cluster.mapdPorts[0]));
+                TestCluster.HOST + ":" + cluster.mapdPorts()[0]));
             final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
             final boolean exited = child.waitFor(120, TimeUnit.SECONDS);
             if (!exited)

@@ -1,7 +1,6 @@
-package io.metrodb.mond;
+package io.metrodb.testing;
 
 import io.metrodb.server.DaemonJvmOptions;
-import io.metrodb.testing.ChildJvm;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,14 +13,14 @@ import java.util.regex.Pattern;
  * processes: a {@link ChildJvm} with the daemon's JVM options, started once it printed its
  * "listening on host:port" line. Its output goes to {@code name.log} in the given directory.
  */
-final class ChildProcess implements AutoCloseable
+public final class DaemonProcess implements AutoCloseable
 {
     private static final Pattern LISTENING = Pattern.compile("listening on [^:\\s]+:(\\d+)");
 
     private final ChildJvm jvm;
     private final int port;
 
-    private ChildProcess(final ChildJvm jvm, final int port)
+    private DaemonProcess(final ChildJvm jvm, final int port)
     {
         this.jvm = jvm;
         this.port = port;
@@ -32,7 +31,7 @@ final class ChildProcess implements AutoCloseable
      * @param logDir  where {@code name.log} goes (appended across restarts).
      * @param args    the command and its options, e.g. {@code logd --dir ...}.
      */
-    static ChildProcess start(final String name, final Path logDir, final String... args)
+    public static DaemonProcess start(final String name, final Path logDir, final String... args)
         throws IOException, InterruptedException
     {
         final List<String> options = new ArrayList<>(DaemonJvmOptions.forRunningJvm());
@@ -41,7 +40,7 @@ final class ChildProcess implements AutoCloseable
         try
         {
             final int port = Integer.parseInt(jvm.awaitOutput(LISTENING, ChildJvm.START_TIMEOUT_MS).group(1));
-            return new ChildProcess(jvm, port);
+            return new DaemonProcess(jvm, port);
         }
         catch (final IOException | RuntimeException e)
         {
@@ -50,17 +49,17 @@ final class ChildProcess implements AutoCloseable
         }
     }
 
-    int port()
+    public int port()
     {
         return port;
     }
 
-    long pid()
+    public long pid()
     {
         return jvm.pid();
     }
 
-    Path log()
+    public Path log()
     {
         return jvm.log();
     }
@@ -68,7 +67,7 @@ final class ChildProcess implements AutoCloseable
     /**
      * SIGKILL, and wait for the process to be gone.
      */
-    void kill() throws InterruptedException
+    public void kill() throws InterruptedException
     {
         jvm.kill();
     }
@@ -76,7 +75,7 @@ final class ChildProcess implements AutoCloseable
     /**
      * SIGTERM (a clean stop), and wait for the exit status.
      */
-    int stop() throws InterruptedException
+    public int stop() throws InterruptedException
     {
         return jvm.stop();
     }

@@ -1,5 +1,7 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.server.DaemonJvmOptions;
@@ -29,14 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A mapd in its own JVM, SIGKILLed in the middle of a SETSAFE load and restarted on the same directory:
  * every SETSAFE it acknowledged must be there, byte for byte.
  */
-class MapdCrashTest
+class MapdCrashIT
 {
     private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
 
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private Process mapd;
 
     @AfterEach
@@ -60,9 +62,9 @@ class MapdCrashTest
     private int startMapd(final int port, final List<Integer> peers) throws IOException, InterruptedException
     {
         final StringBuilder logds = new StringBuilder();
-        for (final int logdPort : cluster.logdPorts)
+        for (final int logdPort : cluster.logdPorts())
         {
-            logds.append(logds.length() == 0 ? "" : ",").append(MapdCluster.HOST).append(':').append(logdPort);
+            logds.append(logds.length() == 0 ? "" : ",").append(TestCluster.HOST).append(':').append(logdPort);
         }
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -81,7 +83,7 @@ class MapdCrashTest
         if (!peers.isEmpty())
         {
             command.add("--peers");
-            command.add(peers.stream().map(p -> MapdCluster.HOST + ":" + p).collect(java.util.stream.Collectors.joining(",")));
+            command.add(peers.stream().map(p -> TestCluster.HOST + ":" + p).collect(java.util.stream.Collectors.joining(",")));
             command.add("--sync-interval-ms");
             command.add("100");
         }
@@ -105,7 +107,7 @@ class MapdCrashTest
     @Test
     void shouldKeepEverySetSafeItAcknowledgedAcrossSigkill() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         int port = startMapd();
         final Map<String, byte[]> acknowledged = new HashMap<>();
         try (MapdClient client = new MapdClient(port))
@@ -161,8 +163,8 @@ class MapdCrashTest
     @Test
     void shouldCatchUpFromItsPeersAfterSigkillDuringWrites() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
-        final int[] ports = {MapdCluster.freePort(), MapdCluster.freePort(), MapdCluster.freePort()};
+        cluster = TestCluster.builder(root).logds(3).start();
+        final int[] ports = {Ports.unused(1)[0], Ports.unused(1)[0], Ports.unused(1)[0]};
         final List<MapdServer> peers = new ArrayList<>();
         try
         {
