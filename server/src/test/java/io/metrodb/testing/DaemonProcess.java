@@ -34,8 +34,17 @@ public final class DaemonProcess implements AutoCloseable
     public static DaemonProcess start(final String name, final Path logDir, final String... args)
         throws IOException, InterruptedException
     {
+        return start(name, logDir, List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), args);
+    }
+
+    /**
+     * @param jvmOptions heap and GC options, after the daemon's own ({@link DaemonJvmOptions}).
+     */
+    public static DaemonProcess start(final String name, final Path logDir, final List<String> jvmOptions,
+        final String... args) throws IOException, InterruptedException
+    {
         final List<String> options = new ArrayList<>(DaemonJvmOptions.forRunningJvm());
-        options.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        options.addAll(jvmOptions);
         final ChildJvm jvm = ChildJvm.start(name, logDir, options, "io.metrodb.cli.Main", args);
         try
         {
