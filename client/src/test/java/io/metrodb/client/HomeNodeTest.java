@@ -1,8 +1,8 @@
 package io.metrodb.client;
 
-import io.metrodb.testing.Await;
 import io.metrodb.client.FakeMapd.Mode;
 import io.metrodb.protocol.Opcodes;
+import io.metrodb.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

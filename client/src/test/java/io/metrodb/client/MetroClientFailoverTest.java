@@ -1,8 +1,8 @@
 package io.metrodb.client;
 
+import io.metrodb.protocol.testing.TestSeed;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.TestCluster;
-import io.metrodb.protocol.testing.TestSeed;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,8 +1,8 @@
 package io.metrodb.client;
 
+import io.metrodb.client.FakeMapd.Mode;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.Ports;
-import io.metrodb.client.FakeMapd.Mode;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;

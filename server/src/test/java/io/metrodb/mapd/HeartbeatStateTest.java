@@ -1,7 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.Ports;
-import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.HelloResponse;
 import io.metrodb.protocol.Opcodes;
@@ -10,6 +8,8 @@ import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;

@@ -1,12 +1,12 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.Ports;
-import io.metrodb.testing.TestCluster;
 import io.metrodb.mapd.Convergence.Expected;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

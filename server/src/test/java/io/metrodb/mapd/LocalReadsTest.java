@@ -1,6 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.cli.Main;
 import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
@@ -11,8 +10,9 @@ import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.testing.Await;
 import io.metrodb.server.StoreIdFile;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.Ports;
-import io.metrodb.testing.TestCluster;
 import io.metrodb.log.LogConfig;
 import io.metrodb.logd.LogdConfig;
 import io.metrodb.logd.LogdServer;
@@ -13,8 +11,10 @@ import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.protocol.Ping;
-import io.metrodb.testing.Await;
 import io.metrodb.server.NettyServer;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;

@@ -1,6 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
@@ -9,8 +8,9 @@ import io.metrodb.protocol.mapd.EntryResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
-import io.metrodb.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 

@@ -1,6 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
@@ -8,6 +7,7 @@ import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridSnapshot;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;

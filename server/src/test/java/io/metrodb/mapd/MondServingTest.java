@@ -1,6 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.logd.LogdServer;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.FrameHeader;
@@ -13,6 +12,7 @@ import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;

@@ -1,12 +1,12 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.Ports;
-import io.metrodb.testing.TestCluster;
 import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.mapd.store.GridSnapshot;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.ProbeRequest;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,5 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.Ports;
-import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
@@ -12,9 +10,11 @@ import io.metrodb.protocol.mapd.ReplicateRequest;
 import io.metrodb.protocol.mapd.SyncRequest;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
-import io.metrodb.testing.Await;
-import io.metrodb.testing.SocketClient;
 import io.metrodb.server.NettyServer;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;

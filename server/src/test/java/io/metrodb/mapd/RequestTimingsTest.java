@@ -1,8 +1,8 @@
 package io.metrodb.mapd;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package io.metrodb.mond;
 
-import io.metrodb.testing.DaemonProcess;
-import io.metrodb.testing.TestCluster;
 import io.metrodb.cli.Main;
 import io.metrodb.testing.Await;
+import io.metrodb.testing.DaemonProcess;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

@@ -1,6 +1,5 @@
 package io.metrodb.mond;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
@@ -11,6 +10,7 @@ import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

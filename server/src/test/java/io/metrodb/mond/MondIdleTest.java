@@ -1,11 +1,11 @@
 package io.metrodb.mond;
 
-import io.metrodb.testing.TestCluster;
 import io.metrodb.log.LogStats;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.testing.Await;
 import io.metrodb.server.IdleAwait;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package io.metrodb.mond;
 
-import io.metrodb.testing.DaemonProcess;
-import io.metrodb.testing.TestCluster;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.testing.Await;
+import io.metrodb.testing.DaemonProcess;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

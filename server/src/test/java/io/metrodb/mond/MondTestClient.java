@@ -4,8 +4,8 @@ import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
-import io.metrodb.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
