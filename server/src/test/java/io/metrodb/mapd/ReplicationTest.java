@@ -67,14 +67,25 @@ class ReplicationTest
     private void startThree(final int backlog) throws Exception
     {
         cluster = TestCluster.builder(root).logds(3).start();
-        for (int i = 0; i < 3; i++)
+        // Each mapd lists the others' ports before they bind them: start over on new ports if one was taken.
+        Ports.retryOnBindFailure(() ->
         {
-            ports[i] = Ports.unused(1)[0];
-        }
-        for (int i = 0; i < 3; i++)
-        {
-            mapds.add(start(i, backlog, peersOf(i)));
-        }
+            System.arraycopy(Ports.unused(3), 0, ports, 0, 3);
+            try
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    mapds.add(start(i, backlog, peersOf(i)));
+                }
+                return null;
+            }
+            catch (final Exception e)
+            {
+                mapds.forEach(MapdServer::close);
+                mapds.clear();
+                throw e;
+            }
+        });
     }
 
     private List<Integer> peersOf(final int i)
