@@ -8,23 +8,17 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
-import io.metrodb.protocol.netty.ProtocolErrorHandler;
-import io.metrodb.protocol.netty.ProtocolPipeline;
-import io.metrodb.protocol.netty.Transports;
-import io.netty.bootstrap.ServerBootstrap;
+import io.metrodb.testing.FakeServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,8 +48,7 @@ final class FakeMapd implements AutoCloseable
     private volatile boolean holding;
     /** Connections accepted before holding starts, while {@link #holdConnectionsAfter(int)} counts down. */
     private final AtomicInteger passBeforeHolding = new AtomicInteger(-1);
-    private final EventLoopGroup group = Transports.newEventLoopGroup(1, "silent-mapd");
-    private final Channel server;
+    private final FakeServer server;
 
     private final Mode mode;
 
@@ -69,39 +62,29 @@ final class FakeMapd implements AutoCloseable
         this.mode = mode;
         final HandshakeConfig handshake =
             new HandshakeConfig(Roles.MAPD, 7, token, ProtocolLimits.DEFAULT_MAX_FRAME_LENGTH);
-        final ChannelHandler swallow = new Swallow();
-        server = new ServerBootstrap()
-            .group(group)
-            .channel(Transports.serverChannelClass())
-            .childHandler(new ChannelInitializer<>()
+        server = FakeServer.start(handshake, new Swallow(), ch ->
+        {
+            openConnections.incrementAndGet();
+            ch.closeFuture().addListener(future -> openConnections.decrementAndGet());
+            if (passBeforeHolding.get() >= 0 && passBeforeHolding.getAndDecrement() == 0)
             {
-                @Override
-                protected void initChannel(final Channel ch)
+                holding = true;
+            }
+            if (holding)
+            {
+                ch.config().setAutoRead(false);
+                held.add(ch);
+                if (!holding)
                 {
-                    openConnections.incrementAndGet();
-                    ch.closeFuture().addListener(future -> openConnections.decrementAndGet());
-                    if (passBeforeHolding.get() >= 0 && passBeforeHolding.getAndDecrement() == 0)
-                    {
-                        holding = true;
-                    }
-                    if (holding)
-                    {
-                        ch.config().setAutoRead(false);
-                        held.add(ch);
-                        if (!holding)
-                        {
-                            ch.config().setAutoRead(true);
-                        }
-                    }
-                    ProtocolPipeline.initServer(ch.pipeline(), handshake, swallow, new ProtocolErrorHandler());
+                    ch.config().setAutoRead(true);
                 }
-            })
-            .bind(LocalCluster.HOST, 0).sync().channel();
+            }
+        });
     }
 
     InetSocketAddress address()
     {
-        return (InetSocketAddress)server.localAddress();
+        return server.address();
     }
 
     /**
@@ -144,8 +127,7 @@ final class FakeMapd implements AutoCloseable
     @Override
     public void close()
     {
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     @ChannelHandler.Sharable

@@ -2,6 +2,7 @@ package io.metrodb.client;
 
 import io.metrodb.client.FakeMapd.Mode;
 import io.metrodb.protocol.Opcodes;
+import io.metrodb.testing.Await;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -57,7 +58,7 @@ class HomeNodeTest
             try (MetroClient client = MetroClient.builder(List.of(home.address(), other.address()))
                 .requestTimeoutMs(60_000).build())
             {
-                LocalCluster.awaitCondition("the other mapd connected, the home one held",
+                Await.until("the other mapd connected, the home one held", 30_000,
                     () -> client.readyConnections() == 1 && home.heldConnections() == 1);
                 final byte[] key = homedAt(0, 2);
                 final CompletableFuture<WriteResult> write = client.setAsync(key, key);
@@ -85,7 +86,7 @@ class HomeNodeTest
             try (MetroClient client = MetroClient.builder(List.of(home.address(), other.address()))
                 .connectionsPerNode(2).requestTimeoutMs(60_000).build())
             {
-                LocalCluster.awaitCondition("one home connection and both of the other mapd's ready, one held",
+                Await.until("one home connection and both of the other mapd's ready, one held", 30_000,
                     () -> client.readyConnections() == 3 && home.heldConnections() == 1);
                 MetroLink notReady = null;
                 for (final MetroLink link : client.linksOf(0))

@@ -1,7 +1,8 @@
 package io.metrodb.client;
 
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import org.junit.jupiter.api.AfterAll;
@@ -33,12 +34,15 @@ class MetroClientCallbackTest
     @TempDir
     static Path root;
 
-    private static LocalCluster cluster;
+    private static final int MAPDS = 3;
+
+    private static TestCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception
     {
-        cluster = new LocalCluster(root);
+        cluster = TestCluster.builder(root).logds(3).mapds(MAPDS).firstMapdId(1)
+            .requestTimeoutMs(10_000).peerTimeoutMs(10_000).awaitPeers(true).start();
     }
 
     @AfterAll
@@ -69,7 +73,7 @@ class MetroClientCallbackTest
 
             handler.expect("written", () -> client.setSafe(key, bytes("two"), handler));
             assertEquals(2, handler.replicas);
-            assertEquals(LocalCluster.SIZE - 1, handler.peersAcked, "SETSAFE acknowledged by both live peers");
+            assertEquals(MAPDS - 1, handler.peersAcked, "SETSAFE acknowledged by both live peers");
             assertNotEquals(firstVersion, handler.version, "a new version");
             handler.expect("value", () -> client.get(key, handler));
             assertArrayEquals(bytes("two"), handler.value);
@@ -87,7 +91,7 @@ class MetroClientCallbackTest
             handler.expect("found", () -> client.deleteSafe(key, handler));
             handler.expect("notFound", () -> client.get(key, handler));
 
-            handler.expect("error", () -> client.set(key, new byte[LocalCluster.MAX_VALUE + 1], handler));
+            handler.expect("error", () -> client.set(key, new byte[TestCluster.MAX_VALUE + 1], handler));
             assertInstanceOf(MetroProtocolException.class, handler.error);
             assertEquals(StatusCodes.VALUE_TOO_LARGE, handler.error.status(), handler.error.getMessage());
             handler.expect("notFound", () -> client.get(key, handler));
@@ -115,7 +119,7 @@ class MetroClientCallbackTest
         {
             final byte[] key = bytes("cb:throws");
             handler.expect("written", () -> client.set(key, bytes("x"), handler));
-            final int home = MetroClient.homeNode(key, LocalCluster.SIZE);
+            final int home = MetroClient.homeNode(key, MAPDS);
             final MetroLink link = client.linksOf(home)[0];
             final long connects = link.connection.connects();
             final Recorder thrower = new Recorder()

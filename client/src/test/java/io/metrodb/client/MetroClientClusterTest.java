@@ -1,5 +1,7 @@
 package io.metrodb.client;
 
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,12 +35,13 @@ class MetroClientClusterTest
     @TempDir
     static Path root;
 
-    private static LocalCluster cluster;
+    private static TestCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception
     {
-        cluster = new LocalCluster(root);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).firstMapdId(1)
+            .requestTimeoutMs(10_000).peerTimeoutMs(10_000).awaitPeers(true).start();
     }
 
     @AfterAll
@@ -132,7 +135,7 @@ class MetroClientClusterTest
                         final WriteResult written = writes.get(i).get(60, TimeUnit.SECONDS);
                         reads.add(client.getAsync(key(thread, i)));
                         assertEquals(2, written.replicas());
-                        assertEquals(MetroClient.homeNode(key(thread, i), LocalCluster.SIZE) + 1, written.versionNode(),
+                        assertEquals(MetroClient.homeNode(key(thread, i), 3) + 1, written.versionNode(),
                             "write of key " + thread + ":" + i + " taken by its home mapd");
                     }
                     int checked = 0;
@@ -184,7 +187,7 @@ class MetroClientClusterTest
                         final String key = "ryw:" + thread + ":" + i;
                         final WriteResult written = client.set(key, "v" + i);
                         assertEquals("v" + i, client.get(key), "read-your-writes of " + key);
-                        assertEquals(MetroClient.homeNode(bytes(key), LocalCluster.SIZE) + 1, written.versionNode(),
+                        assertEquals(MetroClient.homeNode(bytes(key), 3) + 1, written.versionNode(),
                             "write of " + key + " taken by its home mapd");
                     }
                     return null;
@@ -207,7 +210,7 @@ class MetroClientClusterTest
     {
         final MetroClient client = client().connectionsPerNode(2).build();
         client.set("close:1", "x");
-        LocalCluster.awaitCondition("all connections up", () -> client.readyConnections() == 6);
+        Await.until("all connections up", 30_000, () -> client.readyConnections() == 6);
         final String prefix = client.threadNamePrefix();
         assertTrue(hasThread(prefix));
 

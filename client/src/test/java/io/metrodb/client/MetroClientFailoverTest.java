@@ -1,6 +1,8 @@
 package io.metrodb.client;
 
 import io.metrodb.protocol.testing.TestSeed;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,7 +50,7 @@ class MetroClientFailoverTest
     @TempDir
     Path root;
 
-    private LocalCluster cluster;
+    private TestCluster cluster;
     private final AtomicLong killedAtNs = new AtomicLong(Long.MAX_VALUE);
 
     @AfterEach
@@ -63,7 +65,8 @@ class MetroClientFailoverTest
     @Test
     void shouldFailOverWhenAMapdDiesUnderLoad() throws Exception
     {
-        cluster = new LocalCluster(root);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).firstMapdId(1)
+            .requestTimeoutMs(10_000).peerTimeoutMs(10_000).awaitPeers(true).start();
         final long seed = testSeed.value();
         final ExecutorService executor = Executors.newFixedThreadPool(THREADS);
         try (MetroClient plain = MetroClient.builder(cluster.mapdAddresses()).requestTimeoutMs(TIMEOUT_MS).build();
@@ -136,11 +139,11 @@ class MetroClientFailoverTest
                 }));
             }
 
-            LocalCluster.awaitCondition("load running", () -> completed.get() >= 4_000);
+            Await.until("load running", 30_000, () -> completed.get() >= 4_000);
             final long atKill = completed.get();
             killedAtNs.set(System.nanoTime());
-            cluster.killMapd(KILLED);
-            LocalCluster.awaitCondition("load after the kill", () -> completed.get() >= atKill + 4_000);
+            cluster.stopMapd(KILLED);
+            Await.until("load after the kill", 30_000, () -> completed.get() >= atKill + 4_000);
             stop.set(true);
             for (final Future<?> worker : workers)
             {
@@ -204,7 +207,7 @@ class MetroClientFailoverTest
 
     private static int homeOf(final String key)
     {
-        return MetroClient.homeNode(key.getBytes(StandardCharsets.UTF_8), LocalCluster.SIZE);
+        return MetroClient.homeNode(key.getBytes(StandardCharsets.UTF_8), 3);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.metrodb.client;
 
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -105,7 +107,7 @@ class MetroClientFailureTest
     @Test
     void shouldFailUnavailableWhenNoMapdListens() throws Exception
     {
-        final InetSocketAddress nobody = new InetSocketAddress(LocalCluster.HOST, LocalCluster.freePort());
+        final InetSocketAddress nobody = new InetSocketAddress(Ports.HOST, Ports.unused(1)[0]);
         try (MetroClient client = MetroClient.builder(List.of(nobody)).requestTimeoutMs(TIMEOUT_MS).build())
         {
             final long startNs = System.nanoTime();
@@ -121,7 +123,7 @@ class MetroClientFailureTest
         {
             final MetroClient client = MetroClient.builder(List.of(server.address(), server.address()))
                 .connectionsPerNode(3).build();
-            LocalCluster.awaitCondition("6 connections", () -> client.readyConnections() == 6);
+            Await.until("6 connections", 30_000, () -> client.readyConnections() == 6);
             assertEquals(6, server.openConnections.get());
             final String prefix = client.threadNamePrefix();
             assertTrue(hasThread(prefix));
@@ -130,8 +132,7 @@ class MetroClientFailureTest
 
             assertEquals(0, client.readyConnections());
             assertFalse(hasThread(prefix), "client threads left after close()");
-            LocalCluster.awaitCondition("the server sees every connection closed",
-                () -> server.openConnections.get() == 0);
+            Await.until("the server sees every connection closed", 30_000, () -> server.openConnections.get() == 0);
         }
     }
 
@@ -144,11 +145,10 @@ class MetroClientFailureTest
         {
             final MetroClient client = MetroClient.builder(List.of(server.address()))
                 .eventLoopGroup(shared).connectionsPerNode(2).build();
-            LocalCluster.awaitCondition("2 connections", () -> server.openConnections.get() == 2);
+            Await.until("2 connections", 30_000, () -> server.openConnections.get() == 2);
             client.close();
             assertFalse(shared.isShuttingDown());
-            LocalCluster.awaitCondition("the server sees every connection closed",
-                () -> server.openConnections.get() == 0);
+            Await.until("the server sees every connection closed", 30_000, () -> server.openConnections.get() == 0);
         }
         finally
         {

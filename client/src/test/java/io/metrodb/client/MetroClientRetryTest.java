@@ -1,6 +1,8 @@
 package io.metrodb.client;
 
 import io.metrodb.client.FakeMapd.Mode;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
@@ -29,7 +31,7 @@ class MetroClientRetryTest
         {
             for (int i = 0; i < 6; i++)
             {
-                LocalCluster.awaitCondition("both mapds connected", () -> client.readyConnections() == 2);
+                Await.until("both mapds connected", 30_000, () -> client.readyConnections() == 2);
                 assertNull(client.get(homedAt(0, i)), "the lost GET was answered by the other mapd");
                 assertFalse(client.exists(homedAt(1, i)));
             }
@@ -47,7 +49,7 @@ class MetroClientRetryTest
         {
             for (int i = 0; i < 3; i++)
             {
-                LocalCluster.awaitCondition("both mapds connected", () -> client.readyConnections() == 2);
+                Await.until("both mapds connected", 30_000, () -> client.readyConnections() == 2);
                 final String lost = homedAt(0, i);
                 final MetroUnavailableException e =
                     assertThrows(MetroUnavailableException.class, () -> client.set(lost, "v"));
@@ -67,7 +69,7 @@ class MetroClientRetryTest
         {
             for (int i = 0; i < 3; i++)
             {
-                LocalCluster.awaitCondition("both mapds connected", () -> client.readyConnections() == 2);
+                Await.until("both mapds connected", 30_000, () -> client.readyConnections() == 2);
                 assertEquals(2, client.setSafe(homedAt(0, i), "v").replicas());
                 assertEquals(2, client.set(homedAt(1, i), "v").replicas());
             }
@@ -79,12 +81,12 @@ class MetroClientRetryTest
     @Test
     void shouldMoveRefusedAndUnsentWritesToAnotherMapd() throws Exception
     {
-        final InetSocketAddress nobody = new InetSocketAddress(LocalCluster.HOST, LocalCluster.freePort());
+        final InetSocketAddress nobody = new InetSocketAddress(Ports.HOST, Ports.unused(1)[0]);
         try (FakeMapd refuse = new FakeMapd(null, Mode.REFUSE);
             FakeMapd answer = new FakeMapd(null, Mode.ANSWER);
             MetroClient client = client(List.of(refuse.address(), nobody, answer.address()), false))
         {
-            LocalCluster.awaitCondition("two mapds connected", () -> client.readyConnections() == 2);
+            Await.until("two mapds connected", 30_000, () -> client.readyConnections() == 2);
             for (int i = 0; i < 6; i++)
             {
                 assertEquals(2, client.set(homedAt(0, 3, i), "v").replicas());

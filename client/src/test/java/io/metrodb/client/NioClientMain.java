@@ -3,7 +3,7 @@ package io.metrodb.client;
 import io.metrodb.protocol.netty.Transports;
 
 /**
- * Run in a child JVM by {@link WithoutNativeTransportTest}: a round trip through the SDK, then the transport it
+ * Run in a child JVM by {@link WithoutNativeTransportIT}: a round trip through the SDK, then the transport it
  * used, printed as {@code transport=NAME value=VALUE}.
  */
 public final class NioClientMain

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Child process for {@link CrashRecoveryTest}: durable appends from several threads, printing
+ * Child process for {@link CrashRecoveryIT}: durable appends from several threads, printing
  * {@code ACK <offset> <payloadSeed> END} after each acknowledgement, until killed or its time runs out.
  */
 public final class CrashingAppender

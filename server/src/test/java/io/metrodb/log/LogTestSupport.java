@@ -1,7 +1,7 @@
 package io.metrodb.log;
 
-import io.metrodb.protocol.testing.Await;
 import io.metrodb.protocol.testing.TestSeed;
+import io.metrodb.testing.Await;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.SplittableRandom;

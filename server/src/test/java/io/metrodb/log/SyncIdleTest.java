@@ -1,7 +1,7 @@
 package io.metrodb.log;
 
-import io.metrodb.protocol.testing.Await;
 import io.metrodb.server.IdleAwait;
+import io.metrodb.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.metrodb.log;
 
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

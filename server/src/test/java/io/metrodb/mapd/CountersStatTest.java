@@ -5,7 +5,8 @@ import io.metrodb.logd.LogdServer;
 import io.metrodb.mond.MondConfig;
 import io.metrodb.mond.MondServer;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import io.metrodb.server.counters.CountersFileReader;
 import io.metrodb.server.counters.CountersLayout;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,7 @@ class CountersStatTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private MondServer mond;
 
     @AfterEach
@@ -54,12 +55,12 @@ class CountersStatTest
     @Test
     void shouldShowTheLiveCountersOfRunningDaemons() throws Exception
     {
-        cluster = new MapdCluster(root, 1);
+        cluster = TestCluster.builder(root).logds(1).start();
         final MapdServer mapd = cluster.startMapd(1);
-        final LogdServer logd = cluster.logds[0];
-        mond = MondServer.start(new MondConfig(MapdCluster.HOST, 0, 0,
-            List.of(new InetSocketAddress(MapdCluster.HOST, mapd.port())),
-            List.of(new InetSocketAddress(MapdCluster.HOST, logd.port())), null, 50, 4, 0, 0, 100,
+        final LogdServer logd = cluster.logd(0);
+        mond = MondServer.start(new MondConfig(TestCluster.HOST, 0, 0,
+            List.of(new InetSocketAddress(TestCluster.HOST, mapd.port())),
+            List.of(new InetSocketAddress(TestCluster.HOST, logd.port())), null, 50, 4, 0, 0, 100,
             MondConfig.DEFAULT_REPAIR_GRACE_MS, 1000, 5_000, 0), root.resolve("mond"));
 
         final List<Path> files = StatCommand.counterFiles(List.of(root));

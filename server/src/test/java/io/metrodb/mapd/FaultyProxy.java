@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.TestCluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,8 +29,8 @@ final class FaultyProxy implements AutoCloseable
 
     FaultyProxy(final int targetPort) throws IOException
     {
-        target = new InetSocketAddress(MapdCluster.HOST, targetPort);
-        server = new ServerSocket(0, 50, InetAddress.getByName(MapdCluster.HOST));
+        target = new InetSocketAddress(TestCluster.HOST, targetPort);
+        server = new ServerSocket(0, 50, InetAddress.getByName(TestCluster.HOST));
         acceptor = new Thread(this::acceptLoop, "faulty-proxy-" + targetPort);
         acceptor.setDaemon(true);
         acceptor.start();

@@ -2,29 +2,20 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
-import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.AppendRequest;
 import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.netty.ErrorReplies;
-import io.metrodb.protocol.netty.HandshakeConfig;
-import io.metrodb.protocol.netty.ProtocolErrorHandler;
-import io.metrodb.protocol.netty.ProtocolPipeline;
-import io.metrodb.protocol.netty.Transports;
-import io.netty.bootstrap.ServerBootstrap;
+import io.metrodb.testing.FakeServer;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 
 import java.net.InetSocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -38,35 +29,19 @@ final class ForceHoldingLogd implements AutoCloseable
     {
     }
 
-    private final EventLoopGroup group;
-    private final Channel server;
+    private final FakeServer server;
     private final Queue<Held> held = new ConcurrentLinkedQueue<>();
     private final AtomicInteger appends = new AtomicInteger();
     private long nextOffset;
 
     ForceHoldingLogd(final int nodeId) throws InterruptedException
     {
-        group = Transports.newEventLoopGroup(1, "force-holding-logd-" + nodeId);
-        final HandshakeConfig handshake =
-            new HandshakeConfig(Roles.LOGD, nodeId, null, ProtocolLimits.DEFAULT_MAX_FRAME_LENGTH);
-        final ChannelHandler requests = new Requests();
-        server = new ServerBootstrap()
-            .group(group)
-            .channel(Transports.serverChannelClass())
-            .childHandler(new ChannelInitializer<>()
-            {
-                @Override
-                protected void initChannel(final Channel ch)
-                {
-                    ProtocolPipeline.initServer(ch.pipeline(), handshake, requests, new ProtocolErrorHandler());
-                }
-            })
-            .bind(MapdCluster.HOST, 0).sync().channel();
+        server = FakeServer.start(Roles.LOGD, nodeId, null, new Requests());
     }
 
     InetSocketAddress address()
     {
-        return (InetSocketAddress)server.localAddress();
+        return server.address();
     }
 
     /** @return APPENDs received so far. */
@@ -110,8 +85,7 @@ final class ForceHoldingLogd implements AutoCloseable
     @Override
     public void close()
     {
-        server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     @ChannelHandler.Sharable

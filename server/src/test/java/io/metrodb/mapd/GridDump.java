@@ -5,7 +5,8 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.DumpRequest;
 import io.metrodb.protocol.mapd.DumpResponse;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
@@ -74,7 +75,7 @@ public final class GridDump
      */
     public static void forEachChange(final int port, final ChangeVisitor visitor) throws IOException
     {
-        try (SocketClient client = SocketClient.connectWithHello(MapdCluster.HOST, port, null))
+        try (SocketClient client = SocketClient.connectWithHello(TestCluster.HOST, port, null))
         {
             client.lastHello().release();
             long cursor = 0;

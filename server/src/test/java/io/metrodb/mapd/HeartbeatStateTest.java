@@ -7,7 +7,9 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +42,7 @@ class HeartbeatStateTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private MapdServer mapd;
 
     @AfterEach
@@ -59,10 +61,10 @@ class HeartbeatStateTest
     @Test
     void shouldSayCatchingUpUntilTheFirstSyncFromAPeerEnds() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        try (ServerSocket fakePeer = new ServerSocket(0, 1, InetAddress.getByName(MapdCluster.HOST)))
+        cluster = TestCluster.builder(root).logds(2).start();
+        try (ServerSocket fakePeer = new ServerSocket(0, 1, InetAddress.getByName(TestCluster.HOST)))
         {
-            mapd = MapdServer.start(cluster.peerConfig("mapd", 1, MapdCluster.freePort(),
+            mapd = MapdServer.start(cluster.peerConfig("mapd", 1, Ports.unused(1)[0],
                 List.of(fakePeer.getLocalPort()), 1 << 10));
             final AtomicBoolean answerSyncs = new AtomicBoolean();
             final AtomicInteger syncsSeen = new AtomicInteger();

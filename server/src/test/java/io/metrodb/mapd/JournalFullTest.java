@@ -4,7 +4,9 @@ import io.metrodb.mapd.Convergence.Expected;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +36,7 @@ class JournalFullTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private MapdServer a;
     private MapdServer b;
 
@@ -58,9 +60,9 @@ class JournalFullTest
     @Test
     void shouldNeitherChangeTheGridNorTakeAChangeNumberWhenTheJournalIsFull() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        final int portA = MapdCluster.freePort();
-        final int portB = MapdCluster.freePort();
+        cluster = TestCluster.builder(root).logds(2).start();
+        final int portA = Ports.unused(1)[0];
+        final int portB = Ports.unused(1)[0];
         final MapdConfig configA = cluster.peerConfig("mapdA", 1, portA, List.of(portB), 1 << 10);
         a = startA(configA, SEGMENT);
         b = MapdServer.start(cluster.peerConfig("mapdB", 2, portB, List.of(portA), 1 << 10));

@@ -11,8 +11,9 @@ import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
 import io.metrodb.server.StoreIdFile;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class LocalReadsTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private final long seed = Long.getLong("localreads.seed", System.nanoTime());
 
     @AfterEach
@@ -67,7 +68,7 @@ class LocalReadsTest
     {
         final MapdServer mapd = startWithEveryLogdLocal();
         final Map<String, byte[]> entries = entries(200, "k");
-        final byte[] large = new byte[MapdCluster.MAX_VALUE];
+        final byte[] large = new byte[TestCluster.MAX_VALUE];
         new Random(seed).nextBytes(large);
         try (MapdClient client = new MapdClient(mapd.port()))
         {
@@ -143,13 +144,13 @@ class LocalReadsTest
             final long offset = entry.offset(0);
             // Put a truncated copy in the file's place before the mapd opens it: the logd keeps reading its own
             // mapping of the whole file (truncating that in place would fault the in-process logd, not the mapd).
-            final Path file = cluster.logdDir(logdId)
-                .resolve(String.format("%010d.seg", offset / MapdCluster.SEGMENT_LENGTH));
+            final Path file = cluster.logdDir(logdId - TestCluster.FIRST_LOGD_ID)
+                .resolve(String.format("%010d.seg", offset / TestCluster.SEGMENT_LENGTH));
             final Path copy = file.resolveSibling("truncated.tmp");
             Files.copy(file, copy);
             try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE))
             {
-                channel.truncate(offset % MapdCluster.SEGMENT_LENGTH + 20);
+                channel.truncate(offset % TestCluster.SEGMENT_LENGTH + 20);
             }
             Files.move(copy, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             final long shortReads = counter(mapd, () -> mapd.counters().localReadFallbacksShort.get());
@@ -192,7 +193,7 @@ class LocalReadsTest
 
             // Same node id, same port, another (empty) directory: verified there, but it holds none of the records.
             cluster.stopLogd(index);
-            cluster.logds[index] = startLogd("logd0-elsewhere", cluster.logdPorts[index], victim);
+            cluster.startLogd(index, "logd0-elsewhere", victim);
             Await.until("logd " + victim + " verified again", AWAIT_MS,
                 () -> mapd.onDataPath(() -> mapd.isLocalLogd(victim)));
             assertAllReadBack(client, entries);
@@ -202,7 +203,7 @@ class LocalReadsTest
 
             // Another node id on the same port.
             cluster.stopLogd(index);
-            cluster.logds[index] = startLogd("logd0-renamed", cluster.logdPorts[index], 150);
+            cluster.startLogd(index, "logd0-renamed", 150);
             Await.until("logd 150 verified", AWAIT_MS, () -> mapd.onDataPath(() -> mapd.isLocalLogd(150)));
             assertFalse(mapd.onDataPath(() -> mapd.isLocalLogd(victim)), seed());
             assertAllReadBack(client, entries);
@@ -214,9 +215,9 @@ class LocalReadsTest
     @Test
     void shouldNotReadLocallyADirectoryHoldingAnotherStoreId() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         // As if the logd's directory path named another store on this host (a copy, another host's path).
-        final Path other = cluster.logdDir(LOGD_IDS[1]);
+        final Path other = cluster.logdDir(LOGD_IDS[1] - TestCluster.FIRST_LOGD_ID);
         Files.writeString(other.resolve(StoreIdFile.FILE_NAME),
             StoreIdFile.format(cluster.logdByNodeId(LOGD_IDS[1]).storeId() ^ 1) + "\n", StandardCharsets.US_ASCII);
         final MapdServer mapd = cluster.startMapd(2);
@@ -258,7 +259,7 @@ class LocalReadsTest
     @Test
     void shouldReadEverythingOverTheNetworkWithLocalReadsOff() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2).withLocalReads(false), false);
         final Map<String, byte[]> entries = entries(50, "o");
         try (MapdClient client = new MapdClient(mapd.port()))
@@ -304,23 +305,11 @@ class LocalReadsTest
 
     private MapdServer startWithEveryLogdLocal() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         Await.until("every logd verified local", AWAIT_MS, () -> mapd.onDataPath(() ->
             mapd.isLocalLogd(LOGD_IDS[0]) && mapd.isLocalLogd(LOGD_IDS[1]) && mapd.isLocalLogd(LOGD_IDS[2])));
         return mapd;
-    }
-
-    private LogdServer startLogd(final String dirName, final int port, final int nodeId) throws Exception
-    {
-        final int maxEntry = MapdCluster.MAX_VALUE + ProtocolLimits.MAX_KEY_LENGTH + 64;
-        final LogConfig log = new LogConfig()
-            .directory(root.resolve(dirName))
-            .segmentLength(MapdCluster.SEGMENT_LENGTH)
-            .maxEntryLength(maxEntry)
-            .validate();
-        return LogdServer.start(new LogdConfig(MapdCluster.HOST, port, nodeId, null, 1,
-            ProtocolLimits.frameLengthFor(maxEntry), log));
     }
 
     /**
@@ -359,7 +348,7 @@ class LocalReadsTest
     private long logdReads()
     {
         long reads = 0;
-        for (final LogdServer logd : cluster.logds)
+        for (final LogdServer logd : cluster.logds())
         {
             reads += logd.store().stats().reads();
         }

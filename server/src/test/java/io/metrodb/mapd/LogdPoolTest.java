@@ -11,8 +11,10 @@ import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.protocol.Ping;
-import io.metrodb.protocol.testing.Await;
 import io.metrodb.server.NettyServer;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
@@ -55,7 +57,7 @@ class LogdPoolTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private EventLoopGroup group;
     private EventLoop loop;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -93,7 +95,7 @@ class LogdPoolTest
             {
                 assertSame(pool.connection(i), pool.byNodeId(100 + i), "logd " + (100 + i) + " by its HELLO");
                 assertSame(pool.connection(i), pool.usable(100 + i));
-                assertEquals(cluster.logdPorts[i], pool.connection(i).address().getPort(), "in --logds order");
+                assertEquals(cluster.logdPorts()[i], pool.connection(i).address().getPort(), "in --logds order");
             }
             assertNull(pool.byNodeId(103), "no such logd");
             assertNull(pool.byNodeId(0));
@@ -241,7 +243,7 @@ class LogdPoolTest
         final CompletableFuture<Void> three = whenHealthy(pool, 3);
         assertFalse(three.isDone(), "two of three");
 
-        cluster.restartLogd(1);
+        cluster.startLogd(1);
         three.get(AWAIT_MS, TimeUnit.MILLISECONDS);
         onLoop(() ->
         {
@@ -254,9 +256,9 @@ class LogdPoolTest
     @Test
     void shouldWaitForALogdThatIsNotUpYet() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        final int latePort = MapdCluster.freePort();
-        final LogdPool pool = startPool(List.of(address(cluster.logdPorts[0]), address(cluster.logdPorts[1]),
+        cluster = TestCluster.builder(root).logds(2).start();
+        final int latePort = Ports.unused(1)[0];
+        final LogdPool pool = startPool(List.of(address(cluster.logdPorts()[0]), address(cluster.logdPorts()[1]),
             address(latePort)), null);
         awaitHealthy(pool, 2);
         assertTrue(whenHealthy(pool, 1).isDone(), "already enough: completes at once");
@@ -278,7 +280,7 @@ class LogdPoolTest
     @Test
     void shouldForgetANodeIdWhenTheLogdAtItsAddressComesBackUnderAnother() throws Exception
     {
-        final int port = MapdCluster.freePort();
+        final int port = Ports.unused(1)[0];
         final LogdPool pool = startPool(List.of(address(port)), null);
         try (LogdServer before = startLogd("before", port, 100, null))
         {
@@ -301,12 +303,12 @@ class LogdPoolTest
     @Test
     void shouldNotUseANodeThatIsNotALogd() throws Exception
     {
-        cluster = new MapdCluster(root, 1);
-        final NettyServer mapd = NettyServer.start("not-a-logd", MapdCluster.HOST, 0, 1,
-            new HandshakeConfig(Roles.MAPD, 77, null, ProtocolLimits.frameLengthFor(MapdCluster.MAX_VALUE)),
+        cluster = TestCluster.builder(root).logds(1).start();
+        final NettyServer mapd = NettyServer.start("not-a-logd", TestCluster.HOST, 0, 1,
+            new HandshakeConfig(Roles.MAPD, 77, null, ProtocolLimits.frameLengthFor(TestCluster.MAX_VALUE)),
             ChannelInboundHandlerAdapter::new);
         closeables.add(mapd);
-        final LogdPool pool = startPool(List.of(address(cluster.logdPorts[0]), address(mapd.port())), null);
+        final LogdPool pool = startPool(List.of(address(cluster.logdPorts()[0]), address(mapd.port())), null);
         awaitHealthy(pool, 1);
         Await.until("connected to the mapd", AWAIT_MS, () -> onLoop(() -> pool.connection(1).isReady()));
         onLoop(() ->
@@ -360,9 +362,9 @@ class LogdPoolTest
 
     private LogdPool startPool(final int logds, final String token) throws Exception
     {
-        cluster = new MapdCluster(root, logds);
+        cluster = TestCluster.builder(root).logds(logds).start();
         final List<InetSocketAddress> addresses = new ArrayList<>();
-        for (final int port : cluster.logdPorts)
+        for (final int port : cluster.logdPorts())
         {
             addresses.add(address(port));
         }
@@ -372,7 +374,7 @@ class LogdPoolTest
     private LogdPool startPool(final List<InetSocketAddress> addresses, final String token)
     {
         final LogdPool pool = new LogdPool(loop, addresses,
-            new HandshakeConfig(Roles.MAPD, 1, token, ProtocolLimits.frameLengthFor(MapdCluster.MAX_VALUE)), 64, 5_000);
+            new HandshakeConfig(Roles.MAPD, 1, token, ProtocolLimits.frameLengthFor(TestCluster.MAX_VALUE)), 64, 5_000);
         closeables.add(pool);
         pool.start();
         return pool;
@@ -384,16 +386,16 @@ class LogdPoolTest
         final int maxEntry = 1 << 16;
         final LogConfig log = new LogConfig()
             .directory(root.resolve(name))
-            .segmentLength(MapdCluster.SEGMENT_LENGTH)
+            .segmentLength(TestCluster.SEGMENT_LENGTH)
             .maxEntryLength(maxEntry)
             .validate();
-        return LogdServer.start(new LogdConfig(MapdCluster.HOST, port, nodeId, token, 1,
+        return LogdServer.start(new LogdConfig(TestCluster.HOST, port, nodeId, token, 1,
             ProtocolLimits.frameLengthFor(maxEntry), log));
     }
 
     private static InetSocketAddress address(final int port)
     {
-        return new InetSocketAddress(MapdCluster.HOST, port);
+        return new InetSocketAddress(TestCluster.HOST, port);
     }
 
     private <T> T onLoop(final Callable<T> task) throws Exception

@@ -8,8 +8,9 @@ import io.metrodb.protocol.mapd.EntryResponse;
 import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
-import io.metrodb.protocol.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
@@ -33,7 +34,7 @@ public final class MapdClient implements AutoCloseable
 
     public MapdClient(final int port) throws IOException
     {
-        socket = SocketClient.connectWithHello(MapdCluster.HOST, port, null);
+        socket = SocketClient.connectWithHello(TestCluster.HOST, port, null);
         final ByteBuf hello = socket.lastHello();
         assertEquals(StatusCodes.OK, FrameHeader.status(hello, 0));
         hello.release();

@@ -7,6 +7,7 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.server.IdleAwait;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class MapdEndToEndTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
 
     @AfterEach
     void stop()
@@ -71,7 +72,7 @@ class MapdEndToEndTest
     @Test
     void shouldSetGetExistsAndDelete() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         try (MapdClient client = new MapdClient(mapd.port()))
         {
@@ -102,7 +103,7 @@ class MapdEndToEndTest
     @Test
     void shouldServePipelinedWritesAndReads() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         final Map<String, byte[]> entries = entries(2000, "k");
         try (MapdClient client = new MapdClient(mapd.port()))
@@ -120,7 +121,7 @@ class MapdEndToEndTest
     @Test
     void shouldLetTheJournalAndTheLogdsSleepOnceTheWritesStop() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         final Map<String, byte[]> entries = entries(300, "idle");
         try (MapdClient client = new MapdClient(mapd.port()))
@@ -132,8 +133,8 @@ class MapdEndToEndTest
         assertTrue(journal.forces() > 0, "SETSAFE forced the journal: " + journal);
         // Polling sync threads ran ~10,000 cycles a second each; sleeping ones run ~1.
         IdleAwait.awaitQuiet("duty cycles of the idle journal's and logds' sync threads", 2_000, 20, 60_000,
-            journal::syncCycles, cluster.logds[0].store().stats()::syncCycles,
-            cluster.logds[1].store().stats()::syncCycles, cluster.logds[2].store().stats()::syncCycles);
+            journal::syncCycles, cluster.logd(0).store().stats()::syncCycles,
+            cluster.logd(1).store().stats()::syncCycles, cluster.logd(2).store().stats()::syncCycles);
         assertTrue(journal.syncSleeps() > 0, journal.toString());
         assertEquals(mapd.journal().tailPosition(), journal.durablePosition(), "the journal forced before sleeping");
 
@@ -148,7 +149,7 @@ class MapdEndToEndTest
     @Test
     void shouldReadTheOtherReplicaAndWriteToTheHealthyTwoWhenALogdDies() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         final Map<String, byte[]> before = entries(300, "a");
         try (MapdClient client = new MapdClient(mapd.port()))
@@ -179,7 +180,7 @@ class MapdEndToEndTest
     @Test
     void shouldReturnTheRightBytesWhenOneReplicaIsCorrupt() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         final Map<String, byte[]> entries = entries(50, "x");
         entries.put("victim", bytes("the right bytes, every time"));
@@ -204,7 +205,7 @@ class MapdEndToEndTest
     @Test
     void shouldRestoreEveryKeyAfterARestart() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         MapdServer mapd = cluster.startMapd(2);
         final Map<String, byte[]> entries = entries(500, "r");
         try (MapdClient client = new MapdClient(mapd.port()))
@@ -216,7 +217,7 @@ class MapdEndToEndTest
             assertEquals(StatusCodes.OK, client.del("r3").status());
         }
         mapd.close();
-        cluster.mapd = null;
+        cluster.forgetMapd();
 
         mapd = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2), false);
         assertTrue(mapd.recovery().snapshotEntries() >= 500, "loaded the snapshot: " + mapd.recovery());
@@ -232,17 +233,17 @@ class MapdEndToEndTest
     @Test
     void shouldRefuseBadKeysAndValuesAndStayUsable() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         try (MapdClient client = new MapdClient(mapd.port()))
         {
             final MapdClient.Reply emptyKey = client.write(Opcodes.SET, "", bytes("v"));
             assertEquals(StatusCodes.INVALID_KEY, emptyKey.status());
-            final MapdClient.Reply tooLarge = client.set("big", new byte[MapdCluster.MAX_VALUE + 1]);
+            final MapdClient.Reply tooLarge = client.set("big", new byte[TestCluster.MAX_VALUE + 1]);
             assertEquals(StatusCodes.VALUE_TOO_LARGE, tooLarge.status());
-            final MapdClient.Reply largest = client.set("big", new byte[MapdCluster.MAX_VALUE]);
+            final MapdClient.Reply largest = client.set("big", new byte[TestCluster.MAX_VALUE]);
             assertEquals(StatusCodes.OK, largest.status(), largest.message());
-            assertEquals(MapdCluster.MAX_VALUE, client.get("big").value().length);
+            assertEquals(TestCluster.MAX_VALUE, client.get("big").value().length);
             assertEquals(StatusCodes.WRONG_ROLE, client.keyRequest(Opcodes.READ, "k", (byte)0).status());
             assertNull(client.get("nothing").value());
         }
@@ -251,7 +252,7 @@ class MapdEndToEndTest
     @Test
     void shouldRebuildTheSameGridFromTheLogds() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdServer mapd = cluster.startMapd(2);
         try (MapdClient client = new MapdClient(mapd.port()))
         {

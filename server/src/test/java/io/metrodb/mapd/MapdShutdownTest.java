@@ -5,8 +5,9 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.Await;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class MapdShutdownTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private FaultyProxy proxy;
     private MapdServer mapd;
     private Thread closer;
@@ -76,10 +77,10 @@ class MapdShutdownTest
     @Test
     void shouldRefuseNewRequestsWithShuttingDownAndAnswerTheOneInProgressBeforeClosing() throws Exception
     {
-        cluster = new MapdCluster(root, 1);
-        proxy = new FaultyProxy(cluster.logdPorts[0]);
-        final MapdConfig config = new MapdConfig(MapdCluster.HOST, 0, root.resolve("mapd"), 1,
-            List.of(new InetSocketAddress(MapdCluster.HOST, proxy.port())), 1, MapdCluster.MAX_VALUE, null, 60_000, 0,
+        cluster = TestCluster.builder(root).logds(1).start();
+        proxy = new FaultyProxy(cluster.logdPorts()[0]);
+        final MapdConfig config = new MapdConfig(TestCluster.HOST, 0, root.resolve("mapd"), 1,
+            List.of(new InetSocketAddress(TestCluster.HOST, proxy.port())), 1, TestCluster.MAX_VALUE, null, 60_000, 0,
             0);
         mapd = MapdServer.start(config);
         mapd.whenLogdsHealthy(1).get(WAIT_MS, TimeUnit.MILLISECONDS);
@@ -128,9 +129,9 @@ class MapdShutdownTest
     @Test
     void shouldAnswerWritesInFlightOnlyOkOrShuttingDownWhileTheMapdCloses() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
+        cluster = TestCluster.builder(root).logds(2).start();
         mapd = cluster.startMapd(2);
-        cluster.mapd = null;
+        cluster.forgetMapd();
         final int writers = 3;
         final AtomicLong oks = new AtomicLong();
         final AtomicBoolean failed = new AtomicBoolean();
@@ -159,7 +160,7 @@ class MapdShutdownTest
         assertEquals(List.of(), unexpected, "only OK or SHUTTING_DOWN while the mapd closes");
 
         mapd = cluster.startMapd(2);
-        cluster.mapd = null;
+        cluster.forgetMapd();
         try (MapdClient client = new MapdClient(mapd.port()))
         {
             final Map<String, MapdClient.Reply> replies = client.getAll(acknowledged.keySet());

@@ -6,6 +6,7 @@ import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridSnapshot;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -41,7 +42,7 @@ class MapdSnapshotRestartTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private KeyGrid source;
 
     @AfterEach
@@ -143,7 +144,7 @@ class MapdSnapshotRestartTest
     @Test
     void shouldServeEveryKeyAfterARestartFromAMillionKeySnapshot() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
+        cluster = TestCluster.builder(root).logds(2).start();
         final MapdConfig config = cluster.mapdConfig("mapd", 1, 2);
         Files.createDirectories(config.dir());
         source = sourceGrid(KEYS);
@@ -170,7 +171,7 @@ class MapdSnapshotRestartTest
             assertEquals(StatusCodes.OK, client.del(liveKey).status());
         }
         mapd.close();
-        cluster.mapd = null;
+        cluster.forgetMapd();
         Files.move(kept, snapshot, StandardCopyOption.REPLACE_EXISTING);
 
         startNs = System.nanoTime();

@@ -13,8 +13,9 @@ import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
@@ -39,7 +40,7 @@ final class MondClient implements AutoCloseable
 
     MondClient(final int port) throws IOException
     {
-        socket = SocketClient.connectWithHello(MapdCluster.HOST, port, null);
+        socket = SocketClient.connectWithHello(TestCluster.HOST, port, null);
         final ByteBuf hello = socket.lastHello();
         assertEquals(StatusCodes.OK, FrameHeader.status(hello, 0));
         hello.release();
@@ -109,13 +110,13 @@ final class MondClient implements AutoCloseable
             int nodesLength = 0;
             for (int i = 0; i < logdStates.size(); i++)
             {
-                nodesLength += ClusterView.nodeLength(MapdCluster.HOST.length());
+                nodesLength += ClusterView.nodeLength(TestCluster.HOST.length());
             }
             ClusterView.encodeViewHeader(out, id, false, epoch, logdStates.size() + 1, 0, 0, 0, 0,
-                nodesLength + ClusterView.nodeLength(MapdCluster.HOST.length()));
-            ClusterView.writeNode(out, 1, Roles.MAPD, ClusterView.NODE_DOWN, 7550, 0, 0, 0, MapdCluster.HOST);
+                nodesLength + ClusterView.nodeLength(TestCluster.HOST.length()));
+            ClusterView.writeNode(out, 1, Roles.MAPD, ClusterView.NODE_DOWN, 7550, 0, 0, 0, TestCluster.HOST);
             logdStates.forEach((logd, state) ->
-                ClusterView.writeNode(out, logd, Roles.LOGD, state, 7558, 0, 0, 0, MapdCluster.HOST));
+                ClusterView.writeNode(out, logd, Roles.LOGD, state, 7558, 0, 0, 0, TestCluster.HOST));
         });
         return reply(id);
     }
@@ -278,7 +279,7 @@ final class MondClient implements AutoCloseable
      */
     static byte[] readFromLogd(final int logdPort, final long offset) throws IOException
     {
-        try (SocketClient logd = SocketClient.connectWithHello(MapdCluster.HOST, logdPort, null))
+        try (SocketClient logd = SocketClient.connectWithHello(TestCluster.HOST, logdPort, null))
         {
             logd.lastHello().release();
             logd.send(out -> OffsetPayload.encodeReadRequest(out, 1, offset));

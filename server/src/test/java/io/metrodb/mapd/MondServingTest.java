@@ -12,7 +12,8 @@ import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +50,7 @@ class MondServingTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private MapdServer mapd;
 
     @AfterEach
@@ -63,7 +64,7 @@ class MondServingTest
 
     private MapdServer start() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         // These tests count the logds' READs to see which replicas a GET or PROBE reads: every read over the network.
         mapd = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2).withLocalReads(false), false);
         return mapd;
@@ -114,7 +115,7 @@ class MondServingTest
     private long totalReads()
     {
         long reads = 0;
-        for (final LogdServer logd : cluster.logds)
+        for (final LogdServer logd : cluster.logds())
         {
             reads += logd.store().stats().reads();
         }
@@ -122,7 +123,7 @@ class MondServingTest
     }
 
     /** Reads the replica straight from its logd and checks it is the key's record at that version. */
-    static void assertGoodReplica(final MapdCluster cluster, final MondClient.Replica replica, final String key,
+    static void assertGoodReplica(final TestCluster cluster, final MondClient.Replica replica, final String key,
         final byte[] value, final long version, final int versionNode) throws Exception
     {
         final byte[] record = MondClient.readFromLogd(cluster.logdByNodeId(replica.logdId()).port(), replica.offset());
@@ -328,12 +329,12 @@ class MondServingTest
         try (MondClient mond = new MondClient(mapd.port()))
         {
             assertEquals(StatusCodes.OK, mond.pushView(1, Map.of(100, NODE_DOWN)).status());
-            final long reads = cluster.logds[0].store().stats().reads();
+            final long reads = cluster.logd(0).store().stats().reads();
             final MondClient.Probe probe = mond.probe(ProbeRequest.MODE_SCAN, 100, 0);
             assertEquals(30, probe.checked());
             assertEquals(onDown, probe.bad().size(), probe.bad().toString());
             assertTrue(probe.bad().stream().allMatch(b -> b.logdId() == 100 && b.reason() == StatusCodes.UNAVAILABLE));
-            assertEquals(reads, cluster.logds[0].store().stats().reads(), "the DOWN logd is not read");
+            assertEquals(reads, cluster.logd(0).store().stats().reads(), "the DOWN logd is not read");
 
             assertEquals(StatusCodes.OK, mond.pushView(2, Map.of()).status());
             cluster.stopLogd(1);
@@ -418,7 +419,7 @@ class MondServingTest
             final long[] tails = new long[3];
             for (int i = 0; i < 3; i++)
             {
-                tails[i] = cluster.logds[i].store().tailPosition();
+                tails[i] = cluster.logd(i).store().tailPosition();
             }
             final long copies = mapd.onDataPath(() -> mapd.counters().repairCopies());
             final MondClient.Repair again = mond.repair("k3", bad.version(), bad.versionNode(), List.of(bad.replica()));
@@ -427,7 +428,7 @@ class MondServingTest
             assertEquals(copies, (long)mapd.onDataPath(() -> mapd.counters().repairCopies()));
             for (int i = 0; i < 3; i++)
             {
-                assertEquals(tails[i], cluster.logds[i].store().tailPosition(), "nothing appended");
+                assertEquals(tails[i], cluster.logd(i).store().tailPosition(), "nothing appended");
             }
             assertEquals(repair.replicas(), replicas(entry(mapd, "k3")));
         }

@@ -5,6 +5,8 @@ import io.metrodb.mapd.store.GridSnapshot;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.ProbeRequest;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +43,7 @@ class RepairReplicationTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private final List<MapdServer> mapds = new ArrayList<>();
 
     @AfterEach
@@ -103,9 +105,9 @@ class RepairReplicationTest
     @Test
     void shouldSendTheRepairedListToPeersAndKeepItAcrossRestarts() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
-        final int portA = MapdCluster.freePort();
-        final int portB = MapdCluster.freePort();
+        cluster = TestCluster.builder(root).logds(3).start();
+        final int portA = Ports.unused(1)[0];
+        final int portB = Ports.unused(1)[0];
         MapdServer a = startMapd("a", 1, portA, List.of(portB));
         final MapdServer b = startMapd("b", 2, portB, List.of(portA));
         final Map<String, byte[]> entries = entries("k", 30);
@@ -135,7 +137,7 @@ class RepairReplicationTest
             assertArrayEquals(entries.get("k5"), client.get("k5").value());
         }
 
-        final int portC = MapdCluster.freePort();
+        final int portC = Ports.unused(1)[0];
         startMapd("blank", 3, portC, List.of(portA, portB));
         awaitReplicas(portC, "k5", repaired);
         Convergence.awaitConverged(WAIT_MS, entries.keySet(), portA, portB, portC);

@@ -3,6 +3,8 @@ package io.metrodb.mapd;
 import io.metrodb.mapd.Convergence.Expected;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +39,7 @@ class ReplicationTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private final List<MapdServer> mapds = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final int[] ports = new int[3];
@@ -64,15 +66,26 @@ class ReplicationTest
 
     private void startThree(final int backlog) throws Exception
     {
-        cluster = new MapdCluster(root, 3);
-        for (int i = 0; i < 3; i++)
+        cluster = TestCluster.builder(root).logds(3).start();
+        // Each mapd lists the others' ports before they bind them: start over on new ports if one was taken.
+        Ports.retryOnBindFailure(() ->
         {
-            ports[i] = MapdCluster.freePort();
-        }
-        for (int i = 0; i < 3; i++)
-        {
-            mapds.add(start(i, backlog, peersOf(i)));
-        }
+            System.arraycopy(Ports.unused(3), 0, ports, 0, 3);
+            try
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    mapds.add(start(i, backlog, peersOf(i)));
+                }
+                return null;
+            }
+            catch (final Exception e)
+            {
+                mapds.forEach(MapdServer::close);
+                mapds.clear();
+                throw e;
+            }
+        });
     }
 
     private List<Integer> peersOf(final int i)
@@ -269,7 +282,7 @@ class ReplicationTest
         final Map<String, Expected> expected = new HashMap<>();
         expected.putAll(writeAll(ports[0], Opcodes.SET, entries("a-", 300, "a")));
         expected.putAll(writeAll(ports[1], Opcodes.SET, entries("b-", 300, "b")));
-        final int[] four = {ports[0], ports[1], ports[2], MapdCluster.freePort()};
+        final int[] four = {ports[0], ports[1], ports[2], Ports.unused(1)[0]};
         final MapdServer blank = MapdServer.start(cluster.peerConfig("blank", 9, four[3],
             List.of(ports[0], ports[1], ports[2]), 1 << 16));
         mapds.add(blank);
@@ -280,9 +293,9 @@ class ReplicationTest
     @Test
     void shouldHealAPartitionAndConverge() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
-        ports[0] = MapdCluster.freePort();
-        ports[1] = MapdCluster.freePort();
+        cluster = TestCluster.builder(root).logds(3).start();
+        ports[0] = Ports.unused(1)[0];
+        ports[1] = Ports.unused(1)[0];
         final FaultyProxy toB = new FaultyProxy(ports[1]);
         final FaultyProxy toA = new FaultyProxy(ports[0]);
         closeables.add(toB);

@@ -10,9 +10,11 @@ import io.metrodb.protocol.mapd.ReplicateRequest;
 import io.metrodb.protocol.mapd.SyncRequest;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
-import io.metrodb.protocol.testing.Await;
-import io.metrodb.protocol.testing.SocketClient;
 import io.metrodb.server.NettyServer;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -64,7 +66,7 @@ class ReplicatorTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private final List<MapdServer> mapds = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
@@ -93,7 +95,7 @@ class ReplicatorTest
     {
         final FakePeer peer = fakePeer();
         final long startMs = System.currentTimeMillis();
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), MapdCluster.MAX_VALUE, 1 << 10);
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), TestCluster.MAX_VALUE, 1 << 10);
         final long startedMs = System.currentTimeMillis();
         awaitLivePeers(mapd, 1);
 
@@ -133,7 +135,7 @@ class ReplicatorTest
     void shouldPipelinePushesAndAnswerSetSafeOnlyOnceThePeerAcknowledged() throws Exception
     {
         final FakePeer peer = fakePeer();
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), MapdCluster.MAX_VALUE, 1 << 10);
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), TestCluster.MAX_VALUE, 1 << 10);
         awaitLivePeers(mapd, 1);
 
         peer.holdAcks(true);
@@ -181,14 +183,14 @@ class ReplicatorTest
                 FakePeer.nothingMissed(ctx, requestId, from);
             }
         });
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), MapdCluster.MAX_VALUE, 1 << 10);
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), TestCluster.MAX_VALUE, 1 << 10);
         awaitLivePeers(mapd, 1);
         Await.until("the link-up SYNC", AWAIT_MS, () -> peer.syncsFrom().size() == 1);
         assertEquals(List.of(1L), peer.syncsFrom(), "on link-up, from the first change not applied");
         assertEquals(PEER, SyncRequest.originNode(peer.requests(Opcodes.SYNC).get(0).buf(), 0),
             "asks for the peer's own changes");
 
-        try (SocketClient pusher = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null);
+        try (SocketClient pusher = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null);
             MapdClient client = new MapdClient(mapd.port()))
         {
             replicate(pusher, 1, PEER, "p1", v + 1, PEER);
@@ -233,13 +235,13 @@ class ReplicatorTest
             FakePeer.writeSync(ctx, requestId, true, SyncResponse.MODE_SNAPSHOT, 41, Map.of("s3", v + 3));
             FakePeer.writeSync(ctx, requestId, false, SyncResponse.MODE_SNAPSHOT, 42, Map.of());
         });
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), MapdCluster.MAX_VALUE, 1 << 10);
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), TestCluster.MAX_VALUE, 1 << 10);
         awaitLivePeers(mapd, 1);
         Await.until("the snapshot applied", AWAIT_MS, () -> lastApplied(mapd) == 41, () -> info(mapd));
         assertTrue(info(mapd).contains("syncs=1,snapshots=1"), info(mapd));
         assertTrue(info(mapd).contains("replication_gaps:0"), "snapshot changes carry no sequence: " + info(mapd));
 
-        try (SocketClient pusher = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null);
+        try (SocketClient pusher = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null);
             MapdClient client = new MapdClient(mapd.port()))
         {
             for (final String key : List.of("s1", "s2", "s3"))
@@ -256,10 +258,10 @@ class ReplicatorTest
     void shouldAskAgainFromTheFirstChangeNotAppliedWhenTheLinkComesBack() throws Exception
     {
         final FakePeer peer = fakePeer();
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), MapdCluster.MAX_VALUE, 1 << 10);
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), TestCluster.MAX_VALUE, 1 << 10);
         awaitLivePeers(mapd, 1);
         final long v = versionNow();
-        try (SocketClient pusher = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null))
+        try (SocketClient pusher = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null))
         {
             for (int sequence = 1; sequence <= 3; sequence++)
             {
@@ -289,7 +291,7 @@ class ReplicatorTest
         final FakePeer peer = fakePeer();
         final FaultyProxy proxy = new FaultyProxy(peer.port());
         closeables.add(proxy);
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(proxy.port()), MapdCluster.MAX_VALUE, 1 << 10);
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(proxy.port()), TestCluster.MAX_VALUE, 1 << 10);
         awaitLivePeers(mapd, 1);
         try (MapdClient client = new MapdClient(mapd.port()))
         {
@@ -305,7 +307,7 @@ class ReplicatorTest
             }
             assertEquals(1, peer.requests(Opcodes.REPLICATE).size(), "nothing pushed while cut off");
 
-            try (SocketClient puller = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null))
+            try (SocketClient puller = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null))
             {
                 final List<ByteBuf> stream = sync(puller, 9, before + 1);
                 assertEquals(2, stream.size(), "one frame of changes, then the end frame");
@@ -321,10 +323,10 @@ class ReplicatorTest
     @Test
     void shouldAnswerSyncFromTheBacklogWhileItReachesBackAndWithASnapshotOnceItMovedOn() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(), MapdCluster.MAX_VALUE, 16);
+        cluster = TestCluster.builder(root).logds(2).start();
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(), TestCluster.MAX_VALUE, 16);
         try (MapdClient client = new MapdClient(mapd.port());
-            SocketClient puller = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null))
+            SocketClient puller = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null))
         {
             for (int i = 1; i <= 10; i++)
             {
@@ -366,7 +368,7 @@ class ReplicatorTest
     void shouldGoOnNumberingAfterARestart() throws Exception
     {
         final FakePeer peer = fakePeer();
-        MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), MapdCluster.MAX_VALUE, 1 << 10);
+        MapdServer mapd = startMapd("mapd", NODE, List.of(peer.port()), TestCluster.MAX_VALUE, 1 << 10);
         awaitLivePeers(mapd, 1);
         try (MapdClient client = new MapdClient(mapd.port()))
         {
@@ -390,10 +392,10 @@ class ReplicatorTest
     @Test
     void shouldMoveItsClockPastAPeersVersion() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        final MapdServer mapd = startMapd("mapd", NODE, List.of(), MapdCluster.MAX_VALUE, 1 << 10);
+        cluster = TestCluster.builder(root).logds(2).start();
+        final MapdServer mapd = startMapd("mapd", NODE, List.of(), TestCluster.MAX_VALUE, 1 << 10);
         final long future = versionNow() + (TimeUnit.HOURS.toMillis(1) << HybridClock.COUNTER_BITS);
-        try (SocketClient pusher = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null);
+        try (SocketClient pusher = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null);
             MapdClient client = new MapdClient(mapd.port()))
         {
             replicate(pusher, 1, PEER, "k", future, PEER);
@@ -408,10 +410,10 @@ class ReplicatorTest
     @Test
     void shouldStillWinOverAPeersFutureVersionAfterARestart() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        MapdServer mapd = startMapd("mapd", NODE, List.of(), MapdCluster.MAX_VALUE, 1 << 10);
+        cluster = TestCluster.builder(root).logds(2).start();
+        MapdServer mapd = startMapd("mapd", NODE, List.of(), TestCluster.MAX_VALUE, 1 << 10);
         final long future = versionNow() + (TimeUnit.HOURS.toMillis(1) << HybridClock.COUNTER_BITS);
-        try (SocketClient pusher = SocketClient.connectWithHello(MapdCluster.HOST, mapd.port(), null))
+        try (SocketClient pusher = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null))
         {
             replicate(pusher, 1, PEER, "k", future, PEER);
         }
@@ -431,9 +433,9 @@ class ReplicatorTest
     @Test
     void shouldCatchUpALongBacklogBetweenMapdsWithASmallMaxValue() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
-        final int portA = MapdCluster.freePort();
-        final int portB = MapdCluster.freePort();
+        cluster = TestCluster.builder(root).logds(2).start();
+        final int portA = Ports.unused(1)[0];
+        final int portB = Ports.unused(1)[0];
         // --max-value 4k: each mapd reads frames of at most 4 KiB + FRAME_OVERHEAD.
         final MapdConfig a = config("a", 1, portA, List.of(portB), 4096, 100, 1 << 14);
         final MapdConfig b = config("b", 2, portB, List.of(portA), 4096, 100, 1 << 14);
@@ -476,7 +478,7 @@ class ReplicatorTest
     {
         if (cluster == null)
         {
-            cluster = new MapdCluster(root, 2);
+            cluster = TestCluster.builder(root).logds(2).start();
         }
         final FakePeer peer = new FakePeer();
         closeables.add(peer);
@@ -489,10 +491,10 @@ class ReplicatorTest
         final List<InetSocketAddress> peers = new ArrayList<>();
         for (final int peerPort : peerPorts)
         {
-            peers.add(new InetSocketAddress(MapdCluster.HOST, peerPort));
+            peers.add(new InetSocketAddress(TestCluster.HOST, peerPort));
         }
         final MapdConfig base = cluster.mapdConfig(dirName, nodeId, 2);
-        return new MapdConfig(MapdCluster.HOST, port, base.dir(), nodeId, base.logds(), 2, maxValue, null, 5_000, 0,
+        return new MapdConfig(TestCluster.HOST, port, base.dir(), nodeId, base.logds(), 2, maxValue, null, 5_000, 0,
             0, peers, 1_000, syncIntervalMs, backlog);
     }
 
@@ -514,7 +516,7 @@ class ReplicatorTest
     {
         mapd.close();
         mapds.set(mapds.indexOf(mapd), null);
-        return startMapd("mapd", NODE, peerPorts, MapdCluster.MAX_VALUE, 1 << 10);
+        return startMapd("mapd", NODE, peerPorts, TestCluster.MAX_VALUE, 1 << 10);
     }
 
     private static void awaitLivePeers(final MapdServer mapd, final int live) throws Exception
@@ -652,8 +654,8 @@ class ReplicatorTest
 
         FakePeer() throws InterruptedException
         {
-            server = NettyServer.start("fake-peer", MapdCluster.HOST, 0, 1,
-                new HandshakeConfig(Roles.MAPD, PEER, null, ProtocolLimits.frameLengthFor(MapdCluster.MAX_VALUE)),
+            server = NettyServer.start("fake-peer", TestCluster.HOST, 0, 1,
+                new HandshakeConfig(Roles.MAPD, PEER, null, ProtocolLimits.frameLengthFor(TestCluster.MAX_VALUE)),
                 Handler::new);
         }
 

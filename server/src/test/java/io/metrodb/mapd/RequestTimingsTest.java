@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class RequestTimingsTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
 
     @AfterEach
     void stop()
@@ -37,7 +38,7 @@ class RequestTimingsTest
     @Test
     void shouldCountEachServedRequestAndStageAndClearOnLatencyReset() throws Exception
     {
-        cluster = new MapdCluster(root, 2);
+        cluster = TestCluster.builder(root).logds(2).start();
         final MapdServer mapd = cluster.startMapd(2);
         try (MapdClient client = new MapdClient(mapd.port()))
         {

@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,15 +33,15 @@ class RespJedisTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
     private int port;
 
     @BeforeEach
     void start() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdConfig base = cluster.mapdConfig("mapd", 1, 2);
-        port = cluster.startMapd(new MapdConfig(base.host(), 0, base.dir(), 1, base.logds(), 2, MapdCluster.MAX_VALUE,
+        port = cluster.startMapd(new MapdConfig(base.host(), 0, base.dir(), 1, base.logds(), 2, TestCluster.MAX_VALUE,
             "jedis-token", 5_000, 0, 0), false).port();
     }
 
@@ -52,7 +53,7 @@ class RespJedisTest
 
     private Jedis connect()
     {
-        return new Jedis(new HostAndPort(MapdCluster.HOST, port),
+        return new Jedis(new HostAndPort(TestCluster.HOST, port),
             DefaultJedisClientConfig.builder().password("jedis-token").timeoutMillis(10_000).build());
     }
 
@@ -132,7 +133,7 @@ class RespJedisTest
             assertEquals("OK", jedis.set("k", "v"));
             assertEquals("v", jedis.get("k"));
         }
-        try (Jedis anonymous = new Jedis(new HostAndPort(MapdCluster.HOST, port),
+        try (Jedis anonymous = new Jedis(new HostAndPort(TestCluster.HOST, port),
             DefaultJedisClientConfig.builder().timeoutMillis(10_000).build()))
         {
             final JedisDataException noAuth = assertThrows(JedisDataException.class, () -> anonymous.get("k"));

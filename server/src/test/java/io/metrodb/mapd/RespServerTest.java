@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.testing.RespClient;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +30,7 @@ class RespServerTest
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
+    private TestCluster cluster;
 
     @AfterEach
     void stop()
@@ -42,15 +43,15 @@ class RespServerTest
 
     private int startMapd(final String token) throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         final MapdConfig base = cluster.mapdConfig("mapd", 1, 2);
-        return cluster.startMapd(new MapdConfig(base.host(), 0, base.dir(), 1, base.logds(), 2, MapdCluster.MAX_VALUE,
+        return cluster.startMapd(new MapdConfig(base.host(), 0, base.dir(), 1, base.logds(), 2, TestCluster.MAX_VALUE,
             token, 5_000, 0, 0), false).port();
     }
 
     private RespClient connect(final int port) throws Exception
     {
-        return new RespClient(MapdCluster.HOST, port);
+        return new RespClient(TestCluster.HOST, port);
     }
 
     @Test
@@ -190,7 +191,7 @@ class RespServerTest
                 all.contains("# Clients\r\nconnected_clients:1") && all.contains("# Stats") &&
                 all.contains("# MetroDB\r\nrole:mapd"), all);
             assertEquals("", client.call("INFO", "nosuchsection"));
-            final String atLimit = "y".repeat(MapdCluster.MAX_VALUE);
+            final String atLimit = "y".repeat(TestCluster.MAX_VALUE);
             assertEquals("+OK", client.call("SET", "k", atLimit), "a value at the limit is accepted");
             assertEquals(atLimit, client.call("GET", "k"));
         }
@@ -203,7 +204,7 @@ class RespServerTest
         try (RespClient client = connect(port))
         {
             assertEquals("+OK", client.call("SET", "k", "v"));
-            client.writeRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (MapdCluster.MAX_VALUE + 1) + "\r\n");
+            client.writeRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$" + (TestCluster.MAX_VALUE + 1) + "\r\n");
             assertEquals("-ERR Protocol error: invalid bulk length", client.read());
             assertTrue(client.isClosedByServer());
         }
@@ -252,11 +253,11 @@ class RespServerTest
             assertEquals("durable", client.call("GET", "k"), "a refused SET writes nothing");
             assertEquals(Arrays.asList("durable", "durable too", "v"), client.call("MGET", "k", "k2", "k3"));
         }
-        try (MapdClient binary = new MapdClient(cluster.mapd.port()))
+        try (MapdClient binary = new MapdClient(cluster.mapd().port()))
         {
             assertEquals(StatusCodes.OK, binary.get("k2").status());
         }
-        assertEquals(2, cluster.mapd.node().counters().setSafes.get(), "SET ... SAFE and SETSAFE are the binary SETSAFE");
+        assertEquals(2, cluster.mapd().node().counters().setSafes.get(), "SET ... SAFE and SETSAFE are the binary SETSAFE");
     }
 
     @Test

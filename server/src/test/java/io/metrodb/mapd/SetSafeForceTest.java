@@ -6,7 +6,8 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,8 +43,8 @@ class SetSafeForceTest
     {
         first = new ForceHoldingLogd(1);
         second = new ForceHoldingLogd(2);
-        final MapdConfig config = new MapdConfig(MapdCluster.HOST, 0, dir.resolve("mapd"), 7,
-            List.of(first.address(), second.address()), 2, MapdCluster.MAX_VALUE, null, 5_000, 0, 0)
+        final MapdConfig config = new MapdConfig(TestCluster.HOST, 0, dir.resolve("mapd"), 7,
+            List.of(first.address(), second.address()), 2, TestCluster.MAX_VALUE, null, 5_000, 0, 0)
             .withLocalReads(false);
         mapd = MapdServer.start(config, false);
         mapd.whenLogdsHealthy(2).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);

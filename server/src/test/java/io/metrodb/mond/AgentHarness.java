@@ -4,7 +4,7 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.Transports;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 

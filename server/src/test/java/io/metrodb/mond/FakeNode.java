@@ -11,21 +11,16 @@ import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
-import io.metrodb.protocol.netty.ProtocolErrorHandler;
-import io.metrodb.protocol.netty.ProtocolPipeline;
-import io.metrodb.protocol.netty.Transports;
-import io.netty.bootstrap.ServerBootstrap;
+import io.metrodb.testing.FakeServer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -35,7 +30,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -127,9 +121,8 @@ final class FakeNode implements AutoCloseable
     /** When >= 0, the view epoch HEARTBEAT reports instead of the one held (e.g. another mond's). */
     volatile long reportedEpochOverride = -1;
 
-    private final EventLoopGroup group;
-    private final Channel server;
-    private final ChannelGroup children;
+    private final FakeServer server;
+    private final ChannelGroup children = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Request> received = new CopyOnWriteArrayList<>();
     private final Map<Byte, Responder> responders = new ConcurrentHashMap<>();
     /** Pushes whose epoch was not above the one held when they arrived (a mapd ignores them). */
@@ -141,34 +134,18 @@ final class FakeNode implements AutoCloseable
     {
         this.role = role;
         this.nodeId = nodeId;
-        this.group = Transports.newEventLoopGroup(1, "fake-node-" + nodeId);
-        this.children = new DefaultChannelGroup(group.next());
         responders.put(Opcodes.HEARTBEAT, this::answerHeartbeat);
         responders.put(Opcodes.CLUSTER_VIEW, this::acceptView);
         responders.put(Opcodes.PROBE, (ctx, frame, at) -> reply(ctx, out ->
             ProbeResponse.encodeHeader(out, FrameHeader.requestId(frame, at), 0, 0, 0, 0)));
         responders.put(Opcodes.REPAIR, REPAIRED);
-        final HandshakeConfig handshake =
-            new HandshakeConfig(role, nodeId, null, ProtocolLimits.DEFAULT_MAX_FRAME_LENGTH);
-        final ChannelHandler requests = new Requests();
-        server = new ServerBootstrap()
-            .group(group)
-            .channel(Transports.serverChannelClass())
-            .childHandler(new ChannelInitializer<>()
-            {
-                @Override
-                protected void initChannel(final Channel ch)
-                {
-                    children.add(ch);
-                    ProtocolPipeline.initServer(ch.pipeline(), handshake, requests, new ProtocolErrorHandler());
-                }
-            })
-            .bind(HOST, 0).sync().channel();
+        server = FakeServer.start(new HandshakeConfig(role, nodeId, null, ProtocolLimits.DEFAULT_MAX_FRAME_LENGTH),
+            new Requests(), children::add);
     }
 
     InetSocketAddress address()
     {
-        return (InetSocketAddress)server.localAddress();
+        return server.address();
     }
 
     /**
@@ -245,9 +222,8 @@ final class FakeNode implements AutoCloseable
         {
             return;
         }
-        server.close().syncUninterruptibly();
         children.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        server.close();
     }
 
     private void answerHeartbeat(final ChannelHandlerContext ctx, final ByteBuf frame, final int at)

@@ -3,8 +3,9 @@ package io.metrodb.mond;
 import io.metrodb.log.LogStats;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
 import io.metrodb.server.IdleAwait;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class MondIdleTest
     @TempDir
     Path root;
 
-    private MondCluster cluster;
+    private TestCluster cluster;
     private MondServer mond;
 
     @AfterEach
@@ -60,7 +61,7 @@ class MondIdleTest
     @Test
     void shouldRunTheDutyCycleOnlyForHeartbeatsWhenIdleWithoutProbes() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final MondConfig base = cluster.mondConfig();
         mond = MondServer.start(new MondConfig(base.host(), 0, 0, base.mapds(), base.logds(), null,
             base.heartbeatIntervalMs(), base.downAfter(), 0, 0, base.repairsPerSec(), base.repairGraceMs(),
@@ -89,7 +90,7 @@ class MondIdleTest
     @Test
     void shouldKeepProbingAtItsRatesWithoutATickWhenIdle() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         mond = MondServer.start(cluster.mondConfig());
         awaitSettledAllUp();
 
@@ -119,11 +120,11 @@ class MondIdleTest
         {
             before.add(id);
         }
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         // mond as a user runs it: the scrub checks the grid, then rests until its next pass is due.
         mond = MondServer.start(cluster.mondConfig().withScrubPassMinMs(MondConfig.DEFAULT_SCRUB_PASS_MIN_MS));
         awaitSettledAllUp();
-        try (MapdClient client = new MapdClient(cluster.mapdPorts[0]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts()[0]))
         {
             for (int i = 0; i < 100; i++)
             {
@@ -204,7 +205,7 @@ class MondIdleTest
     private void awaitSettledAllUp() throws Exception
     {
         Await.until("every node UP in a settled view", 30_000,
-            () -> info("view_settled") == 1 && MondFailureDetectionTest.allUp(MondTestClient.view(mond.port()), 6),
+            () -> info("view_settled") == 1 && MondTestClient.allUp(MondTestClient.view(mond.port()), 6),
             mond::info);
     }
 

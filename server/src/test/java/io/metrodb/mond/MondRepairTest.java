@@ -4,7 +4,8 @@ import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +44,7 @@ class MondRepairTest
     @TempDir
     Path root;
 
-    private MondCluster cluster;
+    private TestCluster cluster;
     private MondServer mond;
 
     @AfterEach
@@ -76,12 +77,12 @@ class MondRepairTest
 
     private void write(final Map<String, byte[]> entries) throws Exception
     {
-        try (MapdClient client = new MapdClient(cluster.mapdPorts[0]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts()[0]))
         {
             assertEquals(List.of(), MapdClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
         }
         // Every mapd holds every key before the test looks at replicas through each of them.
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             Await.until("mapd " + port + " has every key", AWAIT_MS,
                 () -> Replicas.dump(port).size() == entries.size());
@@ -92,19 +93,19 @@ class MondRepairTest
     {
         mond = MondServer.start(config);
         Await.until("every node UP", AWAIT_MS,
-            () -> MondFailureDetectionTest.allUp(MondTestClient.view(mond.port()), 6),
+            () -> MondTestClient.allUp(MondTestClient.view(mond.port()), 6),
             () -> MondTestClient.view(mond.port()).toString());
     }
 
     private void awaitEveryKeyAtRf(final long timeoutMs, final int... deadLogds) throws Exception
     {
         final Map<Integer, Integer> live = cluster.logdPortsById(deadLogds);
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             final long ms = Await.until("every key at RF on good replicas through mapd " + port, timeoutMs,
-                () -> Replicas.problems(port, live, MondCluster.RF).isEmpty(), () ->
+                () -> Replicas.problems(port, live, TestCluster.DEFAULT_RF).isEmpty(), () ->
                 {
-                    final List<String> problems = Replicas.problems(port, live, MondCluster.RF);
+                    final List<String> problems = Replicas.problems(port, live, TestCluster.DEFAULT_RF);
                     return problems.size() + " keys short, e.g. " + problems.subList(0, Math.min(5, problems.size())) +
                         "\n" + mond.info();
                 });
@@ -114,7 +115,7 @@ class MondRepairTest
 
     private void assertEveryValueReadsBack(final Map<String, byte[]> entries) throws Exception
     {
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             try (MapdClient client = new MapdClient(port))
             {
@@ -131,32 +132,33 @@ class MondRepairTest
     @Test
     void shouldFindFlippedBytesAndRepairThemBackToRf() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final Map<String, byte[]> entries = entries(400, "flip-");
         write(entries);
 
         final int victim = 1;
-        final int victimId = MondCluster.logdId(victim);
+        final int victimId = TestCluster.logdId(victim);
         final List<Replicas.Entry> flipped = new ArrayList<>();
-        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts[0]).values())
+        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts()[0]).values())
         {
             for (final Replicas.Replica replica : entry.replicas())
             {
                 if (replica.logdId() == victimId && flipped.size() < 30)
                 {
-                    Replicas.flipValueByte(cluster.logdDir(victim), MondCluster.SEGMENT_LENGTH, entry, replica);
+                    Replicas.flipValueByte(cluster.logdDir(victim), TestCluster.SEGMENT_LENGTH, entry, replica);
                     flipped.add(entry);
                 }
             }
         }
         assertEquals(30, flipped.size());
-        final int shortBefore = Replicas.problems(cluster.mapdPorts[0], cluster.logdPortsById(), MondCluster.RF).size();
+        final int shortBefore =
+            Replicas.problems(cluster.mapdPorts()[0], cluster.logdPortsById(), TestCluster.DEFAULT_RF).size();
         assertEquals(30, shortBefore, "the replica checker sees the flipped replicas");
 
         // Started after the check: a mond already scrubbing could repair some before the test counts them.
         startMond(cluster.mondConfig().withRates(200, 2_000, 500));
         awaitEveryKeyAtRf(REPAIRED_MS);
-        final Map<String, Replicas.Entry> after = Replicas.dump(cluster.mapdPorts[0]);
+        final Map<String, Replicas.Entry> after = Replicas.dump(cluster.mapdPorts()[0]);
         for (final Replicas.Entry entry : flipped)
         {
             final Replicas.Entry repaired = after.get(entry.key());
@@ -178,7 +180,7 @@ class MondRepairTest
     @Test
     void shouldRestoreRfAfterALogdIsWipedWhileEveryReadSucceeds() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final Map<String, byte[]> entries = entries(600, "wipe-");
         write(entries);
         final long graceMs = 2_000;
@@ -187,12 +189,12 @@ class MondRepairTest
         assertEquals(0, before.repairsDone(), "nothing to repair yet: " + before);
 
         final int victim = 2;
-        final int victimId = MondCluster.logdId(victim);
-        final long onVictim = Replicas.dump(cluster.mapdPorts[0]).values().stream()
+        final int victimId = TestCluster.logdId(victim);
+        final long onVictim = Replicas.dump(cluster.mapdPorts()[0]).values().stream()
             .filter(e -> e.replicas().stream().anyMatch(r -> r.logdId() == victimId)).count();
         assertTrue(onVictim > 100, "keys with a replica on the victim: " + onVictim);
 
-        final Reader reader = new Reader(cluster.mapdPorts[1], entries);
+        final Reader reader = new Reader(cluster.mapdPorts()[1], entries);
         reader.start();
         try
         {
@@ -225,7 +227,7 @@ class MondRepairTest
         System.out.println(info);
         assertTrue(MondTestClient.infoLong(info, "repairs_done") >= onVictim, "done: " + info);
         assertTrue(MondTestClient.infoLong(info, "sweeps_started") >= 1, "a sweep followed the grace period");
-        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts[0]).values())
+        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts()[0]).values())
         {
             assertTrue(entry.replicas().stream().noneMatch(r -> r.logdId() == victimId), "moved off: " + entry);
         }
@@ -235,15 +237,15 @@ class MondRepairTest
     @Test
     void shouldLeaveTheReplicasOfALogdBackWithinTheGracePeriod() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final Map<String, byte[]> entries = entries(300, "grace-");
         write(entries);
         // A grace period far beyond every wait below: the logd is back within it however slow the machine is.
         startMond(cluster.mondConfig().withRepairGraceMs(3_600_000).withRates(1_000, 2_000, 500));
-        final Map<String, Replicas.Entry> before = Replicas.dump(cluster.mapdPorts[0]);
+        final Map<String, Replicas.Entry> before = Replicas.dump(cluster.mapdPorts()[0]);
 
         final int victim = 0;
-        final int victimId = MondCluster.logdId(victim);
+        final int victimId = TestCluster.logdId(victim);
         cluster.stopLogd(victim);
         Await.until("logd " + victimId + " DOWN", AWAIT_MS,
             () -> MondTestClient.view(mond.port()).byId(victimId).state() == ClusterView.NODE_DOWN);
@@ -260,7 +262,7 @@ class MondRepairTest
         assertEquals(0, MondTestClient.infoLong(info, "repairs_pending"), "dropped when it came back");
         assertTrue(MondTestClient.infoLong(info, "repairs_cancelled") > 0);
         assertEquals(0, MondTestClient.infoLong(info, "repairs_sent"), "nothing was re-replicated");
-        assertEquals(before, Replicas.dump(cluster.mapdPorts[0]), "every replica list as it was");
+        assertEquals(before, Replicas.dump(cluster.mapdPorts()[0]), "every replica list as it was");
         awaitEveryKeyAtRf(AWAIT_MS);
     }
 

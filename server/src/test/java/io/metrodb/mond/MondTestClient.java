@@ -4,8 +4,8 @@ import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
-import io.metrodb.protocol.testing.SocketClient;
 import io.metrodb.protocol.validation.FrameValidator;
+import io.metrodb.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
@@ -66,6 +66,15 @@ final class MondTestClient
 
     private MondTestClient()
     {
+    }
+
+    /**
+     * @return whether the view lists exactly {@code nodes} nodes, every one UP.
+     */
+    static boolean allUp(final View view, final int nodes)
+    {
+        return view.nodes().size() == nodes &&
+            view.nodes().stream().allMatch(node -> node.state() == ClusterView.NODE_UP);
     }
 
     static View view(final int port) throws IOException

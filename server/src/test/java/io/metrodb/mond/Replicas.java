@@ -8,7 +8,7 @@ import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.ValueRecord;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.metrodb.server;
 
-import io.metrodb.protocol.testing.Await;
 
+import io.metrodb.testing.Await;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 
 /**
  * Real logds and one mapd in this process on loopback, with real files under a temporary directory (a copy of the
- * server tests' MapdCluster, which is not on the bench classpath). Logds use the command's default 128 MiB segments
+ * server tests' TestCluster, which is not on the bench classpath). Logds use the command's default 128 MiB segments
  * and one I/O thread each.
  */
 final class BenchCluster implements AutoCloseable

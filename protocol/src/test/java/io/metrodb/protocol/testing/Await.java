@@ -6,7 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Polls a condition until it holds or a deadline passes: the only way MetroDB's tests wait.
+ * Polls a condition until it holds or a deadline passes: the only way MetroDB's tests wait. This copy is for the
+ * protocol module's own tests only; the other modules use {@code io.metrodb.testing.Await} from test-support (which
+ * depends on protocol, so protocol's tests cannot use it).
  */
 public final class Await
 {

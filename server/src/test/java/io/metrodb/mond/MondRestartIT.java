@@ -3,7 +3,9 @@ package io.metrodb.mond;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.DaemonProcess;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mond holds no data: killing and restarting it (a real process) under write load disturbs no client, and the
  * restarted mond's view replaces the old one at the mapds; two monds side by side are safe.
  */
-class MondRestartTest
+class MondRestartIT
 {
     /** Generous: the test waits for each event, however slowly a loaded 2-core machine gets there. */
     private static final long AWAIT_MS = 60_000;
@@ -37,8 +39,8 @@ class MondRestartTest
     @TempDir
     Path root;
 
-    private MondCluster cluster;
-    private ChildProcess mondProcess;
+    private TestCluster cluster;
+    private DaemonProcess mondProcess;
     private final List<MondServer> monds = new ArrayList<>();
 
     @AfterEach
@@ -58,9 +60,9 @@ class MondRestartTest
         }
     }
 
-    private ChildProcess startMondProcess(final int port) throws Exception
+    private DaemonProcess startMondProcess(final int port) throws Exception
     {
-        return ChildProcess.start("mond", root.resolve("logs"), "mond", "--port", Integer.toString(port),
+        return DaemonProcess.start("mond", root.resolve("logs"), "mond", "--port", Integer.toString(port),
             "--mapds", cluster.mapdList(), "--logds", cluster.logdList(), "--repair-grace-ms", "5000");
     }
 
@@ -72,13 +74,13 @@ class MondRestartTest
     private void awaitMapdsHold(final int mondPort, final String what) throws Exception
     {
         Await.until("every node UP at mond (" + what + ")", AWAIT_MS,
-            () -> MondFailureDetectionTest.allUp(MondTestClient.view(mondPort), 6),
+            () -> MondTestClient.allUp(MondTestClient.view(mondPort), 6),
             () -> MondTestClient.view(mondPort).toString());
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             Await.until("mapd " + port + " holds mond's view (" + what + ")", AWAIT_MS,
                 () -> mapdEpoch(port) == MondTestClient.view(mondPort).epoch() &&
-                    MondFailureDetectionTest.allUp(MondTestClient.view(port), 6),
+                    MondTestClient.allUp(MondTestClient.view(port), 6),
                 () -> MondTestClient.view(port) + " vs " + MondTestClient.view(mondPort));
         }
     }
@@ -86,12 +88,12 @@ class MondRestartTest
     @Test
     void shouldDisturbNoClientWhenMondIsKilledAndRestartedUnderWrites() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final int mondPort = freePort();
         mondProcess = startMondProcess(mondPort);
         awaitMapdsHold(mondPort, "first mond");
 
-        final Writers writers = new Writers(cluster.mapdPorts);
+        final Writers writers = new Writers(cluster.mapdPorts());
         writers.start();
         try
         {
@@ -101,7 +103,7 @@ class MondRestartTest
             // The whole view, not only its epoch: a heartbeat missed on a loaded machine may have made the last
             // push before the kill show a node SUSPECT, and the mapd must keep that one as it is too.
             final List<MondTestClient.View> held = new ArrayList<>();
-            for (final int port : cluster.mapdPorts)
+            for (final int port : cluster.mapdPorts())
             {
                 held.add(MondTestClient.view(port));
             }
@@ -110,7 +112,7 @@ class MondRestartTest
             Await.until("writes go on without mond", AWAIT_MS, () -> writers.acknowledged.get() > whileDead + 2_000);
             for (int i = 0; i < held.size(); i++)
             {
-                assertEquals(held.get(i), MondTestClient.view(cluster.mapdPorts[i]),
+                assertEquals(held.get(i), MondTestClient.view(cluster.mapdPorts()[i]),
                     "a mapd keeps the last view it got");
             }
 
@@ -136,7 +138,7 @@ class MondRestartTest
         assertEquals(List.of(), new ArrayList<>(writers.failures), "no client error");
         System.out.println(writers.acknowledged.get() + " writes acknowledged across 2 mond restarts, no error");
 
-        try (MapdClient client = new MapdClient(cluster.mapdPorts[2]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts()[2]))
         {
             final List<String> keys = new ArrayList<>(writers.written.keySet());
             for (int from = 0; from < keys.size(); from += 500)
@@ -155,7 +157,7 @@ class MondRestartTest
                         // SET is answered before the peers have it: allow for replication, then read again.
                         Await.until(key + " replicated to the third mapd", AWAIT_MS, () ->
                         {
-                            try (MapdClient again = new MapdClient(cluster.mapdPorts[2]))
+                            try (MapdClient again = new MapdClient(cluster.mapdPorts()[2]))
                             {
                                 return again.getAll(List.of(key)).get(key).status() == StatusCodes.OK;
                             }
@@ -169,13 +171,13 @@ class MondRestartTest
     @Test
     void shouldRunTwoMondsSideBySide() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final Map<String, byte[]> entries = MondRepairTest.entries(200, "two-");
-        try (MapdClient client = new MapdClient(cluster.mapdPorts[0]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts()[0]))
         {
             assertEquals(List.of(), MapdClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
         }
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             Await.until("mapd " + port + " has every key", AWAIT_MS,
                 () -> Replicas.dump(port).size() == entries.size());
@@ -187,7 +189,7 @@ class MondRestartTest
         for (final MondServer mond : monds)
         {
             Await.until("every node UP at mond " + mond.port(), AWAIT_MS,
-                () -> MondFailureDetectionTest.allUp(MondTestClient.view(mond.port()), 6));
+                () -> MondTestClient.allUp(MondTestClient.view(mond.port()), 6));
         }
         // No epoch ping-pong between the two monds: a mapd takes a new view only when a mond saw a change (a
         // heartbeat missed on a loaded machine is one), never because the other mond pushed. Counted so that no
@@ -196,76 +198,77 @@ class MondRestartTest
         // higher epoch, made by a change counted after changesBefore. At the end, applied views are read first.
         final long changesBefore = viewChanges(a) + viewChanges(b);
         final long newest = Math.max(MondTestClient.view(a.port()).epoch(), MondTestClient.view(b.port()).epoch());
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             Await.until("mapd " + port + " holds the newest view", AWAIT_MS, () -> mapdEpoch(port) >= newest,
                 () -> mapdEpoch(port) + " vs " + newest);
         }
-        final long[] appliedBefore = new long[cluster.mapdPorts.length];
+        final long[] appliedBefore = new long[cluster.mapdPorts().length];
         for (int i = 0; i < appliedBefore.length; i++)
         {
-            appliedBefore[i] = viewsApplied(cluster.mapdPorts[i]);
+            appliedBefore[i] = viewsApplied(cluster.mapdPorts()[i]);
         }
         final long heartbeats = MondTestClient.infoLong(MondTestClient.info(a.port()), "heartbeats_answered");
         Await.until("20 more heartbeat rounds", AWAIT_MS,
             () -> MondTestClient.infoLong(MondTestClient.info(a.port()), "heartbeats_answered") > heartbeats + 20 * 6);
-        final long[] appliedAfter = new long[cluster.mapdPorts.length];
+        final long[] appliedAfter = new long[cluster.mapdPorts().length];
         for (int i = 0; i < appliedAfter.length; i++)
         {
-            appliedAfter[i] = viewsApplied(cluster.mapdPorts[i]);
+            appliedAfter[i] = viewsApplied(cluster.mapdPorts()[i]);
         }
         final long changes = viewChanges(a) + viewChanges(b) - changesBefore;
         for (int i = 0; i < appliedBefore.length; i++)
         {
             final long applied = appliedAfter[i] - appliedBefore[i];
-            System.out.println("mapd " + cluster.mapdPorts[i] + " took " + applied + " views over 20 heartbeat rounds; " +
+            System.out.println("mapd " + cluster.mapdPorts()[i] + " took " + applied +
+                " views over 20 heartbeat rounds; " +
                 "the monds made " + changes);
             assertTrue(applied <= changes, "views applied " + applied + " <= view changes " + changes);
         }
 
         // Both monds find the same bad replicas and ask for the same repairs: REPAIR is idempotent.
         int flipped = 0;
-        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts[0]).values())
+        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts()[0]).values())
         {
             final Replicas.Replica replica = entry.replicas().get(0);
             if (flipped < 20)
             {
-                Replicas.flipValueByte(cluster.logdDir(replica.logdId() - MondCluster.FIRST_LOGD_ID),
-                    MondCluster.SEGMENT_LENGTH, entry, replica);
+                Replicas.flipValueByte(cluster.logdDir(replica.logdId() - TestCluster.FIRST_LOGD_ID),
+                    TestCluster.SEGMENT_LENGTH, entry, replica);
                 flipped++;
             }
         }
         final Map<Integer, Integer> live = cluster.logdPortsById();
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             Await.until("every key at RF through mapd " + port, REPAIRED_MS,
-                () -> Replicas.problems(port, live, MondCluster.RF).isEmpty(),
-                () -> Replicas.problems(port, live, MondCluster.RF).toString());
+                () -> Replicas.problems(port, live, TestCluster.DEFAULT_RF).isEmpty(),
+                () -> Replicas.problems(port, live, TestCluster.DEFAULT_RF).toString());
         }
         final long done = MondTestClient.infoLong(MondTestClient.info(a.port()), "repairs_done") +
             MondTestClient.infoLong(MondTestClient.info(b.port()), "repairs_done");
         System.out.println("two monds: " + done + " REPAIRs answered OK for 20 flipped replicas");
         assertTrue(done >= 20);
-        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts[0]).values())
+        for (final Replicas.Entry entry : Replicas.dump(cluster.mapdPorts()[0]).values())
         {
-            assertEquals(MondCluster.RF, entry.replicas().size(), "exactly RF replicas, never more: " + entry);
+            assertEquals(TestCluster.DEFAULT_RF, entry.replicas().size(), "exactly RF replicas, never more: " + entry);
         }
     }
 
     @Test
     void shouldRepairALogdThatDiedUnderThePreviousMond() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final Map<String, byte[]> entries = MondRepairTest.entries(300, "prev-");
         writeEverywhere(entries);
         final MondServer first = MondServer.start(cluster.mondConfig().withRepairGraceMs(600_000));
         monds.add(first);
         Await.until("every node UP", AWAIT_MS,
-            () -> MondFailureDetectionTest.allUp(MondTestClient.view(first.port()), 6));
-        final int victimId = MondCluster.logdId(2);
+            () -> MondTestClient.allUp(MondTestClient.view(first.port()), 6));
+        final int victimId = TestCluster.logdId(2);
         cluster.stopLogd(2);
         MondRepairTest.deleteRecursively(cluster.logdDir(2));
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             Await.until("mapd " + port + " holds logd " + victimId + " DOWN", AWAIT_MS,
                 () -> MondTestClient.view(port).byId(victimId).state() == io.metrodb.protocol.mond.ClusterView.NODE_DOWN);
@@ -278,7 +281,7 @@ class MondRestartTest
         monds.add(second);
         Await.until("the new mond has logd " + victimId + " DOWN", AWAIT_MS, () ->
         {
-            final MondTestClient.Node node = MondTestClient.view(second.port()).byPort(cluster.logdPorts[2]);
+            final MondTestClient.Node node = MondTestClient.view(second.port()).byPort(cluster.logdPorts()[2]);
             return node.id() == victimId && node.state() == io.metrodb.protocol.mond.ClusterView.NODE_DOWN;
         }, () -> MondTestClient.view(second.port()).toString());
         awaitAtRfWithout(2, second);
@@ -287,7 +290,7 @@ class MondRestartTest
     @Test
     void shouldRepairReplicasOnALogdNoOneKnows() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final Map<String, byte[]> entries = MondRepairTest.entries(300, "lost-");
         writeEverywhere(entries);
         // Lost before any mond ran: no view names it, so its id is unknown to mond (0 in its view).
@@ -295,9 +298,9 @@ class MondRestartTest
         MondRepairTest.deleteRecursively(cluster.logdDir(2));
         final MondServer mond = MondServer.start(cluster.mondConfig().withRepairGraceMs(1_000));
         monds.add(mond);
-        Await.until("logd at port " + cluster.logdPorts[2] + " DOWN, id unknown", AWAIT_MS, () ->
+        Await.until("logd at port " + cluster.logdPorts()[2] + " DOWN, id unknown", AWAIT_MS, () ->
         {
-            final MondTestClient.Node node = MondTestClient.view(mond.port()).byPort(cluster.logdPorts[2]);
+            final MondTestClient.Node node = MondTestClient.view(mond.port()).byPort(cluster.logdPorts()[2]);
             return node.id() == 0 && node.state() == io.metrodb.protocol.mond.ClusterView.NODE_DOWN;
         });
         awaitAtRfWithout(2, mond);
@@ -305,11 +308,11 @@ class MondRestartTest
 
     private void writeEverywhere(final Map<String, byte[]> entries) throws Exception
     {
-        try (MapdClient client = new MapdClient(cluster.mapdPorts[0]))
+        try (MapdClient client = new MapdClient(cluster.mapdPorts()[0]))
         {
             assertEquals(List.of(), MapdClient.failures(client.setAll(Opcodes.SETSAFE, entries)));
         }
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
             Await.until("mapd " + port + " has every key", AWAIT_MS,
                 () -> Replicas.dump(port).size() == entries.size());
@@ -319,11 +322,11 @@ class MondRestartTest
     private void awaitAtRfWithout(final int deadLogd, final MondServer mond) throws Exception
     {
         final Map<Integer, Integer> live = cluster.logdPortsById(deadLogd);
-        for (final int port : cluster.mapdPorts)
+        for (final int port : cluster.mapdPorts())
         {
-            final long ms = Await.until("every key at RF without logd " + MondCluster.logdId(deadLogd) + " via mapd " +
-                port, REPAIRED_MS, () -> Replicas.problems(port, live, MondCluster.RF).isEmpty(),
-                () -> Replicas.problems(port, live, MondCluster.RF).size() + " short\n" + mond.info());
+            final long ms = Await.until("every key at RF without logd " + TestCluster.logdId(deadLogd) + " via mapd " +
+                port, REPAIRED_MS, () -> Replicas.problems(port, live, TestCluster.DEFAULT_RF).isEmpty(),
+                () -> Replicas.problems(port, live, TestCluster.DEFAULT_RF).size() + " short\n" + mond.info());
             System.out.println("every key at RF without the lost logd through mapd " + port + " after " + ms + " ms");
         }
     }
@@ -341,7 +344,7 @@ class MondRestartTest
     private static int freePort() throws IOException
     {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-            java.net.InetAddress.getByName(MondCluster.HOST)))
+            java.net.InetAddress.getByName(TestCluster.HOST)))
         {
             return socket.getLocalPort();
         }

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class CrashRecoveryTest
+class CrashRecoveryIT
 {
     private static final int ACKS_BEFORE_KILL = 300;
     private static final int ROUNDS = 3;

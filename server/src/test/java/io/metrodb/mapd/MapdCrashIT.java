@@ -2,14 +2,14 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.server.DaemonJvmOptions;
+import io.metrodb.testing.DaemonProcess;
+import io.metrodb.testing.Ports;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,22 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A mapd in its own JVM, SIGKILLed in the middle of a SETSAFE load and restarted on the same directory:
  * every SETSAFE it acknowledged must be there, byte for byte.
  */
-class MapdCrashTest
+class MapdCrashIT
 {
-    private static final Pattern LISTENING = Pattern.compile("listening on [^:]+:(\\d+)");
-
     @TempDir
     Path root;
 
-    private MapdCluster cluster;
-    private Process mapd;
+    private TestCluster cluster;
+    private DaemonProcess mapd;
 
     @AfterEach
-    void stop()
+    void stop() throws InterruptedException
     {
         if (mapd != null)
         {
-            mapd.destroyForcibly();
+            mapd.close();
         }
         if (cluster != null)
         {
@@ -60,17 +56,12 @@ class MapdCrashTest
     private int startMapd(final int port, final List<Integer> peers) throws IOException, InterruptedException
     {
         final StringBuilder logds = new StringBuilder();
-        for (final int logdPort : cluster.logdPorts)
+        for (final int logdPort : cluster.logdPorts())
         {
-            logds.append(logds.length() == 0 ? "" : ",").append(MapdCluster.HOST).append(':').append(logdPort);
+            logds.append(logds.length() == 0 ? "" : ",").append(TestCluster.HOST).append(':').append(logdPort);
         }
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(DaemonJvmOptions.forRunningJvm());
-        command.addAll(List.of(
-            "-Xmx512m",
-            "-cp", System.getProperty("java.class.path"),
-            "io.metrodb.cli.Main", "mapd",
+        final List<String> args = new ArrayList<>(List.of(
+            "mapd",
             "--dir", root.resolve("mapd").toString(),
             "--port", Integer.toString(port),
             "--node-id", "7",
@@ -80,32 +71,19 @@ class MapdCrashTest
             "--snapshot-interval-ms", "150"));
         if (!peers.isEmpty())
         {
-            command.add("--peers");
-            command.add(peers.stream().map(p -> MapdCluster.HOST + ":" + p).collect(java.util.stream.Collectors.joining(",")));
-            command.add("--sync-interval-ms");
-            command.add("100");
+            args.add("--peers");
+            args.add(peers.stream().map(p -> TestCluster.HOST + ":" + p).collect(java.util.stream.Collectors.joining(",")));
+            args.add("--sync-interval-ms");
+            args.add("100");
         }
-        mapd = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final BufferedReader out = new BufferedReader(new InputStreamReader(mapd.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null)
-        {
-            final Matcher matcher = LISTENING.matcher(line);
-            if (matcher.find())
-            {
-                final Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "mapd-child-output");
-                drain.setDaemon(true);
-                drain.start();
-                return Integer.parseInt(matcher.group(1));
-            }
-        }
-        throw new IOException("mapd child exited before listening: exit " + mapd.waitFor());
+        mapd = DaemonProcess.start("mapd", root.resolve("logs"), List.of("-Xmx512m"), args.toArray(new String[0]));
+        return mapd.port();
     }
 
     @Test
     void shouldKeepEverySetSafeItAcknowledgedAcrossSigkill() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
+        cluster = TestCluster.builder(root).logds(3).start();
         int port = startMapd();
         final Map<String, byte[]> acknowledged = new HashMap<>();
         try (MapdClient client = new MapdClient(port))
@@ -128,8 +106,7 @@ class MapdCrashTest
                 io.metrodb.protocol.mapd.SetRequest.encode(out, 1_000_000 + key.hashCode(), Opcodes.SETSAFE,
                     MapdClient.bytes(key), value)));
         }
-        mapd.destroyForcibly();
-        assertTrue(mapd.waitFor(30, TimeUnit.SECONDS));
+        mapd.kill();
         assertTrue(acknowledged.size() >= 3000, "enough acknowledged writes: " + acknowledged.size());
 
         port = startMapd();
@@ -161,8 +138,8 @@ class MapdCrashTest
     @Test
     void shouldCatchUpFromItsPeersAfterSigkillDuringWrites() throws Exception
     {
-        cluster = new MapdCluster(root, 3);
-        final int[] ports = {MapdCluster.freePort(), MapdCluster.freePort(), MapdCluster.freePort()};
+        cluster = TestCluster.builder(root).logds(3).start();
+        final int[] ports = {Ports.unused(1)[0], Ports.unused(1)[0], Ports.unused(1)[0]};
         final List<MapdServer> peers = new ArrayList<>();
         try
         {
@@ -187,8 +164,7 @@ class MapdCrashTest
                 atC.socket().send(out -> inFlight.forEach((key, value) ->
                     io.metrodb.protocol.mapd.SetRequest.encode(out, 5_000_000 + key.hashCode(), Opcodes.SET,
                         MapdClient.bytes(key), value)));
-                mapd.destroyForcibly();
-                assertTrue(mapd.waitFor(30, TimeUnit.SECONDS));
+                mapd.kill();
                 for (int b = 20; b < 40; b++)
                 {
                     acknowledged.putAll(Convergence.acknowledged(batch(b), atA.setAll(Opcodes.SET, batch(b))));

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code METRODB_AUTH_TOKEN} environment variable (blank means none). The environment cases run in a child JVM
  * with a controlled environment, since a JVM cannot change its own.
  */
-class AuthTokenTest
+class AuthTokenIT
 {
     @TempDir
     Path dir;

@@ -8,8 +8,9 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
-import io.metrodb.protocol.testing.Await;
-import io.metrodb.protocol.testing.SocketClient;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.SocketClient;
+import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * How fast DOWN comes is a performance claim, not asserted here: {@code NodeHealthTest} proves the documented
  * bound with a fake clock, and this test only prints the time it saw.
  */
-class MondFailureDetectionTest
+class MondFailureDetectionIT
 {
     /** Generous: the test waits for each event, however slowly a loaded 2-core machine gets there. */
     private static final long AWAIT_MS = 60_000;
@@ -37,7 +38,7 @@ class MondFailureDetectionTest
     @TempDir
     Path root;
 
-    private MondCluster cluster;
+    private TestCluster cluster;
     private MondServer mond;
 
     @AfterEach
@@ -53,21 +54,16 @@ class MondFailureDetectionTest
         }
     }
 
-    static boolean allUp(final View view, final int nodes)
-    {
-        return view.nodes().size() == nodes &&
-            view.nodes().stream().allMatch(node -> node.state() == ClusterView.NODE_UP);
-    }
-
     @Test
     void shouldServeTheViewWithEveryNodeUpAndPushItToTheMapds() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, false);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).start();
         final long startedMs = System.currentTimeMillis();
         final long startedNs = System.nanoTime();
         mond = MondServer.start(cluster.mondConfig());
         final long ms = Await.until("every node UP in mond's view", AWAIT_MS,
-            () -> allUp(MondTestClient.view(mond.port()), 6), () -> MondTestClient.view(mond.port()).toString());
+            () -> MondTestClient.allUp(MondTestClient.view(mond.port()), 6),
+            () -> MondTestClient.view(mond.port()).toString());
         System.out.println("6 nodes UP in mond's view " + ms + " ms after start");
 
         final View view = MondTestClient.view(mond.port());
@@ -75,23 +71,23 @@ class MondFailureDetectionTest
         assertTrue(view.epoch() >= startedMs, "the epoch starts from the clock: " + view.epoch() + " < " + startedMs);
         for (int i = 0; i < 3; i++)
         {
-            final MondTestClient.Node logd = view.byPort(cluster.logdPorts[i]);
-            assertEquals(MondCluster.logdId(i), logd.id());
+            final MondTestClient.Node logd = view.byPort(cluster.logdPorts()[i]);
+            assertEquals(TestCluster.logdId(i), logd.id());
             assertEquals(Roles.LOGD, logd.role());
-            assertEquals(MondCluster.HOST, logd.host());
-            final MondTestClient.Node mapd = view.byPort(cluster.mapdPorts[i]);
-            assertEquals(MondCluster.FIRST_MAPD_ID + i, mapd.id());
+            assertEquals(TestCluster.HOST, logd.host());
+            final MondTestClient.Node mapd = view.byPort(cluster.mapdPorts()[i]);
+            assertEquals(TestCluster.FIRST_MAPD_ID + i, mapd.id());
             assertEquals(Roles.MAPD, mapd.role());
             // A round trip in us: more than nothing, and no longer than mond has been running.
             assertTrue(mapd.rttUs() > 0 && mapd.rttUs() < upForUs, "rtt " + mapd.rttUs() + " us, up " + upForUs);
         }
 
-        for (final int mapdPort : cluster.mapdPorts)
+        for (final int mapdPort : cluster.mapdPorts())
         {
             Await.until("mapd " + mapdPort + " holds mond's view", AWAIT_MS, () ->
             {
                 final View held = MondTestClient.view(mapdPort);
-                return held.epoch() == MondTestClient.view(mond.port()).epoch() && allUp(held, 6);
+                return held.epoch() == MondTestClient.view(mond.port()).epoch() && MondTestClient.allUp(held, 6);
             }, () -> MondTestClient.view(mapdPort).toString());
         }
 
@@ -106,7 +102,7 @@ class MondFailureDetectionTest
         assertTrue(MondTestClient.infoLong(info, "views_pushed") >= 3);
         assertTrue(MondTestClient.infoLong(info, "heartbeats_answered") >= 6);
 
-        try (SocketClient client = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), null))
+        try (SocketClient client = SocketClient.connectWithHello(TestCluster.HOST, mond.port(), null))
         {
             client.lastHello().release();
             client.send(out -> HeartbeatRequest.encode(out, 7, 123_456_789L, 0));
@@ -137,14 +133,14 @@ class MondFailureDetectionTest
     @Test
     void shouldPresentItsAuthTokenToTheNodesAndRequireItFromItsClients() throws Exception
     {
-        cluster = new MondCluster(root, 2, 1, false, "s3cret");
+        cluster = TestCluster.builder(root).logds(2).mapds(1).authToken("s3cret").start();
         final MondConfig open = cluster.mondConfig();
         mond = MondServer.start(new MondConfig(open.host(), 0, 0, open.mapds(), open.logds(), "s3cret",
             open.heartbeatIntervalMs(), open.downAfter(), open.probeKeysPerSec(), open.scrubKeysPerSec(),
             open.repairsPerSec(), open.repairGraceMs(), open.maxPendingRepairs(), open.requestTimeoutMs(),
             open.scrubPassMinMs()));
-        try (SocketClient anonymous = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), null);
-            SocketClient withToken = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), "s3cret"))
+        try (SocketClient anonymous = SocketClient.connectWithHello(TestCluster.HOST, mond.port(), null);
+            SocketClient withToken = SocketClient.connectWithHello(TestCluster.HOST, mond.port(), "s3cret"))
         {
             final ByteBuf refused = anonymous.lastHello();
             assertEquals(StatusCodes.AUTH_FAILED, FrameHeader.status(refused, 0), "HELLO without the token");
@@ -155,7 +151,7 @@ class MondFailureDetectionTest
         }
         Await.until("every node UP: mond's HELLO carried the token", AWAIT_MS, () ->
         {
-            try (SocketClient client = SocketClient.connectWithHello(MondCluster.HOST, mond.port(), "s3cret"))
+            try (SocketClient client = SocketClient.connectWithHello(TestCluster.HOST, mond.port(), "s3cret"))
             {
                 client.lastHello().release();
                 client.send(out -> io.metrodb.protocol.Info.encodeRequest(out, 1, ""));
@@ -175,13 +171,13 @@ class MondFailureDetectionTest
     @Test
     void shouldMarkAKilledLogdDownAfterItsMissesAndUpAgainAfterARestart() throws Exception
     {
-        cluster = new MondCluster(root, 3, 3, true);
+        cluster = TestCluster.builder(root).logds(3).mapds(3).logdsAsProcesses(true).start();
         mond = MondServer.start(cluster.mondConfig());
-        Await.until("every node UP", AWAIT_MS, () -> allUp(MondTestClient.view(mond.port()), 6),
+        Await.until("every node UP", AWAIT_MS, () -> MondTestClient.allUp(MondTestClient.view(mond.port()), 6),
             () -> MondTestClient.view(mond.port()).toString());
         final long epochBefore = MondTestClient.view(mond.port()).epoch();
-        final int port = cluster.logdPorts[0];
-        final int id = MondCluster.logdId(0);
+        final int port = cluster.logdPorts()[0];
+        final int id = TestCluster.logdId(0);
 
         cluster.killLogd(0);
         final long detectedMs = Await.until("logd " + id + " DOWN at mond", AWAIT_MS,
@@ -198,7 +194,7 @@ class MondFailureDetectionTest
         assertTrue(field(line, "misses") >= mond.config().downAfter(),
             "DOWN only after --down-after consecutive misses: " + line);
 
-        for (final int mapdPort : cluster.mapdPorts)
+        for (final int mapdPort : cluster.mapdPorts())
         {
             final long ms = Await.until("mapd " + mapdPort + " holds a view with logd " + id + " DOWN", AWAIT_MS,
                 () -> MondTestClient.view(mapdPort).byId(id).state() == ClusterView.NODE_DOWN,
@@ -211,10 +207,11 @@ class MondFailureDetectionTest
             () -> MondTestClient.view(mond.port()).stateOf(port) == ClusterView.NODE_UP,
             () -> MondTestClient.view(mond.port()).toString());
         System.out.println("restarted logd UP at mond " + upMs + " ms after it listened");
-        for (final int mapdPort : cluster.mapdPorts)
+        for (final int mapdPort : cluster.mapdPorts())
         {
             Await.until("mapd " + mapdPort + " holds a view with logd " + id + " UP", AWAIT_MS,
-                () -> allUp(MondTestClient.view(mapdPort), 6), () -> MondTestClient.view(mapdPort).toString());
+                () -> MondTestClient.allUp(MondTestClient.view(mapdPort), 6),
+                () -> MondTestClient.view(mapdPort).toString());
         }
         assertTrue(MondTestClient.view(mond.port()).epoch() > down.epoch());
     }

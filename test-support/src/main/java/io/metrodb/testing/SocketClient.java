@@ -1,4 +1,4 @@
-package io.metrodb.protocol.testing;
+package io.metrodb.testing;
 
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.HelloRequest;

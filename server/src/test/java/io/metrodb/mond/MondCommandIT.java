@@ -1,7 +1,9 @@
 package io.metrodb.mond;
 
 import io.metrodb.cli.Main;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.testing.Await;
+import io.metrodb.testing.DaemonProcess;
+import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -19,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code metrodb mond}: every option in --help with its default, bad values refused with exit 2, a clean stop
  * on SIGTERM.
  */
-class MondCommandTest
+class MondCommandIT
 {
     @TempDir
     Path root;
@@ -76,7 +78,7 @@ class MondCommandTest
         // Nothing listens on the nodes' ports: mond keeps trying, marks them DOWN, and still stops at once.
         final int unusedA = freePort();
         final int unusedB = freePort();
-        try (ChildProcess mond = ChildProcess.start("mond", root, "mond", "--port", "0",
+        try (DaemonProcess mond = DaemonProcess.start("mond", root, "mond", "--port", "0",
             "--mapds", "127.0.0.1:" + unusedA, "--logds", "127.0.0.1:" + unusedB))
         {
             Await.until("both nodes DOWN", 10_000,
@@ -90,7 +92,7 @@ class MondCommandTest
     private static int freePort() throws java.io.IOException
     {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-            java.net.InetAddress.getByName(MondCluster.HOST)))
+            java.net.InetAddress.getByName(TestCluster.HOST)))
         {
             return socket.getLocalPort();
         }
