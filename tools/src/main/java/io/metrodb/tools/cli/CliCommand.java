@@ -82,7 +82,8 @@ public final class CliCommand implements Callable<Integer>
     double intervalSeconds = 1;
 
     @Option(names = "--history-file", paramLabel = "FILE",
-        description = "The prompt's history file (default: $" + HISTORY_ENV + ", else ~/.metrodb_cli_history).")
+        description = "The prompt's history file (default: $" + HISTORY_ENV +
+            ", else .metrodb_cli_history in the home directory).")
     Path historyFile;
 
     @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
@@ -150,6 +151,11 @@ public final class CliCommand implements Callable<Integer>
             .setStopAtPositional(true)
             .setOut(new PrintWriter(cli.out, true, StandardCharsets.UTF_8))
             .setErr(new PrintWriter(cli.err, true, StandardCharsets.UTF_8));
+        line.setExecutionExceptionHandler((e, commandLine, parseResult) ->
+        {
+            cli.err.println("metrodb-cli: " + e);
+            return 1;
+        });
         return line.execute(args);
     }
 

@@ -72,6 +72,11 @@ final class CommandRunner
         {
             return Reply.error("ERR " + e.getMessage());
         }
+        catch (final RuntimeException e)
+        {
+            // a bug or a local failure (a file that cannot be written): say it, and keep the prompt alive
+            return Reply.error("ERR " + e);
+        }
     }
 
     private Reply dispatch(final String name, final List<byte[]> args) throws IOException

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +60,9 @@ final class Repl
             .option(LineReader.Option.CASE_INSENSITIVE, true)
             .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
             .build();
-        if (!Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType()))
+        // Tail tips draw past the cursor: not on a dumb terminal, nor on one that reports no size (JLine fails there).
+        if (!Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType()) &&
+            terminal.getWidth() > 0 && terminal.getHeight() > 0)
         {
             new TailTipWidgets(reader, hints(), 0, TailTipWidgets.TipType.TAIL_TIP).enable();
         }
@@ -115,12 +118,18 @@ final class Repl
     /**
      * @return per command name (both cases), its argument names for the tail tips.
      */
-    private static Map<String, CmdDesc> hints()
+    static Map<String, CmdDesc> hints()
     {
         final Map<String, CmdDesc> hints = new HashMap<>();
         for (final CommandTable.Spec spec : CommandTable.all())
         {
-            final CmdDesc desc = new CmdDesc(ArgDesc.doArgNames(spec.argNames()));
+            final List<String> names = new ArrayList<>();
+            for (final String name : spec.argNames())
+            {
+                // JLine's argument names take no blanks: [key value ...] shows as [key_value...]
+                names.add(name.replace(" ...", "...").replace(' ', '_'));
+            }
+            final CmdDesc desc = new CmdDesc(ArgDesc.doArgNames(names));
             hints.put(spec.name(), desc);
             hints.put(spec.name().toLowerCase(Locale.ROOT), desc);
         }

@@ -12,9 +12,9 @@ import java.util.Map;
 final class StatMode
 {
     /** INFO counters shown after {@code keys}, in order. */
-    static final String[] COUNTERS = {"gets", "sets", "setsafes", "dels", "exists", "writes_failed", "bad_requests"};
+    static final String[] COUNTERS = {"gets", "sets", "setsafes", "dels", "exists", "writes_failed"};
     private static final int HEADER_EVERY = 20;
-    private static final String FORMAT = "%-12s" + " %-18s".repeat(COUNTERS.length);
+    private static final String FORMAT = "%-10s" + " %-15s".repeat(COUNTERS.length);
 
     /** Reads the mapd's INFO text. */
     interface InfoSource

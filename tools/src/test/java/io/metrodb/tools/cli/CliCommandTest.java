@@ -1,9 +1,11 @@
 package io.metrodb.tools.cli;
 
 import io.metrodb.protocol.testing.Await;
+import io.metrodb.protocol.testing.TestSeed;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -18,7 +20,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,6 +35,9 @@ class CliCommandTest
 {
     @TempDir
     static Path root;
+
+    @RegisterExtension
+    final TestSeed seed = new TestSeed("cli.file.seed");
 
     private static CliCluster cluster;
     private static Path history;
@@ -209,14 +213,13 @@ class CliCommandTest
     @Test
     void shouldRoundTripABinaryFileThroughSetFromFileAndGetToFile() throws Exception
     {
-        final long seed = Long.getLong("cli.file.seed", System.nanoTime());
         final byte[] data = new byte[3 << 20];
-        new Random(seed).nextBytes(data);
+        seed.random().nextBytes(data);
         final Path in = Files.write(root.resolve("in.bin"), data);
         final Path out = root.resolve("out.bin");
         assertReply("OK", cli("SETFROMFILE", "file-key", in.toString()));
         assertReply("(integer) " + data.length, cli("GETTOFILE", "file-key", out.toString()));
-        assertEquals(sha256(data), sha256(Files.readAllBytes(out)), "seed " + seed);
+        assertEquals(sha256(data), sha256(Files.readAllBytes(out)), seed.describe());
 
         final Path none = root.resolve("none.bin");
         assertReply("(nil)", cli("GETTOFILE", "file-key-missing", none.toString()));

@@ -1,5 +1,7 @@
 package io.metrodb.tools.cli;
 
+import org.jline.console.ArgDesc;
+import org.jline.console.CmdDesc;
 import org.jline.reader.Candidate;
 import org.jline.reader.impl.DefaultParser;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,23 @@ class CliPartsTest
         final List<Candidate> argument = new ArrayList<>();
         new Repl.CommandCompleter().complete(null, parser.parse("GET se", 6), argument);
         assertTrue(argument.isEmpty(), "arguments are keys, not command names: " + argument);
+    }
+
+    @Test
+    void shouldGiveEveryCommandArgumentHintsInBothCases()
+    {
+        final Map<String, CmdDesc> hints = Repl.hints();
+        for (final CommandTable.Spec spec : CommandTable.all())
+        {
+            assertEquals(spec.argNames().size(), hints.get(spec.name()).getArgsDesc().size(), spec.name());
+            assertTrue(hints.containsKey(spec.name().toLowerCase()), spec.name());
+        }
+        final List<String> mset = new ArrayList<>();
+        for (final ArgDesc arg : hints.get("mset").getArgsDesc())
+        {
+            mset.add(arg.getName());
+        }
+        assertEquals(List.of("key", "value", "[key_value...]"), mset);
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.metrodb.tools.cli;
 
+import io.metrodb.protocol.testing.TestSeed;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,19 +54,21 @@ class ReplyFormatterTest
         assertEquals("11) (integer) 10", lines[10]);
     }
 
+    @RegisterExtension
+    final TestSeed seed = new TestSeed("cli.quote.seed");
+
     @Test
     void shouldQuoteSoThatTheSplitterReadsTheSameBytesBack()
     {
-        final long seed = Long.getLong("cli.quote.seed", System.nanoTime());
-        final Random random = new Random(seed);
+        final SplittableRandom random = seed.random();
         for (int round = 0; round < 200; round++)
         {
             final byte[] value = new byte[random.nextInt(64)];
             random.nextBytes(value);
             final String quoted = ReplyFormatter.quote(value);
             final List<byte[]> words = LineSplitter.split("SET k " + quoted);
-            assertEquals(3, words.size(), "seed " + seed + ": " + quoted);
-            assertArrayEquals(value, words.get(2), "seed " + seed + ": " + quoted);
+            assertEquals(3, words.size(), seed + ": " + quoted);
+            assertArrayEquals(value, words.get(2), seed + ": " + quoted);
         }
     }
 }
