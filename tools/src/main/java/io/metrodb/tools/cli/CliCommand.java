@@ -290,7 +290,8 @@ public final class CliCommand implements Callable<Integer>
     {
         if (reply.kind() == Reply.Kind.USAGE_ERROR && oneShot)
         {
-            err.println("metrodb-cli: " + reply.text());
+            final String message = reply.text();
+            err.println("metrodb-cli: " + (message.startsWith("ERR ") ? message.substring(4) : message));
             return 2;
         }
         out.println(ReplyFormatter.format(reply));

@@ -53,7 +53,8 @@ final class LatencyMode
                 final long nowNs = System.nanoTime();
                 if (inPlace)
                 {
-                    out.print("\r" + line());
+                    // back to the line's start, rewrite it, clear what a longer previous line left
+                    out.print("\r" + line() + "\u001b[K");
                     out.flush();
                     printedSamples = samples;
                 }
