@@ -198,8 +198,7 @@ public final class CliCommand implements Callable<Integer>
             }
             if (stat)
             {
-                new StatMode().run(() -> mapdLink.info(""), count, Math.max(1, (long)(intervalSeconds * 1000)), out);
-                return 0;
+                return runStat(mapdLink);
             }
             if (!command.isEmpty())
             {
@@ -227,10 +226,32 @@ public final class CliCommand implements Callable<Integer>
             new LatencyMode().run(sampler, count, terminal, out);
             return 0;
         }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
         catch (final Exception e)
         {
-            out.println(ReplyFormatter.format(Reply.error("ERR " + e.getMessage())));
+            return print(CommandRunner.errorReply(e), false);
+        }
+    }
+
+    private int runStat(final AdminLink mapdLink)
+    {
+        try
+        {
+            new StatMode().run(() -> mapdLink.info(""), count, Math.max(1, (long)(intervalSeconds * 1000)), out);
+            return 0;
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
             return 1;
+        }
+        catch (final Exception e)
+        {
+            return print(CommandRunner.errorReply(e), false);
         }
     }
 

@@ -59,24 +59,33 @@ final class CommandRunner
         {
             return dispatch(spec.name(), args);
         }
-        catch (final MetroException e)
+        catch (final IOException | RuntimeException e)
         {
-            final String code = e.status() == 0 ? "ERR" : StatusCodes.name(e.status());
-            return Reply.error(code + " " + e.getMessage());
+            return errorReply(e);
         }
-        catch (final IOException e)
+    }
+
+    /**
+     * @return the error reply for a failed command: {@code STATUS_NAME message} for a failure the server
+     * answered, {@code ERR message} for the others.
+     */
+    static Reply errorReply(final Exception e)
+    {
+        if (e instanceof MetroException)
         {
-            return Reply.error("ERR " + describe(e));
+            final short status = ((MetroException)e).status();
+            return Reply.error((status == 0 ? "ERR" : StatusCodes.name(status)) + " " + e.getMessage());
         }
-        catch (final IllegalArgumentException e)
+        if (e instanceof IOException)
+        {
+            return Reply.error("ERR " + describe((IOException)e));
+        }
+        if (e instanceof IllegalArgumentException)
         {
             return Reply.error("ERR " + e.getMessage());
         }
-        catch (final RuntimeException e)
-        {
-            // a bug or a local failure (a file that cannot be written): say it, and keep the prompt alive
-            return Reply.error("ERR " + e);
-        }
+        // a bug or a local failure (a file that cannot be written): say it, and keep the prompt alive
+        return Reply.error("ERR " + e);
     }
 
     private Reply dispatch(final String name, final List<byte[]> args) throws IOException

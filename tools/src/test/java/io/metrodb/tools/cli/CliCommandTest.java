@@ -200,14 +200,20 @@ class CliCommandTest
     void shouldSayWhenTheMapdCannotBeReached() throws Exception
     {
         final int closedPort = CliCluster.freePort();
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        final CliCommand cli = new CliCommand(new ByteArrayInputStream(new byte[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),
-            name -> null, false, false);
-        final int code = CliCommand.execute(cli, new String[] {"-p", Integer.toString(closedPort), "PING"});
-        final String printed = out.toString(StandardCharsets.UTF_8);
-        assertEquals(1, code, printed);
-        assertTrue(printed.startsWith("(error) ERR cannot reach 127.0.0.1:" + closedPort), printed);
+        for (final List<String> args : List.of(List.of("PING"), List.of("INFO"), List.of("--latency", "--count", "1"),
+            List.of("--stat", "--count", "1")))
+        {
+            final ByteArrayOutputStream out = new ByteArrayOutputStream();
+            final CliCommand cli = new CliCommand(new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),
+                name -> null, false, false);
+            final List<String> all = new ArrayList<>(List.of("-p", Integer.toString(closedPort)));
+            all.addAll(args);
+            final int code = CliCommand.execute(cli, all.toArray(new String[0]));
+            final String printed = out.toString(StandardCharsets.UTF_8);
+            assertEquals(1, code, args + ": " + printed);
+            assertTrue(printed.contains("(error) ERR cannot reach 127.0.0.1:" + closedPort), args + ": " + printed);
+        }
     }
 
     @Test
