@@ -19,9 +19,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Serves one HTTP/1.1 connection, on its event loop: routes each request, receives its body into one array sized by
@@ -32,6 +35,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class GatewayHandler extends ChannelInboundHandlerAdapter
 {
+    private static final Logger LOG = Logger.getLogger(GatewayHandler.class.getName());
+
     static final int MAX_PIPELINED = 64;
     static final String ALLOW = "GET, PUT, POST, DELETE";
 
@@ -441,6 +446,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
+        LOG.log(cause instanceof IOException ? Level.FINE : Level.WARNING,
+            "closing HTTP connection " + ctx.channel().remoteAddress() + " after an error", cause);
         ctx.close();
     }
 }

@@ -26,6 +26,12 @@ public final class GatewayServer implements AutoCloseable
     static final int MAX_INITIAL_LINE_LENGTH = 3 * ProtocolLimits.MAX_KEY_LENGTH + 4096;
     static final int MAX_HEADER_SIZE = 16 * 1024;
     static final int MAX_CHUNK_SIZE = 64 * 1024;
+    /**
+     * Requests the codec may have decoded but not yet seen answered. {@link GatewayHandler} stops reading at
+     * {@link GatewayHandler#MAX_PIPELINED}, but what one read (at most 64 KiB) already holds is decoded anyway, up to
+     * some 4000 minimal requests: Netty's default of 128 would close such a connection.
+     */
+    static final int MAX_PIPELINE_DEPTH = 8192;
 
     private final GatewayConfig config;
     private final EventLoopGroup group;
@@ -66,7 +72,7 @@ public final class GatewayServer implements AutoCloseable
                             .addLast("http", new HttpServerCodec(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(MAX_INITIAL_LINE_LENGTH)
                                 .setMaxHeaderSize(MAX_HEADER_SIZE)
-                                .setMaxChunkSize(MAX_CHUNK_SIZE)))
+                                .setMaxChunkSize(MAX_CHUNK_SIZE), MAX_PIPELINE_DEPTH))
                             .addLast("gateway", new GatewayHandler(c, a, metrics, config.maxValueLength()));
                     }
                 })

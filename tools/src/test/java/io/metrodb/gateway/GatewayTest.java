@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -196,6 +199,50 @@ class GatewayTest
             assertEquals("small", last.text());
             assertEquals("close", last.headers().get("connection"));
             assertTrue(raw.isClosedByServer(), "Connection: close is honoured");
+        }
+    }
+
+    @Test
+    void shouldMatchAModelUnderManyPipelinedReadsAndWrites() throws Exception
+    {
+        final long seed = Long.getLong("gateway.seed", System.nanoTime());
+        final Random random = new Random(seed);
+        final Map<String, String> model = new HashMap<>();
+        final List<String> expected = new ArrayList<>();
+        final StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < 300; i++)
+        {
+            final String key = "model-" + seed + "-" + random.nextInt(8);
+            final int kind = random.nextInt(4);
+            if (kind == 0)
+            {
+                final String value = "v" + i + "x".repeat(random.nextInt(2000));
+                requests.append("PUT /").append(key).append(" HTTP/1.1\r\nHost: x\r\nContent-Length: ")
+                    .append(value.length()).append("\r\n\r\n").append(value);
+                model.put(key, value);
+                expected.add("204 ");
+            }
+            else if (kind == 1)
+            {
+                requests.append("DELETE /").append(key).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+                expected.add(model.remove(key) == null ? "404 not found\n" : "204 ");
+            }
+            else
+            {
+                requests.append("GET /").append(key).append(" HTTP/1.1\r\nHost: x\r\n\r\n");
+                final String value = model.get(key);
+                expected.add(value == null ? "404 not found\n" : "200 " + value);
+            }
+        }
+        try (RawHttp raw = new RawHttp(gateway.port()))
+        {
+            raw.write(requests.toString());
+            for (int i = 0; i < expected.size(); i++)
+            {
+                final RawHttp.Answer answer = raw.read();
+                final String actual = answer.status() + " " + answer.text();
+                assertEquals(expected.get(i), actual, "seed " + seed + ", request " + i);
+            }
         }
     }
 
