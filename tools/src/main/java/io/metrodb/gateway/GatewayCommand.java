@@ -81,8 +81,7 @@ public final class GatewayCommand implements Callable<Integer>
         }
         catch (final RuntimeException e)
         {
-            System.err.println("metrodb gateway: cannot listen on " + config.host() + ":" + config.port() + ": " +
-                AdminEndpoints.oneLine(e));
+            System.err.println("metrodb gateway: " + AdminEndpoints.oneLine(e));
             return 1;
         }
         final CountDownLatch stopped = new CountDownLatch(1);

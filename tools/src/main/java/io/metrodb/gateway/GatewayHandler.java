@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -356,7 +357,14 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter
         }
         else
         {
-            ctx.executor().execute(() -> finish(exchange, answer));
+            try
+            {
+                ctx.executor().execute(() -> finish(exchange, answer));
+            }
+            catch (final RejectedExecutionException e)
+            {
+                answer.release(); // the gateway is stopping: the connection is gone
+            }
         }
     }
 

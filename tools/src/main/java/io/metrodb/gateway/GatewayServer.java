@@ -80,7 +80,7 @@ public final class GatewayServer implements AutoCloseable
                 .sync()
                 .channel();
         }
-        catch (final InterruptedException | RuntimeException e)
+        catch (final Exception e)
         {
             if (newAdmin != null)
             {
@@ -91,7 +91,17 @@ public final class GatewayServer implements AutoCloseable
                 newClient.close();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-            throw e;
+            if (e instanceof InterruptedException)
+            {
+                throw (InterruptedException)e;
+            }
+            if (e instanceof IllegalArgumentException)
+            {
+                throw (IllegalArgumentException)e;
+            }
+            // Netty's bind failure is a checked exception thrown unchecked: name the address
+            throw new IllegalStateException("cannot listen on " + config.host() + ":" + config.port() + ": " +
+                AdminEndpoints.oneLine(e), e);
         }
         this.client = newClient;
         this.admin = newAdmin;
@@ -103,6 +113,7 @@ public final class GatewayServer implements AutoCloseable
      * @param config the settings.
      * @return the running gateway.
      * @throws InterruptedException while binding.
+     * @throws IllegalStateException when the port cannot be bound (taken, no such address), naming it.
      */
     public static GatewayServer start(final GatewayConfig config) throws InterruptedException
     {

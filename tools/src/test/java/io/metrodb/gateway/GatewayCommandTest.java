@@ -5,11 +5,14 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GatewayCommandTest
@@ -61,6 +64,19 @@ class GatewayCommandTest
             assertTrue(out.toString().contains(option), option + " in " + out);
         }
         assertTrue(out.toString().contains("default: 7080"), out.toString());
+    }
+
+    @Test
+    void shouldNameATakenPortAndExit1() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1")))
+        {
+            final IllegalStateException error = assertThrows(IllegalStateException.class, () -> GatewayServer.start(
+                new GatewayConfig("127.0.0.1", taken.getLocalPort(), List.of(new InetSocketAddress("127.0.0.1", 1)),
+                    null, null, 1024, 1, 1_000, 1_000)));
+            assertTrue(error.getMessage().contains("127.0.0.1:" + taken.getLocalPort()), error.getMessage());
+            assertEquals(1, run("--port", Integer.toString(taken.getLocalPort()), "--mapds", "127.0.0.1:1"));
+        }
     }
 
     private static int run(final String... args)
