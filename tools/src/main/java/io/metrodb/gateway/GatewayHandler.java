@@ -190,8 +190,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter
             }
             exchange.value = new byte[(int)length];
         }
-        if (expectContinue)
+        if (expectContinue && pending.peekFirst() == exchange)
         {
+            // only at the head: an interim answer must not overtake earlier requests' answers (a client that gets
+            // none sends the body after its own wait, as curl does after a second)
             ctx.writeAndFlush(new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
         }
