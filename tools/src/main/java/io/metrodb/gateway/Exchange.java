@@ -5,6 +5,7 @@ import io.metrodb.client.MetroOverloadedException;
 import io.metrodb.client.MetroTimeoutException;
 import io.metrodb.client.MetroUnavailableException;
 import io.metrodb.client.ReplyHandler;
+import io.metrodb.protocol.StatusCodes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -165,10 +166,15 @@ final class Exchange implements ReplyHandler
     }
 
     /**
-     * @return 503 when no mapd can take the call (unavailable or overloaded), 504 when it timed out, else 500.
+     * @return 503 when no mapd can take the call (unavailable or overloaded), 504 when it timed out, 413 when the
+     * mapd found the value over its own limit (a gateway whose --max-value is above the mapds'), else 500.
      */
     static HttpResponseStatus statusOf(final MetroException error)
     {
+        if (error.status() == StatusCodes.VALUE_TOO_LARGE || error.status() == StatusCodes.FRAME_TOO_LARGE)
+        {
+            return HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+        }
         if (error instanceof MetroUnavailableException || error instanceof MetroOverloadedException)
         {
             return HttpResponseStatus.SERVICE_UNAVAILABLE;

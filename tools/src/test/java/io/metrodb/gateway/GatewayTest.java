@@ -287,6 +287,16 @@ class GatewayTest
             assertEquals(204, fits.statusCode(), "a chunked body at the limit: " + fits.body());
             assertEquals(1024, sdk.get(utf8("too-big")).length);
         }
+        try (GatewayServer above = GatewayServer.start(GatewayConfig.defaults(cluster.mapdAddresses())
+            .withMaxValueLength(2 * GatewayCluster.MAX_VALUE)))
+        {
+            final HttpResponse<String> refused = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + above.port() + "/too-big-3"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[GatewayCluster.MAX_VALUE + 1])).build(),
+                HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, refused.statusCode(), "the mapds' own limit: " + refused.body());
+            assertTrue(refused.body().contains("Exception"), "the mapd refused it, not the gateway: " + refused.body());
+        }
         try (RawHttp raw = new RawHttp(gateway.port()))
         {
             raw.write("POST /too-big-2 HTTP/1.1\r\nHost: x\r\nContent-Length: " + (GatewayCluster.MAX_VALUE + 1) +
