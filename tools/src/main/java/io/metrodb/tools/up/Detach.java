@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 final class Detach
 {
     private static final long FOLLOW_POLL_MS = 100;
+    private static final String INCUBATOR_WARNING = "WARNING: Using incubator modules";
 
     private Detach()
     {
@@ -112,7 +113,14 @@ final class Detach
                 return offset;
             }
             final String lines = new String(bytes, 0, end, StandardCharsets.UTF_8);
-            out.print(lines);
+            for (final String line : lines.split("\n"))
+            {
+                // Java 17 announces its incubator module on every start (bin/metrodb filters it the same way).
+                if (!line.startsWith(INCUBATOR_WARNING))
+                {
+                    out.println(line);
+                }
+            }
             out.flush();
             seen.append(lines);
             return offset + end;

@@ -1,0 +1,197 @@
+package io.metrodb.tools.up;
+
+import io.metrodb.client.MetroClient;
+import io.metrodb.protocol.testing.Await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code metrodb up} as a user runs it: a child JVM ({@code io.metrodb.tools.ToolsMain up}, daemons from this
+ * test's classpath) on a free base port in a temp dir. It gets ready, serves a SET/GET, restarts a mapd killed with
+ * SIGKILL, and on SIGTERM stops every process it started; a taken port is refused before anything starts.
+ */
+class UpCommandTest
+{
+    private static final long READY_TIMEOUT_MS = 240_000;
+    private static final long STOP_TIMEOUT_MS = 90_000;
+    private static final int NODES = 6;
+
+    @TempDir
+    Path dir;
+
+    private Process up;
+    private Path upOutput;
+
+    @AfterEach
+    void killLeftovers()
+    {
+        if (up != null)
+        {
+            up.descendants().forEach(ProcessHandle::destroyForcibly);
+            up.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldServeRestartAKilledMapdAndLeaveNoProcessOnSigterm() throws Exception
+    {
+        final int base = freeBasePort();
+        up = startUp(base, dir.resolve("data"));
+        Await.until("up prints ready", READY_TIMEOUT_MS, () -> hasLine("ready:"), this::describe);
+        assertTrue(hasLine("mapd1    mapd     127.0.0.1:" + base), describe());
+        assertTrue(hasLine("mond     mond     127.0.0.1:" + (base + 20)), describe());
+        assertTrue(hasLine("logd3    logd     127.0.0.1:" + (base + 10)), describe());
+
+        try (MetroClient client = MetroClient.builder(mapds(base)).build())
+        {
+            client.set("up-key", "up-value");
+            assertEquals("up-value", client.get("up-key"), describe());
+        }
+
+        final Path pidFile = dir.resolve("data").resolve("mapd1.pid");
+        final long killed = Long.parseLong(Files.readString(pidFile).trim());
+        final ProcessHandle mapd = ProcessHandle.of(killed).orElseThrow();
+        assertTrue(up.descendants().anyMatch(p -> p.pid() == killed), "mapd1 is a child of up: " + describe());
+        mapd.destroyForcibly();
+        Await.until("up restarts mapd1", READY_TIMEOUT_MS, () -> hasLine("mapd1 restarted (pid "), this::describe);
+        assertTrue(hasLine("mapd1 exited (exit 137)"), describe());
+        final long restarted = Long.parseLong(Files.readString(pidFile).trim());
+        assertNotEquals(killed, restarted, describe());
+        Await.until("mapd1 serves again and mond sees every node UP", READY_TIMEOUT_MS, () ->
+        {
+            final MondProbe.Health health = MondProbe.health(ClusterLayout.HOST, base + 20, 2_000);
+            return health.up() == NODES && Supervisor.accepts(base);
+        }, this::describe);
+        try (MetroClient client = MetroClient.builder("127.0.0.1:" + base).build())
+        {
+            Await.until("mapd1 answers GET after its restart", READY_TIMEOUT_MS, () ->
+            {
+                try
+                {
+                    return "up-value".equals(client.get("up-key"));
+                }
+                catch (final RuntimeException e)
+                {
+                    return false;
+                }
+            }, this::describe);
+        }
+
+        final List<ProcessHandle> children = up.descendants().collect(Collectors.toList());
+        assertTrue(children.size() >= NODES + 1, "up's children: " + children + describe());
+        up.destroy();
+        assertTrue(up.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS), "up stops on SIGTERM: " + describe());
+        for (final ProcessHandle child : children)
+        {
+            assertTrue(child.onExit().isDone() || !child.isAlive(), "left behind: " + child.pid() + describe());
+        }
+        assertTrue(hasLine("metrodb up: stopped"), describe());
+        assertFalse(Files.exists(pidFile), "pid files are removed: " + describe());
+        assertTrue(Files.isRegularFile(dir.resolve("data").resolve("mapd1").resolve("node.id")), describe());
+    }
+
+    @Test
+    void shouldNameATakenPortAndStartNothing() throws Exception
+    {
+        final int base = freeBasePort();
+        try (ServerSocket taken = new ServerSocket())
+        {
+            taken.bind(new InetSocketAddress("127.0.0.1", base + 9));
+            up = startUp(base, dir.resolve("data"));
+            assertTrue(up.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS), describe());
+            assertEquals(1, up.exitValue(), describe());
+            assertTrue(hasLine("port " + (base + 9) + " (logd2) is already in use"), describe());
+            assertFalse(hasLine("ready:"), describe());
+            assertFalse(Files.exists(dir.resolve("data").resolve("logd1.pid")), "nothing started: " + describe());
+            assertFalse(Files.exists(dir.resolve("data").resolve("logd1")), "nothing started: " + describe());
+        }
+    }
+
+    private Process startUp(final int base, final Path data) throws IOException
+    {
+        upOutput = dir.resolve("up.out");
+        final List<String> command = new ArrayList<>();
+        command.add(Launcher.javaBinary());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.metrodb.tools.ToolsMain");
+        command.addAll(List.of("up", "--dir", data.toString(), "--base-port", Integer.toString(base),
+            "--classpath-launch", "--no-gateway"));
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(upOutput.toFile());
+        // A quicker start on a loaded box: these daemons serve a handful of requests.
+        builder.environment().put("METRODB_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m");
+        final Process process = builder.start();
+        return process;
+    }
+
+    private boolean hasLine(final String text) throws IOException
+    {
+        return output().stream().anyMatch(line -> line.contains(text));
+    }
+
+    private String describe() throws IOException
+    {
+        return "\nup's output:\n" + String.join("\n", output());
+    }
+
+    private List<String> output() throws IOException
+    {
+        return Files.exists(upOutput) ? Files.readAllLines(upOutput, StandardCharsets.UTF_8) : List.of();
+    }
+
+    private static String[] mapds(final int base)
+    {
+        return new String[] {"127.0.0.1:" + base, "127.0.0.1:" + (base + 1), "127.0.0.1:" + (base + 2)};
+    }
+
+    /**
+     * A base port whose cluster ports (B..B+2, B+8..B+10, B+20) can all be bound now.
+     */
+    private static int freeBasePort()
+    {
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            final int base = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            if (allFree(base, base + 1, base + 2, base + 8, base + 9, base + 10, base + 20))
+            {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free base port in 20000..30000");
+    }
+
+    private static boolean allFree(final int... ports)
+    {
+        for (final int port : ports)
+        {
+            try (ServerSocket socket = new ServerSocket())
+            {
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+            }
+            catch (final IOException e)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
