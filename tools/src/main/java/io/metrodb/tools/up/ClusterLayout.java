@@ -104,7 +104,7 @@ public final class ClusterLayout
         final Path mondDir = dir.resolve("mond");
         nodes.add(new NodeSpec("mond", NodeSpec.MOND, mondPort, mondDir, List.of(
             "--dir", mondDir.toString(), "--host", HOST, "--port", Integer.toString(mondPort),
-            "--mapds", mapdList, "--logds", logdList), 2));
+            "--mapds", mapdList, "--logds", logdList), 1));
         if (gateway)
         {
             final int port = basePort + GATEWAY_PORT_OFFSET;

@@ -12,7 +12,8 @@ import java.util.List;
  * @param port  the loopback port it listens on
  * @param dir   its data directory (none for the gateway)
  * @param args  the arguments after the role command
- * @param stage start order: every node of a stage listens before the next stage starts (logds, mapds, the rest)
+ * @param stage start order: every node of a stage listens before the next stage starts (0: logds; 1: mapds and
+ *              mond, which only needs their addresses; 2: the gateway)
  */
 public record NodeSpec(String name, String role, int port, Path dir, List<String> args, int stage)
 {

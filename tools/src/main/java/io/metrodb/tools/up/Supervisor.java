@@ -29,6 +29,9 @@ public final class Supervisor
     public static final long STABLE_AFTER_MS = 30_000;
     public static final long STOP_WAIT_MS = 10_000;
     private static final int CONNECT_TIMEOUT_MS = 200;
+    /** Clients first: mond (it watches everyone) and the gateway, then the mapds (clients of the logds), the logds. */
+    private static final List<List<String>> STOP_ORDER = List.of(List.of(NodeSpec.MOND, NodeSpec.GATEWAY),
+        List.of(NodeSpec.MAPD), List.of(NodeSpec.LOGD));
 
     private final Path dir;
     private final Launcher launcher;
@@ -57,8 +60,8 @@ public final class Supervisor
     }
 
     /**
-     * Starts the nodes stage by stage (logds, mapds, then mond and the gateway), each stage once all its nodes
-     * accept connections.
+     * Starts the nodes stage by stage (logds; mapds and mond; the gateway), each stage once all the nodes of the
+     * one before accept connections.
      *
      * @param deadlineNs {@link System#nanoTime()} by which every node must listen
      * @throws IOException naming the node that exited or did not listen in time, with the end of its log.
@@ -228,13 +231,13 @@ public final class Supervisor
             }
             stopping = true;
         }
-        for (int stage = 2; stage >= 0; stage--)
+        for (final List<String> roles : STOP_ORDER)
         {
             final List<Process> group = new ArrayList<>();
             for (final Child child : children)
             {
                 final Process process = child.process;
-                if (child.spec.stage() == stage && process != null)
+                if (roles.contains(child.spec.role()) && process != null)
                 {
                     process.destroy();
                     group.add(process);
