@@ -1,5 +1,6 @@
 package io.metrodb.tools.up;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,19 +24,22 @@ public final class Launcher
     private final Path serverJar;
     private final Path toolsJar;
     private final String classpath;
+    private final Path cdsDir;
 
     /**
      * @param serverJar the server jar, or null to start daemons from {@code classpath}
      * @param toolsJar  the tools jar, or null to start the gateway from {@code classpath}
      * @param classpath the classpath for what has no jar
+     * @param cdsDir    where to keep class-data sharing archives of the jars, or null for none
      */
-    public Launcher(final Path serverJar, final Path toolsJar, final String classpath)
+    public Launcher(final Path serverJar, final Path toolsJar, final String classpath, final Path cdsDir)
     {
         this.java = javaBinary();
         this.jvmOptions = jvmOptions(Runtime.version().feature(), System.getenv("METRODB_JAVA_OPTS"));
         this.serverJar = serverJar;
         this.toolsJar = toolsJar;
         this.classpath = classpath;
+        this.cdsDir = cdsDir;
     }
 
     /**
@@ -82,6 +86,7 @@ public final class Launcher
         final Path jar = gateway ? toolsJar : serverJar;
         if (jar != null)
         {
+            command.addAll(cdsOptions(node, jar));
             command.add("-jar");
             command.add(jar.toString());
         }
@@ -94,6 +99,42 @@ public final class Launcher
         command.add(node.role());
         command.addAll(node.args());
         return command;
+    }
+
+    /**
+     * Application class-data sharing: a JVM starting from an archive of the classes it loaded last time spends about
+     * a third less CPU starting (a mapd: ~2.6 s to ~1.7 s). The first node of each role (logd1, mapd1, mond, the
+     * gateway) writes its role's archive when it exits, if there is none or the jar is newer; every node of the role
+     * starts from it when there is one. The JVM checks the archive against the jar and its own version and ignores
+     * one that does not match.
+     */
+    private List<String> cdsOptions(final NodeSpec node, final Path jar)
+    {
+        if (cdsDir == null)
+        {
+            return List.of();
+        }
+        final Path archive = cdsDir.resolve(node.role() + "-" + Runtime.version() + ".jsa");
+        try
+        {
+            if (Files.isRegularFile(archive) &&
+                Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0)
+            {
+                return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off,cds+dynamic=off");
+            }
+            final boolean writer = node.name().equals(node.role()) || node.name().equals(node.role() + "1");
+            if (writer)
+            {
+                Files.createDirectories(cdsDir);
+                Files.deleteIfExists(archive);
+                return List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off,cds+dynamic=off");
+            }
+        }
+        catch (final IOException e)
+        {
+            return List.of();
+        }
+        return List.of();
     }
 
     /**
