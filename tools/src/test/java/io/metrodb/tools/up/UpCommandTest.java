@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code metrodb up} as a user runs it: a child JVM ({@code io.metrodb.tools.ToolsMain up}, daemons from this
  * test's classpath) on a free base port in a temp dir. It gets ready, serves a SET/GET, restarts a mapd killed with
- * SIGKILL, and on SIGTERM stops every process it started; a taken port is refused before anything starts.
+ * SIGKILL, and on SIGTERM stops every process it started; a taken port is refused before anything starts;
+ * {@code --detach} returns once ready, {@code status} shows it, {@code down} leaves no process.
  */
 class UpCommandTest
 {
@@ -41,13 +42,80 @@ class UpCommandTest
     private Path upOutput;
 
     @AfterEach
-    void killLeftovers()
+    void killLeftovers() throws IOException
     {
         if (up != null)
         {
             up.descendants().forEach(ProcessHandle::destroyForcibly);
             up.destroyForcibly();
         }
+        for (final long pid : pidsInPidFiles(dir.resolve("data")))
+        {
+            ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("metrodb"))
+                .ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void shouldDetachThenReportStatusAndStopEverythingOnDown() throws Exception
+    {
+        final int base = freeBasePort();
+        final Path data = dir.resolve("data");
+        up = startUp(base, data, "--detach");
+        assertTrue(up.waitFor(READY_TIMEOUT_MS, TimeUnit.MILLISECONDS), "up --detach returns: " + describe());
+        assertEquals(0, up.exitValue(), describe());
+        assertTrue(hasLine("ready:"), describe());
+        assertTrue(hasLine("running in the background (pid "), describe());
+        final List<Long> pids = pidsInPidFiles(data);
+        assertEquals(NODES + 2, pids.size(), "up and 7 nodes: " + pids + describe());
+        for (final long pid : pids)
+        {
+            assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), pid + describe());
+        }
+
+        final Process status = tool(data, "status");
+        assertTrue(status.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS), describe());
+        assertEquals(0, status.exitValue(), describe());
+        assertTrue(hasLine("mapd2    mapd     127.0.0.1:" + (base + 1)), describe());
+        assertTrue(hasLine("mond sees 6 of 6 nodes UP"), describe());
+
+        final Process down = tool(data, "down");
+        assertTrue(down.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS), describe());
+        assertEquals(0, down.exitValue(), describe());
+        for (final long pid : pids)
+        {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "left: " + pid + describe());
+        }
+        assertEquals(List.of(), pidsInPidFiles(data), describe());
+        final Process after = tool(data, "status");
+        assertTrue(after.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS), describe());
+        assertEquals(1, after.exitValue(), "status once down: " + describe());
+    }
+
+    private Process tool(final Path data, final String command) throws IOException
+    {
+        return new ProcessBuilder(Launcher.javaBinary(), "-cp", System.getProperty("java.class.path"),
+            "io.metrodb.tools.ToolsMain", command, "--dir", data.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(upOutput.toFile()))
+            .start();
+    }
+
+    private static List<Long> pidsInPidFiles(final Path data) throws IOException
+    {
+        final List<Long> pids = new ArrayList<>();
+        if (!Files.isDirectory(data))
+        {
+            return pids;
+        }
+        try (var files = Files.list(data))
+        {
+            for (final Path file : files.filter(f -> f.toString().endsWith(".pid")).toList())
+            {
+                pids.add(Long.parseLong(Files.readString(file).trim()));
+            }
+        }
+        return pids;
     }
 
     @Test
@@ -125,7 +193,7 @@ class UpCommandTest
         }
     }
 
-    private Process startUp(final int base, final Path data) throws IOException
+    private Process startUp(final int base, final Path data, final String... extra) throws IOException
     {
         upOutput = dir.resolve("up.out");
         final List<String> command = new ArrayList<>();
@@ -135,8 +203,9 @@ class UpCommandTest
         command.add("io.metrodb.tools.ToolsMain");
         command.addAll(List.of("up", "--dir", data.toString(), "--base-port", Integer.toString(base),
             "--classpath-launch", "--no-gateway"));
+        command.addAll(List.of(extra));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(upOutput.toFile());
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(upOutput.toFile()));
         // A quicker start on a loaded box: these daemons serve a handful of requests.
         builder.environment().put("METRODB_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m");
         final Process process = builder.start();
