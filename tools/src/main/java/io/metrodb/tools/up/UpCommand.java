@@ -83,6 +83,9 @@ public final class UpCommand implements Callable<Integer>
         "<dir>/cds: the first run of each role writes one on exit; later starts take about a third less CPU).")
     boolean noCds;
 
+    @Option(names = "--detached", hidden = true, description = "Set by --detach on the up it starts.")
+    boolean detached;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -168,8 +171,9 @@ public final class UpCommand implements Callable<Integer>
         }
         if (health != null && health.up() == expected)
         {
-            out.printf("%s: mond sees %d of %d nodes UP after %.1f s; mapds at %s; Ctrl-C stops%n", READY,
-                health.up(), expected, (System.nanoTime() - startNs) / 1e9, mapdList(nodes));
+            out.printf("%s: mond sees %d of %d nodes UP after %.1f s; mapds at %s; %s stops it%n", READY,
+                health.up(), expected, (System.nanoTime() - startNs) / 1e9, mapdList(nodes),
+                detached ? "metrodb down --dir " + home : "Ctrl-C");
         }
         else
         {
@@ -265,7 +269,8 @@ public final class UpCommand implements Callable<Integer>
 
     private List<String> detachedArgs()
     {
-        final List<String> args = new ArrayList<>(List.of("up", "--dir", dir.toAbsolutePath().normalize().toString(),
+        final List<String> args = new ArrayList<>(List.of("up", "--detached",
+            "--dir", dir.toAbsolutePath().normalize().toString(),
             "--logds", Integer.toString(logds), "--mapds", Integer.toString(mapds), "--rf", Integer.toString(rf),
             "--base-port", Integer.toString(basePort)));
         if (noGateway)
