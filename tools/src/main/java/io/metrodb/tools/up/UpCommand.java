@@ -149,6 +149,19 @@ public final class UpCommand implements Callable<Integer>
             out.printf("%-8s %-8s %-16s log %s%n", node.name(), node.role(), node.endpoint(),
                 home.resolve(node.name() + ".log"));
         }
+        // Supervising from here on: a node that dies while mond is being asked is restarted too.
+        final Thread supervising = new Thread(() ->
+        {
+            try
+            {
+                supervisor.superviseUntilStopped();
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "metrodb-up-supervisor");
+        supervising.start();
         final NodeSpec mond = find(nodes, NodeSpec.MOND);
         final int expected = logds + mapds;
         final long readyDeadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
@@ -180,7 +193,7 @@ public final class UpCommand implements Callable<Integer>
             out.println("metrodb up: not ready: mond sees " + (health == null ? "?" : health.up()) + " of " +
                 expected + " nodes UP after " + START_TIMEOUT_MS / 1000 + " s; see the logs in " + home);
         }
-        supervisor.superviseUntilStopped();
+        supervising.join();
         return 0;
     }
 
