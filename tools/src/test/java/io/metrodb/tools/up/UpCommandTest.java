@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code metrodb up} as a user runs it: a child JVM ({@code io.metrodb.tools.ToolsMain up}, daemons from this
  * test's classpath) on a free base port in a temp dir. It gets ready, serves a SET/GET, restarts a mapd killed with
- * SIGKILL, and on SIGTERM stops every process it started; a taken port is refused before anything starts;
+ * SIGKILL, on SIGTERM stops every process it started, and the next up finds the data; a taken port is refused
+ * before anything starts;
  * {@code --detach} returns once ready, {@code status} shows it, {@code down} leaves no process.
  */
 class UpCommandTest
@@ -174,6 +175,18 @@ class UpCommandTest
         assertTrue(hasLine("metrodb up: stopped"), describe());
         assertFalse(Files.exists(pidFile), "pid files are removed: " + describe());
         assertTrue(Files.isRegularFile(dir.resolve("data").resolve("mapd1").resolve("node.id")), describe());
+
+        // The next up on the same --dir finds the data.
+        final int linesBefore = output().size();
+        up = startUp(base, dir.resolve("data"));
+        Await.until("the second up prints ready", READY_TIMEOUT_MS,
+            () -> output().stream().skip(linesBefore).anyMatch(line -> line.startsWith("ready:")), this::describe);
+        try (MetroClient client = MetroClient.builder(mapds(base)).build())
+        {
+            assertEquals("up-value", client.get("up-key"), describe());
+        }
+        up.destroy();
+        assertTrue(up.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS), "the second up stops: " + describe());
     }
 
     @Test
