@@ -118,7 +118,7 @@ public final class CliCommand implements Callable<Integer>
      * @param dumbPrompt true (tests) to run the prompt on a dumb terminal over {@code in} and {@code out} instead
      *                   of reading one command per line without a prompt when there is no terminal.
      */
-    CliCommand(
+    public CliCommand(
         final InputStream in,
         final PrintStream out,
         final PrintStream err,
@@ -143,9 +143,11 @@ public final class CliCommand implements Callable<Integer>
     }
 
     /**
+     * Runs the CLI in this JVM (tests, tools that embed it), with {@code cli}'s streams.
+     *
      * @return the exit code: 0, 1 on an error reply or failure, 2 on a usage error.
      */
-    static int execute(final CliCommand cli, final String[] args)
+    public static int execute(final CliCommand cli, final String[] args)
     {
         final CommandLine line = new CommandLine(cli)
             .setStopAtPositional(true)
