@@ -3,12 +3,15 @@ package io.metrodb.protocol;
 import io.metrodb.protocol.logd.AppendRequest;
 import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mapd.EntryResponse;
 import io.metrodb.protocol.mapd.ReplicateRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.ValueRecord;
+import io.metrodb.protocol.mapd.ValueRecordFlyweight;
 import io.metrodb.protocol.netty.FrameDecoder;
 import io.metrodb.protocol.testing.Generators;
+import io.metrodb.protocol.testing.ReplicateFrames;
 import io.metrodb.protocol.testing.TestSeed;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
@@ -182,8 +185,10 @@ class CodecPropertiesTest
                 offsets[i] = (offsetsSeed.length == 0 ? i : offsetsSeed[i % offsetsSeed.length]) & Long.MAX_VALUE;
             }
             final ByteBuf out = Unpooled.buffer();
-            ReplicateRequest.encode(out, 3, 1000, 9, version, 4, tombstone ? Change.TOMBSTONE : 0, valueLength,
-                checksum, key, replicaCount, logdIds, offsets);
+            ReplicateFrames.wrapForAppend(out, new ChangeFlyweight(), 3, 1000, 9, key.length, replicaCount)
+                .version(version).versionNode(4).flags(tombstone ? Change.TOMBSTONE : 0).valueLength(valueLength)
+                .checksum(checksum).key(key).replicas(replicaCount, logdIds, offsets)
+                .commit();
             final ByteBuf frame = decodeOne(out, Integer.MAX_VALUE, in);
             try
             {
@@ -233,7 +238,10 @@ class CodecPropertiesTest
                 Long.toUnsignedString(version) + ", flags " + flags;
 
             final ByteBuf out = Unpooled.buffer();
-            ValueRecord.write(out, flags, version, node, key, value, ValueRecord.checksum(value));
+            new ValueRecordFlyweight().wrapForAppend(out, key.length, value.length)
+                .flags(flags).version(version).versionNode(node).checksum(ValueRecord.checksum(value)).key(key)
+                .value(value)
+                .commit();
             try
             {
                 assertEquals(StatusCodes.OK, ValueRecord.validate(out, 0, out.readableBytes()), in);

@@ -6,7 +6,9 @@ import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.logd.ScanRequest;
 import io.metrodb.protocol.logd.ScanResponse;
 import io.metrodb.protocol.logd.StatResponse;
+import io.metrodb.protocol.mapd.BadReplicaFlyweight;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mapd.DumpRequest;
 import io.metrodb.protocol.mapd.DumpResponse;
 import io.metrodb.protocol.mapd.EntryResponse;
@@ -14,16 +16,19 @@ import io.metrodb.protocol.mapd.KeyRequest;
 import io.metrodb.protocol.mapd.ProbeRequest;
 import io.metrodb.protocol.mapd.ProbeResponse;
 import io.metrodb.protocol.mapd.RepairRequest;
+import io.metrodb.protocol.mapd.RepairRequestFlyweight;
 import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.mapd.ReplicateRequest;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mapd.SyncRequest;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.mapd.ValueRecord;
+import io.metrodb.protocol.mapd.ValueRecordFlyweight;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.protocol.testing.ReplicateFrames;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -313,8 +318,10 @@ public final class GoldenVectors
                 assertEquals("1 of 2 logds", ErrorPayload.message(buf, at));
             }));
         add("replicate-request",
-            out -> ReplicateRequest.encode(out, 15, 42, NODE, VERSION, NODE, 0, VALUE.length, CHECKSUM, KEY, 2,
-                LOGDS, OFFSETS),
+            out -> ReplicateFrames.wrapForAppend(out, new ChangeFlyweight(), 15, 42, NODE, KEY.length, 2)
+                .version(VERSION).versionNode(NODE).flags(0).valueLength(VALUE.length).checksum(CHECKSUM)
+                .key(KEY).replicas(2, LOGDS, OFFSETS)
+                .commit(),
             f -> withFrame(f, (buf, at) ->
             {
                 assertEquals(StatusCodes.OK, ReplicateRequest.validate(buf, at));
@@ -338,7 +345,10 @@ public final class GoldenVectors
             {
                 SyncResponse.encodeHeader(out, 16, true, SyncResponse.MODE_BACKLOG, 1, 42,
                     Change.length(KEY.length, 2));
-                Change.write(out, VERSION, NODE, 0, VALUE.length, CHECKSUM, KEY, 2, LOGDS, OFFSETS);
+                new ChangeFlyweight().wrapForAppend(out, KEY.length, 2)
+                    .version(VERSION).versionNode(NODE).flags(0).valueLength(VALUE.length).checksum(CHECKSUM)
+                    .key(KEY).replicas(2, LOGDS, OFFSETS)
+                    .commit();
             },
             f -> withFrame(f, (buf, at) ->
             {
@@ -369,7 +379,10 @@ public final class GoldenVectors
             out ->
             {
                 ProbeResponse.encodeHeader(out, 17, 100, 100, 1, ProbeResponse.badReplicaLength(KEY.length));
-                ProbeResponse.writeBadReplica(out, 2, StatusCodes.CORRUPT_RECORD, 8192, VERSION, NODE, KEY);
+                new BadReplicaFlyweight().wrapForAppend(out, KEY.length)
+                    .logdId(2).reason(StatusCodes.CORRUPT_RECORD).offset(8192).version(VERSION).versionNode(NODE)
+                    .key(KEY)
+                    .commit();
             },
             f -> withFrame(f, (buf, at) ->
             {
@@ -386,7 +399,9 @@ public final class GoldenVectors
                 assertEquals("user:42", string(buf, ProbeResponse.badKeyIndex(bad), ProbeResponse.badKeyLength(buf, bad)));
             }));
         add("repair-request",
-            out -> RepairRequest.encode(out, 18, VERSION, NODE, KEY, 1, new short[] {2}, new long[] {8192}),
+            out -> new RepairRequestFlyweight().wrapForAppend(out, 18, KEY.length, 1)
+                .version(VERSION).versionNode(NODE).key(KEY).badReplicas(1, new short[] {2}, new long[] {8192})
+                .commit(),
             f -> withFrame(f, (buf, at) ->
             {
                 assertEquals(StatusCodes.OK, RepairRequest.validate(buf, at));
@@ -415,7 +430,10 @@ public final class GoldenVectors
             out ->
             {
                 DumpResponse.encodeHeader(out, 19, 0, 1, Change.length(KEY.length, 2));
-                Change.write(out, VERSION, NODE, 0, VALUE.length, CHECKSUM, KEY, 2, LOGDS, OFFSETS);
+                new ChangeFlyweight().wrapForAppend(out, KEY.length, 2)
+                    .version(VERSION).versionNode(NODE).flags(0).valueLength(VALUE.length).checksum(CHECKSUM)
+                    .key(KEY).replicas(2, LOGDS, OFFSETS)
+                    .commit();
             },
             f -> withFrame(f, (buf, at) ->
             {
@@ -470,7 +488,9 @@ public final class GoldenVectors
             }));
 
         add("value-record",
-            out -> ValueRecord.write(out, 0, VERSION, NODE, KEY, VALUE, CHECKSUM),
+            out -> new ValueRecordFlyweight().wrapForAppend(out, KEY.length, VALUE.length)
+                .flags(0).version(VERSION).versionNode(NODE).checksum(CHECKSUM).key(KEY).value(VALUE)
+                .commit(),
             buf ->
             {
                 final int at = buf.readerIndex();

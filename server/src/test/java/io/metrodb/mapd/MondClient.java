@@ -8,7 +8,7 @@ import io.metrodb.protocol.logd.OffsetPayload;
 import io.metrodb.protocol.logd.ReadResponse;
 import io.metrodb.protocol.mapd.ProbeRequest;
 import io.metrodb.protocol.mapd.ProbeResponse;
-import io.metrodb.protocol.mapd.RepairRequest;
+import io.metrodb.protocol.mapd.RepairRequestFlyweight;
 import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
@@ -210,8 +210,10 @@ final class MondClient implements AutoCloseable
             logdIds[i] = (short)bad.get(i).logdId();
             offsets[i] = bad.get(i).offset();
         }
-        socket.send(out -> RepairRequest.encode(out, id, version, versionNode, key.getBytes(StandardCharsets.UTF_8),
-            bad.size(), logdIds, offsets));
+        final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        socket.send(out -> new RepairRequestFlyweight().wrapForAppend(out, id, keyBytes.length, bad.size())
+            .version(version).versionNode(versionNode).key(keyBytes).badReplicas(bad.size(), logdIds, offsets)
+            .commit());
         final ByteBuf frame = read(id);
         try
         {

@@ -7,6 +7,7 @@ import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.ProbeRequest;
 import io.metrodb.protocol.mapd.RepairRequest;
+import io.metrodb.protocol.mapd.RepairRequestFlyweight;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.netty.buffer.ByteBuf;
@@ -148,7 +149,8 @@ class MondServingTest extends MondServingTestBase
             assertEquals(StatusCodes.BAD_REQUEST, mond.raw((out, id) ->
             {
                 final ByteBuf full = Unpooled.buffer();
-                RepairRequest.encode(full, id, 1, 1, bytes("k1"), 1, new short[] {100}, new long[] {0});
+                new RepairRequestFlyweight().wrapForAppend(full, id, 2, 1).version(1).versionNode(1).key(bytes("k1"))
+                    .badReplicas(1, new short[] {100}, new long[] {0}).commit();
                 full.setInt(FrameHeader.LENGTH_OFFSET, full.readableBytes() - 3);
                 out.writeBytes(full, 0, full.readableBytes() - 3);
                 full.release();

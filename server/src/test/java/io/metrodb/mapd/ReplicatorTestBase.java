@@ -6,10 +6,12 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mapd.ReplicateRequest;
 import io.metrodb.protocol.mapd.SyncRequest;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.protocol.testing.ReplicateFrames;
 import io.metrodb.server.NettyServer;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.SocketClient;
@@ -166,8 +168,9 @@ abstract class ReplicatorTestBase
     static void replicate(final SocketClient pusher, final long sequence, final int origin, final String key,
         final long version, final int versionNode) throws IOException
     {
-        pusher.send(out -> ReplicateRequest.encode(out, sequence, sequence, origin, version, versionNode, 0, 1, 0,
-            bytes(key), 2, new short[] {100, 101}, new long[] {0, 0}));
+        pusher.send(out -> ReplicateFrames.wrapForAppend(out, new ChangeFlyweight(), sequence, sequence, origin,
+            bytes(key).length, 2).version(version).versionNode(versionNode).flags(0).valueLength(1).checksum(0)
+            .key(bytes(key)).replicas(2, new short[] {100, 101}, new long[] {0, 0}).commit());
         final ByteBuf ack = pusher.readFrame();
         try
         {
@@ -335,8 +338,9 @@ abstract class ReplicatorTestBase
             final int mode, final long sequence, final Map<String, Long> versions)
         {
             final ByteBuf changes = Unpooled.buffer();
-            versions.forEach((key, version) -> Change.write(changes, version, PEER, 0, 1, 0, bytes(key), 2,
-                new short[] {100, 101}, new long[] {0, 0}));
+            versions.forEach((key, version) -> new ChangeFlyweight().wrapForAppend(changes, bytes(key).length, 2)
+                .version(version).versionNode(PEER).flags(0).valueLength(1).checksum(0).key(bytes(key))
+                .replicas(2, new short[] {100, 101}, new long[] {0, 0}).commit());
             final ByteBuf out = ctx.alloc().ioBuffer();
             SyncResponse.encodeHeader(out, requestId, more, mode, versions.size(), sequence, changes.readableBytes());
             out.writeBytes(changes);

@@ -12,6 +12,7 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mapd.SyncResponse;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.netty.buffer.AbstractByteBufAllocator;
@@ -191,8 +192,12 @@ abstract class SyncStreamerTestBase
         }
         final ByteBuf entry = Unpooled.buffer();
         scratch.add(entry);
-        JournalEntry.write(entry, sequence, origin, keyBytes, 0, keyBytes.readableBytes(), changeVersion, versionNode,
-            flags, valueLength, key.hashCode(), replicaCount, logdIds, offsets);
+        JournalEntry.writeHeader(entry, sequence, origin);
+        new ChangeFlyweight().wrapForAppend(entry, keyBytes.readableBytes(), replicaCount)
+            .version(changeVersion).versionNode(versionNode).flags(flags).valueLength(valueLength)
+            .checksum(key.hashCode()).key(keyBytes, 0, keyBytes.readableBytes())
+            .replicas(replicaCount, logdIds, offsets)
+            .commit();
         final long position = journal.append(entry);
         assertTrue(position >= 0, "journal append: " + position);
         new ChangeApplier(grid).applyEntry(entry, 0);

@@ -3,6 +3,7 @@ package io.metrodb.mond;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mapd.BadReplicaFlyweight;
 import io.metrodb.protocol.mapd.ProbeRequest;
 import io.metrodb.protocol.mapd.ProbeResponse;
 import org.junit.jupiter.api.Test;
@@ -128,10 +129,15 @@ class ProbeWalkerPassTest extends ProbeWalkerTestBase
             ProbeResponse.encodeHeader(out, FrameHeader.requestId(frame, at), 0, 77, 4,
                 ProbeResponse.badReplicaLength(alpha.length) + ProbeResponse.badReplicaLength(b.length) +
                 ProbeResponse.badReplicaLength(slow.length) + ProbeResponse.badReplicaLength(lost.length));
-            ProbeResponse.writeBadReplica(out, 21, StatusCodes.CORRUPT_RECORD, 4096, 1_000, 3, alpha);
-            ProbeResponse.writeBadReplica(out, 22, StatusCodes.REPLICA_MISMATCH, 8192, 2_000, 4, b);
-            ProbeResponse.writeBadReplica(out, 21, StatusCodes.TIMEOUT, 512, 3_000, 5, slow);
-            ProbeResponse.writeBadReplica(out, 99, StatusCodes.UNAVAILABLE, 1024, 4_000, 6, lost);
+            final BadReplicaFlyweight bad = new BadReplicaFlyweight();
+            bad.wrapForAppend(out, alpha.length).logdId(21).reason(StatusCodes.CORRUPT_RECORD).offset(4096)
+                .version(1_000).versionNode(3).key(alpha).commit();
+            bad.wrapForAppend(out, b.length).logdId(22).reason(StatusCodes.REPLICA_MISMATCH).offset(8192)
+                .version(2_000).versionNode(4).key(b).commit();
+            bad.wrapForAppend(out, slow.length).logdId(21).reason(StatusCodes.TIMEOUT).offset(512)
+                .version(3_000).versionNode(5).key(slow).commit();
+            bad.wrapForAppend(out, lost.length).logdId(99).reason(StatusCodes.UNAVAILABLE).offset(1024)
+                .version(4_000).versionNode(6).key(lost).commit();
         }));
         final ProbeWalker random = walker(ProbeRequest.MODE_RANDOM, 1_000, null);
         advanceUntilSent(random);

@@ -61,53 +61,6 @@ public final class Change
     }
 
     /**
-     * Writes a change at the writer index; ten positional fields, for tests and tools: code on the data path
-     * writes through a reused {@link ChangeFlyweight}, which this delegates to.
-     *
-     * @param replicaCount entries of {@code logdIds} and {@code offsets} to write, 0..255; the arrays may
-     *                     be longer and are reused by the caller.
-     */
-    public static void write(
-        final ByteBuf out,
-        final long version,
-        final int versionNode,
-        final int changeFlags,
-        final int valueLength,
-        final int checksum,
-        final byte[] key,
-        final int replicaCount,
-        final short[] logdIds,
-        final long[] offsets)
-    {
-        Encoding.checkReplicas(replicaCount, logdIds, offsets);
-        new ChangeFlyweight().wrapForAppend(out, key.length, replicaCount)
-            .version(version).versionNode(versionNode).flags(changeFlags).valueLength(valueLength).checksum(checksum)
-            .key(key).replicas(replicaCount, logdIds, offsets)
-            .commit();
-    }
-
-    public static void write(
-        final ByteBuf out,
-        final long version,
-        final int versionNode,
-        final int changeFlags,
-        final int valueLength,
-        final int checksum,
-        final ByteBuf key,
-        final int keyIndex,
-        final int keyLength,
-        final int replicaCount,
-        final short[] logdIds,
-        final long[] offsets)
-    {
-        Encoding.checkReplicas(replicaCount, logdIds, offsets);
-        new ChangeFlyweight().wrapForAppend(out, keyLength, replicaCount)
-            .version(version).versionNode(versionNode).flags(changeFlags).valueLength(valueLength).checksum(checksum)
-            .key(key, keyIndex, keyLength).replicas(replicaCount, logdIds, offsets)
-            .commit();
-    }
-
-    /**
      * @param end index just past the bytes the change may occupy.
      * @return the change's length when it lies entirely before {@code end}, its key is not empty and its
      * value length is not negative; otherwise -1.

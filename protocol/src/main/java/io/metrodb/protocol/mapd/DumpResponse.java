@@ -28,7 +28,7 @@ public final class DumpResponse
 
     /**
      * Writes the frame header and fixed fields; the caller then writes {@code count} changes with
-     * {@link Change#write} totalling {@code changesLength} bytes.
+     * {@link ChangeFlyweight}s totalling {@code changesLength} bytes.
      */
     public static void encodeHeader(
         final ByteBuf out, final long requestId, final long nextCursor, final int count, final int changesLength)

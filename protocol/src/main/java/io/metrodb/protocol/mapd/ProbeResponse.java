@@ -49,7 +49,7 @@ public final class ProbeResponse
 
     /**
      * Writes the frame header and fixed fields; the caller then writes {@code badCount} bad replicas with
-     * {@link #writeBadReplica} totalling {@code badLength} bytes.
+     * {@link BadReplicaFlyweight} totalling {@code badLength} bytes.
      */
     public static void encodeHeader(
         final ByteBuf out,
@@ -69,44 +69,6 @@ public final class ProbeResponse
     public static int badReplicaLength(final int keyLength)
     {
         return BAD_KEY_OFFSET + keyLength;
-    }
-
-    /**
-     * Writes one bad replica at the writer index, every field positional: for tests and tools; mapd writes through
-     * a reused {@link BadReplicaFlyweight}, which this delegates to.
-     *
-     * @param version     the grid entry's version when the replica was checked.
-     * @param versionNode the grid entry's version node.
-     */
-    public static void writeBadReplica(
-        final ByteBuf out,
-        final int logdId,
-        final short reason,
-        final long offset,
-        final long version,
-        final int versionNode,
-        final byte[] key)
-    {
-        new BadReplicaFlyweight().wrapForAppend(out, key.length)
-            .logdId(logdId).reason(reason).offset(offset).version(version).versionNode(versionNode).key(key)
-            .commit();
-    }
-
-    public static void writeBadReplica(
-        final ByteBuf out,
-        final int logdId,
-        final short reason,
-        final long offset,
-        final long version,
-        final int versionNode,
-        final ByteBuf key,
-        final int keyIndex,
-        final int keyLength)
-    {
-        new BadReplicaFlyweight().wrapForAppend(out, keyLength)
-            .logdId(logdId).reason(reason).offset(offset).version(version).versionNode(versionNode)
-            .key(key, keyIndex, keyLength)
-            .commit();
     }
 
     /**

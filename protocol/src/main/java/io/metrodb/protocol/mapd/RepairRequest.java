@@ -1,7 +1,6 @@
 package io.metrodb.protocol.mapd;
 
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.netty.buffer.ByteBuf;
 
@@ -32,47 +31,6 @@ public final class RepairRequest
 
     private RepairRequest()
     {
-    }
-
-    /**
-     * Writes a frame at the writer index, every field positional: for tests and tools; mond's repairer writes
-     * through a reused {@link RepairRequestFlyweight}, which this delegates to.
-     *
-     * @param badCount entries of {@code logdIds} and {@code offsets} to write, 0..255.
-     */
-    public static void encode(
-        final ByteBuf out,
-        final long requestId,
-        final long version,
-        final int versionNode,
-        final byte[] key,
-        final int badCount,
-        final short[] logdIds,
-        final long[] offsets)
-    {
-        Encoding.checkReplicas(badCount, logdIds, offsets);
-        new RepairRequestFlyweight().wrapForAppend(out, requestId, key.length, badCount)
-            .version(version).versionNode(versionNode).key(key).badReplicas(badCount, logdIds, offsets)
-            .commit();
-    }
-
-    public static void encode(
-        final ByteBuf out,
-        final long requestId,
-        final long version,
-        final int versionNode,
-        final ByteBuf key,
-        final int keyIndex,
-        final int keyLength,
-        final int badCount,
-        final short[] logdIds,
-        final long[] offsets)
-    {
-        Encoding.checkReplicas(badCount, logdIds, offsets);
-        new RepairRequestFlyweight().wrapForAppend(out, requestId, keyLength, badCount)
-            .version(version).versionNode(versionNode).key(key, keyIndex, keyLength)
-            .badReplicas(badCount, logdIds, offsets)
-            .commit();
     }
 
     /**

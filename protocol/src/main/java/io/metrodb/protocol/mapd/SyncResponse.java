@@ -41,7 +41,7 @@ public final class SyncResponse
 
     /**
      * Writes the frame header and fixed fields; the caller then writes {@code changeCount} changes with
-     * {@link Change#write} totalling {@code changesLength} bytes.
+     * {@link ChangeFlyweight}s totalling {@code changesLength} bytes.
      *
      * @param more true on every frame of the stream but the last.
      */

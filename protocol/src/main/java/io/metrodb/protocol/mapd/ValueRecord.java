@@ -49,48 +49,6 @@ public final class ValueRecord
     }
 
     /**
-     * Writes a record at the writer index, every field positional: for tests and tools; the data path writes
-     * through a reused {@link ValueRecordFlyweight}, which this delegates to.
-     *
-     * @param flags    0 or {@link #TOMBSTONE}.
-     * @param value    the value, empty for a tombstone.
-     * @param checksum {@link #checksum(byte[])} of the value, computed once by the caller and shared with the
-     *                 {@link Change} it replicates.
-     */
-    public static void write(
-        final ByteBuf out,
-        final int flags,
-        final long version,
-        final int versionNode,
-        final byte[] key,
-        final byte[] value,
-        final int checksum)
-    {
-        new ValueRecordFlyweight().wrapForAppend(out, key.length, value.length)
-            .flags(flags).version(version).versionNode(versionNode).checksum(checksum).key(key).value(value)
-            .commit();
-    }
-
-    public static void write(
-        final ByteBuf out,
-        final int flags,
-        final long version,
-        final int versionNode,
-        final ByteBuf key,
-        final int keyIndex,
-        final int keyLength,
-        final ByteBuf value,
-        final int valueIndex,
-        final int valueLength,
-        final int checksum)
-    {
-        new ValueRecordFlyweight().wrapForAppend(out, keyLength, valueLength)
-            .flags(flags).version(version).versionNode(versionNode).checksum(checksum)
-            .key(key, keyIndex, keyLength).value(value, valueIndex, valueLength)
-            .commit();
-    }
-
-    /**
      * Checks the record in {@code [at, at + length)}, typically a logd entry.
      *
      * @return {@link StatusCodes#OK}; {@link StatusCodes#BAD_REQUEST} for an unknown format, an empty key,

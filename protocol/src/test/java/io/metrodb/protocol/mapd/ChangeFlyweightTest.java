@@ -21,15 +21,17 @@ class ChangeFlyweightTest
     private final ChangeFlyweight change = new ChangeFlyweight();
 
     @Test
-    void shouldWriteTheSameBytesAsTheStaticEncoderAndReadThemBack()
+    void shouldWriteTheDocumentedLayoutAndReadItBack()
     {
         final ByteBuf expected = Unpooled.buffer();
         final ByteBuf actual = Unpooled.buffer(4).writeInt(0xA5A5A5A5);
         final ByteBuf key = Unpooled.wrappedBuffer(new byte[2], KEY);
         try
         {
-            Change.write(expected, 0x0102_0304_0506_0708L, 0xFEDC, Change.TOMBSTONE | Change.REPAIR, 123_456,
-                0xCAFEBABE, KEY, 2, LOGD_IDS, OFFSETS);
+            // The layout in Change's javadoc, field by field.
+            expected.writeLong(0x0102_0304_0506_0708L).writeShort(0xFEDC).writeByte(Change.TOMBSTONE | Change.REPAIR)
+                .writeByte(2).writeInt(123_456).writeInt(0xCAFEBABE).writeShort(KEY.length).writeBytes(KEY)
+                .writeShort(LOGD_IDS[0]).writeLong(OFFSETS[0]).writeShort(LOGD_IDS[1]).writeLong(OFFSETS[1]);
             change.wrapForAppend(actual, KEY.length, 2)
                 .version(0x0102_0304_0506_0708L).versionNode(0xFEDC).flags(Change.TOMBSTONE | Change.REPAIR)
                 .valueLength(123_456).checksum(0xCAFEBABE).key(key, 2, KEY.length).replicas(2, LOGD_IDS, OFFSETS)

@@ -28,7 +28,19 @@ class ChangeTest
     /** Writes the change the tests share: 3 replicas of 4 array slots, tombstone flag set. */
     static void writeSample(final ByteBuf out, final long version)
     {
-        Change.write(out, version, 0xABCD, Change.TOMBSTONE, 0, 0x12345678, KEY, 3, LOGD_IDS, OFFSETS);
+        new ChangeFlyweight().wrapForAppend(out, KEY.length, 3)
+            .version(version).versionNode(0xABCD).flags(Change.TOMBSTONE).valueLength(0).checksum(0x12345678)
+            .key(KEY).replicas(3, LOGD_IDS, OFFSETS)
+            .commit();
+    }
+
+    /** A change of version 7 from node 1 with one replica: the flags and value length vary. */
+    private static void write(final ByteBuf out, final int flags, final int valueLength)
+    {
+        new ChangeFlyweight().wrapForAppend(out, KEY.length, 1)
+            .version(7L).versionNode(1).flags(flags).valueLength(valueLength).checksum(0)
+            .key(KEY).replicas(1, LOGD_IDS, OFFSETS)
+            .commit();
     }
 
     static void assertSample(final ByteBuf buf, final int at, final long version)
@@ -56,12 +68,12 @@ class ChangeTest
         final ByteBuf buf = Unpooled.buffer();
         try
         {
-            Change.write(buf, 7L, 1, Change.TOMBSTONE | Change.REPAIR, 0, 0, KEY, 1, LOGD_IDS, OFFSETS);
+            write(buf, Change.TOMBSTONE | Change.REPAIR, 0);
             assertTrue(Change.isRepair(buf, 0));
             assertTrue(Change.isTombstone(buf, 0));
             assertEquals(Change.TOMBSTONE | Change.REPAIR, Change.flags(buf, 0));
             buf.clear();
-            Change.write(buf, 7L, 1, Change.REPAIR, 5, 0, KEY, 1, LOGD_IDS, OFFSETS);
+            write(buf, Change.REPAIR, 5);
             assertTrue(Change.isRepair(buf, 0));
             assertFalse(Change.isTombstone(buf, 0));
         }
@@ -98,7 +110,10 @@ class ChangeTest
         final ByteBuf buf = Unpooled.buffer();
         try
         {
-            Change.write(buf, 1L, 2, 0, 512, -1, key, 1, 2, 0, null, null);
+            new ChangeFlyweight().wrapForAppend(buf, 2, 0)
+                .version(1L).versionNode(2).flags(0).valueLength(512).checksum(-1)
+                .key(key, 1, 2).replicas(0, null, null)
+                .commit();
             assertEquals(Change.FIXED_LENGTH + 2, buf.writerIndex());
             assertFalse(Change.isTombstone(buf, 0));
             assertEquals(512, Change.valueLength(buf, 0));
@@ -120,9 +135,9 @@ class ChangeTest
         try
         {
             assertThrows(IllegalArgumentException.class,
-                () -> Change.write(buf, 1L, 1, 0, 0, 0, KEY, 5, LOGD_IDS, OFFSETS));
+                () -> new ChangeFlyweight().wrapForAppend(buf, KEY.length, 5).key(KEY).replicas(5, LOGD_IDS, OFFSETS));
             assertThrows(IllegalArgumentException.class,
-                () -> Change.write(buf, 1L, 1, 0, 0, 0, KEY, 256, new short[256], new long[256]));
+                () -> new ChangeFlyweight().wrapForAppend(buf, KEY.length, 256));
             assertEquals(0, buf.writerIndex());
         }
         finally

@@ -26,7 +26,9 @@ class KeysTest
         {
             KeyRequest.encode(get, 1L, Opcodes.GET, (byte)0, KEY);
             SetRequest.encode(set, 2L, Opcodes.SET, KEY, new byte[3]);
-            RepairRequest.encode(repair, 3L, 9L, 1, KEY, 0, null, null);
+            new RepairRequestFlyweight().wrapForAppend(repair, 3L, KEY.length, 0)
+                .version(9L).versionNode(1).key(KEY).badReplicas(0, null, null)
+                .commit();
             assertKeyRules(get, KeyRequest.KEY_LENGTH_OFFSET, KeyRequest.KEY_OFFSET);
             assertKeyRules(set, SetRequest.KEY_LENGTH_OFFSET, SetRequest.KEY_OFFSET);
             assertKeyRules(repair, RepairRequest.KEY_LENGTH_OFFSET, RepairRequest.KEY_OFFSET);

@@ -24,12 +24,17 @@ class ProbeTest
     {
         ProbeResponse.encodeHeader(out, 8L, 0L, 0xFFFFFFFFL, 2,
             ProbeResponse.badReplicaLength(KEY_A.length) + ProbeResponse.badReplicaLength(KEY_B.length));
-        ProbeResponse.writeBadReplica(out, 0xFFFF, StatusCodes.CORRUPT_RECORD, 4096L, -2L, 0xFFFF, KEY_A);
+        final BadReplicaFlyweight bad = new BadReplicaFlyweight();
+        bad.wrapForAppend(out, KEY_A.length)
+            .logdId(0xFFFF).reason(StatusCodes.CORRUPT_RECORD).offset(4096L).version(-2L).versionNode(0xFFFF).key(KEY_A)
+            .commit();
         final ByteBuf key = Unpooled.wrappedBuffer(KEY_B);
         try
         {
-            ProbeResponse.writeBadReplica(out, 2, StatusCodes.NOT_A_RECORD, Long.MAX_VALUE, 77L, 3, key, 0,
-                KEY_B.length);
+            bad.wrapForAppend(out, KEY_B.length)
+                .logdId(2).reason(StatusCodes.NOT_A_RECORD).offset(Long.MAX_VALUE).version(77L).versionNode(3)
+                .key(key, 0, KEY_B.length)
+                .commit();
         }
         finally
         {

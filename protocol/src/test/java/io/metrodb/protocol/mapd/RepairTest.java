@@ -21,6 +21,14 @@ class RepairTest
     private static final short[] LOGD_IDS = {5, (short)0xFFFF, 0};
     private static final long[] OFFSETS = {50L, -1L, 0L};
 
+    /** Request 1 to repair KEY at version 2 from node 3, with the first {@code badCount} bad replicas. */
+    private static void writeRequest(final ByteBuf out, final int badCount)
+    {
+        new RepairRequestFlyweight().wrapForAppend(out, 1L, KEY.length, badCount)
+            .version(2L).versionNode(3).key(KEY).badReplicas(badCount, LOGD_IDS, OFFSETS)
+            .commit();
+    }
+
     @Test
     void shouldRoundTripRequest()
     {
@@ -28,7 +36,9 @@ class RepairTest
         try
         {
             final int frame = buf.writerIndex();
-            RepairRequest.encode(buf, 12L, 99L, 0xFFFF, KEY, 2, LOGD_IDS, OFFSETS);
+            new RepairRequestFlyweight().wrapForAppend(buf, 12L, KEY.length, 2)
+                .version(99L).versionNode(0xFFFF).key(KEY).badReplicas(2, LOGD_IDS, OFFSETS)
+                .commit();
             FrameFixtures.assertHeader(buf, frame, Opcodes.REPAIR, (byte)0, StatusCodes.OK, 12L);
             assertEquals(StatusCodes.OK, RepairRequest.validate(buf, frame));
             assertEquals(99L, RepairRequest.version(buf, frame));
@@ -55,7 +65,9 @@ class RepairTest
         final ByteBuf buf = Unpooled.buffer();
         try
         {
-            RepairRequest.encode(buf, 1L, 2L, 3, key, 1, 2, 0, null, null);
+            new RepairRequestFlyweight().wrapForAppend(buf, 1L, 2, 0)
+                .version(2L).versionNode(3).key(key, 1, 2).badReplicas(0, null, null)
+                .commit();
             assertEquals(StatusCodes.OK, RepairRequest.validate(buf, 0));
             assertEquals(0, RepairRequest.badCount(buf, 0));
             assertArrayEquals(new byte[] {'e', 'p'}, ByteBufUtil.getBytes(buf, RepairRequest.keyIndex(0), 2));
@@ -97,7 +109,7 @@ class RepairTest
         final ByteBuf response = Unpooled.buffer();
         try
         {
-            RepairRequest.encode(request, 1L, 2L, 3, KEY, 2, LOGD_IDS, OFFSETS);
+            writeRequest(request, 2);
             final int payload = FrameHeader.payloadIndex(0);
             request.setShort(payload + RepairRequest.KEY_LENGTH_OFFSET, 0);
             assertEquals(StatusCodes.INVALID_KEY, RepairRequest.validate(request, 0));
@@ -125,7 +137,7 @@ class RepairTest
         final ByteBuf response = Unpooled.buffer();
         try
         {
-            RepairRequest.encode(request, 1L, 2L, 3, KEY, 3, LOGD_IDS, OFFSETS);
+            writeRequest(request, 3);
             FrameFixtures.assertRejectsTruncations(request, b -> RepairRequest.validate(b, 0) == StatusCodes.OK);
             FrameFixtures.assertNeverThrows(request, b -> RepairRequest.validate(b, 0) == StatusCodes.OK);
             RepairResponse.encode(response, 1L, 3, LOGD_IDS, OFFSETS);

@@ -5,6 +5,7 @@ import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.testing.ReplicateFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -12,14 +13,36 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReplicateRequestTest
 {
     private static void encodeSample(final ByteBuf out)
     {
-        ReplicateRequest.encode(out, 21L, 1L, 0xBEEF, 77L, 0xABCD, Change.TOMBSTONE,
-            0, 0x12345678, ChangeTest.KEY, 3, ChangeTest.LOGD_IDS, ChangeTest.OFFSETS);
+        ReplicateFrames.wrapForAppend(out, new ChangeFlyweight(), 21L, 1L, 0xBEEF, ChangeTest.KEY.length, 3)
+            .version(77L).versionNode(0xABCD).flags(Change.TOMBSTONE).valueLength(0).checksum(0x12345678)
+            .key(ChangeTest.KEY).replicas(3, ChangeTest.LOGD_IDS, ChangeTest.OFFSETS)
+            .commit();
+    }
+
+    @Test
+    void shouldWriteNothingForRefusedLengths()
+    {
+        final ByteBuf buf = Unpooled.buffer();
+        try
+        {
+            buf.writeByte(0x5A);
+            assertThrows(IllegalArgumentException.class, () ->
+                ReplicateFrames.wrapForAppend(buf, new ChangeFlyweight(), 1L, 1L, 1, ChangeTest.KEY.length, 256));
+            assertThrows(IllegalArgumentException.class, () ->
+                ReplicateFrames.wrapForAppend(buf, new ChangeFlyweight(), 1L, 1L, 1, 0x1_0000, 1));
+            assertEquals(1, buf.writerIndex());
+        }
+        finally
+        {
+            buf.release();
+        }
     }
 
     @Test
@@ -49,7 +72,10 @@ class ReplicateRequestTest
         final ByteBuf buf = Unpooled.buffer();
         try
         {
-            ReplicateRequest.encode(buf, 1L, 2L, 3, 4L, 5, 0, 6, 7, key, 0, 3, 1, new short[] {8}, new long[] {9L});
+            ReplicateFrames.wrapForAppend(buf, new ChangeFlyweight(), 1L, 2L, 3, 3, 1)
+                .version(4L).versionNode(5).flags(0).valueLength(6).checksum(7)
+                .key(key, 0, 3).replicas(1, new short[] {8}, new long[] {9L})
+                .commit();
             assertEquals(StatusCodes.OK, ReplicateRequest.validate(buf, 0));
             final int at = ReplicateRequest.changeIndex(0);
             assertArrayEquals(new byte[] {'k', 'e', 'y'}, ByteBufUtil.getBytes(buf, Change.keyIndex(at), 3));

@@ -21,7 +21,7 @@ class ValueRecordFlyweightTest
     private final ValueRecordFlyweight record = new ValueRecordFlyweight();
 
     @Test
-    void shouldWriteTheSameBytesAsTheStaticEncoderAndReadThemBack()
+    void shouldWriteTheDocumentedLayoutAndReadItBack()
     {
         final int checksum = ValueRecord.checksum(VALUE);
         final ByteBuf expected = Unpooled.buffer();
@@ -31,7 +31,10 @@ class ValueRecordFlyweightTest
         final ByteBuf frame = Unpooled.wrappedBuffer(new byte[3], KEY, VALUE);
         try
         {
-            ValueRecord.write(expected, 0, 0x0102_0304_0506_0708L, 0xFEDC, KEY, VALUE, checksum);
+            // The layout in ValueRecord's javadoc, field by field.
+            expected.writeByte(ValueRecord.FORMAT_V1).writeByte(0).writeShort(KEY.length).writeShort(0xFEDC)
+                .writeShort(0).writeLong(0x0102_0304_0506_0708L).writeInt(VALUE.length).writeInt(checksum)
+                .writeBytes(KEY).writeBytes(VALUE);
             record.wrapForAppend(actual, KEY.length, VALUE.length)
                 .flags(0).version(0x0102_0304_0506_0708L).versionNode(0xFEDC).checksum(checksum)
                 .key(frame, 3, KEY.length).value(frame, 3 + KEY.length, VALUE.length)

@@ -25,6 +25,14 @@ class ValueRecordTest
     @RegisterExtension
     final TestSeed seed = new TestSeed("value.record.seed");
 
+    /** KEY and VALUE, version 1 from node 1. */
+    private static void writeRecord(final ByteBuf out)
+    {
+        new ValueRecordFlyweight().wrapForAppend(out, KEY.length, VALUE.length)
+            .flags(0).version(1L).versionNode(1).checksum(ValueRecord.checksum(VALUE)).key(KEY).value(VALUE)
+            .commit();
+    }
+
     @Test
     void shouldComputeKnownCrc32c()
     {
@@ -50,7 +58,10 @@ class ValueRecordTest
         {
             buf.writeZero(7);
             final int at = buf.writerIndex();
-            ValueRecord.write(buf, 0, Long.MAX_VALUE, 0xFFFF, KEY, VALUE, ValueRecord.checksum(VALUE));
+            new ValueRecordFlyweight().wrapForAppend(buf, KEY.length, VALUE.length)
+                .flags(0).version(Long.MAX_VALUE).versionNode(0xFFFF).checksum(ValueRecord.checksum(VALUE))
+                .key(KEY).value(VALUE)
+                .commit();
             final int length = buf.writerIndex() - at;
             assertEquals(ValueRecord.length(KEY.length, VALUE.length), length);
             assertEquals(StatusCodes.OK, ValueRecord.validate(buf, at, length));
@@ -79,8 +90,10 @@ class ValueRecordTest
         final ByteBuf buf = Unpooled.buffer();
         try
         {
-            ValueRecord.write(buf, ValueRecord.TOMBSTONE, 3L, 4, key, 0, KEY.length, value, 0, 0,
-                ValueRecord.checksum(new byte[0]));
+            new ValueRecordFlyweight().wrapForAppend(buf, KEY.length, 0)
+                .flags(ValueRecord.TOMBSTONE).version(3L).versionNode(4).checksum(ValueRecord.checksum(new byte[0]))
+                .key(key, 0, KEY.length).value(value, 0, 0)
+                .commit();
             assertEquals(StatusCodes.OK, ValueRecord.validate(buf, 0, buf.writerIndex()));
             assertTrue(ValueRecord.isTombstone(buf, 0));
             assertEquals(0, ValueRecord.valueLength(buf, 0));
@@ -98,7 +111,7 @@ class ValueRecordTest
         final ByteBuf buf = Unpooled.buffer();
         try
         {
-            ValueRecord.write(buf, 0, 1L, 1, KEY, VALUE, ValueRecord.checksum(VALUE));
+            writeRecord(buf);
             final int length = buf.writerIndex();
             final int last = length - 1;
             buf.setByte(last, buf.getByte(last) ^ 0x01);
@@ -132,7 +145,7 @@ class ValueRecordTest
         final ByteBuf buf = Unpooled.buffer();
         try
         {
-            ValueRecord.write(buf, 0, 1L, 1, KEY, VALUE, ValueRecord.checksum(VALUE));
+            writeRecord(buf);
             final int whole = buf.writerIndex();
             for (int length = 0; length <= whole + 1; length++)
             {

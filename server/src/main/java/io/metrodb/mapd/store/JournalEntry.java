@@ -1,6 +1,5 @@
 package io.metrodb.mapd.store;
 
-import io.metrodb.protocol.mapd.Change;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -26,31 +25,6 @@ public final class JournalEntry
         out.writeLong(sequence);
         out.writeShort(originNode);
         out.writeShort(0);
-    }
-
-    /**
-     * Encodes an entry at the writer index, every field positional: for tests and tools; the data path writes
-     * {@link #writeHeader} and a reused {@link io.metrodb.protocol.mapd.ChangeFlyweight}.
-     */
-    public static void write(
-        final ByteBuf out,
-        final long sequence,
-        final int originNode,
-        final ByteBuf key,
-        final int keyIndex,
-        final int keyLength,
-        final long version,
-        final int versionNode,
-        final int flags,
-        final int valueLength,
-        final int checksum,
-        final int replicaCount,
-        final short[] logdIds,
-        final long[] offsets)
-    {
-        writeHeader(out, sequence, originNode);
-        Change.write(out, version, versionNode, flags, valueLength, checksum, key, keyIndex, keyLength,
-            replicaCount, logdIds, offsets);
     }
 
     public static long sequence(final ByteBuf buf, final int at)

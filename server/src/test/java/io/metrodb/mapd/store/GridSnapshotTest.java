@@ -5,6 +5,7 @@ import io.metrodb.mapd.grid.GridKeys;
 import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.protocol.mapd.Change;
+import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
@@ -398,8 +399,11 @@ class GridSnapshotTest
                     }
                     out.writeInt(Change.length(keyLength, entry.replicaCount()));
                     keyBuffer.getBytes(keyIndex, key.array(), key.arrayOffset(), keyLength);
-                    Change.write(out, entry.version(), entry.versionNode(), entry.flags(), entry.valueLength(),
-                        entry.checksum(), key, 0, keyLength, entry.replicaCount(), logdIds, offsets);
+                    new ChangeFlyweight().wrapForAppend(out, keyLength, entry.replicaCount())
+                        .version(entry.version()).versionNode(entry.versionNode()).flags(entry.flags())
+                        .valueLength(entry.valueLength()).checksum(entry.checksum())
+                        .key(key, 0, keyLength).replicas(entry.replicaCount(), logdIds, offsets)
+                        .commit();
                     count[0]++;
                 });
             }
