@@ -1,145 +1,18 @@
 package io.metrodb.gateway;
 
-import io.metrodb.log.LogConfig;
-import io.metrodb.logd.LogdConfig;
-import io.metrodb.logd.LogdServer;
-import io.metrodb.mapd.MapdConfig;
-import io.metrodb.mapd.MapdServer;
-import io.metrodb.mond.MondConfig;
-import io.metrodb.mond.MondServer;
-import io.metrodb.protocol.ProtocolLimits;
-import io.metrodb.protocol.testing.Await;
+import io.metrodb.tools.testing.ToolsCluster;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Three logds, three peer mapds (RF 2) and mond in this JVM, on loopback with real files, for the gateway's tests.
- * A copy of the client module's LocalCluster plus mond and a larger value limit (10 MiB round trips); issue 13's
- * test-support module is to absorb it.
+ * The tools' test cluster with a value limit large enough for the gateway's 10 MiB round trips.
  */
-final class GatewayCluster implements AutoCloseable
+final class GatewayCluster extends ToolsCluster
 {
-    static final String HOST = "127.0.0.1";
-    static final int SIZE = 3;
     static final int MAX_VALUE = 16 << 20;
-
-    final LogdServer[] logds = new LogdServer[SIZE];
-    final MapdServer[] mapds = new MapdServer[SIZE];
-    final int[] mapdPorts = new int[SIZE];
-    MondServer mond;
 
     GatewayCluster(final Path root) throws Exception
     {
-        try
-        {
-            final int maxEntry = MAX_VALUE + ProtocolLimits.MAX_KEY_LENGTH + 64;
-            final List<InetSocketAddress> logdAddresses = new ArrayList<>();
-            for (int i = 0; i < SIZE; i++)
-            {
-                final LogConfig log = new LogConfig()
-                    .directory(root.resolve("logd" + i))
-                    .segmentLength(64 << 20)
-                    .maxEntryLength(maxEntry)
-                    .validate();
-                logds[i] = LogdServer.start(
-                    new LogdConfig(HOST, 0, 100 + i, null, 1, ProtocolLimits.frameLengthFor(maxEntry), log));
-                logdAddresses.add(new InetSocketAddress(HOST, logds[i].port()));
-            }
-            for (int i = 0; i < SIZE; i++)
-            {
-                mapdPorts[i] = freePort();
-            }
-            for (int i = 0; i < SIZE; i++)
-            {
-                final List<InetSocketAddress> peers = new ArrayList<>();
-                for (int p = 0; p < SIZE; p++)
-                {
-                    if (p != i)
-                    {
-                        peers.add(new InetSocketAddress(HOST, mapdPorts[p]));
-                    }
-                }
-                final MapdConfig config = new MapdConfig(HOST, mapdPorts[i], root.resolve("mapd" + i), i + 1,
-                    logdAddresses, 2, MAX_VALUE, null, 10_000, 0, 0, peers, 10_000, 100, 1 << 16);
-                mapds[i] = MapdServer.start(config);
-            }
-            for (final MapdServer mapd : mapds)
-            {
-                mapd.whenLogdsHealthy(SIZE).get(30, TimeUnit.SECONDS);
-            }
-            Await.until("every mapd sees its peers", 30_000, () ->
-            {
-                for (final MapdServer mapd : mapds)
-                {
-                    if (mapd.livePeers() < SIZE - 1)
-                    {
-                        return false;
-                    }
-                }
-                return true;
-            });
-            mond = MondServer.start(MondConfig.defaults(mapdAddresses(), logdAddresses));
-        }
-        catch (final Exception | Error e)
-        {
-            close();
-            throw e;
-        }
-    }
-
-    List<InetSocketAddress> mapdAddresses()
-    {
-        final List<InetSocketAddress> addresses = new ArrayList<>();
-        for (final int port : mapdPorts)
-        {
-            addresses.add(new InetSocketAddress(HOST, port));
-        }
-        return addresses;
-    }
-
-    InetSocketAddress mondAddress()
-    {
-        return new InetSocketAddress(HOST, mond.port());
-    }
-
-    static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST)))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
-    @Override
-    public void close()
-    {
-        if (mond != null)
-        {
-            mond.close();
-            mond = null;
-        }
-        for (int i = 0; i < SIZE; i++)
-        {
-            if (mapds[i] != null)
-            {
-                mapds[i].close();
-                mapds[i] = null;
-            }
-        }
-        for (int i = 0; i < SIZE; i++)
-        {
-            if (logds[i] != null)
-            {
-                logds[i].close();
-                logds[i] = null;
-            }
-        }
+        super(root, MAX_VALUE);
     }
 }
