@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         StatCommand.class,
         MapdCommand.class,
         MondCommand.class,
+        HostCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable
@@ -65,6 +66,8 @@ public final class Main implements Runnable
     public static CommandLine commandLine()
     {
         final CommandLine commandLine = new CommandLine(new Main());
+        // host's options end at its first daemon name: what follows belongs to the daemons.
+        commandLine.getSubcommands().get("host").setStopAtPositional(true);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
         {
             if (e instanceof IllegalArgumentException)

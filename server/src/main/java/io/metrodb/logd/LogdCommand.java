@@ -5,6 +5,7 @@ import io.metrodb.log.Preallocator;
 import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.ByteSize;
+import io.metrodb.server.Daemon;
 import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
     mixinStandardHelpOptions = true,
     description = "Run a logd: the immutable log store (APPEND bytes -> 64-bit offset, READ offset -> bytes).",
     sortOptions = false)
-public final class LogdCommand implements Callable<Integer>
+public final class LogdCommand implements Callable<Integer>, Daemon
 {
     /** Room for a value record around the largest value with the largest key. */
     public static final long DEFAULT_MAX_ENTRY_LENGTH =
@@ -80,12 +81,25 @@ public final class LogdCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        return ServerRunner.runUntilSignalled(name(), start());
+    }
+
+    @Override
+    public String name()
+    {
+        return "logd";
+    }
+
+    @Override
+    public AutoCloseable start() throws Exception
+    {
         final LogdConfig config = toConfig();
         final LogdServer server = LogdServer.start(config);
-        System.out.printf("logd %d listening on %s:%d (%s), dir %s, tail %d, segments by %s%n", server.nodeId(),
+        // One write: a line printed in pieces can be cut by another thread's log line in the same file.
+        System.out.println(String.format("logd %d listening on %s:%d (%s), dir %s, tail %d, segments by %s", server.nodeId(),
             config.host(), server.port(), Transports.name(), dir.toAbsolutePath(), server.store().tailPosition(),
-            Preallocator.describe());
-        return ServerRunner.runUntilSignalled("logd", server);
+            Preallocator.describe()));
+        return server;
     }
 
     LogdConfig toConfig() throws java.io.IOException

@@ -4,6 +4,7 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.protocol.Addresses;
 import io.metrodb.server.ByteSize;
+import io.metrodb.server.Daemon;
 import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
@@ -22,7 +23,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = "Run a mapd: the key grid that serves GET / SET / SETSAFE / DEL and keeps each value on RF logds.",
     sortOptions = false)
-public final class MapdCommand implements Callable<Integer>
+public final class MapdCommand implements Callable<Integer>, Daemon
 {
     @Option(names = "--dir", required = true, description = "Data directory (journal, snapshot, node.id).")
     Path dir;
@@ -92,12 +93,25 @@ public final class MapdCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        return ServerRunner.runUntilSignalled(name(), start());
+    }
+
+    @Override
+    public String name()
+    {
+        return "mapd";
+    }
+
+    @Override
+    public AutoCloseable start() throws Exception
+    {
         final MapdConfig config = toConfig();
         final MapdServer server = MapdServer.start(config, rebuildFromLogds);
-        System.out.printf("mapd %d listening on %s:%d (%s), dir %s, rf %d, logds %s, recovered %s%n",
+        // One write: a line printed in pieces can be cut by another thread's log line in the same file.
+        System.out.println(String.format("mapd %d listening on %s:%d (%s), dir %s, rf %d, logds %s, recovered %s",
             server.nodeId(), config.host(), server.port(), Transports.name(), dir.toAbsolutePath(), rf, logds,
-            server.recovery());
-        return ServerRunner.runUntilSignalled("mapd", server);
+            server.recovery()));
+        return server;
     }
 
     MapdConfig toConfig() throws java.io.IOException

@@ -2,6 +2,7 @@ package io.metrodb.mond;
 
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.protocol.Addresses;
+import io.metrodb.server.Daemon;
 import io.metrodb.server.DaemonOptions;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ import java.util.concurrent.Callable;
     description = "Run a mond: heartbeats every logd and mapd, pushes the cluster view to the mapds, probes " +
         "replicas and asks mapds to repair the bad ones. It holds no data.",
     sortOptions = false)
-public final class MondCommand implements Callable<Integer>
+public final class MondCommand implements Callable<Integer>, Daemon
 {
     @Option(names = "--mapds", required = true, paramLabel = "HOST:PORT,...",
         description = "Every mapd to watch, probe and push the cluster view to.")
@@ -91,12 +92,25 @@ public final class MondCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        return ServerRunner.runUntilSignalled(name(), start());
+    }
+
+    @Override
+    public String name()
+    {
+        return "mond";
+    }
+
+    @Override
+    public AutoCloseable start() throws Exception
+    {
         final MondConfig config = toConfig();
         final MondServer server = MondServer.start(config, dir);
-        System.out.printf("mond listening on %s:%d (%s), watching mapds %s and logds %s, heartbeat %d ms, " +
-            "down after %d misses, repair grace %d ms%n", config.host(), server.port(), Transports.name(), mapds,
-            logds, config.heartbeatIntervalMs(), config.downAfter(), config.repairGraceMs());
-        return ServerRunner.runUntilSignalled("mond", server);
+        // One write: a line printed in pieces can be cut by another thread's log line in the same file.
+        System.out.println(String.format("mond listening on %s:%d (%s), watching mapds %s and logds %s, heartbeat %d ms, " +
+            "down after %d misses, repair grace %d ms", config.host(), server.port(), Transports.name(), mapds,
+            logds, config.heartbeatIntervalMs(), config.downAfter(), config.repairGraceMs()));
+        return server;
     }
 
     MondConfig toConfig() throws java.io.IOException

@@ -90,11 +90,49 @@ public final class GatewayCommand implements Callable<Integer>
             server.close();
             stopped.countDown();
         }, "metrodb-gateway-shutdown"));
-        System.out.println("gateway listening on http://" + config.host() + ":" + server.port() + " for mapds " +
-            String.join(",", mapds) + (mond == null ? "" : ", mond " + mond));
+        System.out.println(listening(server));
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Starts a gateway in this JVM from its command line's arguments, as {@code metrodb gateway ARGS} would:
+     * {@code metrodb up} runs its gateway this way, saving a JVM's start.
+     *
+     * @param args the arguments after {@code gateway}
+     * @return the running gateway; its {@code listening} line is {@link #listening(GatewayServer)}.
+     * @throws IllegalArgumentException naming a bad argument
+     * @throws IllegalStateException    when the port cannot be bound
+     */
+    public static GatewayServer start(final List<String> args) throws IOException, InterruptedException
+    {
+        final GatewayCommand command = new GatewayCommand();
+        try
+        {
+            new CommandLine(command).parseArgs(args.toArray(new String[0]));
+        }
+        catch (final CommandLine.ParameterException e)
+        {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return GatewayServer.start(command.config());
+    }
+
+    /**
+     * @return the line a gateway prints once it listens.
+     */
+    public static String listening(final GatewayServer server)
+    {
+        final GatewayConfig config = server.config();
+        final List<String> mapds = new ArrayList<>();
+        for (final InetSocketAddress mapd : config.mapds())
+        {
+            mapds.add(mapd.getHostString() + ":" + mapd.getPort());
+        }
+        return "gateway listening on http://" + config.host() + ":" + server.port() + " for mapds " +
+            String.join(",", mapds) + (config.mond() == null ? "" : ", mond " + config.mond().getHostString() + ":" +
+            config.mond().getPort());
     }
 
     GatewayConfig config() throws IOException

@@ -3,12 +3,16 @@ package io.metrodb.tools.up;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The nodes of a local cluster, with the ports, directories and node ids {@code bin/cluster} always used: mapds on
  * B.., logds on B+8.., mond on B+20, the gateway on B-470 (B = 7550 by default); logd ids 1.., mapd ids 11..;
- * data in {@code <dir>/logd1..}, {@code <dir>/mapd1..}, {@code <dir>/mond}.
+ * data in {@code <dir>/logd1..}, {@code <dir>/mapd1..}, {@code <dir>/mond}. The i-th logd and the i-th mapd run in
+ * one process, {@code host<i>}, as on a 3-host install; mond in its own; the gateway in {@code up}'s.
  */
 public final class ClusterLayout
 {
@@ -20,6 +24,9 @@ public final class ClusterLayout
     public static final int MAX_LOGDS = 12;
     public static final int MAX_MAPDS = 8;
     public static final int FIRST_MAPD_ID = 11;
+    public static final String HOST_PROCESS = "host";
+    /** The process of the nodes {@code up} runs itself: the gateway. */
+    public static final String UP_PROCESS = "up";
 
     private ClusterLayout()
     {
@@ -73,7 +80,7 @@ public final class ClusterLayout
             logdAddresses.add(HOST + ":" + port);
             nodes.add(new NodeSpec("logd" + i, NodeSpec.LOGD, port, nodeDir, List.of(
                 "--dir", nodeDir.toString(), "--host", HOST, "--port", Integer.toString(port),
-                "--node-id", Integer.toString(i)), 0));
+                "--node-id", Integer.toString(i)), HOST_PROCESS + i, 0));
         }
         final String logdList = String.join(",", logdAddresses);
         final List<String> mapdAddresses = new ArrayList<>();
@@ -97,20 +104,48 @@ public final class ClusterLayout
                 args.add(String.join(",", peers));
             }
             args.addAll(mapdExtra);
-            nodes.add(new NodeSpec("mapd" + i, NodeSpec.MAPD, port, nodeDir, List.copyOf(args), 1));
+            nodes.add(new NodeSpec("mapd" + i, NodeSpec.MAPD, port, nodeDir, List.copyOf(args), HOST_PROCESS + i, 0));
         }
         final String mapdList = String.join(",", mapdAddresses);
         final int mondPort = basePort + MOND_PORT_OFFSET;
         final Path mondDir = dir.resolve("mond");
         nodes.add(new NodeSpec("mond", NodeSpec.MOND, mondPort, mondDir, List.of(
             "--dir", mondDir.toString(), "--host", HOST, "--port", Integer.toString(mondPort),
-            "--mapds", mapdList, "--logds", logdList), 1));
+            "--mapds", mapdList, "--logds", logdList), "mond", 0));
         if (gateway)
         {
             final int port = basePort + GATEWAY_PORT_OFFSET;
             nodes.add(new NodeSpec("gateway", NodeSpec.GATEWAY, port, null, List.of(
-                "--port", Integer.toString(port), "--mapds", mapdList), 2));
+                "--host", HOST, "--port", Integer.toString(port), "--mapds", mapdList,
+                "--mond", HOST + ":" + mondPort), UP_PROCESS, 1));
         }
         return List.copyOf(nodes);
+    }
+
+    /**
+     * @param nodes the nodes, as {@link #nodes} gives them
+     * @return the child processes that run them, in start order: the hosts (each host's logd before its mapd) and
+     * mond; not the gateway, which {@code up} runs itself.
+     */
+    public static List<ProcessSpec> processes(final List<NodeSpec> nodes)
+    {
+        final Map<String, List<NodeSpec>> byProcess = new LinkedHashMap<>();
+        for (final NodeSpec node : nodes)
+        {
+            if (UP_PROCESS.equals(node.process()))
+            {
+                continue;
+            }
+            byProcess.computeIfAbsent(node.process(), name -> new ArrayList<>()).add(node);
+        }
+        final List<ProcessSpec> processes = new ArrayList<>();
+        for (final Map.Entry<String, List<NodeSpec>> entry : byProcess.entrySet())
+        {
+            final List<NodeSpec> members = new ArrayList<>(entry.getValue());
+            members.sort(Comparator.comparing(node -> NodeSpec.MAPD.equals(node.role())));
+            processes.add(new ProcessSpec(entry.getKey(), List.copyOf(members)));
+        }
+        processes.sort(Comparator.comparingInt(ProcessSpec::stage));
+        return List.copyOf(processes);
     }
 }

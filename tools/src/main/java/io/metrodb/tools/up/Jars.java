@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 
 /**
- * Where the jars of this checkout are: the tools jar this code runs from, and the server jar next to it
- * ({@code server/target/metrodb-server.jar}), found from {@code -Dmetrodb.home} (set by {@code bin/metrodb}),
+ * Where the server jar is, next to the tools jar this code runs from: in a checkout
+ * ({@code server/target/metrodb-server.jar}) or an installed tree ({@code lib/metrodb-server.jar}, as the tarball and
+ * the Debian package lay it out), found from {@code -Dmetrodb.home} (set by {@code bin/metrodb}),
  * {@code $METRODB_HOME}, or the location of this code.
  */
 final class Jars
 {
     static final String SERVER_JAR = "server/target/metrodb-server.jar";
+    static final String INSTALLED_SERVER_JAR = "lib/metrodb-server.jar";
 
     private Jars()
     {
@@ -35,7 +37,7 @@ final class Jars
     }
 
     /**
-     * @return the server jar of this checkout, or null when there is none.
+     * @return the server jar of this checkout or installed tree, or null when there is none.
      */
     static Path serverJar()
     {
@@ -44,17 +46,15 @@ final class Jars
         {
             return null;
         }
-        final Path jar = home.resolve(SERVER_JAR);
-        return Files.isRegularFile(jar) ? jar : null;
-    }
-
-    /**
-     * @return the jar this code runs from, or null when it runs from a directory of classes.
-     */
-    static Path toolsJar()
-    {
-        final Path self = codeLocation();
-        return self != null && Files.isRegularFile(self) && self.toString().endsWith(".jar") ? self : null;
+        for (final String candidate : new String[] {SERVER_JAR, INSTALLED_SERVER_JAR})
+        {
+            final Path jar = home.resolve(candidate);
+            if (Files.isRegularFile(jar))
+            {
+                return jar;
+            }
+        }
+        return null;
     }
 
     private static Path home()
@@ -70,6 +70,11 @@ final class Jars
             self.getParent().getParent().getFileName().toString().equals("tools"))
         {
             return self.getParent().getParent().getParent();
+        }
+        // lib/metrodb-tools.jar of an installed tree: its root is two levels up.
+        if (self != null && self.getNameCount() >= 2 && self.getParent().getFileName().toString().equals("lib"))
+        {
+            return self.getParent().getParent();
         }
         return null;
     }

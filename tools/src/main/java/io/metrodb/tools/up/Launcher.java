@@ -8,36 +8,32 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Builds the command line of a node's JVM: the Java running {@code up}, the options a daemon needs on it (as
- * {@code bin/java-env.sh} chooses them), {@code $METRODB_JAVA_OPTS}, then either the jars ({@code -jar
- * metrodb-server.jar logd ...}, {@code -jar metrodb-tools.jar gateway ...}) or, from a classpath (tests, an IDE),
- * {@code -cp <classpath> io.metrodb.cli.Main logd ...}.
+ * Builds the command line of a child process's JVM: the Java running {@code up}, the options a daemon needs on it
+ * (as {@code bin/java-env.sh} chooses them), {@code $METRODB_JAVA_OPTS}, then either the server jar ({@code -jar
+ * metrodb-server.jar host logd ... + mapd ...}, {@code ... mond ...}) or, from a classpath (tests, an IDE),
+ * {@code -cp <classpath> io.metrodb.cli.Main host ...}.
  */
 public final class Launcher
 {
     public static final String SERVER_MAIN = "io.metrodb.cli.Main";
     public static final String TOOLS_MAIN = "io.metrodb.tools.ToolsMain";
-    public static final String GATEWAY_COMMAND = "io.metrodb.gateway.GatewayCommand";
 
     private final String java;
     private final List<String> jvmOptions;
     private final Path serverJar;
-    private final Path toolsJar;
     private final String classpath;
     private final Path cdsDir;
 
     /**
      * @param serverJar the server jar, or null to start daemons from {@code classpath}
-     * @param toolsJar  the tools jar, or null to start the gateway from {@code classpath}
-     * @param classpath the classpath for what has no jar
-     * @param cdsDir    where to keep class-data sharing archives of the jars, or null for none
+     * @param classpath the classpath when there is no jar
+     * @param cdsDir    where to keep class-data sharing archives of the jar, or null for none
      */
-    public Launcher(final Path serverJar, final Path toolsJar, final String classpath, final Path cdsDir)
+    public Launcher(final Path serverJar, final String classpath, final Path cdsDir)
     {
         this.java = javaBinary();
         this.jvmOptions = jvmOptions(Runtime.version().feature(), System.getenv("METRODB_JAVA_OPTS"));
         this.serverJar = serverJar;
-        this.toolsJar = toolsJar;
         this.classpath = classpath;
         this.cdsDir = cdsDir;
     }
@@ -75,46 +71,43 @@ public final class Launcher
     }
 
     /**
-     * @return the command that starts {@code node}.
+     * @return the command that starts {@code process}.
      */
-    public List<String> command(final NodeSpec node)
+    public List<String> command(final ProcessSpec process)
     {
         final List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);
-        final boolean gateway = NodeSpec.GATEWAY.equals(node.role());
-        final Path jar = gateway ? toolsJar : serverJar;
-        if (jar != null)
+        if (serverJar != null)
         {
-            command.addAll(cdsOptions(node, jar));
+            command.addAll(cdsOptions(process, serverJar));
             command.add("-jar");
-            command.add(jar.toString());
+            command.add(serverJar.toString());
         }
         else
         {
             command.add("-cp");
             command.add(classpath);
-            command.add(gateway ? TOOLS_MAIN : SERVER_MAIN);
+            command.add(SERVER_MAIN);
         }
-        command.add(node.role());
-        command.addAll(node.args());
+        command.addAll(process.commandArgs());
         return command;
     }
 
     /**
      * Application class-data sharing: a JVM starting from an archive of the classes it loaded last time spends about
-     * a third less CPU starting (a mapd: ~2.6 s to ~1.7 s). The first node of each role (logd1, mapd1, mond, the
-     * gateway) writes its role's archive when it exits, if there is none or the jar is newer; every node of the role
-     * starts from it when there is one. The JVM checks the archive against the jar and its own version and ignores
-     * one that does not match.
+     * a third less CPU starting (a mapd: ~2.6 s to ~1.7 s). The first process of each kind (host1, mond) writes
+     * its kind's archive when it exits, if there is none or the jar is newer; every process of the
+     * kind starts from it when there is one. The JVM checks the archive against the jar and its own version and
+     * ignores one that does not match.
      */
-    private List<String> cdsOptions(final NodeSpec node, final Path jar)
+    private List<String> cdsOptions(final ProcessSpec process, final Path jar)
     {
         if (cdsDir == null)
         {
             return List.of();
         }
-        final Path archive = cdsDir.resolve(node.role() + "-" + Runtime.version() + ".jsa");
+        final Path archive = cdsDir.resolve(process.kind() + "-" + Runtime.version() + ".jsa");
         try
         {
             if (Files.isRegularFile(archive) &&
@@ -122,7 +115,8 @@ public final class Launcher
             {
                 return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off,cds+dynamic=off");
             }
-            final boolean writer = node.name().equals(node.role()) || node.name().equals(node.role() + "1");
+            final boolean writer = process.name().equals(process.kind()) ||
+                process.name().equals(process.kind() + "1");
             if (writer)
             {
                 Files.createDirectories(cdsDir);

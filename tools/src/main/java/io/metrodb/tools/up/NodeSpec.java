@@ -4,18 +4,21 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * One node of the local cluster: its name (logd1, mapd2, mond, gateway), role command, port, and the arguments
- * after the role command.
+ * One node of the local cluster: its name (logd1, mapd2, mond, gateway), role command, port, the arguments after
+ * the role command, and the process that runs it.
  *
- * @param name  the node's name: its data directory, log file ({@code <name>.log}) and pid file ({@code <name>.pid})
- * @param role  the command that starts it: logd, mapd, mond or gateway
- * @param port  the loopback port it listens on
- * @param dir   its data directory (none for the gateway)
- * @param args  the arguments after the role command
- * @param stage start order: every node of a stage listens before the next stage starts (0: logds; 1: mapds and
- *              mond, which only needs their addresses; 2: the gateway)
+ * @param name    the node's name: its data directory and pid file ({@code <name>.pid}, the pid of its process)
+ * @param role    the command that starts it: logd, mapd, mond or gateway
+ * @param port    the loopback port it listens on
+ * @param dir     its data directory (none for the gateway)
+ * @param args    the arguments after the role command
+ * @param process the process that runs it: a child (see {@link ProcessSpec}), {@code host<i>} for the i-th logd
+ *                and mapd, {@code mond} for mond, whose output goes to {@code <process>.log}; or {@code up} itself
+ *                for the gateway
+ * @param stage   start order: every node of a stage listens before the next stage starts (0: the hosts and mond;
+ *                1: the gateway, a client of the mapds)
  */
-public record NodeSpec(String name, String role, int port, Path dir, List<String> args, int stage)
+public record NodeSpec(String name, String role, int port, Path dir, List<String> args, String process, int stage)
 {
     public static final String LOGD = "logd";
     public static final String MAPD = "mapd";

@@ -16,11 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs the nodes of a local cluster as child processes and keeps them running: a node that exits is restarted
- * after a backoff (0.5 s doubling to 10 s, back to 0.5 s once it stayed up 30 s) and each restart is printed.
- * {@link #stop()} stops them like {@code bin/cluster stop} did: SIGTERM to mond and the gateway, then the mapds,
- * then the logds, waiting for each group, SIGKILL for what is left after {@link #STOP_WAIT_MS}.
- * Each node writes its output to {@code <dir>/<name>.log} and its pid to {@code <dir>/<name>.pid}.
+ * Runs the processes of a local cluster (see {@link ProcessSpec}) as children and keeps them running: one that
+ * exits is restarted after a backoff (0.5 s doubling to 10 s, back to 0.5 s once it stayed up 30 s) and each restart
+ * is printed. {@link #stop()} stops them clients first: SIGTERM to mond and the gateway, then the hosts (each stops
+ * its mapd before its logd), waiting for each group, SIGKILL for what is left after {@link #STOP_WAIT_MS}.
+ * Each process writes its output to {@code <dir>/<process>.log}, and its pid to {@code <dir>/<node>.pid} for each
+ * of its nodes.
  */
 public final class Supervisor
 {
@@ -29,9 +30,9 @@ public final class Supervisor
     public static final long STABLE_AFTER_MS = 30_000;
     public static final long STOP_WAIT_MS = 10_000;
     private static final int CONNECT_TIMEOUT_MS = 200;
-    /** Clients first: mond (it watches everyone) and the gateway, then the mapds (clients of the logds), the logds. */
+    /** Clients first: mond (it watches everyone) and the gateway, then the hosts. */
     private static final List<List<String>> STOP_ORDER = List.of(List.of(NodeSpec.MOND, NodeSpec.GATEWAY),
-        List.of(NodeSpec.MAPD), List.of(NodeSpec.LOGD));
+        List.of(ProcessSpec.HOST_COMMAND));
 
     private final Path dir;
     private final Launcher launcher;
@@ -43,28 +44,29 @@ public final class Supervisor
 
     /**
      * @param dir      the cluster's directory (logs and pid files)
-     * @param launcher builds each node's command line
-     * @param nodes    the nodes, in start order
-     * @param out      where starts, exits and restarts are reported
+     * @param launcher  builds each process's command line
+     * @param processes the processes, in start order
+     * @param out       where starts, exits and restarts are reported
      */
-    public Supervisor(final Path dir, final Launcher launcher, final List<NodeSpec> nodes, final PrintStream out)
+    public Supervisor(final Path dir, final Launcher launcher, final List<ProcessSpec> processes,
+        final PrintStream out)
     {
         this.dir = dir;
         this.launcher = launcher;
         this.out = out;
-        for (final NodeSpec node : nodes)
+        for (final ProcessSpec process : processes)
         {
-            children.add(new Child(node));
+            children.add(new Child(process));
         }
         this.prefix = setsid();
     }
 
     /**
-     * Starts the nodes stage by stage (logds; mapds and mond; the gateway), each stage once all the nodes of the
-     * one before accept connections.
+     * Starts the processes stage by stage (the hosts and mond; the gateway), each stage once every node of the one
+     * before accepts connections.
      *
      * @param deadlineNs {@link System#nanoTime()} by which every node must listen
-     * @throws IOException naming the node that exited or did not listen in time, with the end of its log.
+     * @throws IOException naming the process that exited or did not listen in time, with the end of its log.
      */
     public void startAll(final long deadlineNs) throws IOException, InterruptedException
     {
@@ -89,21 +91,24 @@ public final class Supervisor
     {
         for (final Child child : starting)
         {
-            while (!accepts(child.spec.port()))
+            for (final NodeSpec node : child.spec.nodes())
             {
-                final Process process = child.process;
-                if (process == null || !process.isAlive())
+                while (!accepts(node.port()))
                 {
-                    throw new IOException(child.spec.name() + " exited while starting" +
-                        (process == null ? "" : " (exit " + process.exitValue() + ")") + "; the end of its log (" +
-                        logFile(child.spec) + "):\n" + tail(logFile(child.spec), 20));
+                    final Process process = child.process;
+                    if (process == null || !process.isAlive())
+                    {
+                        throw new IOException(child.spec.describe() + " exited while starting" +
+                            (process == null ? "" : " (exit " + process.exitValue() + ")") + "; the end of its log (" +
+                            logFile(child.spec) + "):\n" + tail(logFile(child.spec), 20));
+                    }
+                    if (System.nanoTime() - deadlineNs > 0)
+                    {
+                        throw new IOException(node.name() + " is not listening on " + node.endpoint() + " yet; see " +
+                            logFile(child.spec));
+                    }
+                    process.onExit().completeOnTimeout(process, 50, TimeUnit.MILLISECONDS).join();
                 }
-                if (System.nanoTime() - deadlineNs > 0)
-                {
-                    throw new IOException(child.spec.name() + " is not listening on " + child.spec.endpoint() +
-                        " yet; see " + logFile(child.spec));
-                }
-                process.onExit().completeOnTimeout(process, 50, TimeUnit.MILLISECONDS).join();
             }
         }
     }
@@ -148,7 +153,7 @@ public final class Supervisor
                         {
                             child.restartPending = false;
                             start(child);
-                            out.println(child.spec.name() + " restarted (pid " + child.process.pid() + ")");
+                            out.println(child.spec.describe() + " restarted (pid " + child.process.pid() + ")");
                         }
                         else
                         {
@@ -175,7 +180,7 @@ public final class Supervisor
         final long nowNs = System.nanoTime();
         final long upMs = TimeUnit.NANOSECONDS.toMillis(nowNs - child.startedNs);
         child.backoffMs = upMs >= STABLE_AFTER_MS ? INITIAL_BACKOFF_MS : child.backoffMs;
-        out.println(child.spec.name() + " exited (exit " + exit.process.exitValue() + ") after " + seconds(upMs) +
+        out.println(child.spec.describe() + " exited (exit " + exit.process.exitValue() + ") after " + seconds(upMs) +
             "; restarting in " + seconds(child.backoffMs) + " (log: " + logFile(child.spec) + ")");
         child.restartAtNs = nowNs + TimeUnit.MILLISECONDS.toNanos(child.backoffMs);
         child.restartPending = true;
@@ -195,9 +200,12 @@ public final class Supervisor
         }
         try
         {
-            if (child.spec.dir() != null)
+            for (final NodeSpec node : child.spec.nodes())
             {
-                Files.createDirectories(child.spec.dir());
+                if (node.dir() != null)
+                {
+                    Files.createDirectories(node.dir());
+                }
             }
             final List<String> command = new ArrayList<>(prefix);
             command.addAll(launcher.command(child.spec));
@@ -208,17 +216,20 @@ public final class Supervisor
                 .start();
             child.process = process;
             child.startedNs = System.nanoTime();
-            Files.writeString(pidFile(dir, child.spec.name()), process.pid() + "\n", StandardCharsets.US_ASCII);
+            for (final NodeSpec node : child.spec.nodes())
+            {
+                Files.writeString(pidFile(dir, node.name()), process.pid() + "\n", StandardCharsets.US_ASCII);
+            }
             process.onExit().thenRun(() -> exits.add(new Exit(child, process)));
         }
         catch (final IOException e)
         {
-            throw new UncheckedIOException("cannot start " + child.spec.name() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start " + child.spec.describe() + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * Stops every node: SIGTERM by group (mond and gateway, mapds, logds), waiting up to {@link #STOP_WAIT_MS} for
+     * Stops every process: SIGTERM by group (mond and gateway, the hosts), waiting up to {@link #STOP_WAIT_MS} for
      * each group, then SIGKILL for any left; removes the pid files. Idempotent.
      */
     public void stop()
@@ -237,7 +248,7 @@ public final class Supervisor
             for (final Child child : children)
             {
                 final Process process = child.process;
-                if (roles.contains(child.spec.role()) && process != null)
+                if (roles.contains(child.spec.kind()) && process != null)
                 {
                     process.destroy();
                     group.add(process);
@@ -251,13 +262,16 @@ public final class Supervisor
         }
         for (final Child child : children)
         {
-            try
+            for (final NodeSpec node : child.spec.nodes())
             {
-                Files.deleteIfExists(pidFile(dir, child.spec.name()));
-            }
-            catch (final IOException e)
-            {
-                out.println("cannot remove " + pidFile(dir, child.spec.name()) + ": " + e.getMessage());
+                try
+                {
+                    Files.deleteIfExists(pidFile(dir, node.name()));
+                }
+                catch (final IOException e)
+                {
+                    out.println("cannot remove " + pidFile(dir, node.name()) + ": " + e.getMessage());
+                }
             }
         }
     }
@@ -287,7 +301,7 @@ public final class Supervisor
     }
 
     /**
-     * @return the pid of each node now, in start order ({@code -1} for one not running).
+     * @return the pid of each process now, in start order ({@code -1} for one not running).
      */
     public synchronized List<Long> pids()
     {
@@ -300,9 +314,17 @@ public final class Supervisor
         return pids;
     }
 
-    Path logFile(final NodeSpec node)
+    Path logFile(final ProcessSpec process)
     {
-        return dir.resolve(node.name() + ".log");
+        return logFile(dir, process.name());
+    }
+
+    /**
+     * @return {@code <dir>/<process>.log}.
+     */
+    public static Path logFile(final Path dir, final String process)
+    {
+        return dir.resolve(process + ".log");
     }
 
     /**
@@ -347,14 +369,14 @@ public final class Supervisor
 
     private static final class Child
     {
-        final NodeSpec spec;
+        final ProcessSpec spec;
         volatile Process process;
         long startedNs;
         long backoffMs = INITIAL_BACKOFF_MS;
         long restartAtNs;
         boolean restartPending;
 
-        Child(final NodeSpec spec)
+        Child(final ProcessSpec spec)
         {
             this.spec = spec;
         }

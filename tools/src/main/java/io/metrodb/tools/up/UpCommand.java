@@ -94,8 +94,7 @@ public final class UpCommand implements Callable<Integer>
     {
         final PrintStream out = System.out;
         final Path home = dir.toAbsolutePath().normalize();
-        final boolean gatewayBuilt = Jars.hasClass(Launcher.GATEWAY_COMMAND);
-        final List<NodeSpec> nodes = ClusterLayout.nodes(home, logds, mapds, rf, basePort, !noGateway && gatewayBuilt,
+        final List<NodeSpec> nodes = ClusterLayout.nodes(home, logds, mapds, rf, basePort, !noGateway,
             mapdExtraArgs());
         final String running = RunDir.runningUp(home);
         if (running != null)
@@ -118,15 +117,12 @@ public final class UpCommand implements Callable<Integer>
         Files.writeString(home.resolve(UP_PID), ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
         RunDir.writeEndpoints(home, nodes);
         out.println("metrodb up: " + home + " (daemons from " + launcher.describe() + ")");
-        if (!noGateway && !gatewayBuilt)
-        {
-            out.println("gateway: not started: this tools jar has no gateway command (" + Launcher.GATEWAY_COMMAND +
-                "); use --no-gateway to skip it quietly");
-        }
-        final Supervisor supervisor = new Supervisor(home, launcher, nodes, out);
+        final Supervisor supervisor = new Supervisor(home, launcher, ClusterLayout.processes(nodes), out);
+        final InProcessGateway gateway = new InProcessGateway(home, find(nodes, NodeSpec.GATEWAY));
         final Thread hook = new Thread(() ->
         {
             out.println("metrodb up: stopping");
+            gateway.close();
             supervisor.stop();
             RunDir.removeUpFiles(home);
             out.println("metrodb up: stopped");
@@ -137,8 +133,9 @@ public final class UpCommand implements Callable<Integer>
         try
         {
             supervisor.startAll(startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS));
+            gateway.start();
         }
-        catch (final IOException | UncheckedIOException e)
+        catch (final IOException | UncheckedIOException | IllegalStateException e)
         {
             out.println("metrodb up: " + e.getMessage());
             out.println("metrodb up: failed; stopping what started");
@@ -146,8 +143,9 @@ public final class UpCommand implements Callable<Integer>
         }
         for (final NodeSpec node : nodes)
         {
-            out.printf("%-8s %-8s %-16s log %s%n", node.name(), node.role(), node.endpoint(),
-                home.resolve(node.name() + ".log"));
+            out.printf("%-8s %-8s %-16s %s%n", node.name(), node.role(), node.endpoint(),
+                ClusterLayout.UP_PROCESS.equals(node.process()) ? "in this process (up)" :
+                    "log " + Supervisor.logFile(home, node.process()));
         }
         // Supervising from here on: a node that dies while mond is being asked is restarted too.
         final Thread supervising = new Thread(() ->
@@ -163,6 +161,10 @@ public final class UpCommand implements Callable<Integer>
         }, "metrodb-up-supervisor");
         supervising.start();
         final NodeSpec mond = find(nodes, NodeSpec.MOND);
+        if (mond == null)
+        {
+            throw new IllegalStateException("no mond");
+        }
         final int expected = logds + mapds;
         final long readyDeadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         MondProbe.Health health = null;
@@ -208,7 +210,7 @@ public final class UpCommand implements Callable<Integer>
         final Path jar = serverJar != null ? serverJar : Jars.serverJar();
         if (!classpathLaunch && jar != null && Files.isRegularFile(jar))
         {
-            return new Launcher(jar.toAbsolutePath(), Jars.toolsJar(), System.getProperty("java.class.path"),
+            return new Launcher(jar.toAbsolutePath(), System.getProperty("java.class.path"),
                 noCds ? null : home.resolve(CDS_DIR));
         }
         if (serverJar != null && !classpathLaunch)
@@ -220,7 +222,7 @@ public final class UpCommand implements Callable<Integer>
             throw new IllegalArgumentException("no server jar (build it: mvn -o -q package -DskipTests -pl " +
                 "server,tools -am) and no " + Launcher.SERVER_MAIN + " on the classpath");
         }
-        return new Launcher(null, null, System.getProperty("java.class.path"), null);
+        return new Launcher(null, System.getProperty("java.class.path"), null);
     }
 
     /**
@@ -246,6 +248,9 @@ public final class UpCommand implements Callable<Integer>
         return null;
     }
 
+    /**
+     * @return the first node of {@code role}, or null.
+     */
     private static NodeSpec find(final List<NodeSpec> nodes, final String role)
     {
         for (final NodeSpec node : nodes)
@@ -255,7 +260,7 @@ public final class UpCommand implements Callable<Integer>
                 return node;
             }
         }
-        throw new IllegalStateException("no " + role);
+        return null;
     }
 
     private static String mapdList(final List<NodeSpec> nodes)

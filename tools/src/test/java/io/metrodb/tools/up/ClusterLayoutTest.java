@@ -34,9 +34,28 @@ class ClusterLayoutTest
         assertEquals(List.of("--dir", "/data/mond", "--host", "127.0.0.1", "--port", "7570",
             "--mapds", "127.0.0.1:7550,127.0.0.1:7551,127.0.0.1:7552",
             "--logds", "127.0.0.1:7558,127.0.0.1:7559,127.0.0.1:7560"), nodes.get(6).args());
-        assertEquals(List.of("--port", "7080", "--mapds", "127.0.0.1:7550,127.0.0.1:7551,127.0.0.1:7552"),
+        assertEquals(List.of("--host", "127.0.0.1", "--port", "7080",
+            "--mapds", "127.0.0.1:7550,127.0.0.1:7551,127.0.0.1:7552", "--mond", "127.0.0.1:7570"),
             nodes.get(7).args());
-        assertEquals(List.of(0, 0, 0, 1, 1, 1, 1, 2), nodes.stream().map(NodeSpec::stage).toList());
+        assertEquals(List.of(0, 0, 0, 0, 0, 0, 0, 1), nodes.stream().map(NodeSpec::stage).toList());
+    }
+
+    @Test
+    void shouldRunEachLogdAndMapdPairInOneHostProcess()
+    {
+        final List<ProcessSpec> processes = ClusterLayout.processes(ClusterLayout.nodes(DIR, 3, 2, 2, 7550, true,
+            List.of()));
+        assertEquals(List.of("host1", "host2", "host3", "mond"), processes.stream().map(ProcessSpec::name).toList(),
+            "the gateway runs in up itself");
+        assertEquals("host1 (logd1, mapd1)", processes.get(0).describe());
+        assertEquals("host3 (logd3)", processes.get(2).describe());
+        assertEquals(List.of("host", "host", "host", "mond"), processes.stream().map(ProcessSpec::kind).toList());
+        final List<String> host2 = processes.get(1).commandArgs();
+        assertEquals(List.of("host", "logd", "--dir", "/data/logd2"), host2.subList(0, 4));
+        final int separator = host2.indexOf("+");
+        assertEquals(List.of("+", "mapd", "--dir", "/data/mapd2"), host2.subList(separator, separator + 4));
+        assertEquals(1, host2.stream().filter("+"::equals).count(), host2.toString());
+        assertEquals(List.of("mond", "--dir", "/data/mond"), processes.get(3).commandArgs().subList(0, 3));
     }
 
     @Test
