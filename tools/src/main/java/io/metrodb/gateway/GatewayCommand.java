@@ -1,5 +1,6 @@
 package io.metrodb.gateway;
 
+import io.metrodb.protocol.netty.SystemdNotify;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,12 +88,14 @@ public final class GatewayCommand implements Callable<Integer>
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            SystemdNotify.stopping();
             server.close();
             stopped.countDown();
         }, "metrodb-gateway-shutdown"));
         System.out.println("gateway listening on http://" + config.host() + ":" + server.port() + " for mapds " +
             String.join(",", mapds) + (mond == null ? "" : ", mond " + mond));
         System.out.flush();
+        SystemdNotify.ready();
         stopped.await();
         return 0;
     }
