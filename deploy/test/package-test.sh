@@ -14,7 +14,7 @@ deadline=$((SECONDS + ${PACKAGE_TEST_TIMEOUT:-150}))
 units=(metrodb-logd@.service metrodb-mapd@.service metrodb-mond.service metrodb-gateway.service)
 
 say() {
-  echo "package-test: $*"
+  echo "package-test: [${SECONDS}s] $*"
 }
 
 skip() {
@@ -173,6 +173,39 @@ if ! PATH="$service_path" command -v java >/dev/null 2>&1; then
   done
 fi
 
+# A stand-in for systemd's notification socket, when python3 is here: each datagram is logged with the sender's pid
+# (SCM_CREDENTIALS), since a Type=notify unit with NotifyAccess=main takes READY=1 from its main process only.
+notify_socket=""
+notify_pid=""
+if command -v python3 >/dev/null 2>&1; then
+  notify_socket="$run_dir/notify"
+  chmod 711 "$run_dir"
+  python3 -c '
+import os, socket, struct, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+s.bind(sys.argv[1])
+os.chmod(sys.argv[1], 0o666)
+out = open(sys.argv[2], "a", buffering=1)
+out.write("bound\n")
+while True:
+    message, ancillary, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
+    pid = 0
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+            pid = struct.unpack("iII", data[:12])[0]
+    out.write("%d %s\n" % (pid, message.decode("utf-8", "replace").replace("\n", " ")))
+' "$notify_socket" "$run_dir/notify.txt" >"$run_dir/notify.log" 2>&1 &
+  notify_pid=$!
+  pids+=("$notify_pid")
+  while ! grep -q bound "$run_dir/notify.txt" 2>/dev/null; do
+    (( SECONDS < deadline )) || fail "the notify socket stand-in did not start: $(cat "$run_dir/notify.log")"
+    sleep 0.1
+  done
+else
+  say "note: no python3: READY=1/STOPPING=1 are not checked here (SystemdNotifyIT checks them)"
+fi
+
 # unit_value UNIT KEY: the value of KEY= in the installed unit (the last one, as systemd takes it).
 unit_value() {
   sed -n "s/^$2=//p" "/lib/systemd/system/$1" | tail -n 1
@@ -193,6 +226,9 @@ start() {
   local -A vars=()
   local env=(PATH="$service_path" HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" LOGNAME="$user"
     LANG=C.UTF-8)
+  if [[ -n "$notify_socket" ]]; then
+    env+=(NOTIFY_SOCKET="$notify_socket")
+  fi
   while IFS= read -r line || [[ -n "$line" ]]; do
     [[ "$line" =~ ^[[:space:]]*(#|$) ]] && continue
     key="${line%%=*}"
@@ -233,17 +269,31 @@ await_listening() {
     sleep 0.2
   done
   [[ "$(ps -o user= -p "${!pid_var}")" == metrodb ]] || fail "$name runs as $(ps -o user= -p "${!pid_var}")"
+  if [[ -n "$notify_socket" ]]; then
+    await_notified "$name" READY=1
+  fi
 }
 
+# await_notified NAME STATE: the daemon's own process (the unit's main pid) sent STATE to the notify socket.
+await_notified() {
+  local name=$1 state=$2 pid_var="${1}_pid"
+  while ! grep -qx "${!pid_var} $state" "$run_dir/notify.txt"; do
+    (( SECONDS < deadline )) || fail "$name (pid ${!pid_var}) sent no $state: $(cat "$run_dir/notify.txt")"
+    sleep 0.2
+  done
+}
+
+# All at once, as systemd starts units on boot (a mapd waits for its logds by itself).
 start logd metrodb-logd@.service 1
-await_listening logd
 start mapd metrodb-mapd@.service 1
 start mond metrodb-mond.service ""
 start gateway metrodb-gateway.service ""
+await_listening logd
 await_listening mapd
 await_listening mond
 await_listening gateway
-say "logd :$logd_port, mapd :$mapd_port, mond :$mond_port, gateway :$gateway_port run as metrodb"
+say "logd :$logd_port, mapd :$mapd_port, mond :$mond_port, gateway :$gateway_port run as metrodb$(
+  [[ -n "$notify_socket" ]] && echo ", each sent READY=1 from its main pid")"
 say "  logd: $(cat "$run_dir/logd.cmd")"
 
 # --- SET/GET with the installed metrodb-cli, one command a line; the data is in the metrodb user's directory.
@@ -267,13 +317,17 @@ for name in gateway mond mapd logd; do
     sleep 0.2
   done
   wait "${!pid_var}" || status=$?
-  [[ "$status" == 143 || "$status" == 0 ]] || fail "$name exited $status after SIGTERM"
+  [[ "$status" == 143 ]] || fail "$name exited $status after SIGTERM, not 143 (the units' SuccessExitStatus)"
+  if [[ -n "$notify_socket" ]]; then
+    await_notified "$name" STOPPING=1
+  fi
 done
 for name in logd mapd mond; do
   grep -q "$name stopped" "$run_dir/$name.log" || fail "$name did not stop cleanly: $(tail -n 5 "$run_dir/$name.log")"
 done
-pids=()
-say "SIGTERM: every daemon stopped cleanly"
+# The daemons are gone and reaped: cleanup must not signal their pids again.
+pids=(${notify_pid:+"$notify_pid"})
+say "SIGTERM: every daemon stopped cleanly$([[ -n "$notify_socket" ]] && echo ", each sent STOPPING=1")"
 
 # --- dpkg -r keeps the data, the user and the conffiles; dpkg --purge removes everything.
 timeout "$(left)" dpkg -r metrodb >"$run_dir/dpkg-remove.log" 2>&1 || fail "dpkg -r: $(cat "$run_dir/dpkg-remove.log")"
