@@ -358,9 +358,23 @@ for file in bin/metrodb bin/metrodb-cli bin/java-env.sh lib/metrodb-server.jar l
   conf/logd-1.conf "${units[@]/#/systemd/}"; do
   [[ -e "${unpacked[0]}$file" ]] || fail "the tarball has no $file"
 done
-out="$(PATH="$service_path" timeout "$(left)" "${unpacked[0]}bin/metrodb" logd --help 2>&1)" ||
-  fail "tarball bin/metrodb logd --help: $out"
-grep -q -- '--dir' <<<"$out" || fail "tarball bin/metrodb logd --help: $out"
-! grep -q 'building' <<<"$out" || fail "tarball bin/metrodb tried to build: $out"
+# The java it runs is a stand-in that prints its arguments (a Java 17 by its release file): no JVM start needed to see
+# which jar the launchers pick; PATH without mvn, so a build attempt fails too.
+fake_java="$run_dir/fake-jdk"
+mkdir -p "$fake_java/bin"
+echo 'JAVA_VERSION="17.0.99"' >"$fake_java/release"
+printf '#!/bin/sh\necho "java $*"\n' >"$fake_java/bin/java"
+chmod 755 "$fake_java/bin/java"
+for launcher in "metrodb logd --help" "metrodb gateway --help" "metrodb-cli --help"; do
+  # shellcheck disable=SC2086
+  out="$(cd / && JAVA_HOME="$fake_java" PATH="$service_path" timeout "$(left)" "${unpacked[0]}bin/"$launcher 2>&1)" ||
+    fail "tarball bin/$launcher: $out"
+  case "$launcher" in
+    "metrodb logd"*) jar=metrodb-server.jar ;;
+    *) jar=metrodb-tools.jar ;;
+  esac
+  grep -q -- "${unpacked[0]}lib/$jar" <<<"$out" || fail "tarball bin/$launcher does not run lib/$jar: $out"
+  ! grep -q 'building' <<<"$out" || fail "tarball bin/$launcher tried to build: $out"
+done
 say "tarball: $(basename "${tarballs[0]}") runs from its own lib/"
 say "passed in $SECONDS s"
