@@ -1,9 +1,13 @@
 package io.metrodb.server;
 
+import io.metrodb.protocol.netty.SystemdNotify;
+
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Keeps a daemon running until SIGTERM or SIGINT, then closes it cleanly before the JVM exits.
+ * Keeps a daemon running until SIGTERM or SIGINT, then closes it cleanly before the JVM exits. Under systemd
+ * ({@code Type=notify}) it tells systemd {@code READY=1} once called (the daemon listens) and {@code STOPPING=1} when
+ * the stop starts ({@link SystemdNotify}; nothing without {@code $NOTIFY_SOCKET}).
  */
 public final class ServerRunner
 {
@@ -13,7 +17,7 @@ public final class ServerRunner
 
     /**
      * @param name   daemon name for the messages.
-     * @param server what to close on the signal.
+     * @param server what to close on the signal, already listening.
      * @return the exit code, 0 after a clean stop.
      * @throws InterruptedException when the waiting thread is interrupted.
      */
@@ -22,6 +26,7 @@ public final class ServerRunner
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            SystemdNotify.stopping();
             System.out.println(name + " stopping");
             try
             {
@@ -37,6 +42,7 @@ public final class ServerRunner
                 stopped.countDown();
             }
         }, name + "-shutdown"));
+        SystemdNotify.ready();
         stopped.await();
         return 0;
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -90,6 +91,16 @@ public final class ChildJvm implements AutoCloseable
         final String name, final Path logDir, final String classPath, final List<String> jvmOptions,
         final String mainClass, final String... args) throws IOException
     {
+        return start(name, logDir, classPath, jvmOptions, Map.of(), mainClass, args);
+    }
+
+    /**
+     * Starts {@code mainClass} on the given class path with this JVM's environment plus {@code environment}.
+     */
+    public static ChildJvm start(
+        final String name, final Path logDir, final String classPath, final List<String> jvmOptions,
+        final Map<String, String> environment, final String mainClass, final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -100,10 +111,11 @@ public final class ChildJvm implements AutoCloseable
         Files.createDirectories(logDir);
         final Path log = logDir.resolve(name + ".log");
         final long startOffset = Files.exists(log) ? Files.size(log) : 0;
-        final Process process = new ProcessBuilder(command)
+        final ProcessBuilder builder = new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
+        final Process process = builder.start();
         return new ChildJvm(name, process, log, startOffset);
     }
 

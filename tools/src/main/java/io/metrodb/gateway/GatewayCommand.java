@@ -1,5 +1,6 @@
 package io.metrodb.gateway;
 
+import io.metrodb.protocol.netty.SystemdNotify;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,11 +88,13 @@ public final class GatewayCommand implements Callable<Integer>
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            SystemdNotify.stopping();
             server.close();
             stopped.countDown();
         }, "metrodb-gateway-shutdown"));
         System.out.println(listening(server));
         System.out.flush();
+        SystemdNotify.ready();
         stopped.await();
         return 0;
     }
