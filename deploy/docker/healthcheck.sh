@@ -6,13 +6,21 @@
 # Exit status 0 healthy, 1 not; on 127.0.0.1 (the daemons in the image listen on 0.0.0.0). Bash's /dev/tcp only:
 # the image has no nc, curl or redis-cli.
 set -u
+LC_ALL=C  # ${#token} in bytes, as RESP counts them
 kind="${1:-}"
 port="${2:-}"
 if [[ ! "$port" =~ ^[0-9]+$ ]]; then
   echo "usage: metrodb-healthcheck tcp|resp|http PORT [PATH]" >&2
   exit 2
 fi
-exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null || exit 1
+case "$kind" in
+  tcp|resp|http) ;;
+  *)
+    echo "usage: metrodb-healthcheck tcp|resp|http PORT [PATH]" >&2
+    exit 2
+    ;;
+esac
+{ exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || exit 1
 
 case "$kind" in
   tcp)
@@ -32,9 +40,5 @@ case "$kind" in
     printf 'GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' "${3:-/healthz}" >&3
     IFS= read -r -t 5 line <&3 || exit 1
     [[ "$line" == "HTTP/1."?" 200 "* ]]
-    ;;
-  *)
-    echo "usage: metrodb-healthcheck tcp|resp|http PORT [PATH]" >&2
-    exit 2
     ;;
 esac
