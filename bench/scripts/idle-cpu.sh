@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CPU of an idle default cluster (bin/cluster: 3 logds, 3 mapds, a mond), per daemon and per thread, from /proc
+# CPU of an idle default cluster (bin/cluster: 3 hosts of a logd and a mapd each, a mond), per process and per
+# thread, from /proc
 # (issue 12: every daemon under 1% of a core with no traffic). Starts the cluster in a temp run dir, lets it
 # settle, samples utime+stime and context switches of every thread over the window, prints a table, stops it.
 # A process's CPU time is its own however loaded the machine is, so the numbers hold on a shared box; the load
@@ -21,7 +22,13 @@ clk_tck="$(getconf CLK_TCK)"
 existing="${METRODB_RUN_DIR:-}"
 run="${existing:-$(mktemp -d /tmp/metrodb-idle-cpu.XXXXXX)}"
 source "$root/bin/java-env.sh"
-daemons=(logd1 logd2 logd3 mapd1 mapd2 mapd3 mond)
+# up runs the i-th logd and mapd in one JVM, host<i>; each node's pid file holds its process's pid.
+daemons=(host1 host2 host3 mond)
+pid_of() {
+    local node="$1"
+    [[ $node == host* ]] && node="logd${node#host}"
+    echo "$(< "$run/$node.pid")"
+}
 
 cleanup() {
     [[ -z "$existing" ]] || return 0
@@ -44,7 +51,7 @@ snapshot() {
     local name pid task stat rest comm status switches
     local -a fields
     for name in "${daemons[@]}"; do
-        pid="$(< "$run/$name.pid")"
+        pid="$(pid_of "$name")"
         for task in /proc/"$pid"/task/*; do
             { read -r stat < "$task/stat" && read -r comm < "$task/comm"; } 2> /dev/null || continue
             rest="${stat##*) }"
@@ -66,7 +73,7 @@ process_ticks() {
     local name pid stat rest
     local -a fields
     for name in "${daemons[@]}"; do
-        pid="$(< "$run/$name.pid")"
+        pid="$(pid_of "$name")"
         read -r stat < /proc/"$pid"/stat
         rest="${stat##*) }"
         read -r -a fields <<< "$rest"
@@ -79,7 +86,7 @@ if [[ -z "$existing" ]]; then
     METRODB_RUN_DIR="$run" "$root/bin/cluster" start
 fi
 for name in "${daemons[@]}"; do
-    kill -0 "$(< "$run/$name.pid")" || { echo "$name is not running" >&2; exit 1; }
+    kill -0 "$(pid_of "$name")" || { echo "$name is not running" >&2; exit 1; }
 done
 if [[ -z "$existing" ]]; then
     echo "settling ${settle} s..."
@@ -100,7 +107,7 @@ process_ticks > "$samples/process-1.tsv"
 end_ns="$(date +%s%N)"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 for name in "${daemons[@]}"; do
-    kill -0 "$(< "$run/$name.pid")" || { echo "$name died during the window" >&2; exit 1; }
+    kill -0 "$(pid_of "$name")" || { echo "$name died during the window" >&2; exit 1; }
 done
 
 echo
