@@ -41,7 +41,14 @@ public final class PeerConnection implements AutoCloseable
     public static final long BACK_PRESSURED = -2;
 
     public static final long INITIAL_BACKOFF_MS = 50;
-    public static final long MAX_BACKOFF_MS = 2_000;
+    /**
+     * Retries of a peer that is down never wait longer than this, so a peer that comes back (or one started at the
+     * same time as this node) is connected within about half a second: a connect to a closed port costs almost
+     * nothing, and a node's use of a peer (mond's view, a mapd's writes) waits on this connection.
+     */
+    public static final long MAX_BACKOFF_MS = 500;
+    /** How long a connect, and then the HELLO on it (plus one request timeout), may take. */
+    public static final long CONNECT_TIMEOUT_MS = 2_000;
 
     /**
      * Told when the connection becomes usable and when it is lost, on the event loop.
@@ -287,7 +294,7 @@ public final class PeerConnection implements AutoCloseable
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.max(100, MAX_BACKOFF_MS))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)CONNECT_TIMEOUT_MS)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
             .handler(new ChannelInitializer<>()
             {
@@ -340,7 +347,7 @@ public final class PeerConnection implements AutoCloseable
 
     private long handshakeTimeoutMs()
     {
-        return MAX_BACKOFF_MS + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs);
+        return CONNECT_TIMEOUT_MS + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNs);
     }
 
     private void onHandshake(final HandshakeResult result)
