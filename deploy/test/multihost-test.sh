@@ -2,8 +2,8 @@
 # Multi-host test (issue 17): three "hosts" as Linux network namespaces on this machine, each with a logd and a mapd
 # (and mond on the first), bound to the host's own address; load from outside through the SDK while one host's link
 # is down; then every acknowledged write must read back from every mapd and the mapds must agree on every key.
-#   deploy/test/multihost-test.sh        needs root, iproute2 (ip netns, veth, bridge) and the built jars
-#                                        (mvn -B package -DskipTests -pl server,tools -am)
+#   deploy/test/multihost-test.sh        needs root and iproute2 (ip netns, veth, bridge); uses the built jars
+#                                        (builds them when missing: mvn -B package -DskipTests -pl server,tools -am)
 # Prints "multihost-test: skipped: <reason>" and exits 0 where the machine does not allow it. Exit 1 on a failed
 # check, 2 on a setup error. Everything it makes (namespaces, links, processes, the run directory) is removed on any
 # exit; MULTIHOST_KEEP=1 keeps the run directory (daemon logs) for a look.
@@ -31,11 +31,12 @@ command -v timeout >/dev/null 2>&1 || skip "no timeout command (coreutils)"
 
 server_jar="$root/server/target/metrodb-server.jar"
 tools_jar="$root/tools/target/metrodb-tools.jar"
-for jar in "$server_jar" "$tools_jar"; do
-  [[ -f "$jar" ]] || fail "$jar missing: build first (mvn -B package -DskipTests -pl server,tools -am)" 2
-done
 # shellcheck source=../../bin/java-env.sh
 source "$root/bin/java-env.sh"
+if [[ ! -f "$server_jar" || ! -f "$tools_jar" ]]; then
+  echo "multihost-test: building the server and tools jars (mvn -B -q package -DskipTests -pl server,tools -am)"
+  (cd "$root" && mvn -B -q package -DskipTests -pl server,tools -am) || fail "the build failed" 2
+fi
 read -r -a daemon_opts <<<"${MULTIHOST_JAVA_OPTS:--Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 read -r -a check_args <<<"${MULTIHOST_CHECK_ARGS:-}"
 fault_ms="${MULTIHOST_FAULT_MS:-8000}"
