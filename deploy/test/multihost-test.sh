@@ -236,6 +236,33 @@ if ((local_reads_ok)); then
   echo "multihost-test: local reads: each mapd reads its own host's logd from its files, the others over the network"
 fi
 
+# mond saw host 3's logd and mapd go DOWN during the fault and come back UP (its log names every change of state;
+# mond reconnects with a backoff of up to 2.5 s, so the last UP may come a little after the check ended).
+states_of() {
+  grep -o " $1 (node [0-9]*) is [A-Z]*" "$run_dir/h1/mond.log" | awk '{print $NF}' | tr '\n' ' '
+}
+mond_ok=1
+deadline=$((SECONDS + 15))
+for endpoint in "$(addr 3):$logd_port" "$(addr 3):$mapd_port"; do
+  until [[ " $(states_of "$endpoint")" == *" DOWN "*"UP " ]] || ((SECONDS >= deadline)); do
+    sleep 0.2
+  done
+  states="$(states_of "$endpoint")"
+  if [[ " $states" != *" DOWN "*"UP " ]]; then
+    echo "multihost-test: mond did not see $endpoint go DOWN and come back UP: states ${states:-none}" >&2
+    mond_ok=0
+  fi
+done
+if ((mond_ok)); then
+  others_down=0
+  for endpoint in "$(addr 1):$logd_port" "$(addr 1):$mapd_port" "$(addr 2):$logd_port" "$(addr 2):$mapd_port"; do
+    [[ " $(states_of "$endpoint")" == *" DOWN "* ]] && others_down=$((others_down + 1))
+  done
+  echo "multihost-test: mond saw host 3's logd and mapd DOWN during the fault and UP after it" \
+    "($others_down of the 4 daemons on hosts 1 and 2 were ever DOWN)"
+fi
+
 ((check_status == 0)) || fail "MultiHostCheck exited with status $check_status" "$((check_status == 2 ? 2 : 1))"
 ((local_reads_ok)) || fail "local reads crossed hosts (see above)"
+((mond_ok)) || fail "mond did not see the fault (see above)"
 echo "multihost-test: passed in $((SECONDS - started)) s"
