@@ -129,12 +129,14 @@ public final class MultiHostCheck implements Callable<Integer>
         if (writers < 1 || hotKeys < 0 || beforeMs < 0 || faultMs < 0 || afterMs < 0 || convergeMs < 0 ||
             timeoutMs < 1 || mapds.isEmpty())
         {
-            out.println("multihost-check: --writers must be at least 1, --timeout-ms positive, the others not negative");
+            out.println("multihost-check: --writers must be at least 1, --timeout-ms positive, the others not " +
+                "negative");
             return 2;
         }
         final long runSeed = seed != null ? seed : System.nanoTime();
         final String token = token();
-        final String prefix = keyPrefix != null ? keyPrefix : "mh/" + Long.toHexString(System.currentTimeMillis()) + "/";
+        final String prefix =
+            keyPrefix != null ? keyPrefix : "mh/" + Long.toHexString(System.currentTimeMillis()) + "/";
         out.println("multihost-check: seed " + runSeed + " (--seed to repeat), mapds " + String.join(",", mapds) +
             ", " + writers + " writers, keys " + prefix + "*");
         final long start = System.nanoTime();
@@ -408,8 +410,9 @@ public final class MultiHostCheck implements Callable<Integer>
         final long failed = ledger.count(true, false) + ledger.count(false, false);
         out.println(String.format(Locale.ROOT, "%-8s %12s %8s %6s %10s %11s %7s", "result", "acknowledged", "failed",
             "lost", "divergent", "converged_s", "time_s"));
-        out.println(String.format(Locale.ROOT, "%-8s %12d %8d %6d %10d %11.1f %7.1f", problems.isEmpty() ? "PASS" : "FAIL",
-            acked, failed, result.lost(), result.divergent(), convergedS, totalS));
+        final String verdict = problems.isEmpty() ? "PASS" : "FAIL";
+        out.println(String.format(Locale.ROOT, "%-8s %12d %8d %6d %10d %11.1f %7.1f", verdict, acked, failed,
+            result.lost(), result.divergent(), convergedS, totalS));
         out.println(String.format(Locale.ROOT, "multihost-check: fresh keys: %d SETSAFE and %d SET acknowledged, " +
             "%d and %d failed; %d shared keys", ledger.count(true, true), ledger.count(false, true),
             ledger.count(true, false), ledger.count(false, false), ledger.hotKeys()));

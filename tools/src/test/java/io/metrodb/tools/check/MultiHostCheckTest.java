@@ -2,6 +2,7 @@ package io.metrodb.tools.check;
 
 import io.metrodb.client.MetroClient;
 import io.metrodb.protocol.testing.Await;
+import io.metrodb.server.ListenException;
 import io.metrodb.tools.testing.ToolsCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +64,23 @@ class MultiHostCheckTest
     @BeforeAll
     static void startCluster() throws Exception
     {
-        cluster = new Cluster(root.resolve("cluster"));
+        // ToolsCluster picks the mapds' ports free, closes them and binds them again: on a busy machine another
+        // process can take one in between (it then closes what it started and throws). Such a start is retried.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                cluster = new Cluster(root.resolve("cluster" + attempt));
+                return;
+            }
+            catch (final ListenException e)
+            {
+                if (attempt == 3)
+                {
+                    throw e;
+                }
+            }
+        }
     }
 
     @AfterAll
