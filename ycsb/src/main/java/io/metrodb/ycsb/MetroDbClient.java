@@ -82,6 +82,10 @@ public final class MetroDbClient extends DB
         setSafe = booleanProperty(properties, SETSAFE_PROPERTY, false);
         synchronized (LOCK)
         {
+            if (client != null)
+            {
+                return;
+            }
             if (shared == null)
             {
                 shared = newClient(properties);

@@ -201,6 +201,7 @@ class MetroDbClientIT
         assertNoFailures(run);
     }
 
+    @SuppressWarnings("try") // ChildJvm.close() may throw InterruptedException: the test then fails, as it should
     private static String ycsb(final String name, final String phase, final Path workload, final int records,
         final int operations) throws Exception
     {
@@ -215,11 +216,14 @@ class MetroDbClientIT
         // A short-lived JVM on a loaded box: C1 only and the serial collector halve its time (measured: 4.5 -> 2 s
         // for the load phase); the latencies YCSB prints here are not what this test is about.
         jvmOptions.addAll(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        final long startNs = System.nanoTime();
         try (ChildJvm child = ChildJvm.start(name, root.resolve("ycsb"), jvmOptions, "site.ycsb.Client",
             args.toArray(String[]::new)))
         {
             final int exit = child.awaitExit(YCSB_TIMEOUT_MS);
             final String output = child.output();
+            System.out.println(name + ": YCSB's [OVERALL] RunTime " + count(output, "OVERALL", "RunTime(ms)") +
+                " ms, the child JVM " + (System.nanoTime() - startNs) / 1_000_000 + " ms");
             assertEquals(0, exit, output);
             assertTrue(output.contains("metrodb-ycsb: mapds " + cluster.mapdList()), output);
             return output;

@@ -106,6 +106,7 @@ class MetroDbClientTest
         final MetroDbClient second = db(properties);
         first.init();
         second.init();
+        second.init();
         assertTrue(MetroDbClient.sharedClientOpen());
         assertNotNull(first.client());
         final MetroClient shared = first.client();
@@ -116,7 +117,7 @@ class MetroDbClientTest
         assertTrue(MetroDbClient.sharedClientOpen(), "the second instance still uses it; a repeated cleanup " +
             "of the first must not count twice");
         second.cleanup();
-        assertFalse(MetroDbClient.sharedClientOpen());
+        assertFalse(MetroDbClient.sharedClientOpen(), "a repeated init of the second must not count twice either");
         final MetroUnavailableException closed =
             assertThrows(MetroUnavailableException.class, () -> shared.get(new byte[] {1}));
         assertTrue(closed.getMessage().contains("client is closed"), closed.getMessage());
