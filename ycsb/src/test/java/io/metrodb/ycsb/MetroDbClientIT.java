@@ -3,6 +3,7 @@ package io.metrodb.ycsb;
 import io.metrodb.client.MetroClient;
 import io.metrodb.testing.ChildJvm;
 import io.metrodb.testing.TestCluster;
+import io.netty.util.ResourceLeakDetector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,10 +50,19 @@ class MetroDbClientIT
     static Path root;
 
     private static TestCluster cluster;
+    private static ResourceLeakDetector.Level leakLevel;
 
+    /**
+     * The cluster is this test's load target, not its subject: the test JVMs' PARANOID leak detection records a
+     * stack trace at every buffer access in its six servers, which made this class take 2.5 times as long (22 s
+     * against 9 s, measured). The servers' and the SDK's own suites run PARANOID; here SIMPLE still samples
+     * buffers, and NettyLeakCheck still fails the class on any report.
+     */
     @BeforeAll
     static void startCluster() throws Exception
     {
+        leakLevel = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.SIMPLE);
         cluster = TestCluster.builder(root).logds(3).mapds(3).firstMapdId(1).authToken(TOKEN)
             .requestTimeoutMs(10_000).peerTimeoutMs(10_000).awaitPeers(true).start();
     }
@@ -64,6 +74,7 @@ class MetroDbClientIT
         {
             cluster.close();
         }
+        ResourceLeakDetector.setLevel(leakLevel);
     }
 
     @Test
