@@ -11,12 +11,14 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.testing.Await;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +29,7 @@ public class ToolsCluster implements AutoCloseable
 {
     public static final String HOST = "127.0.0.1";
     public static final int SIZE = 3;
+    private static final int BIND_ATTEMPTS = 3;
 
     public final LogdServer[] logds = new LogdServer[SIZE];
     public final MapdServer[] mapds = new MapdServer[SIZE];
@@ -53,23 +56,23 @@ public class ToolsCluster implements AutoCloseable
                     new LogdConfig(HOST, 0, 100 + i, null, 1, ProtocolLimits.frameLengthFor(maxEntry), log));
                 logdAddresses.add(new InetSocketAddress(HOST, logds[i].port()));
             }
-            for (int i = 0; i < SIZE; i++)
+            // The mapds' ports are picked free and bound a moment later, each mapd needing the others' ports
+            // first: another process may take one meanwhile, so a start that cannot bind is tried again.
+            for (int attempt = 1; ; attempt++)
             {
-                mapdPorts[i] = freePort();
-            }
-            for (int i = 0; i < SIZE; i++)
-            {
-                final List<InetSocketAddress> peers = new ArrayList<>();
-                for (int p = 0; p < SIZE; p++)
+                try
                 {
-                    if (p != i)
+                    startMapds(root, logdAddresses, maxValue);
+                    break;
+                }
+                catch (final Exception e)
+                {
+                    closeMapds();
+                    if (attempt == BIND_ATTEMPTS || !isBindFailure(e))
                     {
-                        peers.add(new InetSocketAddress(HOST, mapdPorts[p]));
+                        throw e;
                     }
                 }
-                final MapdConfig config = new MapdConfig(HOST, mapdPorts[i], root.resolve("mapd" + i), i + 1,
-                    logdAddresses, 2, maxValue, null, 10_000, 0, 0, peers, 10_000, 100, 1 << 16);
-                mapds[i] = MapdServer.start(config);
             }
             for (final MapdServer mapd : mapds)
             {
@@ -92,6 +95,54 @@ public class ToolsCluster implements AutoCloseable
         {
             close();
             throw e;
+        }
+    }
+
+    private void startMapds(final Path root, final List<InetSocketAddress> logdAddresses, final int maxValue)
+        throws Exception
+    {
+        for (int i = 0; i < SIZE; i++)
+        {
+            mapdPorts[i] = freePort();
+        }
+        for (int i = 0; i < SIZE; i++)
+        {
+            final List<InetSocketAddress> peers = new ArrayList<>();
+            for (int p = 0; p < SIZE; p++)
+            {
+                if (p != i)
+                {
+                    peers.add(new InetSocketAddress(HOST, mapdPorts[p]));
+                }
+            }
+            final MapdConfig config = new MapdConfig(HOST, mapdPorts[i], root.resolve("mapd" + i), i + 1,
+                logdAddresses, 2, maxValue, null, 10_000, 0, 0, peers, 10_000, 100, 1 << 16);
+            mapds[i] = MapdServer.start(config);
+        }
+    }
+
+    private static boolean isBindFailure(final Throwable failure)
+    {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause())
+        {
+            if (cause instanceof BindException || (cause.getMessage() != null &&
+                cause.getMessage().toLowerCase(Locale.ROOT).contains("already in use")))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void closeMapds()
+    {
+        for (int i = 0; i < SIZE; i++)
+        {
+            if (mapds[i] != null)
+            {
+                mapds[i].close();
+                mapds[i] = null;
+            }
         }
     }
 
@@ -126,14 +177,7 @@ public class ToolsCluster implements AutoCloseable
             mond.close();
             mond = null;
         }
-        for (int i = 0; i < SIZE; i++)
-        {
-            if (mapds[i] != null)
-            {
-                mapds[i].close();
-                mapds[i] = null;
-            }
-        }
+        closeMapds();
         for (int i = 0; i < SIZE; i++)
         {
             if (logds[i] != null)
