@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -33,6 +35,7 @@ import java.util.concurrent.Callable;
 public final class HostCommand implements Callable<Integer>
 {
     static final String SEPARATOR = "+";
+    private static final List<String> DAEMONS = List.of("logd", "mapd", "mond");
 
     @Parameters(arity = "1..*", paramLabel = "DAEMON ARGS", description = "logd|mapd|mond and its options; " +
         "several separated by '" + SEPARATOR + "'.")
@@ -45,13 +48,10 @@ public final class HostCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final List<Daemon> daemons = new ArrayList<>();
+        final Set<String> reused = new HashSet<>();
         for (final List<String> group : groups(args))
         {
-            final Daemon daemon = daemon(group.get(0));
-            final CommandLine commandLine = new CommandLine(daemon)
-                .setCommandName("metrodb host " + daemon.name())
-                .setOut(spec.commandLine().getOut())
-                .setErr(spec.commandLine().getErr());
+            final CommandLine commandLine = commandLine(group.get(0), reused);
             final CommandLine.ParseResult parsed = commandLine.parseArgs(
                 group.subList(1, group.size()).toArray(new String[0]));
             final Integer help = CommandLine.executeHelpRequest(parsed);
@@ -59,7 +59,7 @@ public final class HostCommand implements Callable<Integer>
             {
                 return help;
             }
-            daemons.add(daemon);
+            daemons.add(commandLine.getCommand());
         }
         final List<AutoCloseable> started = new ArrayList<>();
         try
@@ -77,20 +77,29 @@ public final class HostCommand implements Callable<Integer>
         return ServerRunner.runUntilSignalled("host", () -> closeInReverse(started));
     }
 
-    private Daemon daemon(final String name)
+    /**
+     * @return the command line that parses a daemon's group: the one {@code metrodb} built for that daemon the
+     * first time (building another costs a JVM's start-up ~0.1 s of CPU), a new one for a second of its kind.
+     */
+    private CommandLine commandLine(final String name, final Set<String> reused)
     {
-        switch (name)
+        if (!DAEMONS.contains(name))
         {
-            case "logd":
-                return new LogdCommand();
-            case "mapd":
-                return new MapdCommand();
-            case "mond":
-                return new MondCommand();
-            default:
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                    "'" + name + "' is not a daemon: each group starts with logd, mapd or mond");
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "'" + name + "' is not a daemon: each group starts with logd, mapd or mond");
         }
+        final CommandLine parent = spec.commandLine().getParent();
+        final CommandLine existing = parent == null ? null : parent.getSubcommands().get(name);
+        if (existing != null && existing.getCommand() instanceof Daemon && reused.add(name))
+        {
+            return existing;
+        }
+        final Daemon daemon = "logd".equals(name) ? new LogdCommand() :
+            "mapd".equals(name) ? new MapdCommand() : new MondCommand();
+        return new CommandLine(daemon)
+            .setCommandName("metrodb host " + name)
+            .setOut(spec.commandLine().getOut())
+            .setErr(spec.commandLine().getErr());
     }
 
     /**

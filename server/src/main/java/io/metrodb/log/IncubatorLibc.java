@@ -17,6 +17,10 @@ import java.nio.file.Path;
  * {@link NativeLibc}); compiled with {@code --add-modules jdk.incubator.foreign}, which every later javac accepts
  * with {@code --release 17}.
  * <p>
+ * Only what a segment's creation needs ({@code open}, {@code posix_fallocate}, {@code close}) is bound up front: each
+ * binding spins method handles for a few tens of milliseconds of CPU, which a daemon's start can do without. The
+ * others are bound on first use.
+ * <p>
  * The incubator cannot capture errno as part of a call, so it is read with {@code __errno_location()} right after
  * a call that failed, on the same thread: the JVM may in principle run libc code between the two, so an error
  * number read here is best effort (it is only ever reported, never acted on).
@@ -33,15 +37,10 @@ final class IncubatorLibc implements Libc
         bind("posix_fallocate", MethodType.methodType(int.class, int.class, long.class, long.class),
             FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG)),
         "jdk.incubator.foreign");
-    private final MethodHandle syncFileRange = bind("sync_file_range",
-        MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
-    private final MethodHandle madvise = bind("madvise",
-        MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
-        FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
-    private final MethodHandle errnoLocation = bind("__errno_location",
-        MethodType.methodType(MemoryAddress.class),
-        FunctionDescriptor.of(CLinker.C_POINTER));
+    // Bound on first use; a race binds twice, harmlessly.
+    private volatile MethodHandle syncFileRange;
+    private volatile MethodHandle madvise;
+    private volatile MethodHandle errnoLocation;
 
     private MethodHandle bind(final String name, final MethodType type, final FunctionDescriptor descriptor)
     {
@@ -80,7 +79,15 @@ final class IncubatorLibc implements Libc
     {
         try
         {
-            return 0 == (int)syncFileRange.invokeExact(fd, offset, length, flags) ? 0 : -errno();
+            MethodHandle handle = syncFileRange;
+            if (handle == null)
+            {
+                handle = bind("sync_file_range",
+                    MethodType.methodType(int.class, int.class, long.class, long.class, int.class),
+                    FunctionDescriptor.of(CLinker.C_INT, CLinker.C_INT, CLinker.C_LONG, CLinker.C_LONG, CLinker.C_INT));
+                syncFileRange = handle;
+            }
+            return 0 == (int)handle.invokeExact(fd, offset, length, flags) ? 0 : -errno();
         }
         catch (final Throwable t)
         {
@@ -93,7 +100,15 @@ final class IncubatorLibc implements Libc
     {
         try
         {
-            return 0 == (int)madvise.invokeExact(MemoryAddress.ofLong(address), length, advice) ? 0 : -errno();
+            MethodHandle handle = madvise;
+            if (handle == null)
+            {
+                handle = bind("madvise",
+                    MethodType.methodType(int.class, MemoryAddress.class, long.class, int.class),
+                    FunctionDescriptor.of(CLinker.C_INT, CLinker.C_POINTER, CLinker.C_LONG, CLinker.C_INT));
+                madvise = handle;
+            }
+            return 0 == (int)handle.invokeExact(MemoryAddress.ofLong(address), length, advice) ? 0 : -errno();
         }
         catch (final Throwable t)
         {
@@ -103,7 +118,14 @@ final class IncubatorLibc implements Libc
 
     private int errno() throws Throwable
     {
-        final MemoryAddress location = (MemoryAddress)errnoLocation.invokeExact();
+        MethodHandle handle = errnoLocation;
+        if (handle == null)
+        {
+            handle = bind("__errno_location", MethodType.methodType(MemoryAddress.class),
+                FunctionDescriptor.of(CLinker.C_POINTER));
+            errnoLocation = handle;
+        }
+        final MemoryAddress location = (MemoryAddress)handle.invokeExact();
         return MemoryAccess.getInt(location.asSegment(Integer.BYTES, ResourceScope.globalScope()));
     }
 }

@@ -12,7 +12,8 @@ import java.util.Map;
  * The nodes of a local cluster, with the ports, directories and node ids {@code bin/cluster} always used: mapds on
  * B.., logds on B+8.., mond on B+20, the gateway on B-470 (B = 7550 by default); logd ids 1.., mapd ids 11..;
  * data in {@code <dir>/logd1..}, {@code <dir>/mapd1..}, {@code <dir>/mond}. The i-th logd and the i-th mapd run in
- * one process, {@code host<i>}, as on a 3-host install; mond in its own; the gateway in {@code up}'s.
+ * one process, {@code host<i>}, as on a 3-host install, mond with them on host1 (host A of docs/OPERATIONS.md); the
+ * gateway in {@code up}'s.
  */
 public final class ClusterLayout
 {
@@ -25,6 +26,8 @@ public final class ClusterLayout
     public static final int MAX_MAPDS = 8;
     public static final int FIRST_MAPD_ID = 11;
     public static final String HOST_PROCESS = "host";
+    /** Within a host: the logd, then the mapd (a client of the logds), then mond (which watches both). */
+    private static final List<String> START_ORDER = List.of(NodeSpec.LOGD, NodeSpec.MAPD, NodeSpec.MOND);
     /** The process of the nodes {@code up} runs itself: the gateway. */
     public static final String UP_PROCESS = "up";
 
@@ -111,7 +114,7 @@ public final class ClusterLayout
         final Path mondDir = dir.resolve("mond");
         nodes.add(new NodeSpec("mond", NodeSpec.MOND, mondPort, mondDir, List.of(
             "--dir", mondDir.toString(), "--host", HOST, "--port", Integer.toString(mondPort),
-            "--mapds", mapdList, "--logds", logdList), "mond", 0));
+            "--mapds", mapdList, "--logds", logdList), HOST_PROCESS + 1, 0));
         if (gateway)
         {
             final int port = basePort + GATEWAY_PORT_OFFSET;
@@ -124,8 +127,8 @@ public final class ClusterLayout
 
     /**
      * @param nodes the nodes, as {@link #nodes} gives them
-     * @return the child processes that run them, in start order: the hosts (each host's logd before its mapd) and
-     * mond; not the gateway, which {@code up} runs itself.
+     * @return the child processes that run them, in start order: the hosts (each host's logd, then its mapd, then
+     * mond on host1); not the gateway, which {@code up} runs itself.
      */
     public static List<ProcessSpec> processes(final List<NodeSpec> nodes)
     {
@@ -142,7 +145,7 @@ public final class ClusterLayout
         for (final Map.Entry<String, List<NodeSpec>> entry : byProcess.entrySet())
         {
             final List<NodeSpec> members = new ArrayList<>(entry.getValue());
-            members.sort(Comparator.comparing(node -> NodeSpec.MAPD.equals(node.role())));
+            members.sort(Comparator.comparingInt(node -> START_ORDER.indexOf(node.role())));
             processes.add(new ProcessSpec(entry.getKey(), List.copyOf(members)));
         }
         processes.sort(Comparator.comparingInt(ProcessSpec::stage));

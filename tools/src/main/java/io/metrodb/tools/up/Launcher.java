@@ -17,6 +17,15 @@ public final class Launcher
 {
     public static final String SERVER_MAIN = "io.metrodb.cli.Main";
     public static final String TOOLS_MAIN = "io.metrodb.tools.ToolsMain";
+    /**
+     * The JIT's second tier (C2) for methods 4 times hotter than by default. A JVM starting a logd and a mapd
+     * spends ~40 % of its CPU in the JIT, much of it C2 compiling start-up code that never runs again; with these
+     * it starts on about a fifth less CPU (1.6 s to 1.25 s, measured alone), and the data path, which runs its
+     * methods millions of times, still gets C2's code, a fraction of a second of traffic later.
+     * {@code $METRODB_JAVA_OPTS}, after them, can set others.
+     */
+    static final List<String> START_UP_JIT = List.of("-XX:Tier4InvocationThreshold=20000",
+        "-XX:Tier4MinInvocationThreshold=2400", "-XX:Tier4CompileThreshold=60000", "-XX:Tier4BackEdgeThreshold=160000");
 
     private final String java;
     private final List<String> jvmOptions;
@@ -77,6 +86,7 @@ public final class Launcher
     {
         final List<String> command = new ArrayList<>();
         command.add(java);
+        command.addAll(START_UP_JIT);
         command.addAll(jvmOptions);
         if (serverJar != null)
         {
@@ -96,8 +106,8 @@ public final class Launcher
 
     /**
      * Application class-data sharing: a JVM starting from an archive of the classes it loaded last time spends about
-     * a third less CPU starting (a mapd: ~2.6 s to ~1.7 s). The first process of each kind (host1, mond) writes
-     * its kind's archive when it exits, if there is none or the jar is newer; every process of the
+     * a third less CPU starting (a mapd: ~2.6 s to ~1.7 s). The first process of each kind (host1) writes its
+     * kind's archive when it exits, if there is none or the jar is newer; every process of the
      * kind starts from it when there is one. The JVM checks the archive against the jar and its own version and
      * ignores one that does not match.
      */

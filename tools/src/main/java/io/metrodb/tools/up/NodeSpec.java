@@ -13,10 +13,10 @@ import java.util.List;
  * @param dir     its data directory (none for the gateway)
  * @param args    the arguments after the role command
  * @param process the process that runs it: a child (see {@link ProcessSpec}), {@code host<i>} for the i-th logd
- *                and mapd, {@code mond} for mond, whose output goes to {@code <process>.log}; or {@code up} itself
+ *                and mapd and host1 for mond too, whose output goes to {@code <process>.log}; or {@code up} itself
  *                for the gateway
- * @param stage   start order: every node of a stage listens before the next stage starts (0: the hosts and mond;
- *                1: the gateway, a client of the mapds)
+ * @param stage   start order: every node of a stage listens before the next stage starts (0: the hosts; 1: the
+ *                gateway, a client of the mapds)
  */
 public record NodeSpec(String name, String role, int port, Path dir, List<String> args, String process, int stage)
 {

@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One child process of {@code up}: a host ({@code metrodb host}: the i-th logd and the i-th mapd in one JVM, as on a
- * 3-host install, for about 40 % less CPU to start than a JVM each), mond, or the gateway. A process that dies
+ * One child process of {@code up}: a host ({@code metrodb host}: the i-th logd and the i-th mapd in one JVM, and
+ * mond on host1, as on a 3-host install, for about 40 % less CPU to start than a JVM each). A process that dies
  * takes all its nodes with it, and is restarted with them, like a host that crashed and came back.
  *
- * @param name  {@code host<i>}, {@code mond} or {@code gateway}: its log file is {@code <name>.log}
+ * @param name  {@code host<i>}: its log file is {@code <name>.log}
  * @param nodes the nodes it runs, in start order
  */
 public record ProcessSpec(String name, List<NodeSpec> nodes)
@@ -17,18 +17,11 @@ public record ProcessSpec(String name, List<NodeSpec> nodes)
     public static final String SEPARATOR = "+";
 
     /**
-     * @return whether it runs logds and mapds through {@code metrodb host}.
+     * @return whether it runs its nodes through {@code metrodb host}: anything but a lone gateway.
      */
     public boolean isHost()
     {
-        for (final NodeSpec node : nodes)
-        {
-            if (!NodeSpec.LOGD.equals(node.role()) && !NodeSpec.MAPD.equals(node.role()))
-            {
-                return false;
-            }
-        }
-        return true;
+        return !(nodes.size() == 1 && NodeSpec.GATEWAY.equals(nodes.get(0).role()));
     }
 
     /**

@@ -18,8 +18,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs the processes of a local cluster (see {@link ProcessSpec}) as children and keeps them running: one that
  * exits is restarted after a backoff (0.5 s doubling to 10 s, back to 0.5 s once it stayed up 30 s) and each restart
- * is printed. {@link #stop()} stops them clients first: SIGTERM to mond and the gateway, then the hosts (each stops
- * its mapd before its logd), waiting for each group, SIGKILL for what is left after {@link #STOP_WAIT_MS}.
+ * is printed. {@link #stop()} stops them clients first: SIGTERM to a lone gateway, then the hosts (each stops mond,
+ * its mapd, then its logd), waiting for each group, SIGKILL for what is left after {@link #STOP_WAIT_MS}.
  * Each process writes its output to {@code <dir>/<process>.log}, and its pid to {@code <dir>/<node>.pid} for each
  * of its nodes.
  */
@@ -30,8 +30,8 @@ public final class Supervisor
     public static final long STABLE_AFTER_MS = 30_000;
     public static final long STOP_WAIT_MS = 10_000;
     private static final int CONNECT_TIMEOUT_MS = 200;
-    /** Clients first: mond (it watches everyone) and the gateway, then the hosts. */
-    private static final List<List<String>> STOP_ORDER = List.of(List.of(NodeSpec.MOND, NodeSpec.GATEWAY),
+    /** Clients first: a lone gateway, then the hosts (each stops mond, its mapd, then its logd). */
+    private static final List<List<String>> STOP_ORDER = List.of(List.of(NodeSpec.GATEWAY),
         List.of(ProcessSpec.HOST_COMMAND));
 
     private final Path dir;
@@ -62,8 +62,8 @@ public final class Supervisor
     }
 
     /**
-     * Starts the processes stage by stage (the hosts and mond; the gateway), each stage once every node of the one
-     * before accepts connections.
+     * Starts the processes stage by stage (the hosts, then a gateway in a process of its own), each stage once
+     * every node of the one before accepts connections.
      *
      * @param deadlineNs {@link System#nanoTime()} by which every node must listen
      * @throws IOException naming the process that exited or did not listen in time, with the end of its log.
@@ -229,7 +229,7 @@ public final class Supervisor
     }
 
     /**
-     * Stops every process: SIGTERM by group (mond and gateway, the hosts), waiting up to {@link #STOP_WAIT_MS} for
+     * Stops every process: SIGTERM by group (a lone gateway, the hosts), waiting up to {@link #STOP_WAIT_MS} for
      * each group, then SIGKILL for any left; removes the pid files. Idempotent.
      */
     public void stop()

@@ -41,21 +41,29 @@ class ClusterLayoutTest
     }
 
     @Test
-    void shouldRunEachLogdAndMapdPairInOneHostProcess()
+    void shouldRunEachLogdAndMapdPairInOneHostProcessAndMondOnHost1()
     {
         final List<ProcessSpec> processes = ClusterLayout.processes(ClusterLayout.nodes(DIR, 3, 2, 2, 7550, true,
             List.of()));
-        assertEquals(List.of("host1", "host2", "host3", "mond"), processes.stream().map(ProcessSpec::name).toList(),
+        assertEquals(List.of("host1", "host2", "host3"), processes.stream().map(ProcessSpec::name).toList(),
             "the gateway runs in up itself");
-        assertEquals("host1 (logd1, mapd1)", processes.get(0).describe());
+        assertEquals("host1 (logd1, mapd1, mond)", processes.get(0).describe());
         assertEquals("host3 (logd3)", processes.get(2).describe());
-        assertEquals(List.of("host", "host", "host", "mond"), processes.stream().map(ProcessSpec::kind).toList());
-        final List<String> host2 = processes.get(1).commandArgs();
-        assertEquals(List.of("host", "logd", "--dir", "/data/logd2"), host2.subList(0, 4));
-        final int separator = host2.indexOf("+");
-        assertEquals(List.of("+", "mapd", "--dir", "/data/mapd2"), host2.subList(separator, separator + 4));
-        assertEquals(1, host2.stream().filter("+"::equals).count(), host2.toString());
-        assertEquals(List.of("mond", "--dir", "/data/mond"), processes.get(3).commandArgs().subList(0, 3));
+        assertEquals(List.of("host", "host", "host"), processes.stream().map(ProcessSpec::kind).toList());
+
+        final List<String> host1 = processes.get(0).commandArgs();
+        assertEquals(List.of("host", "logd", "--dir", "/data/logd1"), host1.subList(0, 4));
+        final int mapd = host1.indexOf("+");
+        assertEquals(List.of("+", "mapd", "--dir", "/data/mapd1"), host1.subList(mapd, mapd + 4));
+        final int mond = host1.lastIndexOf("+");
+        assertEquals(List.of("+", "mond", "--dir", "/data/mond"), host1.subList(mond, mond + 4),
+            "mond starts after the host's mapd");
+        assertEquals(1, processes.get(1).commandArgs().stream().filter("+"::equals).count());
+
+        final Launcher launcher = new Launcher(null, "the-classpath", null);
+        final List<String> command = launcher.command(processes.get(1));
+        assertEquals(List.of("the-classpath", Launcher.SERVER_MAIN, "host", "logd"),
+            command.subList(command.indexOf("-cp") + 1, command.indexOf("-cp") + 5));
     }
 
     @Test
