@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -130,10 +131,15 @@ public final class UpCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(hook);
 
         final long startNs = System.nanoTime();
+        // The gateway starts while the hosts do: its client connects to each mapd once it listens (retrying every
+        // half second at most), so it is ready with them instead of a few hundred milliseconds after.
+        final CompletableFuture<Void> gatewayStarted = new CompletableFuture<>();
+        final Thread gatewayStarter = new Thread(() -> gateway.startInto(gatewayStarted), "metrodb-up-gateway");
+        gatewayStarter.start();
         try
         {
             supervisor.startAll(startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS));
-            gateway.start();
+            InProcessGateway.await(gatewayStarted);
         }
         catch (final IOException | UncheckedIOException | IllegalStateException e)
         {
