@@ -174,7 +174,8 @@ final class LoadConnection implements RequestListener
             return;
         }
         pumping = true;
-        while (!stopped && freeCount > 0)
+        // A failure told from inside a call schedules the refill: stop here rather than spin on a dead target.
+        while (!stopped && freeCount > 0 && !refillScheduled)
         {
             final long nowNs = lane.nanoTime();
             if (nowNs - endNs >= 0)
