@@ -123,8 +123,12 @@ final class SvgPlot
         {
             return "0%";
         }
-        final StringBuilder label = new StringBuilder("9");
-        for (int i = 1; i < decade; i++)
+        if (decade == 1)
+        {
+            return "90%";
+        }
+        final StringBuilder label = new StringBuilder("99");
+        for (int i = 2; i < decade; i++)
         {
             label.append(i == 2 ? ".9" : "9");
         }
