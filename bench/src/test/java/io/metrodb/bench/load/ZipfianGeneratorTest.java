@@ -11,7 +11,7 @@ class ZipfianGeneratorTest
 {
     private static final long SEED = Long.getLong("zipfian.seed", System.nanoTime());
     private static final int ITEMS = 1_000;
-    private static final int DRAWS = 1_000_000;
+    private static final int DRAWS = 300_000;
 
     private static long[] draw(final KeyDistribution distribution, final long seed)
     {
@@ -41,7 +41,7 @@ class ZipfianGeneratorTest
         for (int rank = 0; rank < 2; rank++)
         {
             final double expected = zipfian.probability(rank) * DRAWS;
-            assertEquals(expected, counts[rank], 0.02 * expected, "rank " + rank + ", " + seed);
+            assertEquals(expected, counts[rank], 0.03 * expected, "rank " + rank + ", " + seed);
         }
         // Each decade of ranks holds about the share Zipf's law gives it (Gray's method approximates the middle).
         for (final int[] band : new int[][] {{2, 10}, {10, 100}, {100, 1_000}})
@@ -87,8 +87,9 @@ class ZipfianGeneratorTest
         assertEquals(ITEMS - 1, argMax(latest), "latest's hottest key, seed " + SEED);
         for (int key = 0; key < ITEMS; key++)
         {
-            // 1000 draws expected per key; 6 standard deviations is about 190.
-            assertEquals(DRAWS / (double)ITEMS, uniform[key], 190, "uniform key " + key + ", seed " + SEED);
+            // DRAWS / ITEMS expected per key, within 6 standard deviations.
+            final double expected = DRAWS / (double)ITEMS;
+            assertEquals(expected, uniform[key], 6 * Math.sqrt(expected), "uniform key " + key + ", seed " + SEED);
         }
     }
 
