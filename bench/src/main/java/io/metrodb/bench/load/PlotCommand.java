@@ -38,6 +38,10 @@ final class PlotCommand implements Callable<Integer>
         "${DEFAULT-VALUE}: metrodb-bench writes us).", defaultValue = "us")
     private String unit;
 
+    @Option(names = "--log-y", description = "A logarithmic latency axis (default linear from 0, as " +
+        "HdrHistogram's plotter).")
+    private boolean logY;
+
     @Override
     public Integer call() throws Exception
     {
@@ -53,7 +57,7 @@ final class PlotCommand implements Callable<Integer>
         {
             Files.createDirectories(parent);
         }
-        Files.writeString(output, SvgPlot.render(curves, title, unit));
+        Files.writeString(output, SvgPlot.render(curves, title, unit, logY));
         System.out.println("wrote " + output + " (" + curves.size() + " runs)");
         return 0;
     }

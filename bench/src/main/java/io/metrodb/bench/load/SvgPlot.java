@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * Latency by percentile for several runs, one labelled line each, as an SVG document, drawn as HdrHistogram's
  * plotter draws it: the x axis is {@code log10(1 / (1 - percentile))}, marked 0%, 90%, 99%, 99.9%, ...; the y
- * axis is linear latency from 0.
+ * axis is linear latency from 0, or logarithmic in decades (so a 100 us median and a 50 ms max both show).
  */
 final class SvgPlot
 {
@@ -29,12 +29,15 @@ final class SvgPlot
      * @param curves the runs, one line each.
      * @param title  the plot's title.
      * @param unit   the unit of the values, e.g. us.
+     * @param logY   a logarithmic y axis.
      * @return the SVG document.
      */
-    static String render(final List<PercentileCurve> curves, final String title, final String unit)
+    static String render(final List<PercentileCurve> curves, final String title, final String unit,
+        final boolean logY)
     {
         double maxNines = MIN_NINES;
         double maxValue = 0;
+        double minPositive = Double.MAX_VALUE;
         for (final PercentileCurve curve : curves)
         {
             for (int i = 0; i < curve.values.length; i++)
@@ -44,10 +47,18 @@ final class SvgPlot
                     maxNines = Math.max(maxNines, nines(curve.percentiles[i]));
                 }
                 maxValue = Math.max(maxValue, curve.values[i]);
+                if (curve.values[i] > 0)
+                {
+                    minPositive = Math.min(minPositive, curve.values[i]);
+                }
             }
         }
         final int decades = (int)Math.ceil(maxNines);
-        final double yTop = niceCeiling(maxValue);
+        final double yTop = logY ? Math.pow(10, Math.ceil(Math.log10(Math.max(maxValue, 1e-9)))) :
+            niceCeiling(maxValue);
+        final double yBottom = logY ? Math.min(yTop / 10, Math.pow(10, Math.floor(Math.log10(
+            minPositive == Double.MAX_VALUE ? yTop / 10 : minPositive)))) : 0;
+        final int yTicks = logY ? (int)Math.round(Math.log10(yTop / yBottom)) : 5;
         final double plotWidth = WIDTH - LEFT - RIGHT;
         final double plotHeight = HEIGHT - TOP - BOTTOM;
         final StringBuilder svg = new StringBuilder(8192);
@@ -66,13 +77,14 @@ final class SvgPlot
             svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
                 x, TOP + plotHeight + 18, percentileLabel(d)));
         }
-        for (int t = 0; t <= 5; t++)
+        for (int t = 0; t <= yTicks; t++)
         {
-            final double y = TOP + plotHeight - plotHeight * t / 5;
+            final double y = TOP + plotHeight - plotHeight * t / yTicks;
+            final double tick = logY ? yBottom * Math.pow(10, t) : yTop * t / yTicks;
             svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" " +
                 "stroke=\"#dddddd\"/>%n", LEFT, y, LEFT + plotWidth, y));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                LEFT - 6, y + 4, tickLabel(yTop * t / 5)));
+                LEFT - 6, y + 4, tickLabel(tick)));
         }
         svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" " +
             "fill=\"none\" stroke=\"black\"/>%n", LEFT, TOP, plotWidth, plotHeight));
@@ -91,7 +103,9 @@ final class SvgPlot
                 final double nines = curve.percentiles[i] >= 1 ? decades : Math.min(decades,
                     nines(curve.percentiles[i]));
                 final double x = LEFT + plotWidth * nines / decades;
-                final double y = TOP + plotHeight - plotHeight * Math.min(1, curve.values[i] / yTop);
+                final double fraction = logY ? Math.log10(Math.max(curve.values[i], yBottom) / yBottom) /
+                    Math.log10(yTop / yBottom) : curve.values[i] / yTop;
+                final double y = TOP + plotHeight - plotHeight * Math.min(1, fraction);
                 path.append(i == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f", x, y));
             }
             svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\">" +
@@ -154,6 +168,10 @@ final class SvgPlot
 
     private static String tickLabel(final double value)
     {
+        if (value < 1 && value > 0)
+        {
+            return String.format(Locale.ROOT, "%s", (float)value);
+        }
         return value == Math.rint(value) ? String.format(Locale.ROOT, "%,.0f", value) :
             String.format(Locale.ROOT, "%,.1f", value);
     }

@@ -133,6 +133,18 @@ class RunResultTest
         {
             assertTrue(text.contains(tick), "x axis tick " + tick);
         }
+
+        // A logarithmic y axis: a decade a tick, from the smallest value's (1 us) to the largest's (1 s).
+        final Path logSvg = dir.resolve("log.svg");
+        assertEquals(0, new CommandLine(new BenchCommand()).execute("plot", dir.resolve("run/get.hgrm").toString(),
+            other.toString(), "--log-y", "-o", logSvg.toString()));
+        final Document log = factory.newDocumentBuilder().parse(logSvg.toFile());
+        assertEquals(2, log.getElementsByTagNameNS("http://www.w3.org/2000/svg", "path").getLength());
+        final String logText = Files.readString(logSvg);
+        for (final String tick : List.of(">1<", ">10<", ">100<", ">1,000<", ">10,000<", ">100,000<", ">1,000,000<"))
+        {
+            assertTrue(logText.contains(tick), "y axis tick " + tick);
+        }
     }
 
     @Test
