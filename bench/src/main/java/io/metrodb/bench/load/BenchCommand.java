@@ -147,8 +147,18 @@ public final class BenchCommand implements Callable<Integer>
             progress.printf(Locale.ROOT, "metrodb-bench: %s, %s, seed %d%n", driven.describe(),
                 workload.openLoop() ? "open loop at " + workload.rate + " ops/s" : "closed loop", workload.seed);
         }
-        final RunResult result = new LoadRun(driven, workload, loopThreads, timeoutMs, progress)
-            .run(preload, warmupNs, durationNs);
+        final RunResult result;
+        try
+        {
+            result = new LoadRun(driven, workload, loopThreads, timeoutMs, progress).run(preload, warmupNs,
+                durationNs);
+        }
+        catch (final IllegalStateException e)
+        {
+            // Cannot connect, or the target stopped answering: the reason, not a stack trace.
+            System.err.println("metrodb-bench: " + e.getMessage());
+            return 1;
+        }
         if (out != null)
         {
             result.write(out);
