@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drives one {@link TargetConnection} on its {@link Lane}, which every method but the readers of {@link #recorder}
  * and {@link #errorsSoFar()} runs on: no lock, and no allocation per request (slots, keys and values are made up
- * front; the recorders swap histograms).
+ * front; the recorders swap histograms). The open loop's timer is one scheduled task per wake-up of the lane, which
+ * sends every request due by then.
  *
  * <p><b>Closed loop</b> ({@code rate} 0): {@code inFlight} requests are sent at the start and each outcome sends
  * the next one; a request's latency is counted from when it was sent.
