@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Zipfian ranks over {@code 0..items-1} as YCSB's {@code ZipfianGenerator} draws them (Gray et al., "Quickly
  * Generating Billion-Record Synthetic Databases", SIGMOD 1994): rank 0 is the most popular, rank {@code r} is drawn
  * with probability {@code 1 / ((r + 1)^theta * zeta(items, theta))}. Immutable once built (zeta is summed in the
- * constructor, O(items)); the randomness comes from the caller, so one generator serves every connection and a
+ * constructor, at most a million terms); the randomness comes from the caller, so one generator serves every connection and a
  * seeded caller gets the same ranks run after run.
  */
 final class ZipfianGenerator
@@ -40,10 +40,24 @@ final class ZipfianGenerator
         this.halfPowTheta = Math.pow(0.5, theta);
     }
 
+    /** Terms of zeta summed one by one; past them, the sum's tail is an integral. */
+    static final long EXACT_TERMS = 1_000_000;
+
     /**
-     * @return {@code sum(1 / i^theta)} for {@code i = 1..n}.
+     * @return {@code sum(1 / i^theta)} for {@code i = 1..n}: exact up to {@link #EXACT_TERMS} terms, the rest as
+     * the integral of {@code x^-theta} from {@code EXACT_TERMS + 1/2} to {@code n + 1/2} (the midpoint rule, whose
+     * error is far below a double's precision there), so a billion keys cost no more than a million.
      */
     static double zeta(final long n, final double theta)
+    {
+        return zetaExact(Math.min(n, EXACT_TERMS), theta) + (n <= EXACT_TERMS ? 0 :
+            (Math.pow(n + 0.5, 1 - theta) - Math.pow(EXACT_TERMS + 0.5, 1 - theta)) / (1 - theta));
+    }
+
+    /**
+     * @return {@code sum(1 / i^theta)} for {@code i = 1..n}, term by term.
+     */
+    static double zetaExact(final long n, final double theta)
     {
         double sum = 0;
         for (long i = 1; i <= n; i++)

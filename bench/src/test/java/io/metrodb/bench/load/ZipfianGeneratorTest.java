@@ -65,6 +65,15 @@ class ZipfianGeneratorTest
     }
 
     @Test
+    void shouldSumZetaOfManyItemsAsTheExactSumDoes()
+    {
+        final long n = 4 * ZipfianGenerator.EXACT_TERMS;
+        final double exact = ZipfianGenerator.zetaExact(n, ZipfianGenerator.DEFAULT_THETA);
+        assertEquals(exact, ZipfianGenerator.zeta(n, ZipfianGenerator.DEFAULT_THETA), exact * 1e-12);
+        assertEquals(ZipfianGenerator.zetaExact(1_000, 0.5), ZipfianGenerator.zeta(1_000, 0.5), 0);
+    }
+
+    @Test
     void shouldDrawTheSameKeysForTheSameSeed()
     {
         final KeyDistribution first = KeyDistribution.of("zipfian", ITEMS);
