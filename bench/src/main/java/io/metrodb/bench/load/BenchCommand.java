@@ -8,8 +8,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +45,11 @@ public final class BenchCommand implements Callable<Integer>
     @Option(names = "--target", paramLabel = "URL", description = {"metrodb://HOST:PORT[,HOST:PORT...] (the " +
         "Java SDK) or redis://HOST:PORT (RESP). Default: ${DEFAULT-VALUE}."}, defaultValue = DEFAULT_TARGET)
     private String target;
+
+    @Option(names = "--compare", paramLabel = "URL", description = "Then the same workload (same seed) " +
+        "against this target too (repeatable): a table per run, then one comparing them; with --out, each run in " +
+        "DIR/<scheme>/ and DIR/<op>.svg plotting them together.")
+    private List<String> compare = new ArrayList<>();
 
     @Option(names = "--read", paramLabel = "W", description = "Weight of GETs in the mix (default ${DEFAULT-VALUE}).",
         defaultValue = "90")
@@ -140,32 +149,113 @@ public final class BenchCommand implements Callable<Integer>
         final int loopThreads = threads != null ? threads :
             Math.min(connections, Runtime.getRuntime().availableProcessors());
         HarnessCommand.require(spec, loopThreads >= 1 && loopThreads <= 256, "--threads must be in 1..256");
-        final Target driven = target(target, timeoutMs);
+        final List<String> urls = new ArrayList<>();
+        urls.add(target);
+        urls.addAll(compare);
+        final List<Target> targets = new ArrayList<>();
+        for (final String url : urls)
+        {
+            // Every URL checked before the first run starts.
+            targets.add(target(url, timeoutMs));
+        }
+        final List<String> labels = labels(urls);
         final PrintStream progress = noProgress ? null : System.err;
-        if (progress != null)
+        final List<RunResult> results = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++)
         {
-            progress.printf(Locale.ROOT, "metrodb-bench: %s, %s, seed %d%n", driven.describe(),
-                workload.openLoop() ? "open loop at " + workload.rate + " ops/s" : "closed loop", workload.seed);
+            final Target driven = targets.get(i);
+            if (progress != null)
+            {
+                progress.printf(Locale.ROOT, "metrodb-bench: %s, %s, seed %d%n", driven.describe(),
+                    workload.openLoop() ? "open loop at " + workload.rate + " ops/s" : "closed loop", workload.seed);
+            }
+            final RunResult result;
+            try
+            {
+                result = new LoadRun(driven, workload, loopThreads, timeoutMs, progress).run(preload, warmupNs,
+                    durationNs);
+            }
+            catch (final IllegalStateException e)
+            {
+                // Cannot connect, or the target stopped answering: the reason, not a stack trace.
+                System.err.println("metrodb-bench: " + e.getMessage());
+                return 1;
+            }
+            results.add(result);
+            if (out != null)
+            {
+                result.write(targets.size() == 1 ? out : out.resolve(labels.get(i)));
+            }
+            // One JSON object a line when comparing (JSON lines), the table otherwise.
+            System.out.print(json ? result.json() + System.lineSeparator() : result.table());
+            if (!json && i < targets.size() - 1)
+            {
+                System.out.println();
+            }
+            System.out.flush();
         }
-        final RunResult result;
-        try
+        if (results.size() > 1)
         {
-            result = new LoadRun(driven, workload, loopThreads, timeoutMs, progress).run(preload, warmupNs,
-                durationNs);
+            if (!json)
+            {
+                System.out.println();
+                System.out.print(RunResult.comparison(labels, results));
+            }
+            if (out != null)
+            {
+                plotComparison(labels, results);
+            }
         }
-        catch (final IllegalStateException e)
-        {
-            // Cannot connect, or the target stopped answering: the reason, not a stack trace.
-            System.err.println("metrodb-bench: " + e.getMessage());
-            return 1;
-        }
-        if (out != null)
-        {
-            result.write(out);
-        }
-        System.out.print(json ? result.json() + System.lineSeparator() : result.table());
-        System.out.flush();
         return 0;
+    }
+
+    /**
+     * @return a name per target for directories and plots: its scheme, numbered when two share one.
+     */
+    static List<String> labels(final List<String> urls)
+    {
+        final List<String> labels = new ArrayList<>();
+        for (int i = 0; i < urls.size(); i++)
+        {
+            final String scheme = urls.get(i).substring(0, Math.max(0, urls.get(i).indexOf(':')));
+            int same = 0;
+            for (final String url : urls)
+            {
+                same += url.startsWith(scheme + ":") ? 1 : 0;
+            }
+            labels.add(same > 1 ? scheme + "-" + (i + 1) : scheme);
+        }
+        return labels;
+    }
+
+    /**
+     * Writes {@code --out/<op>.svg} for each operation and all: the targets' latency by percentile, one line each.
+     */
+    private void plotComparison(final List<String> labels, final List<RunResult> results) throws IOException
+    {
+        final List<String> ops = new ArrayList<>();
+        for (final OpResult op : results.get(0).ops)
+        {
+            ops.add(op.label);
+        }
+        ops.add(results.get(0).all.label);
+        for (final String op : ops)
+        {
+            final List<PercentileCurve> curves = new ArrayList<>();
+            for (int i = 0; i < results.size(); i++)
+            {
+                final Path file = out.resolve(labels.get(i)).resolve(op + ".hgrm");
+                if (Files.exists(file))
+                {
+                    curves.add(PercentileCurve.read(labels.get(i), file));
+                }
+            }
+            if (!curves.isEmpty())
+            {
+                Files.writeString(out.resolve(op + ".svg"), SvgPlot.render(curves, op.toUpperCase(Locale.ROOT) +
+                    " latency by percentile, " + results.get(0).mode(), "us", true));
+            }
+        }
     }
 
     Workload workload()

@@ -138,6 +138,33 @@ final class RunResult
     }
 
     /**
+     * @return the runs side by side: per operation, a row per target with ops/s and latency in us.
+     */
+    static String comparison(final List<String> labels, final List<RunResult> results)
+    {
+        final StringBuilder text = new StringBuilder();
+        text.append(String.format(Locale.ROOT, "%-8s %-12s %12s %8s %10s %10s %10s %10s %10s%n", "op", "target",
+            "ops/s", "errors", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us"));
+        final RunResult first = results.get(0);
+        for (int o = 0; o <= first.ops.size(); o++)
+        {
+            if (o == first.ops.size() && first.ops.size() < 2)
+            {
+                break;
+            }
+            for (int r = 0; r < results.size(); r++)
+            {
+                final RunResult result = results.get(r);
+                final OpResult op = o < result.ops.size() ? result.ops.get(o) : result.all;
+                text.append(String.format(Locale.ROOT, "%-8s %-12s %12.0f %8d %10.1f %10.1f %10.1f %10.1f %10.1f%n",
+                    op.label, labels.get(r), op.opsPerSecond(result.durationS), op.errors, op.us(50), op.us(90),
+                    op.us(99), op.us(99.9), op.maxUs()));
+            }
+        }
+        return text.toString();
+    }
+
+    /**
      * @return the report for scripts, one JSON object; latencies in us.
      */
     String json()

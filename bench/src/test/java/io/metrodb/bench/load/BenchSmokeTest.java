@@ -104,11 +104,27 @@ class BenchSmokeTest
     }
 
     @Test
-    void shouldDriveAMapdOverResp() throws Exception
+    void shouldCompareTheSdkWithRespToAMapdInOneCommand() throws Exception
     {
-        final JsonObject result = run("resp-mapd", "--target", "redis://127.0.0.1:" + cluster.mapdPorts()[0],
-            "--mix", "get=70,set=20,del=10");
-        assertAnsweredWithoutErrors("resp-mapd", result, "get", "set", "del");
+        final Path out = root.resolve("compare");
+        final String[] args = {"--keys", "300", "--connections", "2", "--in-flight", "4", "--duration", "500ms",
+            "--warmup", "100ms", "--seed", Long.toString(SEED), "--no-progress", "--mix", "get=70,set=20,del=10",
+            "--target", "metrodb://" + cluster.mapdList(), "--compare", "redis://127.0.0.1:" + cluster.mapdPorts()[0],
+            "--out", out.toString()};
+        assertEquals(0, new CommandLine(new BenchCommand()).execute(args), "exit code, seed " + SEED);
+        for (final String target : List.of("metrodb", "redis"))
+        {
+            final JsonObject result = JsonParser.parseString(
+                Files.readString(out.resolve(target).resolve("result.json"))).getAsJsonObject();
+            assertAnsweredWithoutErrors(target, result, "get", "set", "del");
+            assertTrue(result.get("target").getAsString().startsWith(target + "://"), result.toString());
+        }
+        for (final String plot : List.of("get.svg", "set.svg", "del.svg", "all.svg"))
+        {
+            final String svg = Files.readString(out.resolve(plot));
+            assertTrue(svg.contains("<title>metrodb</title>") && svg.contains("<title>redis</title>"),
+                plot + " has a line per target");
+        }
     }
 
     @Test
