@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
     footer = {"", "Examples:",
         "  metrodb-bench --preload 100000 --connections 4 --in-flight 16 --duration 10s",
         "  metrodb-bench --target redis://127.0.0.1:6379 --preload 100000 --connections 4 --in-flight 16",
+        "  metrodb-bench --compare redis://127.0.0.1:6379 --preload 100000 --in-flight 16 --out runs/ab",
         "  metrodb-bench --rate 20000 --connections 8 --in-flight 64 --out runs/metrodb-20k",
         "  metrodb-bench plot runs/metrodb-20k/get.hgrm runs/redis-20k/get.hgrm -o get.svg"})
 public final class BenchCommand implements Callable<Integer>
