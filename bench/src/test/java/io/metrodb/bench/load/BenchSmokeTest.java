@@ -132,36 +132,78 @@ class BenchSmokeTest
     {
         final String redisServer = onPath("redis-server");
         Assumptions.assumeTrue(redisServer != null, "skipped: redis-server is not installed (not on PATH)");
-        final int port = Ports.unused(1)[0];
-        final Process redis = new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind",
-            Ports.HOST, "--save", "", "--appendonly", "no").redirectErrorStream(true)
-            .redirectOutput(root.resolve("redis.log").toFile()).start();
+        Process redis = null;
+        int port = 0;
         try
         {
-            Await.until("redis-server accepts connections on " + port, 30_000, () ->
+            // A port free a moment ago may be taken by the time redis-server binds it: then another one.
+            for (int attempt = 0; attempt < Ports.BIND_ATTEMPTS && redis == null; attempt++)
             {
-                assertTrue(redis.isAlive(), "redis-server exited: " + Files.readString(root.resolve("redis.log")));
-                try (Socket socket = new Socket())
+                port = Ports.unused(1)[0];
+                final Process started = startRedis(redisServer, port);
+                if (accepts(started, port))
                 {
-                    socket.connect(new InetSocketAddress(Ports.HOST, port), 1_000);
-                    return true;
+                    redis = started;
                 }
-                catch (final IOException e)
+                else
                 {
-                    return false;
+                    stop(started);
                 }
-            });
+            }
+            assertTrue(redis != null, "redis-server did not start: " + Files.readString(root.resolve("redis.log")));
             final JsonObject result = run("redis", "--target", "redis://127.0.0.1:" + port,
-                "--mix", "get=60,set=20,setsafe=10,del=10");
+                "--mix", "get=60,set=20,setsafe=10,del=10", "--preload", "300");
             assertAnsweredWithoutErrors("redis", result, "get", "set", "setsafe", "del");
+            assertEquals(300, result.get("preloaded").getAsLong(), "seed " + SEED + ": " + result);
         }
         finally
         {
-            redis.destroy();
-            if (!redis.waitFor(10, TimeUnit.SECONDS))
+            if (redis != null)
             {
-                redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                stop(redis);
             }
+        }
+    }
+
+    private static Process startRedis(final String redisServer, final int port) throws IOException
+    {
+        return new ProcessBuilder(redisServer, "--port", Integer.toString(port), "--bind", Ports.HOST, "--save", "",
+            "--appendonly", "no").redirectErrorStream(true).redirectOutput(root.resolve("redis.log").toFile())
+            .start();
+    }
+
+    /**
+     * @return true once {@code redis} accepts connections on {@code port}, false when it exited first.
+     */
+    private static boolean accepts(final Process redis, final int port) throws Exception
+    {
+        final boolean[] exited = new boolean[1];
+        Await.until("redis-server accepts connections on " + port + " or exits", 30_000, () ->
+        {
+            if (!redis.isAlive())
+            {
+                exited[0] = true;
+                return true;
+            }
+            try (Socket socket = new Socket())
+            {
+                socket.connect(new InetSocketAddress(Ports.HOST, port), 1_000);
+                return true;
+            }
+            catch (final IOException e)
+            {
+                return false;
+            }
+        });
+        return !exited[0];
+    }
+
+    private static void stop(final Process redis) throws InterruptedException
+    {
+        redis.destroy();
+        if (!redis.waitFor(10, TimeUnit.SECONDS))
+        {
+            redis.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
