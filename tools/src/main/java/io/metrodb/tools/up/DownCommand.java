@@ -22,8 +22,8 @@ import java.util.concurrent.TimeoutException;
 @Command(
     name = "down",
     mixinStandardHelpOptions = true,
-    description = "Stops what 'metrodb up' runs in --dir (SIGTERM to up, which stops mond, the gateway, the mapds, " +
-        "then the logds) and waits until every process is gone.")
+    description = "Stops what 'metrodb up' runs in --dir (SIGTERM to up, which stops the gateway, then the hosts, " +
+        "each stopping mond, its mapd, then its logd) and waits until every process is gone.")
 public final class DownCommand implements Callable<Integer>
 {
     static final long UP_STOP_WAIT_MS = 60_000;

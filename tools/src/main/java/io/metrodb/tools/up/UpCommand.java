@@ -20,9 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code metrodb up}: starts a local cluster on loopback (logds, peered mapds, mond, the REST gateway) as child
- * processes, prints each endpoint, then {@code ready} once mond sees every node UP, and supervises it until
- * Ctrl-C or SIGTERM, which stops every node. {@code --detach} runs the same in the background.
+ * {@code metrodb up}: starts a local cluster on loopback as child processes, one per host (the i-th logd and mapd,
+ * mond on host1) and the REST gateway in this JVM, prints each endpoint, then {@code ready} once mond sees every
+ * node UP, and supervises it until Ctrl-C or SIGTERM, which stops every node. {@code --detach} runs the same in the
+ * background.
  */
 @Command(
     name = "up",
@@ -30,9 +31,10 @@ import java.util.concurrent.TimeUnit;
     sortOptions = false,
     description = {
         "Starts a local cluster on 127.0.0.1 (logds, peered mapds, mond, the REST gateway), prints each endpoint, " +
-            "then a line with 'ready' once mond sees every node UP, and supervises it: a node that exits is " +
-            "restarted with backoff. Ctrl-C or SIGTERM stops every node. Data and logs: under --dir; the next up " +
-            "on the same --dir finds the data."
+            "then a line with 'ready' once mond sees every node UP, and supervises it. Each host<i> is one JVM " +
+            "running the i-th logd and mapd (host1 runs mond too), as on a 3-host install; a host that exits is " +
+            "restarted with backoff. The gateway runs in up. Ctrl-C or SIGTERM stops every node. Data and logs: " +
+            "under --dir; the next up on the same --dir finds the data."
     })
 public final class UpCommand implements Callable<Integer>
 {
