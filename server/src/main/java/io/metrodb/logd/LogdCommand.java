@@ -6,6 +6,7 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.ByteSize;
 import io.metrodb.server.DaemonOptions;
+import io.metrodb.server.LimitOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
@@ -35,6 +36,9 @@ public final class LogdCommand implements Callable<Integer>
 
     @Mixin
     final DaemonOptions daemon = new DaemonOptions(LogdConfig.DEFAULT_PORT);
+
+    @Mixin
+    final LimitOptions limits = new LimitOptions();
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "This logd's id, 1..65535. Default: the id stored in DIR/node.id, else a random one, stored.")
@@ -106,6 +110,6 @@ public final class LogdCommand implements Callable<Integer>
             .validate();
         final int maxFrameLength = ProtocolLimits.frameLengthFor(maxEntryLength);
         return new LogdConfig(daemon.host(), daemon.port(), NodeIdFile.resolve(dir, nodeId), daemon.authToken(),
-            ioThreads, maxFrameLength, log);
+            ioThreads, maxFrameLength, log, limits.limits());
     }
 }

@@ -5,6 +5,7 @@ import io.metrodb.protocol.netty.Transports;
 import io.metrodb.protocol.Addresses;
 import io.metrodb.server.ByteSize;
 import io.metrodb.server.DaemonOptions;
+import io.metrodb.server.LimitOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
@@ -38,6 +39,9 @@ public final class MapdCommand implements Callable<Integer>
 
     @Mixin
     final DaemonOptions daemon = new DaemonOptions(MapdConfig.DEFAULT_PORT);
+
+    @Mixin
+    final LimitOptions limits = new LimitOptions();
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "This mapd's id, 1..65535, unique in the cluster (breaks version ties). " +
@@ -121,6 +125,7 @@ public final class MapdCommand implements Callable<Integer>
             .syncIntervalMs(syncIntervalMs)
             .backlog(backlog)
             .localReads(parseLocalReads(localReads))
+            .limits(limits.limits())
             .conclude();
     }
 

@@ -16,6 +16,7 @@ import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.netty.ErrorReplies;
+import io.metrodb.protocol.netty.ReadGate;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.metrodb.server.CommonReplies;
 import io.metrodb.server.FrameView;
@@ -431,7 +432,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         if (++inFlight >= MAX_IN_FLIGHT && !paused)
         {
             paused = true;
-            ctx.channel().config().setAutoRead(false);
+            ReadGate.close(ctx.channel(), ReadGate.IN_FLIGHT);
         }
     }
 
@@ -449,7 +450,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         if (paused && inFlight < MAX_IN_FLIGHT / 2)
         {
             paused = false;
-            ctx.channel().config().setAutoRead(true);
+            ReadGate.open(ctx.channel(), ReadGate.IN_FLIGHT);
         }
     }
 }
