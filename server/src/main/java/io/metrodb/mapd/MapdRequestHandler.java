@@ -324,12 +324,20 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private void onDump(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
+        final long cursor = DumpRequest.cursor(frame, at);
+        if (cursor < 0)
+        {
+            // A u64 at or above 2^63: no grid has that many entries, and KeyGrid's cursors are signed.
+            ErrorReplies.write(ctx, Opcodes.DUMP, requestId, StatusCodes.BAD_REQUEST,
+                "DUMP cursor must be below 2^63");
+            return;
+        }
         final ByteBuf changes = ctx.alloc().ioBuffer(64 * 1024);
         final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
         final long[] offsets = new long[GridEntry.MAX_REPLICAS];
         final int[] count = new int[1];
         final ByteBuf key = Unpooled.buffer(KeyGrid.MAX_KEY_LENGTH);
-        final long next = node.grid().forEach(DumpRequest.cursor(frame, at), Math.max(1, DumpRequest.maxKeys(frame, at)),
+        final long next = node.grid().forEach(cursor, Math.max(1, DumpRequest.maxKeys(frame, at)),
             (keyBuffer, keyIndex, keyLength, e) ->
             {
                 for (int i = 0; i < e.replicaCount(); i++)
