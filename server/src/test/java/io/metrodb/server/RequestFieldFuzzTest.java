@@ -67,7 +67,7 @@ class RequestFieldFuzzTest
     /**
      * A mutated request and what was done to it.
      */
-    private record Mutation(String what, ByteBuf frame)
+    record Mutation(String what, ByteBuf frame)
     {
     }
 
@@ -191,7 +191,7 @@ class RequestFieldFuzzTest
     /**
      * The request examples, plus a CLUSTER_VIEW push (mond's view sent as a request).
      */
-    private static List<GoldenVectors.Example> requests()
+    static List<GoldenVectors.Example> requests()
     {
         final List<GoldenVectors.Example> requests = new ArrayList<>();
         for (final GoldenVectors.Example example : GoldenVectors.all())
@@ -210,7 +210,7 @@ class RequestFieldFuzzTest
         return requests;
     }
 
-    private static void mutate(final String name, final ByteBuf valid, final List<Mutation> into)
+    static void mutate(final String name, final ByteBuf valid, final List<Mutation> into)
     {
         final int length = valid.readableBytes();
         final int payload = length - FrameHeader.HEADER_LENGTH;
