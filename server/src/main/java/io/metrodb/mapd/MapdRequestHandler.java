@@ -22,6 +22,7 @@ import io.metrodb.server.CommonReplies;
 import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.agrona.DirectBuffer;
@@ -45,6 +46,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     private final java.util.List<SyncStreamer> streamers = new java.util.ArrayList<>(1);
     private int inFlight;
     private boolean paused;
+    private Channel pausedChannel;
 
     MapdRequestHandler(final MapdNode node)
     {
@@ -440,7 +442,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         if (++inFlight >= MAX_IN_FLIGHT && !paused)
         {
             paused = true;
-            ReadGate.close(ctx.channel(), ReadGate.IN_FLIGHT);
+            pausedChannel = ctx.channel();
+            ReadGate.close(pausedChannel, ReadGate.IN_FLIGHT);
         }
     }
 
@@ -448,6 +451,12 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     {
         inFlight--;
         node.requestDone();
+        if (paused && inFlight < MAX_IN_FLIGHT / 2)
+        {
+            // Reading stopped at the cap: no read batch ends until it starts again, so resume here.
+            paused = false;
+            ReadGate.open(pausedChannel, ReadGate.IN_FLIGHT);
+        }
     }
 
     @Override

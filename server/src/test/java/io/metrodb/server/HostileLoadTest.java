@@ -238,6 +238,56 @@ class HostileLoadTest
         return text.toString();
     }
 
+    @Test
+    void shouldKeepReadingAClientPastItsCapOfRequestsInProgress() throws Exception
+    {
+        // More GETs pipelined than the mapd takes in progress per connection (4096), and more bytes of them than
+        // one read batch: the mapd stops reading at the cap and must read on once half are answered.
+        cluster = TestCluster.builder(root).logds(2).start();
+        mapd = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2).withLocalReads(false), false);
+        final int gets = 10_000;
+        try (SocketClient client = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null))
+        {
+            client.lastHello().release();
+            // A 100-byte key: about 8,000 GETs in a read batch (16 reads of up to 64 KiB), 1.2 MB in all.
+            final byte[] key = new byte[100];
+            Arrays.fill(key, (byte)'k');
+            client.send(out -> SetRequest.encode(out, 1, Opcodes.SET, key, new byte[] {1}));
+            final ByteBuf set = client.readFrame();
+            assertEquals(StatusCodes.OK, FrameHeader.status(set, 0));
+            set.release();
+            // Written from another thread: a mapd that stops reading for good would block the write, not fail it.
+            final AtomicReference<Throwable> writeError = new AtomicReference<>();
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    client.send(out ->
+                    {
+                        for (int i = 0; i < gets; i++)
+                        {
+                            KeyRequest.encode(out, 1_000 + i, Opcodes.GET, (byte)0, key);
+                        }
+                    });
+                }
+                catch (final IOException e)
+                {
+                    writeError.set(e);
+                }
+            }, "gets-writer");
+            writer.setDaemon(true);
+            writer.start();
+            for (int i = 0; i < gets; i++)
+            {
+                final ByteBuf reply = client.readFrame();
+                assertEquals(StatusCodes.OK, FrameHeader.status(reply, 0), "GET " + i);
+                reply.release();
+            }
+            writer.join(10_000);
+            assertTrue(writeError.get() == null, "writer: " + writeError.get());
+        }
+    }
+
     private static final AtomicLong RETRIES = new AtomicLong();
 
     private static void setAndGet(final SocketClient client, final int i, final long seed) throws IOException

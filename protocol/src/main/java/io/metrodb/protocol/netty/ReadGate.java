@@ -1,6 +1,7 @@
 package io.metrodb.protocol.netty;
 
 import io.netty.channel.Channel;
+import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 
 /**
@@ -59,7 +60,7 @@ public final class ReadGate
 
     private static ReadGate of(final Channel channel)
     {
-        final io.netty.util.Attribute<ReadGate> attribute = channel.attr(KEY);
+        final Attribute<ReadGate> attribute = channel.attr(KEY);
         ReadGate gate = attribute.get();
         if (gate == null)
         {
