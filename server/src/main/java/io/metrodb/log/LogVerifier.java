@@ -13,7 +13,7 @@ import static io.metrodb.log.RecordHeader.HEADER_LENGTH;
 /**
  * Offline check of a log directory ({@code bin/metrodb logd-verify DIR}): walks every segment read-only, counts
  * records and bytes, and reports every bad record with its offset and reason. After a bad record it resynchronises
- * on the next valid record (the offset-salted magic plus CRC make false matches negligible).
+ * on the next record header, valid or not (the offset-salted magic plus CRC make false matches negligible).
  * <p>
  * Bad bytes after the last valid record and at or after the checkpoint are a torn tail, which the next open
  * truncates: reported, but not corruption. Run it on a closed log; it never modifies files.
@@ -180,15 +180,16 @@ public final class LogVerifier
     }
 
     /**
-     * @return the next position holding a valid record, or the segment end.
+     * @return the next position where a record starts (its offset-salted magic is there), valid or not, or the
+     * segment end. A damaged record right after another one is found here and reported by the walk: stopping only
+     * at valid records skipped it.
      */
     private static int resync(final Segment segment, final RecordValidator validator, final int from)
     {
         final int segmentLength = segment.length();
         for (int position = from; position <= segmentLength - HEADER_LENGTH; position += ALIGNMENT)
         {
-            final int result = validator.check(segment, position, true);
-            if (LogResult.OK == result || RecordValidator.PADDING == result)
+            if (LogResult.NOT_A_RECORD != validator.check(segment, position, true))
             {
                 return position;
             }

@@ -7,6 +7,7 @@ import io.metrodb.protocol.netty.Transports;
 import io.metrodb.server.ByteSize;
 import io.metrodb.server.Daemon;
 import io.metrodb.server.DaemonOptions;
+import io.metrodb.server.LimitOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
@@ -36,6 +37,9 @@ public final class LogdCommand implements Callable<Integer>, Daemon
 
     @Mixin
     final DaemonOptions daemon = new DaemonOptions(LogdConfig.DEFAULT_PORT);
+
+    @Mixin
+    final LimitOptions limits = new LimitOptions();
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "This logd's id, 1..65535. Default: the id stored in DIR/node.id, else a random one, stored.")
@@ -120,6 +124,6 @@ public final class LogdCommand implements Callable<Integer>, Daemon
             .validate();
         final int maxFrameLength = ProtocolLimits.frameLengthFor(maxEntryLength);
         return new LogdConfig(daemon.host(), daemon.port(), NodeIdFile.resolve(dir, nodeId), daemon.authToken(),
-            ioThreads, maxFrameLength, log);
+            ioThreads, maxFrameLength, log, limits.limits());
     }
 }

@@ -3,6 +3,9 @@ package io.metrodb.logd;
 import io.metrodb.log.LogConfig;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.logd.AppendRequest;
+import io.metrodb.protocol.netty.ServerLimits;
+
+import java.util.Objects;
 
 /**
  * Settings of one logd process.
@@ -14,15 +17,28 @@ import io.metrodb.protocol.logd.AppendRequest;
  * @param ioThreads      Netty event loop threads, 0 for the default.
  * @param maxFrameLength largest frame accepted.
  * @param log            the log store's settings.
+ * @param limits         the limits it puts on its clients.
  */
 public record LogdConfig(
-    String host, int port, int nodeId, String authToken, int ioThreads, int maxFrameLength, LogConfig log)
+    String host, int port, int nodeId, String authToken, int ioThreads, int maxFrameLength, LogConfig log,
+    ServerLimits limits)
 {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 7558;
 
+    /**
+     * Settings with the default {@link ServerLimits}.
+     */
+    public LogdConfig(
+        final String host, final int port, final int nodeId, final String authToken, final int ioThreads,
+        final int maxFrameLength, final LogConfig log)
+    {
+        this(host, port, nodeId, authToken, ioThreads, maxFrameLength, log, ServerLimits.DEFAULTS);
+    }
+
     public LogdConfig
     {
+        Objects.requireNonNull(limits, "limits");
         if (port < 0 || port > 0xFFFF)
         {
             throw new IllegalArgumentException("--port must be in 0..65535, was " + port);

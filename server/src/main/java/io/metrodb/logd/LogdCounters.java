@@ -1,5 +1,6 @@
 package io.metrodb.logd;
 
+import io.metrodb.server.ConnectionCounters;
 import io.metrodb.server.counters.CountersFile;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -18,6 +19,7 @@ public final class LogdCounters
     final AtomicCounter readErrors;
     final AtomicCounter heartbeats;
     private final AtomicCounter[] all = new AtomicCounter[LogdCounter.values().length];
+    private final ConnectionCounters connections;
 
     /**
      * Counters in memory only (tests).
@@ -40,6 +42,26 @@ public final class LogdCounters
         appendErrors = all[LogdCounter.SERVER_APPEND_ERRORS.ordinal()];
         readErrors = all[LogdCounter.SERVER_READ_ERRORS.ordinal()];
         heartbeats = all[LogdCounter.SERVER_HEARTBEATS.ordinal()];
+        connections = new ConnectionCounters(all[LogdCounter.SERVER_CONNECTIONS_OPEN.ordinal()],
+            all[LogdCounter.SERVER_CONNECTIONS_REFUSED.ordinal()], all[LogdCounter.SERVER_HANDSHAKE_TIMEOUTS.ordinal()],
+            all[LogdCounter.SERVER_FRAME_TIMEOUTS.ordinal()], all[LogdCounter.SERVER_FRAME_BUDGET_REFUSALS.ordinal()],
+            all[LogdCounter.SERVER_READ_PAUSES.ordinal()]);
+    }
+
+    /**
+     * @return the server edge's connection counters (connections open, refused, timed out, ...).
+     */
+    public ConnectionCounters connections()
+    {
+        return connections;
+    }
+
+    /**
+     * @return the value of one counter.
+     */
+    public long get(final LogdCounter counter)
+    {
+        return all[counter.ordinal()].get();
     }
 
     public long badRequests()

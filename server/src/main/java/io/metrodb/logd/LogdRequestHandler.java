@@ -95,14 +95,6 @@ public final class LogdRequestHandler extends ChannelInboundHandlerAdapter
         ctx.flush();
     }
 
-    @Override
-    public void channelWritabilityChanged(final ChannelHandlerContext ctx)
-    {
-        // A client that does not read its replies stops being read from, so it cannot make us buffer without bound.
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
-        ctx.fireChannelWritabilityChanged();
-    }
-
     private void onFrame(final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
     {
         final byte opcode = FrameHeader.opcode(frame, at);

@@ -6,6 +6,7 @@ import io.metrodb.protocol.Addresses;
 import io.metrodb.server.ByteSize;
 import io.metrodb.server.Daemon;
 import io.metrodb.server.DaemonOptions;
+import io.metrodb.server.LimitOptions;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
@@ -39,6 +40,9 @@ public final class MapdCommand implements Callable<Integer>, Daemon
 
     @Mixin
     final DaemonOptions daemon = new DaemonOptions(MapdConfig.DEFAULT_PORT);
+
+    @Mixin
+    final LimitOptions limits = new LimitOptions();
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "This mapd's id, 1..65535, unique in the cluster (breaks version ties). " +
@@ -135,6 +139,7 @@ public final class MapdCommand implements Callable<Integer>, Daemon
             .syncIntervalMs(syncIntervalMs)
             .backlog(backlog)
             .localReads(parseLocalReads(localReads))
+            .limits(limits.limits())
             .conclude();
     }
 

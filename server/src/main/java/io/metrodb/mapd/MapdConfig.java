@@ -1,6 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.netty.ServerLimits;
 import io.metrodb.server.DaemonOptions;
 
 import java.net.InetSocketAddress;
@@ -42,6 +43,7 @@ public final class MapdConfig
     private long syncIntervalMs = DEFAULT_SYNC_INTERVAL_MS;
     private int backlog = DEFAULT_BACKLOG;
     private boolean localReads = DEFAULT_LOCAL_READS;
+    private ServerLimits limits = ServerLimits.DEFAULTS;
 
     /**
      * Every setting at its default; {@code dir}, {@code nodeId} and {@code logds} have none and must be set.
@@ -127,7 +129,7 @@ public final class MapdConfig
     private MapdConfig copy()
     {
         return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads);
+            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads).limits(limits);
     }
 
     /**
@@ -452,5 +454,21 @@ public final class MapdConfig
     public MapdConfig withLocalReads(final boolean newLocalReads)
     {
         return copy().localReads(newLocalReads).conclude();
+    }
+
+    /**
+     * @param limits the limits this daemon puts on its clients (handshake and frame timeouts, incomplete-frame
+     *               budget, connection limit).
+     * @return this.
+     */
+    public MapdConfig limits(final ServerLimits limits)
+    {
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    public ServerLimits limits()
+    {
+        return limits;
     }
 }

@@ -43,7 +43,13 @@ public enum MapdCounter
     LOCAL_READ_FALLBACKS_BAD_RECORD("local_read_fallbacks_bad_record"),
     LOCAL_READ_FALLBACKS_MISMATCH("local_read_fallbacks_mismatch"),
     LOCAL_READ_FALLBACKS_IO_ERROR("local_read_fallbacks_io_error"),
-    LOCAL_READS_TOO_LARGE("local_reads_too_large");
+    LOCAL_READS_TOO_LARGE("local_reads_too_large"),
+    CONNECTIONS_OPEN("connections_open"),
+    CONNECTIONS_REFUSED("connections_refused"),
+    HANDSHAKE_TIMEOUTS("handshake_timeouts"),
+    FRAME_TIMEOUTS("frame_timeouts"),
+    FRAME_BUDGET_REFUSALS("frame_budget_refusals"),
+    READ_PAUSES("read_pauses");
 
     /** Type id of these counters in the counters file. */
     public static final int TYPE_ID = 2;

@@ -1,5 +1,6 @@
 package io.metrodb.mapd;
 
+import io.metrodb.server.ConnectionCounters;
 import io.metrodb.server.counters.CountersFile;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -52,6 +53,7 @@ public final class MapdCounters
     final AtomicCounter localReadFallbacksIoError;
     final AtomicCounter localReadsTooLarge;
     private final AtomicCounter[] all = new AtomicCounter[MapdCounter.values().length];
+    private final ConnectionCounters connections;
 
     /**
      * Counters in memory only (tests).
@@ -70,6 +72,10 @@ public final class MapdCounters
         {
             all[counter.ordinal()] = manager.newCounter(counter.infoName(), MapdCounter.TYPE_ID);
         }
+        connections = new ConnectionCounters(all[MapdCounter.CONNECTIONS_OPEN.ordinal()],
+            all[MapdCounter.CONNECTIONS_REFUSED.ordinal()], all[MapdCounter.HANDSHAKE_TIMEOUTS.ordinal()],
+            all[MapdCounter.FRAME_TIMEOUTS.ordinal()], all[MapdCounter.FRAME_BUDGET_REFUSALS.ordinal()],
+            all[MapdCounter.READ_PAUSES.ordinal()]);
         gets = all[MapdCounter.GETS.ordinal()];
         getsNotFound = all[MapdCounter.GETS_NOT_FOUND.ordinal()];
         sets = all[MapdCounter.SETS.ordinal()];
@@ -180,5 +186,21 @@ public final class MapdCounters
         {
             consumer.accept(counter.infoName(), all[counter.ordinal()].get());
         }
+    }
+
+    /**
+     * @return the server edge's connection counters (connections open, refused, timed out, ...).
+     */
+    public ConnectionCounters connections()
+    {
+        return connections;
+    }
+
+    /**
+     * @return the value of one counter.
+     */
+    public long get(final MapdCounter counter)
+    {
+        return all[counter.ordinal()].get();
     }
 }

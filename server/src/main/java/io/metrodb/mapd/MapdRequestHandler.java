@@ -16,11 +16,13 @@ import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.WriteResponse;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.netty.ErrorReplies;
+import io.metrodb.protocol.netty.ReadGate;
 import io.metrodb.protocol.validation.FrameValidator;
 import io.metrodb.server.CommonReplies;
 import io.metrodb.server.FrameView;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import org.agrona.DirectBuffer;
@@ -44,6 +46,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     private final java.util.List<SyncStreamer> streamers = new java.util.ArrayList<>(1);
     private int inFlight;
     private boolean paused;
+    private Channel pausedChannel;
 
     MapdRequestHandler(final MapdNode node)
     {
@@ -323,12 +326,20 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
 
     private void onDump(final ChannelHandlerContext ctx, final ByteBuf frame, final int at, final long requestId)
     {
+        final long cursor = DumpRequest.cursor(frame, at);
+        if (cursor < 0)
+        {
+            // A u64 at or above 2^63: no grid has that many entries, and KeyGrid's cursors are signed.
+            ErrorReplies.write(ctx, Opcodes.DUMP, requestId, StatusCodes.BAD_REQUEST,
+                "DUMP cursor must be below 2^63");
+            return;
+        }
         final ByteBuf changes = ctx.alloc().ioBuffer(64 * 1024);
         final short[] logdIds = new short[GridEntry.MAX_REPLICAS];
         final long[] offsets = new long[GridEntry.MAX_REPLICAS];
         final int[] count = new int[1];
         final ByteBuf key = Unpooled.buffer(KeyGrid.MAX_KEY_LENGTH);
-        final long next = node.grid().forEach(DumpRequest.cursor(frame, at), Math.max(1, DumpRequest.maxKeys(frame, at)),
+        final long next = node.grid().forEach(cursor, Math.max(1, DumpRequest.maxKeys(frame, at)),
             (keyBuffer, keyIndex, keyLength, e) ->
             {
                 for (int i = 0; i < e.replicaCount(); i++)
@@ -431,7 +442,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         if (++inFlight >= MAX_IN_FLIGHT && !paused)
         {
             paused = true;
-            ctx.channel().config().setAutoRead(false);
+            pausedChannel = ctx.channel();
+            ReadGate.close(pausedChannel, ReadGate.IN_FLIGHT);
         }
     }
 
@@ -439,6 +451,12 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
     {
         inFlight--;
         node.requestDone();
+        if (paused && inFlight < MAX_IN_FLIGHT / 2)
+        {
+            // Reading stopped at the cap: no read batch ends until it starts again, so resume here.
+            paused = false;
+            ReadGate.open(pausedChannel, ReadGate.IN_FLIGHT);
+        }
     }
 
     @Override
@@ -449,7 +467,7 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
         if (paused && inFlight < MAX_IN_FLIGHT / 2)
         {
             paused = false;
-            ctx.channel().config().setAutoRead(true);
+            ReadGate.open(ctx.channel(), ReadGate.IN_FLIGHT);
         }
     }
 }

@@ -1,13 +1,16 @@
 package io.metrodb.mapd;
 
+import io.metrodb.mapd.grid.GridReplica;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.ChangeApplier;
 import io.metrodb.mapd.store.JournalEntry;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.ReplicateRequest;
 import io.metrodb.protocol.mapd.SyncRequest;
+import io.metrodb.protocol.netty.ErrorReplies;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.ResponseListener;
 import io.netty.buffer.ByteBuf;
@@ -138,6 +141,12 @@ final class Replicator implements AutoCloseable
         final int origin = ReplicateRequest.originNode(frame, at);
         final long sequence = ReplicateRequest.sequence(frame, at);
         final int change = ReplicateRequest.changeIndex(at);
+        if (!replicasFit(frame, change))
+        {
+            ErrorReplies.write(ctx, Opcodes.REPLICATE, FrameHeader.requestId(frame, at), StatusCodes.BAD_REQUEST,
+                "a replica offset is out of range 0..2^48-1");
+            return;
+        }
         if (applyFromPeer(origin, sequence, frame, change))
         {
             handler.replyReplicateAck(ctx, FrameHeader.requestId(frame, at));
@@ -146,6 +155,22 @@ final class Replicator implements AutoCloseable
         {
             handler.replyJournalError(ctx, Opcodes.REPLICATE, FrameHeader.requestId(frame, at));
         }
+    }
+
+    /**
+     * @return true when every replica offset of the change at {@code change} fits the grid (0..2^48-1).
+     */
+    static boolean replicasFit(final ByteBuf buf, final int change)
+    {
+        for (int i = 0; i < Change.replicaCount(buf, change); i++)
+        {
+            final long offset = Change.replicaOffset(buf, change, i);
+            if (offset < 0 || offset > GridReplica.MAX_OFFSET)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

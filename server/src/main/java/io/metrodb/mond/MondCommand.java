@@ -4,6 +4,7 @@ import io.metrodb.protocol.netty.Transports;
 import io.metrodb.protocol.Addresses;
 import io.metrodb.server.Daemon;
 import io.metrodb.server.DaemonOptions;
+import io.metrodb.server.LimitOptions;
 import io.metrodb.server.ServerRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +34,9 @@ public final class MondCommand implements Callable<Integer>, Daemon
 
     @Mixin
     final DaemonOptions daemon = new DaemonOptions(MondConfig.DEFAULT_PORT);
+
+    @Mixin
+    final LimitOptions limits = new LimitOptions();
 
     @Option(names = "--node-id", defaultValue = "0",
         description = "The node id mond announces in HELLO, 0..65535 (mond keeps no data, so it needs none). " +
@@ -131,6 +135,7 @@ public final class MondCommand implements Callable<Integer>, Daemon
             .maxPendingRepairs(maxPendingRepairs)
             .requestTimeoutMs(requestTimeoutMs)
             .scrubPassMinMs(scrubPassMinMs)
+            .limits(limits.limits())
             .conclude();
     }
 }

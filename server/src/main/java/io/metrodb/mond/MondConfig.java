@@ -2,6 +2,8 @@ package io.metrodb.mond;
 
 import io.metrodb.server.DaemonOptions;
 
+import io.metrodb.protocol.netty.ServerLimits;
+
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,6 +52,7 @@ public final class MondConfig
     private int maxPendingRepairs = DEFAULT_MAX_PENDING_REPAIRS;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long scrubPassMinMs = DEFAULT_SCRUB_PASS_MIN_MS;
+    private ServerLimits limits = ServerLimits.DEFAULTS;
 
     /**
      * Every setting at its default; {@code mapds} and {@code logds} have none and must be set.
@@ -97,7 +100,7 @@ public final class MondConfig
     {
         return new MondConfig(host, port, nodeId, mapds, logds, authToken, heartbeatIntervalMs, downAfter,
             probeKeysPerSec, scrubKeysPerSec, repairsPerSec, repairGraceMs, maxPendingRepairs, requestTimeoutMs,
-            scrubPassMinMs);
+            scrubPassMinMs).limits(limits);
     }
 
     /**
@@ -454,5 +457,21 @@ public final class MondConfig
     public long maxDownDetectionMs()
     {
         return (downAfter + 1) * heartbeatIntervalMs;
+    }
+
+    /**
+     * @param limits the limits this daemon puts on its clients (handshake and frame timeouts, incomplete-frame
+     *               budget, connection limit).
+     * @return this.
+     */
+    public MondConfig limits(final ServerLimits limits)
+    {
+        this.limits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    public ServerLimits limits()
+    {
+        return limits;
     }
 }

@@ -24,7 +24,13 @@ public enum MondCounter
     REPAIRS_DONE("repairs_done"),
     REPAIRS_STALE("repairs_stale"),
     REPAIRS_FAILED("repairs_failed"),
-    DUTY_CYCLES("duty_cycles");
+    DUTY_CYCLES("duty_cycles"),
+    CONNECTIONS_OPEN("connections_open"),
+    CONNECTIONS_REFUSED("connections_refused"),
+    HANDSHAKE_TIMEOUTS("handshake_timeouts"),
+    FRAME_TIMEOUTS("frame_timeouts"),
+    FRAME_BUDGET_REFUSALS("frame_budget_refusals"),
+    READ_PAUSES("read_pauses");
 
     /** Type id of these counters in the counters file. */
     public static final int TYPE_ID = 3;

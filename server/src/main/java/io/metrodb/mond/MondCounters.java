@@ -1,5 +1,6 @@
 package io.metrodb.mond;
 
+import io.metrodb.server.ConnectionCounters;
 import io.metrodb.server.counters.CountersFile;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -33,6 +34,7 @@ final class MondCounters
     final AtomicCounter repairsFailed;
     final AtomicCounter dutyCycles;
     private final AtomicCounter[] all = new AtomicCounter[MondCounter.values().length];
+    private final ConnectionCounters connections;
 
     /**
      * Counters in memory only (tests).
@@ -51,6 +53,10 @@ final class MondCounters
         {
             all[counter.ordinal()] = manager.newCounter(counter.infoName(), MondCounter.TYPE_ID);
         }
+        connections = new ConnectionCounters(all[MondCounter.CONNECTIONS_OPEN.ordinal()],
+            all[MondCounter.CONNECTIONS_REFUSED.ordinal()], all[MondCounter.HANDSHAKE_TIMEOUTS.ordinal()],
+            all[MondCounter.FRAME_TIMEOUTS.ordinal()], all[MondCounter.FRAME_BUDGET_REFUSALS.ordinal()],
+            all[MondCounter.READ_PAUSES.ordinal()]);
         heartbeatsSent = all[MondCounter.HEARTBEATS_SENT.ordinal()];
         heartbeatsAnswered = all[MondCounter.HEARTBEATS_ANSWERED.ordinal()];
         badAnswers = all[MondCounter.BAD_ANSWERS.ordinal()];
@@ -82,5 +88,21 @@ final class MondCounters
         {
             consumer.accept(counter.infoName(), all[counter.ordinal()].get());
         }
+    }
+
+    /**
+     * @return the server edge's connection counters (connections open, refused, timed out, ...).
+     */
+    ConnectionCounters connections()
+    {
+        return connections;
+    }
+
+    /**
+     * @return the value of one counter.
+     */
+    long get(final MondCounter counter)
+    {
+        return all[counter.ordinal()].get();
     }
 }

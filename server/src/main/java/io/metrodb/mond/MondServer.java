@@ -73,11 +73,13 @@ public final class MondServer implements AutoCloseable
         {
             final HandshakeConfig hello =
                 new HandshakeConfig(Roles.MOND, config.nodeId(), config.authToken(), MAX_FRAME_LENGTH);
-            final MondAgent agent = new MondAgent(config, loopGroup.next(), hello,
-                new MondCounters(countersFile.countersManager()), SystemEpochClock.INSTANCE, countersFile);
+            final MondCounters counters = new MondCounters(countersFile.countersManager());
+            final MondAgent agent = new MondAgent(config, loopGroup.next(), hello, counters,
+                SystemEpochClock.INSTANCE, countersFile);
             final AtomicBoolean stopping = new AtomicBoolean();
             final NettyServer server = NettyServer.start("mond", config.host(), config.port(), loopGroup, hello,
-                () -> new MondRequestHandler(agent, config.nodeId(), stopping));
+                config.limits(), counters.connections(),
+                () -> new MondRequestHandler(agent, config.nodeId(), stopping), null);
             agent.start();
             return new MondServer(config, loopGroup, agent, server, stopping, countersFile);
         }

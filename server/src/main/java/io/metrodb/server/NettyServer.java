@@ -1,8 +1,11 @@
 package io.metrodb.server;
 
+import io.metrodb.protocol.netty.EdgeCounters;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.ProtocolErrorHandler;
 import io.metrodb.protocol.netty.ProtocolPipeline;
+import io.metrodb.protocol.netty.ServerEdge;
+import io.metrodb.protocol.netty.ServerLimits;
 import io.metrodb.protocol.netty.TextProtocol;
 import io.metrodb.protocol.netty.Transports;
 import io.netty.bootstrap.ServerBootstrap;
@@ -21,11 +24,17 @@ import io.netty.channel.socket.SocketChannel;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
  * A MetroDB protocol server: native epoll when available, pooled direct buffers, TCP_NODELAY, flush
  * consolidation, the shared handshake and error handling, and the role's request handler per connection.
+ * <p>
+ * Its {@link ServerLimits} guard it against its clients: past {@code maxConnections} a new connection is closed at
+ * once (nothing is sent: it has not spoken HELLO yet) and counted; a connection that does not finish HELLO in
+ * time, or whose frame does not arrive whole in time, is closed; incomplete frames share one byte budget; a
+ * connection that does not read its replies is not read until it does.
  */
 public final class NettyServer implements AutoCloseable
 {
@@ -39,6 +48,8 @@ public final class NettyServer implements AutoCloseable
     private final ChannelGroup connections;
     private final Channel serverChannel;
     private final ProtocolErrorHandler errors;
+    private final ServerEdge edge;
+    private final AtomicInteger open;
 
     private NettyServer(
         final EventLoopGroup bossGroup,
@@ -46,8 +57,12 @@ public final class NettyServer implements AutoCloseable
         final boolean ownsWorkers,
         final ChannelGroup connections,
         final Channel serverChannel,
-        final ProtocolErrorHandler errors)
+        final ProtocolErrorHandler errors,
+        final ServerEdge edge,
+        final AtomicInteger open)
     {
+        this.edge = edge;
+        this.open = open;
         this.connections = connections;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
@@ -77,8 +92,25 @@ public final class NettyServer implements AutoCloseable
         final HandshakeConfig handshake,
         final Supplier<ChannelHandler> requestHandler) throws InterruptedException
     {
+        return start(name, host, port, ioThreads, handshake, ServerLimits.DEFAULTS, EdgeCounters.NONE, requestHandler);
+    }
+
+    /**
+     * As {@link #start(String, String, int, int, HandshakeConfig, Supplier)}, with these limits, counted in
+     * {@code counters}.
+     */
+    public static NettyServer start(
+        final String name,
+        final String host,
+        final int port,
+        final int ioThreads,
+        final HandshakeConfig handshake,
+        final ServerLimits limits,
+        final EdgeCounters counters,
+        final Supplier<ChannelHandler> requestHandler) throws InterruptedException
+    {
         return start(name, host, port, Transports.newEventLoopGroup(ioThreads, name + "-io"), true, handshake,
-            requestHandler, null);
+            requestHandler, null, new ServerEdge(limits, counters));
     }
 
     /**
@@ -103,7 +135,8 @@ public final class NettyServer implements AutoCloseable
         final HandshakeConfig handshake,
         final Supplier<ChannelHandler> requestHandler) throws InterruptedException
     {
-        return start(name, host, port, workers, false, handshake, requestHandler, null);
+        return start(name, host, port, workers, false, handshake, requestHandler, null,
+            new ServerEdge(ServerLimits.DEFAULTS, EdgeCounters.NONE));
     }
 
     /**
@@ -120,7 +153,27 @@ public final class NettyServer implements AutoCloseable
         final Supplier<ChannelHandler> requestHandler,
         final TextProtocol textProtocol) throws InterruptedException
     {
-        return start(name, host, port, workers, false, handshake, requestHandler, textProtocol);
+        return start(name, host, port, workers, false, handshake, requestHandler, textProtocol,
+            new ServerEdge(ServerLimits.DEFAULTS, EdgeCounters.NONE));
+    }
+
+    /**
+     * As {@link #start(String, String, int, EventLoopGroup, HandshakeConfig, Supplier, TextProtocol)} (a null
+     * {@code textProtocol} for binary only), with these limits, counted in {@code counters}.
+     */
+    public static NettyServer start(
+        final String name,
+        final String host,
+        final int port,
+        final EventLoopGroup workers,
+        final HandshakeConfig handshake,
+        final ServerLimits limits,
+        final EdgeCounters counters,
+        final Supplier<ChannelHandler> requestHandler,
+        final TextProtocol textProtocol) throws InterruptedException
+    {
+        return start(name, host, port, workers, false, handshake, requestHandler, textProtocol,
+            new ServerEdge(limits, counters));
     }
 
     private static NettyServer start(
@@ -131,8 +184,12 @@ public final class NettyServer implements AutoCloseable
         final boolean ownsWorkers,
         final HandshakeConfig handshake,
         final Supplier<ChannelHandler> requestHandler,
-        final TextProtocol textProtocol) throws InterruptedException
+        final TextProtocol textProtocol,
+        final ServerEdge edge) throws InterruptedException
     {
+        final AtomicInteger open = new AtomicInteger();
+        final EdgeCounters counters = edge.counters();
+        final int maxConnections = edge.limits().maxConnections();
         final EventLoopGroup boss = Transports.newEventLoopGroup(1, name + "-accept");
         final ChannelGroup connections = new DefaultChannelGroup(name + "-connections", GlobalEventExecutor.INSTANCE);
         final ProtocolErrorHandler errors = new ProtocolErrorHandler();
@@ -153,9 +210,19 @@ public final class NettyServer implements AutoCloseable
                     @Override
                     protected void initChannel(final SocketChannel channel)
                     {
+                        final int nowOpen = open.incrementAndGet();
+                        if (nowOpen > maxConnections)
+                        {
+                            open.decrementAndGet();
+                            counters.connectionRefused();
+                            channel.close();
+                            return;
+                        }
+                        counters.connectionsOpen(nowOpen);
+                        channel.closeFuture().addListener(closed -> counters.connectionsOpen(open.decrementAndGet()));
                         connections.add(channel);
                         ProtocolPipeline.initServer(channel.pipeline(), handshake, requestHandler.get(), errors,
-                            textProtocol);
+                            textProtocol, edge);
                     }
                 });
             final ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
@@ -163,7 +230,7 @@ public final class NettyServer implements AutoCloseable
             {
                 throw new ListenException(host, port, bound.cause());
             }
-            return new NettyServer(boss, workers, ownsWorkers, connections, bound.channel(), errors);
+            return new NettyServer(boss, workers, ownsWorkers, connections, bound.channel(), errors, edge, open);
         }
         catch (final InterruptedException | RuntimeException e)
         {
@@ -182,6 +249,22 @@ public final class NettyServer implements AutoCloseable
     public int port()
     {
         return ((InetSocketAddress)serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * @return connections served now.
+     */
+    public int openConnections()
+    {
+        return open.get();
+    }
+
+    /**
+     * @return this server's limits and the bytes its incomplete frames hold now.
+     */
+    public ServerEdge edge()
+    {
+        return edge;
     }
 
     /**

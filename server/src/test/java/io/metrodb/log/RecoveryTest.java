@@ -179,6 +179,34 @@ class RecoveryTest
     }
 
     @Test
+    void shouldReportEachOfConsecutiveDamagedRecords() throws IOException
+    {
+        final long seed = LogTestSupport.seed("shouldReportEachOfConsecutiveDamagedRecords");
+        final List<Long> offsets = appendAndClose(seed, RECORDS);
+        final int first = findRunWithPayload(seed, offsets, 50, 4);
+        // Three records in a row with a flipped payload byte (CRC mismatch), then one whose length is damaged.
+        final List<Long> victims = new ArrayList<>();
+        for (int i = first; i < first + 4; i++)
+        {
+            victims.add(offsets.get(i));
+            flipByteAt(offsets.get(i) + (i < first + 3 ? RecordHeader.HEADER_LENGTH + 1 : RecordHeader.LENGTH_OFFSET + 1));
+        }
+
+        final ByteArrayOutputStream report = new ByteArrayOutputStream();
+        final int exit = LogVerifier.run(dir, new PrintStream(report, true, StandardCharsets.UTF_8));
+        final String text = report.toString(StandardCharsets.UTF_8);
+        System.out.print(text);
+        assertEquals(LogVerifier.EXIT_CORRUPT, exit, "seed " + seed);
+        for (final long victim : victims)
+        {
+            assertTrue(text.contains("BAD RECORD offset=" + victim + " "), "seed " + seed + ", " + victim + ":\n" + text);
+        }
+        assertEquals(victims.size(), text.split("BAD RECORD", -1).length - 1, "seed " + seed + ":\n" + text);
+        assertTrue(text.contains("bad_records=" + victims.size() + " CORRUPT"), "seed " + seed + ":\n" + text);
+        assertTrue(text.contains("records=" + (RECORDS - victims.size()) + " "), "seed " + seed + ":\n" + text);
+    }
+
+    @Test
     void shouldRecoverEveryCompletedAppendFromAnUncleanCopyTakenWhileAppending() throws Exception
     {
         final long seed = LogTestSupport.seed("shouldRecoverEveryCompletedAppendFromAnUncleanCopyTakenWhileAppending");
@@ -259,6 +287,27 @@ class RecoveryTest
             }
         }
         throw new AssertionError("no record with payload");
+    }
+
+    /**
+     * @return the first index from {@code from} of {@code count} consecutive records that each have a payload
+     * longer than 10 bytes, all in one segment.
+     */
+    private static int findRunWithPayload(final long seed, final List<Long> offsets, final int from, final int count)
+    {
+        for (int i = from; i + count <= offsets.size(); i++)
+        {
+            boolean fits = offsets.get(i) / SMALL_SEGMENT == offsets.get(i + count - 1) / SMALL_SEGMENT;
+            for (int j = i; j < i + count && fits; j++)
+            {
+                fits = payload(seed + j, MAX_PAYLOAD).length > 10;
+            }
+            if (fits)
+            {
+                return i;
+            }
+        }
+        throw new AssertionError("no run of " + count + " records with payload, seed " + seed);
     }
 
     private void writeAt(final long offset, final byte[] bytes) throws IOException

@@ -2,6 +2,7 @@ package io.metrodb.logd;
 
 import io.metrodb.cli.Main;
 import io.metrodb.log.LogConfig;
+import io.metrodb.protocol.netty.ServerLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -54,6 +55,21 @@ class LogdCommandTest
         final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
             () -> parse("--dir", dir.toString(), "--write-behind-size", "3m").toConfig());
         assertTrue(bad.getMessage().contains("writeBehindLength must be 0 or a power of two"), bad.getMessage());
+    }
+
+    @Test
+    void shouldPassTheLimitsOnClientsToTheServer() throws Exception
+    {
+        assertEquals(ServerLimits.DEFAULTS.toString(), parse("--dir", dir.toString()).toConfig().limits().toString());
+        final ServerLimits set = parse("--dir", dir.toString(), "--handshake-timeout-ms", "100",
+            "--frame-timeout-ms", "0", "--incomplete-frame-budget", "1m", "--max-connections", "7").toConfig().limits();
+        assertEquals(100, set.handshakeTimeoutMs());
+        assertEquals(0, set.frameTimeoutMs());
+        assertEquals(1 << 20, set.incompleteFrameBudget());
+        assertEquals(7, set.maxConnections());
+        final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+            () -> parse("--dir", dir.toString(), "--max-connections", "0").toConfig());
+        assertTrue(bad.getMessage().contains("--max-connections"), bad.getMessage());
     }
 
     private static LogdCommand parse(final String... args)

@@ -5,10 +5,13 @@ import io.metrodb.protocol.Preface;
 import io.metrodb.protocol.ProtocolException;
 import io.metrodb.protocol.StatusCodes;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Splits the inbound byte stream into frames, each passed on as a retained slice that starts at the
@@ -19,12 +22,25 @@ import java.util.List;
  * {@link ProtocolException}, discards everything after it, and {@link ProtocolErrorHandler} closes the
  * connection. The length is checked as soon as its four bytes arrive, so nothing is ever buffered or
  * allocated for a frame over the limit.
+ * <p>
+ * With a {@link ServerEdge} (a server's connections) a frame that has started arriving must be complete within
+ * the edge's frame timeout, and the bytes it holds meanwhile are taken from the edge's budget shared by every
+ * connection: a frame that times out or finds no room closes its connection (ERROR {@code TIMEOUT} or
+ * {@code OVERLOADED}). Bytes are buffered as they arrive, never allocated ahead for the length a frame claims. The
+ * deadline is one timer per connection, armed when a read ends inside a frame and only if none is pending.
  */
 public final class FrameDecoder extends ByteToMessageDecoder
 {
     private final int maxFrameLength;
+    private final ServerEdge edge;
     private int prefaceBytesSeen;
     private boolean failed;
+    private boolean partial;
+    private boolean heldForWrites;
+    private long partialSinceNs;
+    private long reserved;
+    private ScheduledFuture<?> deadline;
+    private ChannelHandlerContext context;
 
     /**
      * @param maxFrameLength largest frame accepted, header included.
@@ -32,6 +48,17 @@ public final class FrameDecoder extends ByteToMessageDecoder
      */
     public FrameDecoder(final int maxFrameLength, final boolean expectPreface)
     {
+        this(maxFrameLength, expectPreface, null);
+    }
+
+    /**
+     * @param maxFrameLength largest frame accepted, header included.
+     * @param expectPreface  true on the accepting side of a connection.
+     * @param edge           the server's frame deadline and budget, or null for none.
+     */
+    public FrameDecoder(final int maxFrameLength, final boolean expectPreface, final ServerEdge edge)
+    {
+        this.edge = edge;
         if (maxFrameLength < FrameHeader.HEADER_LENGTH)
         {
             throw new IllegalArgumentException("maxFrameLength must be >= " + FrameHeader.HEADER_LENGTH);
@@ -56,6 +83,15 @@ public final class FrameDecoder extends ByteToMessageDecoder
 
         if (in.readableBytes() < Integer.BYTES)
         {
+            onPartial(ctx, in);
+            return;
+        }
+
+        if (edge != null && !ctx.channel().isWritable())
+        {
+            // The peer does not read its replies: the frames already read wait here, unanswered, until it does
+            // (channelWritabilityChanged), so its replies stay near the high-water mark.
+            heldForWrites = true;
             return;
         }
 
@@ -70,10 +106,121 @@ public final class FrameDecoder extends ByteToMessageDecoder
         }
         if (in.readableBytes() < frameLength)
         {
+            onPartial(ctx, in);
             return;
         }
 
+        if (partial)
+        {
+            onWhole();
+        }
         out.add(in.readRetainedSlice((int)frameLength));
+    }
+
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception
+    {
+        ctx.fireChannelWritabilityChanged();
+        if (heldForWrites && ctx.channel().isWritable() && !failed)
+        {
+            heldForWrites = false;
+            // Decode the frames held back: an empty read runs the decode loop over what is buffered.
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            channelReadComplete(ctx);
+        }
+    }
+
+    /**
+     * @return true once the whole connection preface has arrived.
+     */
+    boolean prefaceReceived()
+    {
+        return prefaceBytesSeen == Preface.LENGTH;
+    }
+
+    /**
+     * A read ended inside a frame: the bytes it holds come from the budget, and its deadline runs.
+     */
+    private void onPartial(final ChannelHandlerContext ctx, final ByteBuf in)
+    {
+        if (edge == null || !in.isReadable())
+        {
+            return;
+        }
+        final int held = in.readableBytes();
+        if (held > reserved)
+        {
+            if (!edge.tryReserve(held - reserved))
+            {
+                edge.counters().frameBudgetRefused();
+                fail(in, StatusCodes.OVERLOADED, "the server holds too many incomplete frames (budget " +
+                    edge.limits().incompleteFrameBudget() + " bytes); this one had " + held + " bytes");
+            }
+            reserved = held;
+        }
+        if (!partial)
+        {
+            partial = true;
+            partialSinceNs = System.nanoTime();
+            if (deadline == null && edge.frameTimeoutNs() > 0)
+            {
+                context = ctx;
+                deadline = ctx.executor().schedule(this::checkDeadline, edge.frameTimeoutNs(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private void onWhole()
+    {
+        partial = false;
+        if (reserved > 0)
+        {
+            edge.release(reserved);
+            reserved = 0;
+        }
+    }
+
+    private void checkDeadline()
+    {
+        deadline = null;
+        final ChannelHandlerContext ctx = context;
+        if (!partial || failed || !ctx.channel().isActive())
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        if (!ctx.channel().config().isAutoRead())
+        {
+            // The server stopped reading (backpressure): the frame cannot arrive, which is not the sender's fault.
+            partialSinceNs = now;
+        }
+        final long left = partialSinceNs + edge.frameTimeoutNs() - now;
+        if (left > 0)
+        {
+            deadline = ctx.executor().schedule(this::checkDeadline, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        failed = true;
+        onWhole();
+        edge.counters().frameTimedOut();
+        ctx.fireExceptionCaught(new ProtocolException(StatusCodes.TIMEOUT, true, "a frame was incomplete " +
+            edge.limits().frameTimeoutMs() + " ms after it started arriving"));
+    }
+
+    @Override
+    protected void handlerRemoved0(final ChannelHandlerContext ctx)
+    {
+        if (deadline != null)
+        {
+            deadline.cancel(false);
+            deadline = null;
+        }
+        if (reserved > 0)
+        {
+            edge.release(reserved);
+            reserved = 0;
+        }
+        partial = false;
     }
 
     private boolean consumePreface(final ByteBuf in)

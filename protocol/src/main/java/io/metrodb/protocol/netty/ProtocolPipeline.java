@@ -26,11 +26,36 @@ public final class ProtocolPipeline
         final ChannelHandler requestHandler,
         final ProtocolErrorHandler errorHandler)
     {
+        initServer(pipeline, config, requestHandler, errorHandler, null, null);
+    }
+
+    /**
+     * Accepting side with a server's {@link ServerEdge} (null for none): backpressure (stop reading a peer that
+     * does not read its replies), flush consolidation, preface + frame decoding with the edge's frame deadline and
+     * budget, handshake with its timeout, the role's handler, errors; behind a {@link ProtocolSniffer} when
+     * {@code textProtocol} is not null.
+     */
+    public static void initServer(
+        final ChannelPipeline pipeline,
+        final HandshakeConfig config,
+        final ChannelHandler requestHandler,
+        final ProtocolErrorHandler errorHandler,
+        final TextProtocol textProtocol,
+        final ServerEdge edge)
+    {
+        if (edge != null)
+        {
+            pipeline.addLast("backpressure", new BackpressureHandler(edge.counters()));
+        }
         pipeline.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-        pipeline.addLast("frames", new FrameDecoder(config.maxFrameLength(), true));
-        pipeline.addLast("handshake", new ServerHandshakeHandler(config));
+        pipeline.addLast("frames", new FrameDecoder(config.maxFrameLength(), true, edge));
+        pipeline.addLast("handshake", new ServerHandshakeHandler(config, edge));
         pipeline.addLast("requests", requestHandler);
         pipeline.addLast("errors", errorHandler);
+        if (textProtocol != null)
+        {
+            pipeline.addFirst("sniff", new ProtocolSniffer(textProtocol));
+        }
     }
 
     /**
@@ -44,11 +69,7 @@ public final class ProtocolPipeline
         final ProtocolErrorHandler errorHandler,
         final TextProtocol textProtocol)
     {
-        initServer(pipeline, config, requestHandler, errorHandler);
-        if (textProtocol != null)
-        {
-            pipeline.addFirst("sniff", new ProtocolSniffer(textProtocol));
-        }
+        initServer(pipeline, config, requestHandler, errorHandler, textProtocol, null);
     }
 
     /**

@@ -11,7 +11,8 @@ public interface TextProtocol
 {
     /**
      * Called once, on the connection's event loop, before its first bytes go on down the pipeline that
-     * {@link ProtocolPipeline#initServer} built ("flush", "frames", "handshake", "requests", "errors").
+     * {@link ProtocolPipeline#initServer} built ("backpressure" with a server edge, "flush", "frames", "handshake",
+     * "requests", "errors").
      */
     void install(ChannelPipeline pipeline);
 }

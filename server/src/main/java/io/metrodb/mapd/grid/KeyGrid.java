@@ -177,7 +177,9 @@ public final class KeyGrid implements AutoCloseable
         }
 
         final long entryCount = writer.sizeAcquire();
-        final long end = Math.min(entryCount, cursorEntryIndex + maxEntries);
+        // cursorEntryIndex + maxEntries would overflow for a cursor near Long.MAX_VALUE (a client's DUMP cursor).
+        final long end = cursorEntryIndex >= entryCount ? cursorEntryIndex :
+            cursorEntryIndex + Math.min(entryCount - cursorEntryIndex, maxEntries);
         long entryIndex = cursorEntryIndex;
         for (; entryIndex < end; entryIndex++)
         {

@@ -5,6 +5,7 @@ import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.netty.ReadGate;
 import io.metrodb.protocol.resp.RespCommand;
 import io.metrodb.protocol.resp.RespException;
 import io.metrodb.protocol.resp.RespParser;
@@ -129,7 +130,7 @@ final class RespHandler extends ChannelDuplexHandler
         if (parsePaused || waitingForWrites)
         {
             // The request handler may have turned reading back on; this connection still waits for its replies.
-            ctx.channel().config().setAutoRead(false);
+            ReadGate.close(ctx.channel(), ReadGate.TEXT_PROTOCOL);
             return;
         }
         processInput(ctx);
@@ -144,7 +145,7 @@ final class RespHandler extends ChannelDuplexHandler
         ctx.fireChannelReadComplete();
         if ((parsePaused || waitingForWrites) && !closing)
         {
-            ctx.channel().config().setAutoRead(false);
+            ReadGate.close(ctx.channel(), ReadGate.TEXT_PROTOCOL);
         }
     }
 
@@ -212,7 +213,7 @@ final class RespHandler extends ChannelDuplexHandler
                     // Parsed again once the writes it depends on are answered.
                     cumulation.readerIndex(commandStart);
                     waitingForWrites = true;
-                    ctx.channel().config().setAutoRead(false);
+                    ReadGate.close(ctx.channel(), ReadGate.TEXT_PROTOCOL);
                     break;
                 }
                 stats.commandsProcessed++;
@@ -221,7 +222,7 @@ final class RespHandler extends ChannelDuplexHandler
             if (ring.pending() >= MAX_PENDING_COMMANDS)
             {
                 parsePaused = true;
-                ctx.channel().config().setAutoRead(false);
+                ReadGate.close(ctx.channel(), ReadGate.TEXT_PROTOCOL);
             }
         }
     }
@@ -251,7 +252,7 @@ final class RespHandler extends ChannelDuplexHandler
         {
             return;
         }
-        ctx.channel().config().setAutoRead(true);
+        ReadGate.open(ctx.channel(), ReadGate.TEXT_PROTOCOL);
         processInput(ctx);
         ctx.flush();
     }
