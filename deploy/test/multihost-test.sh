@@ -189,11 +189,16 @@ for target in "$logds" "$mapds" "$(addr 1):$mond_port"; do
     done
   done
 done
-# ... and seen UP by mond (its log names each node as it comes UP), so the load starts on a settled cluster.
+# ... and seen UP by mond, so the load starts on a settled cluster: its view (metrodb-cli's CLUSTER, asked of mond;
+# its log names only the nodes that change state after the view first settles) lists every node UP.
+mond_view() {
+  "$METRODB_JAVA" "${METRODB_JAVA_FLAGS[@]}" -XX:TieredStopAtLevel=1 -cp "$tools_jar" io.metrodb.tools.cli.CliCommand \
+    -h "$(addr 1)" -p "$mapd_port" --mond "$(addr 1):$mond_port" CLUSTER 2>/dev/null || true
+}
 for endpoint in ${logds//,/ } ${mapds//,/ }; do
-  until grep -q " $endpoint (node [0-9]*) is UP" "$run_dir/h1/mond.log"; do
+  until mond_view | grep -Eq "[[:space:]]${endpoint//./\\.}[[:space:]]+UP[[:space:]]"; do
     ((SECONDS < deadline)) || fail "mond did not see $endpoint UP within 90 s" 2
-    sleep 0.2
+    sleep 0.5
   done
 done
 echo "multihost-test: 3 logds, 3 mapds (rf 2, peered) and mond up after $((SECONDS - started)) s"
