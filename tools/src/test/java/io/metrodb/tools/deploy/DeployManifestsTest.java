@@ -58,7 +58,7 @@ class DeployManifestsTest
     @Test
     void shouldFindComposeFileConsistentWithTheLauncher() throws IOException
     {
-        assertEquals(List.of(), DeployChecker.checkCompose(read(COMPOSE), COMPOSE.getParent()));
+        assertEquals(List.of(), ComposeChecks.checkCompose(read(COMPOSE), COMPOSE.getParent()));
     }
 
     @Test
@@ -83,7 +83,7 @@ class DeployManifestsTest
     @Test
     void shouldFindKubernetesManifestsConsistentWithTheLauncher() throws IOException
     {
-        assertEquals(List.of(), DeployChecker.checkKubernetes(kubernetesTexts(), DeployManifestsTest::entrypoint));
+        assertEquals(List.of(), KubernetesChecks.checkKubernetes(kubernetesTexts(), DeployManifestsTest::entrypoint));
     }
 
     @Test
@@ -109,7 +109,7 @@ class DeployManifestsTest
     @Test
     void shouldFindDockerfileMatchingTheBuildLayout() throws IOException
     {
-        assertEquals(List.of(), DeployChecker.checkDockerfile(read(DOCKERFILE), read(DOCKERIGNORE), ROOT));
+        assertEquals(List.of(), DockerfileChecks.checkDockerfile(read(DOCKERFILE), read(DOCKERIGNORE), ROOT));
     }
 
     @Test
@@ -233,11 +233,11 @@ class DeployManifestsTest
         final List<String> problems;
         if (manifest.equals("compose"))
         {
-            problems = DeployChecker.checkCompose(replace(read(COMPOSE), from, to), COMPOSE.getParent());
+            problems = ComposeChecks.checkCompose(replace(read(COMPOSE), from, to), COMPOSE.getParent());
         }
         else if (manifest.equals("Dockerfile"))
         {
-            problems = DeployChecker.checkDockerfile(replace(read(DOCKERFILE), from, to), read(DOCKERIGNORE), ROOT);
+            problems = DockerfileChecks.checkDockerfile(replace(read(DOCKERFILE), from, to), read(DOCKERIGNORE), ROOT);
         }
         else
         {
@@ -247,7 +247,7 @@ class DeployManifestsTest
                 final String text = read(file);
                 texts.add(file.getFileName().toString().equals(manifest) ? replace(text, from, to) : text);
             }
-            problems = DeployChecker.checkKubernetes(texts, DeployManifestsTest::entrypoint);
+            problems = KubernetesChecks.checkKubernetes(texts, DeployManifestsTest::entrypoint);
         }
         assertTrue(problems.stream().anyMatch(p -> p.contains(expected)),
             what + ": expected a problem containing '" + expected + "', got " + problems);
