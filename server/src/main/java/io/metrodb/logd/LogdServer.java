@@ -89,7 +89,8 @@ public final class LogdServer implements AutoCloseable
                 new HandshakeConfig(Roles.LOGD, config.nodeId(), config.authToken(), config.maxFrameLength());
             final AtomicBoolean stopping = new AtomicBoolean();
             final NettyServer server = NettyServer.start("logd", config.host(), config.port(), config.ioThreads(),
-                handshake, config.limits(), counters.connections(), () -> new LogdRequestHandler(store, counters, replier, config.nodeId(), identity, stopping));
+                handshake, config.limits(), counters.connections(),
+                () -> new LogdRequestHandler(store, counters, replier, config.nodeId(), identity, stopping));
             return new LogdServer(store, server, counters, config.nodeId(), storeId, stopping, countersFile);
         }
         catch (final InterruptedException | RuntimeException e)

@@ -184,7 +184,8 @@ public final class MapdServer implements AutoCloseable
             // this one's), as it was before the restart: a write after a restart must still win.
             node.clock().observe(newestVersion(grid));
             final NettyServer server = NettyServer.start("mapd", config.host(), config.port(), dataLoop, handshake,
-                config.limits(), node.counters().connections(), () -> new MapdRequestHandler(node), new RespProtocol(config.maxValueLength(), handshake.tokenBytes()));
+                config.limits(), node.counters().connections(), () -> new MapdRequestHandler(node),
+                new RespProtocol(config.maxValueLength(), handshake.tokenBytes()));
             replicator.start();
             return new MapdServer(config, grid, journal, dataLoop, logds, node, server, recovery);
         }

@@ -115,51 +115,22 @@ public final class NettyServer implements AutoCloseable
 
     /**
      * Binds and starts serving on an event loop group the caller owns (and shuts down after {@link #close()}),
-     * e.g. mapd's single data-path loop shared with its outbound connections.
+     * e.g. mapd's single data-path loop shared with its outbound connections, with these limits, counted in
+     * {@code counters}.
      *
      * @param name           thread name prefix.
      * @param host           address to bind.
      * @param port           port to bind, 0 for an ephemeral one.
      * @param workers        the loops that serve the connections.
      * @param handshake      this server's identity and limits.
+     * @param limits         what a client may hold or take (handshake and frame deadlines, budget, connections).
+     * @param counters       where the edge counts what it refuses.
      * @param requestHandler creates the role's handler for each new connection.
+     * @param textProtocol   null for binary only; else a connection whose first byte is text is given to it
+     *                       ({@link io.metrodb.protocol.netty.ProtocolSniffer}).
      * @return the running server.
      * @throws InterruptedException if interrupted while binding.
      * @throws ListenException      when the address cannot be bound (e.g. the port is taken).
-     */
-    public static NettyServer start(
-        final String name,
-        final String host,
-        final int port,
-        final EventLoopGroup workers,
-        final HandshakeConfig handshake,
-        final Supplier<ChannelHandler> requestHandler) throws InterruptedException
-    {
-        return start(name, host, port, workers, false, handshake, requestHandler, null,
-            new ServerEdge(ServerLimits.DEFAULTS, EdgeCounters.NONE));
-    }
-
-    /**
-     * As {@link #start(String, String, int, EventLoopGroup, HandshakeConfig, Supplier)}, on a port that also
-     * speaks a text protocol: a connection whose first byte is text is given to {@code textProtocol}
-     * ({@link io.metrodb.protocol.netty.ProtocolSniffer}).
-     */
-    public static NettyServer start(
-        final String name,
-        final String host,
-        final int port,
-        final EventLoopGroup workers,
-        final HandshakeConfig handshake,
-        final Supplier<ChannelHandler> requestHandler,
-        final TextProtocol textProtocol) throws InterruptedException
-    {
-        return start(name, host, port, workers, false, handshake, requestHandler, textProtocol,
-            new ServerEdge(ServerLimits.DEFAULTS, EdgeCounters.NONE));
-    }
-
-    /**
-     * As {@link #start(String, String, int, EventLoopGroup, HandshakeConfig, Supplier, TextProtocol)} (a null
-     * {@code textProtocol} for binary only), with these limits, counted in {@code counters}.
      */
     public static NettyServer start(
         final String name,

@@ -168,11 +168,7 @@ public final class UpCommand implements Callable<Integer>
             }
         }, "metrodb-up-supervisor");
         supervising.start();
-        final NodeSpec mond = find(nodes, NodeSpec.MOND);
-        if (mond == null)
-        {
-            throw new IllegalStateException("no mond");
-        }
+        final NodeSpec mond = find(nodes, NodeSpec.MOND); // ClusterLayout always has one
         final int expected = logds + mapds;
         final long readyDeadlineNs = startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         MondProbe.Health health = null;
