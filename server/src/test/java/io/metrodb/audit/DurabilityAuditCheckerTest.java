@@ -296,7 +296,8 @@ class DurabilityAuditCheckerTest
             logdOffset(10)));
         lines.addAll(events);
         final TraceModel model = TraceModel.of(StraceParser.parse(lines));
-        return MapdAudit.check(model, 2, key -> KEY.equals(key) ? new RecordLocation(JOURNAL, 0, 64, new byte[0]) : null);
+        return MapdAudit.check(model, 2,
+            key -> KEY.equals(key) ? new RecordLocation(JOURNAL, 0, 64, new byte[0]) : null);
     }
 
     private static String logdAppend(final int fd)

@@ -149,8 +149,8 @@ class DurabilityAuditIT
         final TraceModel model = TraceModel.of(StraceParser.parse(traced.trace()));
         final AuditReport report = check.run(model);
         System.out.println("durability audit: " + report + "\n  (" + model.syscalls() + " syscalls, " +
-            model.forces().size() + " forces, trace " + traced.trace().toFile().length() / 1024 + " KiB; run " +
-            TimeUnit.NANOSECONDS.toMillis(parseNs - startNs) + " ms, audit " +
+            model.forces().size() + " forces, trace " + traced.trace().toFile().length() / 1024 + " KiB; start " +
+            traced.startMs() + " ms, run " + TimeUnit.NANOSECONDS.toMillis(parseNs - startNs) + " ms, audit " +
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - parseNs) + " ms)");
         return report;
     }
@@ -258,7 +258,8 @@ class DurabilityAuditIT
      */
     private static String journalKey(final byte[] payload)
     {
-        final ChangeFlyweight change = new ChangeFlyweight().wrap(Unpooled.wrappedBuffer(payload), JournalEntry.CHANGE_OFFSET);
+        final ChangeFlyweight change = new ChangeFlyweight()
+            .wrap(Unpooled.wrappedBuffer(payload), JournalEntry.CHANGE_OFFSET);
         return new String(payload, change.keyIndex(), change.keyLength(), StandardCharsets.UTF_8);
     }
 }

@@ -143,7 +143,8 @@ final class MapdAudit
                 if (frame.opcode() == Opcodes.APPEND && frame.isResponse() && !frame.hasFlag(FrameFlags.MORE) &&
                     frame.status() == StatusCodes.OK && key != null)
                 {
-                    acks.computeIfAbsent(key, k -> new ArrayList<>()).add(new int[]{ connection.id(), frame.lastLine() });
+                    acks.computeIfAbsent(key, k -> new ArrayList<>())
+                        .add(new int[]{ connection.id(), frame.lastLine() });
                 }
             }
         }

@@ -35,13 +35,15 @@ final class Strace implements AutoCloseable
     private final Path trace;
     private final Path log;
     private final int port;
+    private final long startMs;
 
-    private Strace(final Process process, final Path trace, final Path log, final int port)
+    private Strace(final Process process, final Path trace, final Path log, final int port, final long startMs)
     {
         this.process = process;
         this.trace = trace;
         this.log = log;
         this.port = port;
+        this.startMs = startMs;
     }
 
     /**
@@ -125,14 +127,16 @@ final class Strace implements AutoCloseable
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(log.toFile()).start();
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+        final long startNs = System.nanoTime();
+        final long deadline = startNs + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
         while (true)
         {
             final String output = Files.readString(log, StandardCharsets.UTF_8);
             final Matcher matcher = LISTENING.matcher(output);
             if (matcher.find())
             {
-                return new Strace(process, trace, log, Integer.parseInt(matcher.group(1)));
+                return new Strace(process, trace, log, Integer.parseInt(matcher.group(1)),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
             }
             if (!process.isAlive() || System.nanoTime() - deadline > 0)
             {
@@ -147,6 +151,14 @@ final class Strace implements AutoCloseable
     int port()
     {
         return port;
+    }
+
+    /**
+     * @return how long the JVM took under strace to print its "listening on" line.
+     */
+    long startMs()
+    {
+        return startMs;
     }
 
     Path trace()
@@ -170,9 +182,16 @@ final class Strace implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
-        kill(process);
+        try
+        {
+            kill(process);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void kill(final Process process) throws InterruptedException

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
 final class StraceParser
 {
     /** {@code PID [HH:MM:SS.uuuuuu ]rest}; the pid is there with -f. */
-    private static final Pattern LINE = Pattern.compile("^(?:\\[pid\\s+)?(\\d+)\\]?\\s+(?:\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?\\s+)?(.*)$");
+    private static final Pattern LINE =
+        Pattern.compile("^(?:\\[pid\\s+)?(\\d+)\\]?\\s+(?:\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?\\s+)?(.*)$");
     private static final Pattern RESUMED = Pattern.compile("^<\\.\\.\\. (\\w+) resumed>(.*)$");
     private static final Pattern CALL = Pattern.compile("^(\\w+)\\((.*)$");
     private static final String UNFINISHED = " <unfinished ...>";
