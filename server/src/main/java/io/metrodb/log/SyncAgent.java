@@ -44,6 +44,12 @@ final class SyncAgent implements Agent
      * {@code -Dmetrodb.logd.keepMappings=true} turns it off, for comparison.
      */
     private static final boolean DROP_MAPPINGS = PAGE_CACHE != null && !Boolean.getBoolean("metrodb.logd.keepMappings");
+    /**
+     * Test fault, off by default (docs/RELIABILITY.md, "Durability below the page cache"): with
+     * {@code -Dmetrodb.fault.skipForce=true} the sync thread never msyncs but moves the durable position and
+     * acknowledges as if it had, the bug a {@code kill -9} test cannot see. Read once here; costs nothing when off.
+     */
+    private static final boolean FAULT_SKIP_FORCE = Boolean.getBoolean("metrodb.fault.skipForce");
 
     private final SegmentTable segments;
     private final DurableRequestQueue requests;
@@ -373,7 +379,10 @@ final class SyncAgent implements Agent
                 {
                     segment.dropMappings(PAGE_CACHE, (int)(from - base), (int)(to - base));
                 }
-                segment.force((int)(from - base), (int)(to - base));
+                if (!FAULT_SKIP_FORCE)
+                {
+                    segment.force((int)(from - base), (int)(to - base));
+                }
                 from = to;
             }
             final long forcedBytes = toPosition - durablePosition;
