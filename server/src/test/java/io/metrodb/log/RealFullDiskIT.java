@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -125,8 +126,8 @@ class RealFullDiskIT
         final byte[] payload = LogTestSupport.payload(seed, MAX_PAYLOAD);
         for (int i = 0; i < 3; i++)
         {
-            assertEquals(LogResult.describe(LogResult.STORAGE_FULL), LogResult.describe(LogAppends.append(store, payload)),
-                "seed " + seed + ": append on the full disk");
+            assertEquals(LogResult.describe(LogResult.STORAGE_FULL),
+                LogResult.describe(LogAppends.append(store, payload)), "seed " + seed + ": append on the full disk");
             assertEquals(LogResult.describe(LogResult.STORAGE_FULL),
                 LogResult.describe(store.appendDurableAndWait(payload)), "seed " + seed + ": durable append");
         }
@@ -139,8 +140,9 @@ class RealFullDiskIT
         {
             final RecordView view = new RecordView();
             final int result = store.read(entry.getKey(), view);
-            assertEquals("OK", LogResult.describe(result), "seed " + seed + ", " + when + ": read at " + entry.getKey());
-            assertTrue(java.util.Arrays.equals(entry.getValue(), view.toByteArray()),
+            assertEquals("OK", LogResult.describe(result),
+                "seed " + seed + ", " + when + ": read at " + entry.getKey());
+            assertTrue(Arrays.equals(entry.getValue(), view.toByteArray()),
                 "seed " + seed + ", " + when + ": payload at " + entry.getKey());
         }
     }
