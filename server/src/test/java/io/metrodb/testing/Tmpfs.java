@@ -12,11 +12,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A small tmpfs mounted on a directory, so a test meets a disk that is really full ({@code ENOSPC} from the kernel,
- * not a byte budget). Needs root (or CAP_SYS_ADMIN) and {@code mount}; {@link #mount} says why it could not.
+ * not a byte budget). Needs root (or CAP_SYS_ADMIN) and {@code mount}; {@link #mount} says why it could not. A test
+ * JVM that crashes (a SIGBUS) leaves its mount behind: {@code umount -l} it.
  */
 public final class Tmpfs implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_S = 30;
+    /**
+     * Set by bin/verify on its second JDK pass: tests that mount run once per suite, in the first pass.
+     */
+    public static final String SECOND_PASS_PROPERTY = "metrodb.test.secondPass";
     private static volatile String lastReason = "";
 
     private final Path directory;
@@ -36,6 +41,11 @@ public final class Tmpfs implements AutoCloseable
     public static Tmpfs mount(final Path directory, final long sizeBytes) throws IOException, InterruptedException
     {
         Files.createDirectories(directory);
+        if (Boolean.getBoolean(SECOND_PASS_PROPERTY))
+        {
+            lastReason = "runs once per suite, in bin/verify's first JDK pass (-D" + SECOND_PASS_PROPERTY + "=true)";
+            return null;
+        }
         if (!"Linux".equals(System.getProperty("os.name")))
         {
             lastReason = "not Linux (" + System.getProperty("os.name") + ")";
