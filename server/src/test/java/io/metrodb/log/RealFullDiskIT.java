@@ -52,6 +52,8 @@ class RealFullDiskIT
                 .checkpointIntervalMs(50);
             final Map<Long, byte[]> acknowledged = new LinkedHashMap<>();
             int fullResult;
+            int beforeFull;
+            long bytesBeforeFull = 0;
             try (LogStore store = LogStore.open(config))
             {
                 Tmpfs.fillLeaving(filler, LEAVE_BYTES);
@@ -61,6 +63,11 @@ class RealFullDiskIT
                 assertTrue(acknowledged.size() > 100, "seed " + seed + ": appends before the disk was full: " +
                     acknowledged.size());
                 assertTrue(store.stats().allocationFailures() >= 1, "seed " + seed);
+                beforeFull = acknowledged.size();
+                for (final byte[] payload : acknowledged.values())
+                {
+                    bytesBeforeFull += payload.length;
+                }
 
                 // Not a byte left, not even for a checkpoint's temp file.
                 Tmpfs.fill(lastBytes);
@@ -88,8 +95,9 @@ class RealFullDiskIT
                 assertEveryRecordReadsBack(store, acknowledged, seed, "after space was freed");
             }
             System.out.println("RealFullDiskIT: " + (DISK_BYTES >> 20) + " MiB tmpfs, " + (SEGMENT >> 20) +
-                " MiB segments, " + LogResult.describe(fullResult) + " after the acknowledged appends, reopened " +
-                "on the full disk, " + acknowledged.size() + " records read back after space was freed");
+                " MiB segments, " + beforeFull + " appends (" + bytesBeforeFull + " payload bytes) acknowledged, then " +
+                LogResult.describe(fullResult) + "; reopened on the full disk; " + acknowledged.size() +
+                " records read back after space was freed");
         }
     }
 
