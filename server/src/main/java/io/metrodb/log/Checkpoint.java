@@ -62,6 +62,12 @@ final class Checkpoint
             }
             channel.force(true);
         }
+        catch (final IOException ex)
+        {
+            // e.g. a full disk: leave no half-written temp file behind (the old checkpoint is untouched).
+            Files.deleteIfExists(temp);
+            throw ex;
+        }
         Files.move(temp, directory.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         SegmentFiles.forceDirectory(directory);
     }

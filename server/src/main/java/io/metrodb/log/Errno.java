@@ -26,6 +26,16 @@ final class Errno
     }
 
     /**
+     * @return true when {@code ex} (an {@link java.io.IOException} from the JDK, or {@link NativeFallocate}'s) says
+     * the device or the quota is full: ENOSPC or EDQUOT, which the JDK reports by their strerror text only.
+     */
+    static boolean isNoSpace(final Throwable ex)
+    {
+        final String message = ex.getMessage();
+        return null != message && (message.contains("No space left") || message.contains("Disk quota exceeded"));
+    }
+
+    /**
      * @return e.g. "ENOSPC (28)", or "errno 61" for a number without a name here.
      */
     static String describe(final int errno)

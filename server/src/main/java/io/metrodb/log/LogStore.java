@@ -76,7 +76,20 @@ public final class LogStore implements AutoCloseable
             }
             segments.add(first);
         }
-        checkpoint.write(recovery.tailPosition());
+        try
+        {
+            checkpoint.write(recovery.tailPosition());
+        }
+        catch (final IOException ex)
+        {
+            // On a full disk the old checkpoint (at or below the tail) still holds, and the log still serves
+            // reads: open anyway; the sync thread writes the checkpoint once there is room. Any other error fails.
+            if (!Errno.isNoSpace(ex))
+            {
+                throw ex;
+            }
+            stats.ioError();
+        }
 
         durableRequests = new DurableRequestQueue(config.durableQueueCapacity());
         appender = new LogAppender(

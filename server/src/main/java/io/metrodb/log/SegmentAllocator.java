@@ -244,7 +244,7 @@ final class SegmentAllocator implements Agent, AutoCloseable
         {
             deleteQuietly(temp);
             deleteQuietly(path);
-            return failed(isNoSpace(ex) ? LogResult.STORAGE_FULL : LogResult.IO_ERROR, ex);
+            return failed(Errno.isNoSpace(ex) ? LogResult.STORAGE_FULL : LogResult.IO_ERROR, ex);
         }
     }
 
@@ -254,12 +254,6 @@ final class SegmentAllocator implements Agent, AutoCloseable
         lastError = error;
         stats.allocationFailure();
         return null;
-    }
-
-    private static boolean isNoSpace(final Throwable ex)
-    {
-        final String message = ex.getMessage();
-        return null != message && (message.contains("No space left") || message.contains("Disk quota exceeded"));
     }
 
     private static void deleteQuietly(final Path path)

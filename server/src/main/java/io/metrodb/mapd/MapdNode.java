@@ -381,9 +381,9 @@ final class MapdNode
     /**
      * Every replica of a write is stored: journal it, install it in the grid, answer (SETSAFE: once the journal
      * entry is forced). The journal goes first: when it refuses the entry (e.g. its disk is full) the write fails
-     * with STORAGE_ERROR and changes nothing, neither the grid nor this mapd's change numbering, so the numbers
-     * its peers see stay gapless (a number taken and never journaled nor sent would leave a hole that a peer's
-     * SYNC can never fill).
+     * with STORAGE_FULL (STORAGE_ERROR for another journal error) and changes nothing, neither the grid nor this
+     * mapd's change numbering, so the numbers its peers see stay gapless (a number taken and never journaled nor
+     * sent would leave a hole that a peer's SYNC can never fill).
      */
     void commit(final WriteSession session)
     {

@@ -19,7 +19,8 @@ import io.netty.channel.ChannelHandlerContext;
  * One SET, SETSAFE or DEL on its way through the write path: the value record goes to RF distinct logds in
  * parallel; when every append is acknowledged the node installs the change in the grid and the journal,
  * then the client is answered. An append that fails is retried once per other healthy logd; if fewer than RF
- * succeed the write fails with NOT_ENOUGH_REPLICAS and the grid is left untouched.
+ * succeed the write fails with NOT_ENOUGH_REPLICAS (STORAGE_FULL when the last logd tried answered that) and the
+ * grid is left untouched.
  * <p>
  * A durable write asks each logd for its offset first ({@link AppendRequest#isOffsetFirst}): the offsets come back
  * before the logds force, so the journal entry, the grid and the peers' copies go ahead while the logds force, and
@@ -265,8 +266,10 @@ final class WriteSession extends JournaledSession
         }
         if (acked < node.rf())
         {
-            fail(StatusCodes.NOT_ENOUGH_REPLICAS, acked + " of rf " + node.rf() + " appends succeeded (last failure: " +
-                StatusCodes.name(lastFailure) + ")");
+            // A full disk is named as such: the operator's fix (free space) is not a logd's restart.
+            fail(lastFailure == StatusCodes.STORAGE_FULL ? StatusCodes.STORAGE_FULL : StatusCodes.NOT_ENOUGH_REPLICAS,
+                acked + " of rf " + node.rf() + " appends succeeded (last failure: " + StatusCodes.name(lastFailure) +
+                ")");
             return;
         }
         committedNs = System.nanoTime();
@@ -366,8 +369,8 @@ final class WriteSession extends JournaledSession
     void replyJournalError(final long result)
     {
         node.counters().journalErrors.incrementRelease();
-        fail(StatusCodes.STORAGE_ERROR, "stored on the logds but the journal append failed: " +
-            LogResult.describe(result));
+        fail(result == LogResult.STORAGE_FULL ? StatusCodes.STORAGE_FULL : StatusCodes.STORAGE_ERROR,
+            "stored on the logds but the journal append failed: " + LogResult.describe(result));
     }
 
     @Override

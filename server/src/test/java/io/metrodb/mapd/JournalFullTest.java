@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A mapd whose journal refuses appends (its byte budget is spent, as on a full disk) fails its writes with
- * STORAGE_ERROR and changes nothing: not its grid, not its change numbering. Its peer then holds every number it
+ * STORAGE_FULL and changes nothing: not its grid, not its change numbering. Its peer then holds every number it
  * issued, and once the journal has room again (a restart with a larger budget) the peer carries on in order, with
  * no gap and no full-snapshot SYNC.
  */
@@ -90,7 +90,7 @@ class JournalFullTest
                 }
                 else
                 {
-                    assertEquals(StatusCodes.name(StatusCodes.STORAGE_ERROR), StatusCodes.name(reply.status()),
+                    assertEquals(StatusCodes.name(StatusCodes.STORAGE_FULL), StatusCodes.name(reply.status()),
                         key + ": " + reply.message());
                     refused = key;
                 }
@@ -98,10 +98,10 @@ class JournalFullTest
             assertTrue(refused != null, "a 128 KiB journal fills up within 1000 writes of 1 KB keys");
             assertTrue(acknowledged.size() > 10, "the journal took writes before it filled: " + acknowledged.size());
 
-            assertEquals(StatusCodes.STORAGE_ERROR, client.setSafe(pad + "safe", bytes("s")).status(), "SETSAFE");
+            assertEquals(StatusCodes.STORAGE_FULL, client.setSafe(pad + "safe", bytes("s")).status(), "SETSAFE");
             final String deleted = acknowledged.keySet().iterator().next();
-            assertEquals(StatusCodes.STORAGE_ERROR, client.del(deleted).status(), "DEL");
-            assertEquals(StatusCodes.STORAGE_ERROR, client.set(refused, bytes("again")).status(), "SET again");
+            assertEquals(StatusCodes.STORAGE_FULL, client.del(deleted).status(), "DEL");
+            assertEquals(StatusCodes.STORAGE_FULL, client.set(refused, bytes("again")).status(), "SET again");
 
             assertEquals(firstSequence + acknowledged.size(), ownSequence(a),
                 "one change number per write the journal took, none for a refused one");

@@ -142,9 +142,28 @@ public final class GridSnapshot
             output.drain(false);
             channel.force(true);
         }
+        catch (final IOException | RuntimeException e)
+        {
+            // A full disk, most likely: a half-written temp file would keep the space it took until the next
+            // snapshot, and a disk that is full stays full.
+            deleteQuietly(tmp, e);
+            throw e;
+        }
         Files.move(tmp, dir.resolve(FILE_NAME), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         forceDirectory(dir);
         return new Header(nodeId, journalPosition, ownSequence, count, lastApplied.clone());
+    }
+
+    private static void deleteQuietly(final Path file, final Exception cause)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException e)
+        {
+            cause.addSuppressed(e);
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package io.metrodb.server.counters;
 
 import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -16,9 +15,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import static io.metrodb.server.counters.CountersLayout.*;
 
@@ -31,6 +32,8 @@ import static io.metrodb.server.counters.CountersLayout.*;
  */
 public final class CountersFile implements AutoCloseable, ErrorHandler
 {
+    private static final System.Logger LOG = System.getLogger(CountersFile.class.getName());
+
     private final Path file;
     private final AtomicBuffer header;
     private final CountersManager countersManager;
@@ -96,8 +99,68 @@ public final class CountersFile implements AutoCloseable, ErrorHandler
         {
             throw new UncheckedIOException("cannot create " + file, e);
         }
-        final MappedByteBuffer mapping = IoUtil.mapNewFile(file.toFile(), FILE_LENGTH);
+        final MappedByteBuffer mapping;
+        try
+        {
+            mapping = mapAllocated(file);
+        }
+        catch (final IOException e)
+        {
+            deleteQuietly(file, e);
+            if (isNoSpace(e))
+            {
+                // A daemon that restarts on a full disk still serves: its counters live in memory until it
+                // restarts with room.
+                LOG.log(System.Logger.Level.WARNING, "disk full: cannot create " + file + " (" + e.getMessage() +
+                    "); counters kept in memory, `metrodb stat` cannot read them");
+                return new CountersFile(null, BufferUtil.allocateDirectAligned(FILE_LENGTH, 64), kind,
+                    ProcessHandle.current().pid(), clock);
+            }
+            throw new UncheckedIOException("cannot create " + file, e);
+        }
         return new CountersFile(file, mapping, kind, ProcessHandle.current().pid(), clock);
+    }
+
+    /**
+     * Creates {@code file} with {@link CountersLayout#FILE_LENGTH} zeros written for real, then maps it. A sparse
+     * file filled through the mapping (as Agrona's {@code IoUtil.mapNewFile} does) gets a SIGBUS on a full disk
+     * (an InternalError in Java); a write gets "No space left on device".
+     */
+    private static MappedByteBuffer mapAllocated(final Path file) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(
+            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer zeros = ByteBuffer.allocate(64 * 1024);
+            long position = 0;
+            while (position < FILE_LENGTH)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), FILE_LENGTH - position));
+                while (zeros.hasRemaining())
+                {
+                    position += channel.write(zeros, position);
+                }
+            }
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, FILE_LENGTH);
+        }
+    }
+
+    private static boolean isNoSpace(final IOException e)
+    {
+        final String message = e.getMessage();
+        return null != message && (message.contains("No space left") || message.contains("Disk quota exceeded"));
+    }
+
+    private static void deleteQuietly(final Path file, final IOException cause)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException e)
+        {
+            cause.addSuppressed(e);
+        }
     }
 
     /**
