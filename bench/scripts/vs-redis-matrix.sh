@@ -166,41 +166,57 @@ if [[ ",$cases," == *",ycsb,"* ]]; then
 fi
 if [[ ",$cases," == *",cpu,"* ]]; then
     # CPU per operation, by process and role, while each target alone runs at 50 connections: where the time goes.
-    # Sampled from /proc between the 2nd and the 10th progress line of the measured time (threads named mapd-*,
+    # Sampled from /proc between the 2nd and the 8th progress line of the measured time (threads named mapd-*,
     # logd-*, mond-* in the host JVMs; "jvm" is their other threads: JIT, GC); ops from those progress lines.
     ticks_us=$((1000000 / $(getconf CLK_TCK)))
-    cpu_snapshot() { # HARNESS_PID REDIS_PID: "role ticks" lines
-        local pid t comm
-        for pid in $(cat "$work"/cluster/mapd*.pid | sort -u); do
-            for t in /proc/"$pid"/task/*; do
-                comm=$(cat "$t/comm" 2>/dev/null) || continue
-                case "$comm" in mapd-*) r=mapd ;; logd-*) r=logd ;; mond-*) r=mond ;; *) r=jvm ;; esac
-                echo "$r $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)"
-            done
-        done
-        echo "client $(awk '{ print $14 + $15 }' /proc/"$1"/stat)"
-        echo "redis $(awk '{ print $14 + $15 }' /proc/"$2"/stat)"
+    cpu_snapshot() { # HARNESS_PID REDIS_PID: "role ticks" lines, read in one pass (forks per thread are too slow)
+        python3 - "$1" "$2" $(cat "$work"/cluster/mapd*.pid | sort -u) <<'PY'
+import glob, sys
+def ticks(path):
+    text = open(path).read()
+    name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+    return name, int(rest[11]) + int(rest[12])  # utime, stime: fields 14 and 15 of stat
+totals = {}
+for pid in sys.argv[3:]:
+    for stat in glob.glob("/proc/%s/task/*/stat" % pid):
+        try:
+            name, t = ticks(stat)
+        except (OSError, ValueError):
+            continue
+        role = next((r for r in ("mapd", "logd", "mond") if name.startswith(r + "-")), "jvm")
+        totals[role] = totals.get(role, 0) + t
+totals["client"] = ticks("/proc/%s/stat" % sys.argv[1])[1]
+totals["redis"] = ticks("/proc/%s/stat" % sys.argv[2])[1]
+for role, t in totals.items():
+    print(role, t)
+PY
     }
     printf 'target\top\tops_per_s\tclient_us\tmapd_us\tlogd_us\tmond_us\tjvm_us\tredis_us\ttotal_us\n' > "$out/cpu.tsv"
+    measured() { # PROGRESS_FILE: progress lines of the measured time so far (0 before the file exists)
+        local n
+        n=$(grep -c 'measure' "$1" 2>/dev/null) || true
+        echo "${n:-0}"
+    }
     cpu_run() { # TARGET OP MIX REDIS_PORT
-        local target=$1 op=$2 mix=$3 port=$4 progress="$out/cpu-$1-$2.progress" rpid hp a b
+        local target=$1 op=$2 mix=$3 port=$4 progress="$out/cpu-$1-$2.progress" rpid job hp a b
         rpid=$(redis-cli -p "$port" info server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')
         echo "== cpu $target $op: bin/metrodb-bench --target $( [[ $target == redis ]] && echo "redis://127.0.0.1:$port" || echo "$metro") --mix $mix --connections 50 --duration 12s --warmup 2s"
         bin/metrodb-bench --target "$( [[ $target == redis ]] && echo "redis://127.0.0.1:$port" || echo "$metro")" \
             --mix "$mix" --connections 50 --in-flight 1 --keys "$keys" --duration 12s --warmup 2s --seed 1 \
-            --timeout-ms 20000 > "$out/cpu-$target-$op.txt" 2> "$progress" &
-        hp=$!
-        until (( $(grep -c 'measure' "$progress" 2>/dev/null || true) >= 2 )); do sleep 0.05; done
+            --timeout-ms 20000 --out "$out/cpu-$target-$op" > "$out/cpu-$target-$op.txt" 2> "$progress" &
+        job=$!
+        until (( $(measured "$progress") >= 2 )); do sleep 0.05; done
+        hp=$(pgrep -n -f "java.*--out $out/cpu-$target-$op")
         a="$(cpu_snapshot "$hp" "$rpid")"
-        until (( $(grep -c 'measure' "$progress" 2>/dev/null || true) >= 10 )); do sleep 0.05; done
+        until (( $(measured "$progress") >= 8 )); do sleep 0.05; done
         b="$(cpu_snapshot "$hp" "$rpid")"
-        wait "$hp"
+        wait "$job"
         python3 - "$target" "$op" "$ticks_us" "$progress" "$a" "$b" >> "$out/cpu.tsv" <<'PY'
 import re, sys
 target, op, tick_us, progress, a, b = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 rates = [float(m.group(1).replace(",", "")) for m in
          (re.search(r"measure\s+([\d,]+) ops/s", line) for line in open(progress)) if m]
-ops = sum(rates[2:10])
+ops = sum(rates[2:8])
 def totals(text):
     t = {}
     for line in text.splitlines():
@@ -215,7 +231,7 @@ if target == "redis":
         us[r] = 0.0
 else:
     us["redis"] = 0.0
-print("\t".join([target, op, str(round(ops / 8))] + ["%.1f" % us[r] for r in roles] + ["%.1f" % sum(us.values())]))
+print("\t".join([target, op, str(round(ops / 6))] + ["%.1f" % us[r] for r in roles] + ["%.1f" % sum(us.values())]))
 PY
     }
     cpu_run metrodb get get=1 16379
