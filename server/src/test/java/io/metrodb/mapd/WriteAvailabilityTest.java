@@ -6,6 +6,7 @@ import io.metrodb.mond.MondConfig;
 import io.metrodb.mond.MondServer;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
@@ -156,8 +157,12 @@ class WriteAvailabilityTest
 
                 cluster.startLogd(b);
                 awaitConnected(TestCluster.logdId(b));
-                awaitMarkedDown(TestCluster.logdId(a), false, "cycle " + cycle + ": logd A UP again in the view");
-                awaitMarkedDown(TestCluster.logdId(b), false, "cycle " + cycle + ": logd B UP again in the view");
+                // mond must see both back before the next cycle, or its view would not change (and not be pushed)
+                // when the next cycle stops one of them again.
+                Await.until("cycle " + cycle + ": every node UP in mond's view", AWAIT_MS,
+                    () -> mond.info().contains("\nnodes_up:4\n"), () -> mond.info());
+                awaitMarkedDown(TestCluster.logdId(a), false, "cycle " + cycle + ": logd A not marked down");
+                awaitMarkedDown(TestCluster.logdId(b), false, "cycle " + cycle + ": logd B not marked down");
             }
         }
         finally
@@ -203,6 +208,30 @@ class WriteAvailabilityTest
                 assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(read.status()), "w" + i);
                 assertArrayEquals(bytes("v" + i), read.value(), "w" + i);
             }
+        }
+    }
+
+    /**
+     * mond's view says a logd the mapd is connected to is DOWN (as when mond alone lost sight of it), and another
+     * logd dies: the logd marked DOWN takes the writes RF needs rather than the writes failing.
+     */
+    @Test
+    void shouldWriteToALogdMondCallsDownWhenRfNeedsIt() throws Exception
+    {
+        cluster = TestCluster.builder(root).logds(3).start();
+        mapd = cluster.startMapd(2);
+        try (MondClient mond = new MondClient(mapd.port()); MapdClient client = new MapdClient(mapd.port()))
+        {
+            assertEquals(StatusCodes.OK, mond.pushView(1, Map.of(100, ClusterView.NODE_DOWN, 101,
+                ClusterView.NODE_UP, 102, ClusterView.NODE_UP)).status());
+            writeAll(client, "a", 20);
+            assertEquals(Set.of(101, 102), logdsHolding("a", 20), "the logd marked DOWN is avoided while it can be");
+
+            cluster.stopLogd(1);
+            awaitConnectionLost(101);
+            writeAll(client, "b", 20);
+            assertEquals(Set.of(100, 102), logdsHolding("b", 20), "and used when RF needs it");
+            assertTrue(mapd.onDataPath(() -> mapd.node().logds().isMarkedDown(100)), "still marked DOWN");
         }
     }
 
