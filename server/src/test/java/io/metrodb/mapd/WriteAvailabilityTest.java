@@ -36,14 +36,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * answered NOT_ENOUGH_REPLICAS while RF logds are up, even when a second logd dies right after another came back.
  * <p>
  * Logds run in this JVM and are stopped and started; to the mapd a stopped logd is the same as a killed one (its
- * connection closes). {@code -Davail.cycles=N} repeats the kill/restart sequence (default 2) and the test prints
+ * connection closes). {@code -Davail.cycles=N} repeats the kill/restart sequence (default 1) and the test prints
  * the number of writes and of NOT_ENOUGH_REPLICAS answers it saw.
  */
 class WriteAvailabilityTest
 {
     /** Generous: the test waits for each event, however slowly a loaded 2-core machine gets there. */
     private static final long AWAIT_MS = 60_000;
-    private static final int CYCLES = Integer.getInteger("avail.cycles", 2);
+    private static final int CYCLES = Integer.getInteger("avail.cycles", 1);
     /** Writes that must succeed after the second logd died, per cycle. */
     private static final int WRITES_AFTER_KILL = 100;
 
