@@ -451,7 +451,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     @Override
     public void close()
     {
-        if (eventLoop.inEventLoop())
+        if (eventLoop == null || eventLoop.inEventLoop())
         {
             failWaiting();
         }
