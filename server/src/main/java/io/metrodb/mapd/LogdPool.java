@@ -8,7 +8,9 @@ import io.metrodb.protocol.netty.PeerConnection;
 import io.netty.channel.EventLoop;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The mapd's persistent, pipelined connections to every configured logd, all on the data-path event loop.
@@ -18,17 +20,49 @@ import java.util.List;
  * in flight) first; ties go round-robin, so an idle cluster spreads writes evenly.
  * <p>
  * mond's cluster view says which logds are UP, SUSPECT or DOWN ({@link #applyViewState}): DOWN ones are marked
- * down (no writes, no probe reads), and {@link #readRank} orders a GET's replicas so UP logds are read first.
+ * down, and {@link #readRank} orders a GET's replicas so UP logds are read first. The view is a hint, never a gate
+ * for writes: a logd marked down is still written to when no other connected logd is left
+ * ({@link #chooseForWrite}), and a (re)connection to a logd clears its mark, since the mapd's own handshake is newer
+ * than the view it holds (mond may be down, or not have seen the logd come back yet). Probes and repairs, which
+ * work for mond, keep to the logds its view does not call DOWN ({@link #choose}, {@link #usable}).
+ * <p>
+ * A write that finds fewer than RF connected logds waits for one, up to its wait ({@link #awaitLogds}): it is
+ * retried as soon as a logd connects and every {@link #WAIT_TICK_MS} ms, and told when its wait is over.
  */
 public final class LogdPool implements PeerConnection.StateListener, AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(LogdPool.class.getName());
+    /** How often writes waiting for logds are retried (besides at once when a logd connects). */
+    static final long WAIT_TICK_MS = 20;
+    /** Writes waiting for logds at once, at most; past it a write short of logds fails at once. */
+    static final int MAX_WAITING = 1 << 16;
+
+    /**
+     * A write waiting for logds ({@link #awaitLogds}). On the event loop only.
+     */
+    interface LogdWaiter
+    {
+        /**
+         * The pool no longer holds the waiter: a logd connected or a tick passed (retry; wait again if still
+         * short), or the pool is closing ({@code giveUp}: do not wait again).
+         */
+        void onLogdWaitOver(boolean giveUp);
+    }
 
     private final PeerConnection[] connections;
     private final PeerConnection[] byNodeId = new PeerConnection[0x10000];
     private final boolean[] markedDown = new boolean[0x10000];
     private final byte[] viewState = new byte[0x10000];
     private final java.util.List<Waiter> waiters = new java.util.ArrayList<>();
+    private final EventLoop eventLoop;
+    private final long writeWaitNs;
+    /** Writes waiting for logds, oldest first; swapped with {@link #retrying} while they are retried. */
+    private ArrayList<LogdWaiter> waiting = new ArrayList<>();
+    private ArrayList<LogdWaiter> retrying = new ArrayList<>();
+    private final Runnable waitTickTask = this::onWaitTick;
+    private boolean waitTickScheduled;
+    private boolean retryingNow;
+    private boolean closed;
     private PeerConnection.StateListener logdListener;
     private int rotation;
 
@@ -50,6 +84,23 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         final int maxInFlight,
         final long requestTimeoutMs)
     {
+        this(eventLoop, logds, handshake, maxInFlight, requestTimeoutMs, MapdConfig.DEFAULT_LOGD_WAIT_MS);
+    }
+
+    /**
+     * @param logdWaitMs how long a write short of connected logds waits for one ({@code --logd-wait-ms}); 0 fails
+     *                   it at once.
+     */
+    public LogdPool(
+        final EventLoop eventLoop,
+        final List<InetSocketAddress> logds,
+        final HandshakeConfig handshake,
+        final int maxInFlight,
+        final long requestTimeoutMs,
+        final long logdWaitMs)
+    {
+        this.eventLoop = eventLoop;
+        this.writeWaitNs = TimeUnit.MILLISECONDS.toNanos(logdWaitMs);
         connections = new PeerConnection[logds.size()];
         for (int i = 0; i < connections.length; i++)
         {
@@ -102,6 +153,36 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
             healthy += isHealthy(connection) ? 1 : 0;
         }
         return healthy;
+    }
+
+    /**
+     * @return logds connected (HELLO done, and the holder of their node id), marked down or not: how many a write
+     * may use.
+     */
+    public int writableCount()
+    {
+        int writable = 0;
+        for (final PeerConnection connection : connections)
+        {
+            writable += isConnected(connection) ? 1 : 0;
+        }
+        return writable;
+    }
+
+    /**
+     * @return how long a write short of connected logds waits for one, in ns.
+     */
+    long writeWaitNs()
+    {
+        return writeWaitNs;
+    }
+
+    /**
+     * @return writes waiting for logds now.
+     */
+    int waitingWrites()
+    {
+        return waiting.size();
     }
 
     /**
@@ -177,16 +258,44 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
      */
     public PeerConnection choose(final int[] exclude, final int excludeCount)
     {
+        return choose(exclude, excludeCount, false);
+    }
+
+    /**
+     * Picks where a write's record goes: as {@link #choose}, and when no logd that is not marked down remains, the
+     * least loaded connected one marked down (mond's DOWN is a hint: a logd the mapd is connected to can take the
+     * record, and failing the write instead would cost availability).
+     *
+     * @return the connection, or null when no other connected logd remains.
+     */
+    public PeerConnection chooseForWrite(final int[] exclude, final int excludeCount)
+    {
+        return choose(exclude, excludeCount, true);
+    }
+
+    private PeerConnection choose(final int[] exclude, final int excludeCount, final boolean evenMarkedDown)
+    {
         PeerConnection best = null;
+        boolean bestDown = true;
         final int n = connections.length;
         final int start = rotation++ & Integer.MAX_VALUE;
         for (int i = 0; i < n; i++)
         {
             final PeerConnection candidate = connections[(start + i) % n];
-            if (isHealthy(candidate) && !contains(exclude, excludeCount, candidate.hello().nodeId()) &&
-                (best == null || candidate.inFlight() < best.inFlight()))
+            if (!isConnected(candidate) || contains(exclude, excludeCount, candidate.hello().nodeId()))
+            {
+                continue;
+            }
+            final boolean down = markedDown[candidate.hello().nodeId()];
+            if (down && !evenMarkedDown)
+            {
+                continue;
+            }
+            if (best == null || (bestDown && !down) ||
+                (bestDown == down && candidate.inFlight() < best.inFlight()))
             {
                 best = candidate;
+                bestDown = down;
             }
         }
         return best;
@@ -194,8 +303,73 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
 
     private boolean isHealthy(final PeerConnection connection)
     {
-        return connection.isReady() && !markedDown[connection.hello().nodeId()] &&
-            byNodeId[connection.hello().nodeId()] == connection;
+        return isConnected(connection) && !markedDown[connection.hello().nodeId()];
+    }
+
+    private boolean isConnected(final PeerConnection connection)
+    {
+        return connection.isReady() && byNodeId[connection.hello().nodeId()] == connection;
+    }
+
+    /**
+     * Holds a write short of connected logds until one connects or the next tick ({@link #WAIT_TICK_MS}), then
+     * hands it back ({@link LogdWaiter#onLogdWaitOver}). The caller keeps its own deadline.
+     *
+     * @return false when the write cannot wait: waits are off ({@code --logd-wait-ms 0}), {@link #MAX_WAITING}
+     * writes wait already, or the pool is closed.
+     */
+    boolean awaitLogds(final LogdWaiter waiter)
+    {
+        if (writeWaitNs == 0 || closed || waiting.size() >= MAX_WAITING)
+        {
+            return false;
+        }
+        waiting.add(waiter);
+        if (!waitTickScheduled)
+        {
+            waitTickScheduled = true;
+            eventLoop.schedule(waitTickTask, WAIT_TICK_MS, TimeUnit.MILLISECONDS);
+        }
+        return true;
+    }
+
+    private void onWaitTick()
+    {
+        waitTickScheduled = false;
+        retryWaiting(closed);
+        if (!waiting.isEmpty() && !waitTickScheduled && !closed)
+        {
+            waitTickScheduled = true;
+            eventLoop.schedule(waitTickTask, WAIT_TICK_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Hands every waiting write back, oldest first; those still short of logds wait again (in the other list).
+     */
+    private void retryWaiting(final boolean giveUp)
+    {
+        if (waiting.isEmpty() || retryingNow)
+        {
+            // Nested (a retry's send lost a connection, say): the next tick retries whoever waits then.
+            return;
+        }
+        retryingNow = true;
+        final ArrayList<LogdWaiter> now = waiting;
+        waiting = retrying;
+        retrying = now;
+        try
+        {
+            for (int i = 0; i < now.size(); i++)
+            {
+                now.get(i).onLogdWaitOver(giveUp);
+            }
+        }
+        finally
+        {
+            now.clear();
+            retryingNow = false;
+        }
     }
 
     private static boolean contains(final int[] values, final int count, final int value)
@@ -227,12 +401,18 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
             return;
         }
         byNodeId[hello.nodeId()] = connection;
+        // The handshake just done is newer evidence than the view held: mond may be down, or may not have seen the
+        // logd come back yet. A newer view saying DOWN marks it down again (then it is written to only as a last
+        // resort, see chooseForWrite).
+        markedDown[hello.nodeId()] = false;
+        viewState[hello.nodeId()] = 0;
         if (logdListener != null)
         {
             logdListener.onReady(connection, hello);
         }
         final int healthy = healthyCount();
         waiters.removeIf(waiter -> waiter.healthy() <= healthy && waiter.future().complete(null));
+        retryWaiting(false);
     }
 
     /**
@@ -250,6 +430,12 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         }
     }
 
+    private void failWaiting()
+    {
+        closed = true;
+        retryWaiting(true);
+    }
+
     @Override
     public void onLost(final PeerConnection connection)
     {
@@ -259,9 +445,20 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         }
     }
 
+    /**
+     * Closes every connection; writes still waiting for logds fail.
+     */
     @Override
     public void close()
     {
+        if (eventLoop == null || eventLoop.inEventLoop())
+        {
+            failWaiting();
+        }
+        else
+        {
+            eventLoop.submit(this::failWaiting).syncUninterruptibly();
+        }
         for (final PeerConnection connection : connections)
         {
             connection.close();

@@ -57,6 +57,11 @@ public final class MapdCommand implements Callable<Integer>, Daemon
         description = "How long an APPEND or READ to a logd may take. Default: ${DEFAULT-VALUE}.")
     long requestTimeoutMs;
 
+    @Option(names = "--logd-wait-ms", defaultValue = "" + MapdConfig.DEFAULT_LOGD_WAIT_MS,
+        description = "How long a write that finds fewer than RF connected logds waits for one to (re)connect " +
+            "before it fails with NOT_ENOUGH_REPLICAS (0: at once). Default: ${DEFAULT-VALUE}.")
+    long logdWaitMs;
+
     @Option(names = "--snapshot-interval-ms", defaultValue = "" + MapdConfig.DEFAULT_SNAPSHOT_INTERVAL_MS,
         description = "How often the grid is snapshotted (0: only at a clean stop). Default: ${DEFAULT-VALUE}.")
     long snapshotIntervalMs;
@@ -132,6 +137,7 @@ public final class MapdCommand implements Callable<Integer>, Daemon
             .maxValueLength(maxValueLength)
             .authToken(daemon.authToken())
             .requestTimeoutMs(requestTimeoutMs)
+            .logdWaitMs(logdWaitMs)
             .snapshotIntervalMs(snapshotIntervalMs)
             .expectedKeys(expectedKeys)
             .peers(peers == null ? java.util.List.of() : Addresses.parse(peers, "--peers"))

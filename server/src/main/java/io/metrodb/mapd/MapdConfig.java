@@ -21,6 +21,11 @@ public final class MapdConfig
     public static final int MAX_RF = 7;
     public static final int DEFAULT_MAX_VALUE_LENGTH = ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+    /**
+     * A logd that comes back is reconnected within {@code PeerConnection.MAX_BACKOFF_MS} (plus jitter and a
+     * handshake): a write short of logds waits that long with room to spare, and well within a client's 5 s timeout.
+     */
+    public static final long DEFAULT_LOGD_WAIT_MS = 2_000;
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
     public static final long DEFAULT_PEER_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_SYNC_INTERVAL_MS = 500;
@@ -36,6 +41,7 @@ public final class MapdConfig
     private int maxValueLength = DEFAULT_MAX_VALUE_LENGTH;
     private String authToken;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+    private long logdWaitMs = DEFAULT_LOGD_WAIT_MS;
     private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
     private long expectedKeys;
     private List<InetSocketAddress> peers = List.of();
@@ -129,7 +135,8 @@ public final class MapdConfig
     private MapdConfig copy()
     {
         return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads).limits(limits);
+            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads).limits(limits)
+            .logdWaitMs(logdWaitMs);
     }
 
     /**
@@ -169,6 +176,10 @@ public final class MapdConfig
         if (requestTimeoutMs < 1)
         {
             problems.append("\n  --request-timeout-ms must be >= 1");
+        }
+        if (logdWaitMs < 0)
+        {
+            problems.append("\n  --logd-wait-ms must be >= 0");
         }
         if (snapshotIntervalMs < 0)
         {
@@ -324,6 +335,22 @@ public final class MapdConfig
     public long requestTimeoutMs()
     {
         return requestTimeoutMs;
+    }
+
+    /**
+     * @param logdWaitMs how long a write that finds fewer than RF connected logds waits for one to (re)connect
+     *                   before it fails with NOT_ENOUGH_REPLICAS; 0 fails it at once.
+     * @return this.
+     */
+    public MapdConfig logdWaitMs(final long logdWaitMs)
+    {
+        this.logdWaitMs = logdWaitMs;
+        return this;
+    }
+
+    public long logdWaitMs()
+    {
+        return logdWaitMs;
     }
 
     /**

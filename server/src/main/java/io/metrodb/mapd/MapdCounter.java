@@ -14,6 +14,8 @@ public enum MapdCounter
     WRITES_FAILED("writes_failed"),
     NOT_ENOUGH_REPLICAS("not_enough_replicas"),
     APPEND_RETRIES("append_retries"),
+    /** Writes that found fewer than RF connected logds and waited for one (each counted once). */
+    WRITES_WAITED_FOR_LOGDS("writes_waited_for_logds"),
     REPLICA_READ_FAILURES("replica_read_failures"),
     BAD_REPLICAS("bad_replicas"),
     READS_UNREADABLE("reads_unreadable"),

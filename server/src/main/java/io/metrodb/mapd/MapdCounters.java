@@ -23,6 +23,7 @@ public final class MapdCounters
     final AtomicCounter writesFailed;
     final AtomicCounter notEnoughReplicas;
     final AtomicCounter appendRetries;
+    final AtomicCounter writesWaitedForLogds;
     final AtomicCounter replicaReadFailures;
     final AtomicCounter badReplicas;
     final AtomicCounter readsUnreadable;
@@ -85,6 +86,7 @@ public final class MapdCounters
         writesFailed = all[MapdCounter.WRITES_FAILED.ordinal()];
         notEnoughReplicas = all[MapdCounter.NOT_ENOUGH_REPLICAS.ordinal()];
         appendRetries = all[MapdCounter.APPEND_RETRIES.ordinal()];
+        writesWaitedForLogds = all[MapdCounter.WRITES_WAITED_FOR_LOGDS.ordinal()];
         replicaReadFailures = all[MapdCounter.REPLICA_READ_FAILURES.ordinal()];
         badReplicas = all[MapdCounter.BAD_REPLICAS.ordinal()];
         readsUnreadable = all[MapdCounter.READS_UNREADABLE.ordinal()];
@@ -155,6 +157,11 @@ public final class MapdCounters
     public long appendRetries()
     {
         return appendRetries.get();
+    }
+
+    public long writesWaitedForLogds()
+    {
+        return writesWaitedForLogds.get();
     }
 
     public long probes()

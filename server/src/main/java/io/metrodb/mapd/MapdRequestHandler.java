@@ -309,6 +309,8 @@ final class MapdRequestHandler extends ChannelInboundHandlerAdapter
             .append("grid_key_bytes:").append(grid.keyArenaBytes()).append('\n')
             .append("logds:").append(node.logds().size()).append('\n')
             .append("logds_healthy:").append(node.logds().healthyCount()).append('\n')
+            .append("logds_writable:").append(node.logds().writableCount()).append('\n')
+            .append("writes_waiting_for_logds:").append(node.logds().waitingWrites()).append('\n')
             .append("own_sequence:").append(node.ownSequence()).append('\n')
             .append("cluster_view_epoch:").append(node.clusterView().epoch()).append('\n')
             .append("cluster_views_applied:").append(node.clusterView().applied()).append('\n')

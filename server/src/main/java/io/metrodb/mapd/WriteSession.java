@@ -18,9 +18,12 @@ import io.netty.channel.ChannelHandlerContext;
 /**
  * One SET, SETSAFE or DEL on its way through the write path: the value record goes to RF distinct logds in
  * parallel; when every append is acknowledged the node installs the change in the grid and the journal,
- * then the client is answered. An append that fails is retried once per other healthy logd; if fewer than RF
- * succeed the write fails with NOT_ENOUGH_REPLICAS (STORAGE_FULL when the last logd tried answered that) and the
- * grid is left untouched.
+ * then the client is answered. An append that fails is retried on another connected logd not tried yet. A write
+ * short of connected logds (fewer than RF at the start, or none left for a retry) waits for one: the pool hands it
+ * back as soon as a logd (re)connects and every few ms ({@link LogdPool#awaitLogds}), and it tries again, a logd
+ * that failed it included, until its wait ({@code --logd-wait-ms}, from the write's start) is over. Only then does
+ * it fail with NOT_ENOUGH_REPLICAS (STORAGE_FULL when the last logd tried answered that), and the grid is left
+ * untouched.
  * <p>
  * A durable write asks each logd for its offset first ({@link AppendRequest#isOffsetFirst}): the offsets come back
  * before the logds force, so the journal entry, the grid and the peers' copies go ahead while the logds force, and
@@ -32,7 +35,7 @@ import io.netty.channel.ChannelHandlerContext;
  * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
  * just hands the session back to the data-path thread.
  */
-final class WriteSession extends JournaledSession
+final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 {
     /** Tokens of REPLICATE answers: this plus the peer's index (below it: the logd append slot). */
     static final long PEER_TOKEN_BASE = 1000;
@@ -46,6 +49,8 @@ final class WriteSession extends JournaledSession
     private final int[] tried = new int[256];
     /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
     private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
+    /** Per append slot: the node id of the logd its append went to. */
+    private final int[] slotLogd = new int[MapdConfig.MAX_RF];
 
     private byte opcode;
     private boolean durable;
@@ -73,6 +78,12 @@ final class WriteSession extends JournaledSession
     private long startNs;
     private long committedNs;
     private boolean answered;
+    /** Append slots (bit per slot) with no append in flight and no offset in: they need a logd. */
+    private int openSlots;
+    /** Held by the logd pool until a logd connects or the next tick. */
+    private boolean waiting;
+    private boolean waited;
+    private long waitDeadlineNs;
 
     WriteSession(final MapdNode node)
     {
@@ -120,34 +131,79 @@ final class WriteSession extends JournaledSession
         forceFailedLogd = 0;
         committed = false;
         answered = false;
+        waiting = false;
+        waited = false;
+        waitDeadlineNs = startNs + node.logds().writeWaitNs();
+        openSlots = (1 << node.rf()) - 1;
 
-        final LogdPool logds = node.logds();
-        if (logds.healthyCount() < node.rf())
+        fillOpenSlots();
+        finishIfDone();
+    }
+
+    /**
+     * Sends the open slots' appends when RF logds are connected (else sends nothing: records appended to some
+     * logds of a write that then fails are garbage), and waits for logds when a slot is still open and the wait is
+     * not over.
+     */
+    private void fillOpenSlots()
+    {
+        if (node.logds().writableCount() >= node.rf())
         {
-            fail(StatusCodes.NOT_ENOUGH_REPLICAS, logds.healthyCount() + " of " + logds.size() +
-                " logds healthy, rf " + node.rf());
-            return;
-        }
-        for (int slot = 0; slot < node.rf(); slot++)
-        {
-            if (!sendTo(slot))
+            for (int slot = 0; slot < node.rf(); slot++)
             {
-                break;
+                if ((openSlots & (1 << slot)) != 0 && sendTo(slot))
+                {
+                    openSlots &= ~(1 << slot);
+                }
             }
         }
-        if (pending < node.rf())
+        awaitLogdsIfShort();
+    }
+
+    private void awaitLogdsIfShort()
+    {
+        if (openSlots != 0 && !waiting && System.nanoTime() - waitDeadlineNs < 0 && node.logds().awaitLogds(this))
         {
-            finishIfDone();
+            waiting = true;
+            if (!waited)
+            {
+                waited = true;
+                node.counters().writesWaitedForLogds.incrementRelease();
+            }
         }
+    }
+
+    /**
+     * Back from the logd pool: a logd connected or a tick passed. Every logd not holding an append of this write
+     * may be tried again (one that failed it may have reconnected since).
+     */
+    @Override
+    public void onLogdWaitOver(final boolean giveUp)
+    {
+        waiting = false;
+        if (!giveUp)
+        {
+            triedCount = 0;
+            for (int slot = 0; slot < node.rf(); slot++)
+            {
+                if ((openSlots & (1 << slot)) == 0)
+                {
+                    tried[triedCount++] = slotLogd[slot];
+                }
+            }
+            fillOpenSlots();
+        }
+        finishIfDone();
     }
 
     private boolean sendTo(final int slot)
     {
         final LogdPool logds = node.logds();
         PeerConnection target;
-        while (triedCount < tried.length && (target = logds.choose(tried, triedCount)) != null)
+        while (triedCount < tried.length && (target = logds.chooseForWrite(tried, triedCount)) != null)
         {
             tried[triedCount++] = target.hello().nodeId();
+            slotLogd[slot] = target.hello().nodeId();
             targets[slot] = target;
             offsetFirst[slot] = false;
             if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength)) >= 0)
@@ -255,21 +311,36 @@ final class WriteSession extends JournaledSession
     private void retry(final int slot)
     {
         node.counters().appendRetries.incrementRelease();
-        sendTo(slot);
+        openSlots |= 1 << slot;
+        if (waiting)
+        {
+            return;
+        }
+        if (sendTo(slot))
+        {
+            openSlots &= ~(1 << slot);
+        }
+        else
+        {
+            awaitLogdsIfShort();
+        }
     }
 
     private void finishIfDone()
     {
-        if (pending > 0)
+        if (pending > 0 || waiting)
         {
             return;
         }
         if (acked < node.rf())
         {
+            final LogdPool logds = node.logds();
             // A full disk is named as such: the operator's fix (free space) is not a logd's restart.
             fail(lastFailure == StatusCodes.STORAGE_FULL ? StatusCodes.STORAGE_FULL : StatusCodes.NOT_ENOUGH_REPLICAS,
-                acked + " of rf " + node.rf() + " appends succeeded (last failure: " + StatusCodes.name(lastFailure) +
-                ")");
+                acked + " of rf " + node.rf() + " appends succeeded, " + logds.writableCount() + " of " +
+                logds.size() + " logds connected" +
+                (waited ? ", after waiting " + (System.nanoTime() - startNs) / 1_000_000 + " ms" : "") +
+                " (last failure: " + StatusCodes.name(lastFailure) + ")");
             return;
         }
         committedNs = System.nanoTime();

@@ -46,8 +46,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The mapd's pool of logd connections against real logds on loopback (node ids 100, 101, 102): each known by the
  * id it announced, the choice rule (healthy, not excluded, least loaded, ties round-robin), logds marked down by
- * the cluster view or gone away skipped, and a logd that comes back, a node that is not a logd, and a logd that
- * refuses the token.
+ * the cluster view or gone away skipped (a write falls back to one marked down when no other is left, and a
+ * reconnection clears the mark), and a logd that comes back, a node that is not a logd, and a logd that refuses the
+ * token.
  */
 class LogdPoolTest
 {
@@ -219,6 +220,69 @@ class LogdPoolTest
                 assertEquals(0, pool.readRank(id), "cleared: " + id);
             }
             assertEquals(3, pool.healthyCount());
+            return null;
+        });
+    }
+
+    /**
+     * mond's DOWN is a hint for writes: a logd marked down is chosen only when no other connected logd is left,
+     * however loaded the others are; probes and repairs ({@code choose}) still keep off it.
+     */
+    @Test
+    void shouldWriteToALogdMarkedDownOnlyWhenNoOtherIsLeft() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        onLoop(() ->
+        {
+            pool.applyViewState(102, ClusterView.NODE_DOWN);
+            assertEquals(2, pool.healthyCount());
+            assertEquals(3, pool.writableCount(), "connected, so writable");
+            ping(pool.connection(0));
+            ping(pool.connection(1));
+            assertEquals(Set.of(100, 101), countWriteChoices(pool, 30, NO_EXCLUDE, 0).keySet(),
+                "the idle logd marked down is not preferred to loaded ones");
+            assertEquals(Map.of(101, 10), countWriteChoices(pool, 10, new int[] {100}, 1));
+            assertEquals(Map.of(102, 10), countWriteChoices(pool, 10, new int[] {100, 101}, 2),
+                "the last connected logd takes the write although marked down");
+            assertNull(pool.choose(new int[] {100, 101}, 2), "but not a repair's copy");
+            assertNull(pool.usable(102), "nor a probe's read");
+            assertNull(pool.chooseForWrite(new int[] {100, 101, 102}, 3), "none left");
+            return null;
+        });
+    }
+
+    /**
+     * A logd the view says is DOWN, stopped and started again: the mapd's new connection to it clears the mark
+     * (mond may be down, or not have seen it back yet), so it takes writes and probes again at once.
+     */
+    @Test
+    void shouldClearADownMarkWhenTheLogdReconnects() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        onLoop(() ->
+        {
+            pool.applyViewState(101, ClusterView.NODE_DOWN);
+            return null;
+        });
+        cluster.stopLogd(1);
+        Await.until("the lost logd no longer connected", AWAIT_MS, () -> onLoop(pool::writableCount) == 2);
+        assertTrue(onLoop(() -> pool.isMarkedDown(101)), "still marked down while away");
+        final long connects = onLoop(() -> pool.connection(1).connects());
+
+        cluster.startLogd(1);
+        Await.until("reconnected", AWAIT_MS, () -> onLoop(() -> pool.connection(1).connects()) > connects);
+        onLoop(() ->
+        {
+            assertFalse(pool.isMarkedDown(101), "the new connection outranks the view");
+            assertEquals(0, pool.readRank(101));
+            assertSame(pool.connection(1), pool.usable(101));
+            assertEquals(3, pool.healthyCount());
+            assertEquals(Map.of(100, 10, 101, 10, 102, 10), countChoices(pool, 30, NO_EXCLUDE, 0));
+
+            pool.applyViewState(101, ClusterView.NODE_DOWN);
+            assertTrue(pool.isMarkedDown(101), "a newer view saying DOWN marks it again");
             return null;
         });
     }
@@ -429,6 +493,19 @@ class LogdPoolTest
         for (int i = 0; i < n; i++)
         {
             final PeerConnection chosen = pool.choose(exclude, excludeCount);
+            assertNotNull(chosen, "choice " + i);
+            counts.merge(chosen.hello().nodeId(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    private static Map<Integer, Integer> countWriteChoices(final LogdPool pool, final int n, final int[] exclude,
+        final int excludeCount)
+    {
+        final Map<Integer, Integer> counts = new HashMap<>();
+        for (int i = 0; i < n; i++)
+        {
+            final PeerConnection chosen = pool.chooseForWrite(exclude, excludeCount);
             assertNotNull(chosen, "choice " + i);
             counts.merge(chosen.hello().nodeId(), 1, Integer::sum);
         }
