@@ -5,6 +5,7 @@ import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.HandshakeResult;
 import io.metrodb.protocol.netty.PeerConnection;
+import io.metrodb.server.LinkLog;
 import io.netty.channel.EventLoop;
 
 import java.net.InetSocketAddress;
@@ -25,6 +26,8 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     private static final System.Logger LOG = System.getLogger(LogdPool.class.getName());
 
     private final PeerConnection[] connections;
+    private final LinkLog[] linkLogs;
+    private boolean closing;
     private final PeerConnection[] byNodeId = new PeerConnection[0x10000];
     private final boolean[] markedDown = new boolean[0x10000];
     private final byte[] viewState = new byte[0x10000];
@@ -51,9 +54,11 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         final long requestTimeoutMs)
     {
         connections = new PeerConnection[logds.size()];
+        linkLogs = new LinkLog[logds.size()];
         for (int i = 0; i < connections.length; i++)
         {
             connections[i] = new PeerConnection(eventLoop, logds.get(i), handshake, maxInFlight, requestTimeoutMs, this);
+            linkLogs[i] = new LinkLog("mapd " + handshake.nodeId(), "logd", logds.get(i));
         }
     }
 
@@ -227,6 +232,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
             return;
         }
         byNodeId[hello.nodeId()] = connection;
+        linkLog(connection).up(" (logd " + hello.nodeId() + ")");
         if (logdListener != null)
         {
             logdListener.onReady(connection, hello);
@@ -253,6 +259,10 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     @Override
     public void onLost(final PeerConnection connection)
     {
+        if (!closing)
+        {
+            linkLog(connection).lost();
+        }
         if (logdListener != null)
         {
             logdListener.onLost(connection);
@@ -260,8 +270,31 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     }
 
     @Override
+    public void onConnectFailed(final PeerConnection connection, final Throwable cause)
+    {
+        linkLog(connection).failed(cause);
+    }
+
+    @Override
+    public void onHandshakeFailed(final PeerConnection connection, final Throwable cause)
+    {
+        linkLog(connection).failed(cause);
+    }
+
+    private LinkLog linkLog(final PeerConnection connection)
+    {
+        int i = 0;
+        while (connections[i] != connection)
+        {
+            i++;
+        }
+        return linkLogs[i];
+    }
+
+    @Override
     public void close()
     {
+        closing = true;
         for (final PeerConnection connection : connections)
         {
             connection.close();

@@ -22,6 +22,8 @@ public final class MapdConfig
     public static final int DEFAULT_MAX_VALUE_LENGTH = ProtocolLimits.DEFAULT_MAX_VALUE_LENGTH;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
+    /** One journal segment: a restart replays at most about this much journal (~700,000 SETs of 16-byte keys). */
+    public static final long DEFAULT_SNAPSHOT_JOURNAL_BYTES = 64L << 20;
     public static final long DEFAULT_PEER_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_SYNC_INTERVAL_MS = 500;
     public static final int DEFAULT_BACKLOG = 1 << 20;
@@ -37,6 +39,7 @@ public final class MapdConfig
     private String authToken;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
+    private long snapshotJournalBytes = DEFAULT_SNAPSHOT_JOURNAL_BYTES;
     private long expectedKeys;
     private List<InetSocketAddress> peers = List.of();
     private long peerTimeoutMs = DEFAULT_PEER_TIMEOUT_MS;
@@ -129,7 +132,8 @@ public final class MapdConfig
     private MapdConfig copy()
     {
         return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
-            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads).limits(limits);
+            snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads).limits(limits)
+            .snapshotJournalBytes(snapshotJournalBytes);
     }
 
     /**
@@ -173,6 +177,10 @@ public final class MapdConfig
         if (snapshotIntervalMs < 0)
         {
             problems.append("\n  --snapshot-interval-ms must be >= 0");
+        }
+        if (snapshotJournalBytes < 0)
+        {
+            problems.append("\n  --snapshot-journal-bytes must be >= 0");
         }
         if (peerTimeoutMs < 1 || syncIntervalMs < 1)
         {
@@ -339,6 +347,23 @@ public final class MapdConfig
     public long snapshotIntervalMs()
     {
         return snapshotIntervalMs;
+    }
+
+    /**
+     * @param snapshotJournalBytes a snapshot is also written once the journal has grown by this many bytes since
+     *                             the last one, so a restart replays at most about this much; 0 for no such
+     *                             trigger (time and a clean stop only).
+     * @return this.
+     */
+    public MapdConfig snapshotJournalBytes(final long snapshotJournalBytes)
+    {
+        this.snapshotJournalBytes = snapshotJournalBytes;
+        return this;
+    }
+
+    public long snapshotJournalBytes()
+    {
+        return snapshotJournalBytes;
     }
 
     /**
