@@ -146,6 +146,12 @@ public final class MapdServer implements AutoCloseable
         {
             final GridSnapshot.Header snapshot = GridSnapshot.load(config.dir(), grid);
             journal = null != openJournal ? openJournal.apply(config.dir()) : GridJournal.open(config.dir(), counters);
+            final String tornTail = journal.tornTailReport();
+            if (tornTail != null)
+            {
+                EventLog.warn("mapd " + config.nodeId() + " journal " +
+                    config.dir().resolve(GridJournal.DIRECTORY).toAbsolutePath().normalize() + ": " + tornTail);
+            }
             final long[] lastApplied = snapshot == null ? new long[0x10000] : snapshot.lastApplied();
             final Backlog backlog = new Backlog(config.backlog());
             final long[] ownSequence = {snapshot == null ? 0 : snapshot.ownSequence()};

@@ -36,6 +36,31 @@ public final class EventLog
     }
 
     /**
+     * @return a key for an event line: printable ASCII as is, other bytes as {@code \xNN}, at most 64 bytes shown.
+     */
+    public static String key(final byte[] key)
+    {
+        final StringBuilder text = new StringBuilder(Math.min(key.length, 64) + 16);
+        for (int i = 0; i < key.length && i < 64; i++)
+        {
+            final int b = key[i] & 0xFF;
+            if (b >= 0x20 && b < 0x7F && b != '\\')
+            {
+                text.append((char)b);
+            }
+            else
+            {
+                text.append("\\x").append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+        }
+        if (key.length > 64)
+        {
+            text.append("... (").append(key.length).append(" B)");
+        }
+        return text.toString();
+    }
+
+    /**
      * @return {@code nanos} as seconds with one decimal, for "after 3.2 s".
      */
     public static String seconds(final long nanos)
