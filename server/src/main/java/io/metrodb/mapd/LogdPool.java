@@ -281,7 +281,10 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         linkLog(connection).failed(cause);
     }
 
-    private LinkLog linkLog(final PeerConnection connection)
+    /**
+     * @return the event lines' state of this logd's link (on the event loop only).
+     */
+    LinkLog linkLog(final PeerConnection connection)
     {
         int i = 0;
         while (connections[i] != connection)

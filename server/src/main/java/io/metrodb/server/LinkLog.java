@@ -107,6 +107,14 @@ public final class LinkLog
         return up;
     }
 
+    /**
+     * @return connection attempts failed since the link was last up.
+     */
+    public long failedAttempts()
+    {
+        return failedAttempts;
+    }
+
     private static String describe(final Throwable cause)
     {
         if (cause == null)
