@@ -147,7 +147,8 @@ final class ProbeWalkers implements ProbeWalker.PassListener
         if (result != RepairQueue.DUPLICATE)
         {
             counters.badReplicasFound.incrementRelease();
-            if (!fromDownLogd && result != RepairQueue.DROPPED && corruptLines.allow())
+            if (!fromDownLogd && result != RepairQueue.DROPPED &&
+                !repairs.recentlyRepaired(logdId, ProbeResponse.badOffset(frame, at), nowNs) && corruptLines.allow())
             {
                 EventLog.warn("mond: corrupt replica found by mapd " + mapd.host + ":" + mapd.port + ": key " +
                     EventLog.key(key) + " version " + ProbeResponse.badVersion(frame, at) + ", replica on logd " +

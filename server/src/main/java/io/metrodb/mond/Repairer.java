@@ -133,7 +133,7 @@ final class Repairer implements ResponseListener
         if (status == StatusCodes.OK)
         {
             agent.counters().repairsDone.incrementRelease();
-            if (repairLines.allow())
+            if (!queue.repeatsRecentRepair(repair, nowNs) && repairLines.allow())
             {
                 logRepair(repair, mapd, frame, at);
             }
