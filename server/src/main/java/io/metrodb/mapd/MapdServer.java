@@ -34,6 +34,8 @@ public final class MapdServer implements AutoCloseable
     private static final long STARTUP_LOGD_WAIT_MS = 5_000;
     /** How often the snapshot thread looks at the journal's growth (--snapshot-journal-bytes). */
     private static final long JOURNAL_CHECK_MS = 100;
+    /** After a failed snapshot (a full disk), the journal-size trigger waits this long before it tries again. */
+    private static final long RETRY_AFTER_FAILURE_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final MapdConfig config;
     private final KeyGrid grid;
@@ -47,6 +49,8 @@ public final class MapdServer implements AutoCloseable
     private final Recovery recovery;
     /** The journal position the last snapshot replays from (snapshot thread, or a caller of snapshot()). */
     private volatile long snapshotPosition;
+    /** Snapshot thread: no snapshot for the journal's growth before this (System.nanoTime), after a failure. */
+    private long retryAtNs = System.nanoTime();
 
     /**
      * What start-up restored.
@@ -447,9 +451,10 @@ public final class MapdServer implements AutoCloseable
      */
     private void snapshotIfJournalGrew(final long bytes, final String why)
     {
-        if (journal.tailPosition() - snapshotPosition >= bytes)
+        if (journal.tailPosition() - snapshotPosition >= bytes && System.nanoTime() - retryAtNs >= 0 &&
+            !snapshotQuietly(why))
         {
-            snapshotQuietly(why);
+            retryAtNs = System.nanoTime() + RETRY_AFTER_FAILURE_NS;
         }
     }
 
@@ -486,16 +491,18 @@ public final class MapdServer implements AutoCloseable
         return new long[] {journal.tailPosition(), node.ownSequence()};
     }
 
-    private void snapshotQuietly(final String why)
+    private boolean snapshotQuietly(final String why)
     {
         try
         {
             snapshot(why);
+            return true;
         }
         catch (final IOException | RuntimeException e)
         {
             LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change: " + e);
             node.countersFile().onError(e);
+            return false;
         }
     }
 
