@@ -337,6 +337,23 @@ public final class LogStore implements AutoCloseable
     }
 
     /**
+     * @return what the open found and did, for the daemon's event line: when it truncated a torn tail, "torn
+     * tail truncated: N B zeroed at offset X of segment Y (position P), R records scanned from S"; else null.
+     */
+    public String tornTailReport()
+    {
+        if (!recovery.truncated())
+        {
+            return null;
+        }
+        final int shift = Integer.numberOfTrailingZeros(config.segmentLength());
+        final long tail = recovery.tailPosition();
+        return "torn tail truncated: " + recovery.truncatedBytes() + " B zeroed at offset " +
+            (tail & (config.segmentLength() - 1)) + " of segment " + (tail >>> shift) + " (position " + tail +
+            "), " + recovery.recordsScanned() + " valid records scanned from position " + recovery.scanStart();
+    }
+
+    /**
      * Stop the background threads, wait for in-flight appends, final force and checkpoint, unmap.
      */
     public void close()

@@ -28,9 +28,11 @@ final class Recovery
      * @param recordsScanned   valid records between scan start and tail.
      * @param truncated        true when non-zero bytes after the tail were zeroed (a torn or unfinished tail).
      * @param segmentFileCount segment files in the directory after recovery.
+     * @param truncatedBytes   bytes from the tail to the last non-zero byte zeroed, over every segment.
      */
     record Result(
-        long tailPosition, long checkpoint, long scanStart, long recordsScanned, boolean truncated, int segmentFileCount)
+        long tailPosition, long checkpoint, long scanStart, long recordsScanned, boolean truncated, int segmentFileCount,
+        long truncatedBytes)
     {
     }
 
@@ -63,7 +65,7 @@ final class Recovery
                 throw new LogStoreException(LogResult.CORRUPT,
                     "checkpoint at " + checkpoint + " but no segment files in " + directory);
             }
-            return new Result(0, checkpoint, 0, 0, false, 0);
+            return new Result(0, checkpoint, 0, 0, false, 0, 0);
         }
 
         for (int i = 0; i < fileCount; i++)
@@ -114,11 +116,13 @@ final class Recovery
         final long tail = position;
         final int tailSegment = (int)Math.min(tail >>> segmentShift, fileCount);
         boolean truncated = false;
+        long truncatedBytes = 0;
         for (int i = tailSegment; i < fileCount; i++)
         {
             final int from = i == tailSegment ? (int)tail & (segmentLength - 1) : 0;
             if (!mapped[i].isZeroFrom(from))
             {
+                truncatedBytes += mapped[i].nonZeroLengthFrom(from);
                 mapped[i].zeroFrom(from);
                 truncated = true;
             }
@@ -138,7 +142,7 @@ final class Recovery
             }
         }
 
-        return new Result(tail, checkpoint, scanStart, records, truncated, fileCount);
+        return new Result(tail, checkpoint, scanStart, records, truncated, fileCount, truncatedBytes);
     }
 
     /**

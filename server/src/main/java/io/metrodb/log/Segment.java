@@ -142,6 +142,25 @@ final class Segment implements AutoCloseable
     }
 
     /**
+     * @param from first position to look at.
+     * @return how many bytes from {@code from} up to the last non-zero byte of the segment (0 when all are zero):
+     * what zeroing from there erases (recovery only: it reads the rest of the segment).
+     */
+    int nonZeroLengthFrom(final int from)
+    {
+        int end = length();
+        while (end - 8 >= from && buffer.getLong(end - 8) == 0)
+        {
+            end -= 8;
+        }
+        while (end > from && buffer.getByte(end - 1) == 0)
+        {
+            end--;
+        }
+        return end - from;
+    }
+
+    /**
      * Zero {@code [from, end of segment)} and force it, so stale bytes can never be read as records.
      */
     void zeroFrom(final int from)

@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SegmentAllocator implements Agent, AutoCloseable
 {
     private static final long RETRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** io.metrodb.server.EventLog's logger (this package may not depend on that one). */
+    private static final System.Logger EVENTS = System.getLogger("io.metrodb.event");
     static final long MAX_SLEEP_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final Path directory;
@@ -237,6 +239,11 @@ final class SegmentAllocator implements Agent, AutoCloseable
             final Segment segment = Segment.map(path, index, segmentLength, false);
             segmentFileCount++;
             stats.segmentFiles(segmentFileCount);
+            if (lastStatus == LogResult.STORAGE_FULL)
+            {
+                EVENTS.log(System.Logger.Level.INFO, "log " + directory + ": disk has room again: segment " + index +
+                    " created, appends resume");
+            }
             lastStatus = LogResult.OK;
             return segment;
         }
@@ -250,6 +257,11 @@ final class SegmentAllocator implements Agent, AutoCloseable
 
     private Segment failed(final int status, final Throwable error)
     {
+        if (status == LogResult.STORAGE_FULL && lastStatus != LogResult.STORAGE_FULL)
+        {
+            EVENTS.log(System.Logger.Level.WARNING, "log " + directory + ": disk full: " + error.getMessage() +
+                "; appends answer STORAGE_FULL until space is freed");
+        }
         lastStatus = status;
         lastError = error;
         stats.allocationFailure();

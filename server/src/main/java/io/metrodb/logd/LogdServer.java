@@ -3,6 +3,7 @@ package io.metrodb.logd;
 import io.metrodb.log.LogStore;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
+import io.metrodb.server.EventLog;
 import io.metrodb.server.NettyServer;
 import io.metrodb.server.NodeIdFile;
 import io.metrodb.server.StoreIdFile;
@@ -60,6 +61,11 @@ public final class LogdServer implements AutoCloseable
         try
         {
             store = LogStore.open(config.log().counters(countersFile.countersManager(), "").errorHandler(countersFile));
+            final String tornTail = store.tornTailReport();
+            if (tornTail != null)
+            {
+                EventLog.warn("logd " + config.log().directory().toAbsolutePath().normalize() + ": " + tornTail);
+            }
         }
         catch (final RuntimeException e)
         {

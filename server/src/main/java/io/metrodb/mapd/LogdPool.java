@@ -5,6 +5,7 @@ import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.HandshakeResult;
 import io.metrodb.protocol.netty.PeerConnection;
+import io.metrodb.server.LinkLog;
 import io.netty.channel.EventLoop;
 
 import java.net.InetSocketAddress;
@@ -50,6 +51,8 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     }
 
     private final PeerConnection[] connections;
+    private final LinkLog[] linkLogs;
+    private boolean closing;
     private final PeerConnection[] byNodeId = new PeerConnection[0x10000];
     private final boolean[] markedDown = new boolean[0x10000];
     private final byte[] viewState = new byte[0x10000];
@@ -102,9 +105,11 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         this.eventLoop = eventLoop;
         this.writeWaitNs = TimeUnit.MILLISECONDS.toNanos(logdWaitMs);
         connections = new PeerConnection[logds.size()];
+        linkLogs = new LinkLog[logds.size()];
         for (int i = 0; i < connections.length; i++)
         {
             connections[i] = new PeerConnection(eventLoop, logds.get(i), handshake, maxInFlight, requestTimeoutMs, this);
+            linkLogs[i] = new LinkLog("mapd " + handshake.nodeId(), "logd", logds.get(i));
         }
     }
 
@@ -406,6 +411,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         // resort, see chooseForWrite).
         markedDown[hello.nodeId()] = false;
         viewState[hello.nodeId()] = 0;
+        linkLog(connection).up(" (logd " + hello.nodeId() + ")");
         if (logdListener != null)
         {
             logdListener.onReady(connection, hello);
@@ -439,10 +445,39 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     @Override
     public void onLost(final PeerConnection connection)
     {
+        if (!closing)
+        {
+            linkLog(connection).lost();
+        }
         if (logdListener != null)
         {
             logdListener.onLost(connection);
         }
+    }
+
+    @Override
+    public void onConnectFailed(final PeerConnection connection, final Throwable cause)
+    {
+        linkLog(connection).failed(cause);
+    }
+
+    @Override
+    public void onHandshakeFailed(final PeerConnection connection, final Throwable cause)
+    {
+        linkLog(connection).failed(cause);
+    }
+
+    /**
+     * @return the event lines' state of this logd's link (on the event loop only).
+     */
+    LinkLog linkLog(final PeerConnection connection)
+    {
+        int i = 0;
+        while (connections[i] != connection)
+        {
+            i++;
+        }
+        return linkLogs[i];
     }
 
     /**
@@ -451,6 +486,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     @Override
     public void close()
     {
+        closing = true;
         if (eventLoop == null || eventLoop.inEventLoop())
         {
             failWaiting();

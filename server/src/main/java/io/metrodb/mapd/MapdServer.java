@@ -8,6 +8,7 @@ import io.metrodb.protocol.ProtocolLimits;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.Transports;
+import io.metrodb.server.EventLog;
 import io.metrodb.server.NettyServer;
 import io.metrodb.server.counters.CountersFile;
 import io.netty.channel.EventLoop;
@@ -31,6 +32,10 @@ public final class MapdServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(MapdServer.class.getName());
     private static final long STARTUP_LOGD_WAIT_MS = 5_000;
+    /** How often the snapshot thread looks at the journal's growth (--snapshot-journal-bytes). */
+    private static final long JOURNAL_CHECK_MS = 100;
+    /** After a failed snapshot (a full disk), the journal-size trigger waits this long before it tries again. */
+    private static final long RETRY_AFTER_FAILURE_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final MapdConfig config;
     private final KeyGrid grid;
@@ -42,6 +47,10 @@ public final class MapdServer implements AutoCloseable
     private final NettyServer server;
     private final ScheduledExecutorService snapshots;
     private final Recovery recovery;
+    /** The journal position the last snapshot replays from (snapshot thread, or a caller of snapshot()). */
+    private volatile long snapshotPosition;
+    /** Snapshot thread: no snapshot for the journal's growth before this (System.nanoTime), after a failure. */
+    private long retryAtNs = System.nanoTime();
 
     /**
      * What start-up restored.
@@ -49,8 +58,10 @@ public final class MapdServer implements AutoCloseable
      * @param snapshotEntries entries loaded from the snapshot (0 without one).
      * @param journalEntries  journal entries replayed after it.
      * @param millis          how long recovery took.
+     * @param journalFrom     the journal position replay started at (the snapshot's, else 0).
+     * @param journalBytes    journal bytes replayed.
      */
-    public record Recovery(long snapshotEntries, long journalEntries, long millis)
+    public record Recovery(long snapshotEntries, long journalEntries, long millis, long journalFrom, long journalBytes)
     {
     }
 
@@ -73,6 +84,7 @@ public final class MapdServer implements AutoCloseable
         this.node = node;
         this.server = server;
         this.recovery = recovery;
+        this.snapshotPosition = recovery.journalFrom();
         this.snapshots = Executors.newSingleThreadScheduledExecutor(runnable ->
         {
             final Thread thread = new Thread(runnable, "mapd-snapshot");
@@ -81,8 +93,15 @@ public final class MapdServer implements AutoCloseable
         });
         if (config.snapshotIntervalMs() > 0)
         {
-            snapshots.scheduleWithFixedDelay(this::snapshotQuietly, config.snapshotIntervalMs(),
-                config.snapshotIntervalMs(), TimeUnit.MILLISECONDS);
+            snapshots.scheduleWithFixedDelay(() -> snapshotIfJournalGrew(1, "every " +
+                config.snapshotIntervalMs() + " ms"), config.snapshotIntervalMs(), config.snapshotIntervalMs(),
+                TimeUnit.MILLISECONDS);
+        }
+        if (config.snapshotJournalBytes() > 0)
+        {
+            snapshots.scheduleWithFixedDelay(() -> snapshotIfJournalGrew(config.snapshotJournalBytes(),
+                "journal grew past --snapshot-journal-bytes " + config.snapshotJournalBytes()), JOURNAL_CHECK_MS,
+                JOURNAL_CHECK_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -131,11 +150,18 @@ public final class MapdServer implements AutoCloseable
         {
             final GridSnapshot.Header snapshot = GridSnapshot.load(config.dir(), grid);
             journal = null != openJournal ? openJournal.apply(config.dir()) : GridJournal.open(config.dir(), counters);
+            final String tornTail = journal.tornTailReport();
+            if (tornTail != null)
+            {
+                EventLog.warn("mapd " + config.nodeId() + " journal " +
+                    config.dir().resolve(GridJournal.DIRECTORY).toAbsolutePath().normalize() + ": " + tornTail);
+            }
             final long[] lastApplied = snapshot == null ? new long[0x10000] : snapshot.lastApplied();
             final Backlog backlog = new Backlog(config.backlog());
             final long[] ownSequence = {snapshot == null ? 0 : snapshot.ownSequence()};
-            final GridJournal.ReplayResult replay = journal.replay(grid,
-                snapshot == null ? 0 : snapshot.journalPosition(), (position, origin, sequence) ->
+            final long replayFrom = snapshot == null ? 0 : snapshot.journalPosition();
+            final long replayStartNs = System.nanoTime();
+            final GridJournal.ReplayResult replay = journal.replay(grid, replayFrom, (position, origin, sequence) ->
                 {
                     if (sequence == 0)
                     {
@@ -158,8 +184,13 @@ public final class MapdServer implements AutoCloseable
                 ownSequence[0] = SystemEpochClock.INSTANCE.time() << HybridClock.COUNTER_BITS;
             }
             backlog.recovered(ownSequence[0]);
+            final long replayBytes = Math.max(0, journal.tailPosition() - replayFrom);
+            EventLog.info("mapd " + config.nodeId() + ": journal replayed: " + replay.entries() + " entries (" +
+                replay.applied() + " changed the grid), " + replayBytes + " B from position " + replayFrom + " in " +
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - replayStartNs) + " ms, after " +
+                (snapshot == null ? "no snapshot" : "a snapshot of " + snapshot.entries() + " keys"));
             final Recovery recovery = new Recovery(snapshot == null ? 0 : snapshot.entries(), replay.entries(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs), replayFrom, replayBytes);
 
             dataLoop = Transports.newEventLoopGroup(1, "mapd-data");
             final HandshakeConfig handshake = new HandshakeConfig(Roles.MAPD, config.nodeId(), config.authToken(),
@@ -388,9 +419,43 @@ public final class MapdServer implements AutoCloseable
      */
     public GridSnapshot.Header snapshot() throws IOException
     {
+        return snapshot("requested");
+    }
+
+    private GridSnapshot.Header snapshot(final String why) throws IOException
+    {
+        final long startNs = System.nanoTime();
         final long[] point = journalPoint();
-        return GridSnapshot.write(config.dir(), grid, config.nodeId(), point[0], point[1],
+        final GridSnapshot.Header header = GridSnapshot.write(config.dir(), grid, config.nodeId(), point[0], point[1],
             node.replicator().lastAppliedTable().clone());
+        final long grewBy = header.journalPosition() - snapshotPosition;
+        snapshotPosition = header.journalPosition();
+        EventLog.info("mapd " + config.nodeId() + ": snapshot written (" + why + "): " + header.entries() + " keys, " +
+            Files.size(config.dir().resolve(GridSnapshot.FILE_NAME)) + " B in " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms; a restart replays the journal from " +
+            "position " + header.journalPosition() + " (" + grewBy + " B since the previous snapshot)");
+        return header;
+    }
+
+    /**
+     * @return the journal position the last snapshot replays from (what a restart would replay: the journal's
+     * tail position minus this).
+     */
+    public long snapshotPosition()
+    {
+        return snapshotPosition;
+    }
+
+    /**
+     * Snapshot thread: writes a snapshot when the journal has grown by at least {@code bytes} since the last one.
+     */
+    private void snapshotIfJournalGrew(final long bytes, final String why)
+    {
+        if (journal.tailPosition() - snapshotPosition >= bytes && System.nanoTime() - retryAtNs >= 0 &&
+            !snapshotQuietly(why))
+        {
+            retryAtNs = System.nanoTime() + RETRY_AFTER_FAILURE_NS;
+        }
     }
 
     /**
@@ -426,16 +491,18 @@ public final class MapdServer implements AutoCloseable
         return new long[] {journal.tailPosition(), node.ownSequence()};
     }
 
-    private void snapshotQuietly()
+    private boolean snapshotQuietly(final String why)
     {
         try
         {
-            snapshot();
+            snapshot(why);
+            return true;
         }
         catch (final IOException | RuntimeException e)
         {
             LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change: " + e);
             node.countersFile().onError(e);
+            return false;
         }
     }
 
@@ -469,7 +536,7 @@ public final class MapdServer implements AutoCloseable
             node.localReads().close();
         }).syncUninterruptibly();
         dataLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        snapshotQuietly();
+        snapshotQuietly("stopping");
         journal.close();
         node.close();
         grid.close();

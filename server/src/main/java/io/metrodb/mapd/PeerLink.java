@@ -10,6 +10,8 @@ import io.metrodb.protocol.netty.HandshakeResult;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
+import io.metrodb.server.EventLog;
+import io.metrodb.server.LinkLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -41,6 +43,12 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
     private long syncsCompleted;
     private long snapshotsReceived;
     private long pushFailures;
+    private final String owner;
+    private final LinkLog linkLog;
+    private boolean closing;
+    private long catchUpStartNs;
+    private long catchUpFrom;
+    private long catchUpChanges;
 
     PeerLink(
         final Replicator replicator,
@@ -55,6 +63,8 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
         this.syncIntervalMs = syncIntervalMs;
         this.pushWriter = replicator::writeBroadcast;
         this.connection = new PeerConnection(loop, address, handshake, 1 << 16, peerTimeoutMs, this);
+        this.owner = "mapd " + handshake.nodeId();
+        this.linkLog = new LinkLog(owner, "peer mapd", address);
     }
 
     void start()
@@ -102,6 +112,12 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
         peerNode = hello.nodeId();
         syncing = false;
         caughtUp = false;
+        linkLog.up(" (mapd " + peerNode + ")");
+        catchUpStartNs = System.nanoTime();
+        catchUpChanges = 0;
+        catchUpFrom = replicator.lastApplied(peerNode) + 1;
+        EventLog.info(owner + ": catching up with peer mapd " + peerNode + " at " + addressText() +
+            " from its change " + catchUpFrom);
         startSync();
     }
 
@@ -109,6 +125,27 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
     public void onLost(final PeerConnection c)
     {
         syncing = false;
+        if (!closing)
+        {
+            linkLog.lost();
+        }
+    }
+
+    @Override
+    public void onConnectFailed(final PeerConnection c, final Throwable cause)
+    {
+        linkLog.failed(cause);
+    }
+
+    @Override
+    public void onHandshakeFailed(final PeerConnection c, final Throwable cause)
+    {
+        linkLog.failed(cause);
+    }
+
+    private String addressText()
+    {
+        return connection.address().getHostString() + ":" + connection.address().getPort();
     }
 
     /**
@@ -150,6 +187,10 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
         final int count = SyncResponse.changeCount(frame, at);
         final long first = SyncResponse.sequence(frame, at);
         final boolean more = SyncResponse.hasMore(frame, at);
+        if (!caughtUp)
+        {
+            catchUpChanges += count;
+        }
         int change = SyncResponse.firstChangeIndex(at);
         for (int i = 0; i < count; i++)
         {
@@ -166,6 +207,13 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
             replicator.onSyncEnd(peerNode, first);
             syncsCompleted++;
             syncing = false;
+            if (!caughtUp)
+            {
+                EventLog.info(owner + ": caught up with peer mapd " + peerNode + " at " + addressText() + ": " +
+                    catchUpChanges + " changes " + (mode == SyncResponse.MODE_SNAPSHOT ? "in a full snapshot" :
+                    "from its backlog") + " in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - catchUpStartNs) +
+                    " ms, now at its change " + replicator.lastApplied(peerNode));
+            }
             caughtUp = true;
         }
     }
@@ -199,6 +247,7 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
 
     void close()
     {
+        closing = true;
         if (periodicSync != null)
         {
             periodicSync.cancel(false);

@@ -145,8 +145,12 @@ final class ReadSession extends RequestSession
         if (ReplicaCheck.isDataError(reason))
         {
             final int r = (int)replica;
-            node.badReplicaQueue().offer(frame, keyIndex, keyLength, entry.logdId(r), entry.offset(r), entry.version(),
-                entry.versionNode(), reason);
+            if (node.badReplicaQueue().offer(frame, keyIndex, keyLength, entry.logdId(r), entry.offset(r),
+                entry.version(), entry.versionNode(), reason))
+            {
+                node.onCorruptReplica(frame, keyIndex, keyLength, entry.logdId(r), entry.offset(r), entry.version(),
+                    reason);
+            }
         }
         tryNextReplica();
     }

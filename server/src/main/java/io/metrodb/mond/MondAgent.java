@@ -485,6 +485,7 @@ final class MondAgent implements LogdGrace.Listener
         dutyCycle.close();
         for (final MonitoredNode node : nodes)
         {
+            node.closing = true;
             node.connection.close();
         }
     }

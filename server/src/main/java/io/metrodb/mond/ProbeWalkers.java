@@ -3,6 +3,8 @@ package io.metrodb.mond;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.ProbeRequest;
 import io.metrodb.protocol.mapd.ProbeResponse;
+import io.metrodb.server.EventLog;
+import io.metrodb.server.EventRate;
 import io.netty.buffer.ByteBuf;
 
 /**
@@ -24,6 +26,7 @@ final class ProbeWalkers implements ProbeWalker.PassListener
     private final RepairQueue repairs;
     private final RepairQueue.LogdStatus logdStatus;
     private final long scrubPassMinNs;
+    private final EventRate corruptLines = new EventRate("mond: corrupt replica lines", 10, 1_000);
     private boolean sweepAgain;
     private long droppedAtSweepStart;
 
@@ -144,6 +147,14 @@ final class ProbeWalkers implements ProbeWalker.PassListener
         if (result != RepairQueue.DUPLICATE)
         {
             counters.badReplicasFound.incrementRelease();
+            if (!fromDownLogd && result != RepairQueue.DROPPED &&
+                !repairs.recentlyRepaired(logdId, ProbeResponse.badOffset(frame, at), nowNs) && corruptLines.allow())
+            {
+                EventLog.warn("mond: corrupt replica found by mapd " + mapd.host + ":" + mapd.port + ": key " +
+                    EventLog.key(key) + " version " + ProbeResponse.badVersion(frame, at) + ", replica on logd " +
+                    logdId + " at offset " + ProbeResponse.badOffset(frame, at) + " (" +
+                    StatusCodes.name(ProbeResponse.badReason(frame, at)) + "); repair queued");
+            }
         }
         agent.wakeAt(nowNs);
     }

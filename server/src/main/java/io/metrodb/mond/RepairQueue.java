@@ -1,5 +1,7 @@
 package io.metrodb.mond;
 
+import org.agrona.collections.Long2LongHashMap;
+
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -33,6 +35,8 @@ final class RepairQueue
     static final int MAX_ATTEMPTS = 16;
     /** A REPAIR lists at most this many bad replicas (a u8 count). */
     static final int MAX_REPLICAS_PER_REPAIR = 255;
+    static final long RECENTLY_REPAIRED_NS = TimeUnit.SECONDS.toNanos(60);
+    static final int RECENTLY_REPAIRED_MAX = 4096;
 
     /**
      * What the queue needs to know about logds.
@@ -49,6 +53,11 @@ final class RepairQueue
     private final long graceNs;
     private final LogdStatus logds;
     private final Map<PendingRepair, PendingRepair> pending = new HashMap<>();
+    /**
+     * Replicas repaired lately and when, for the event lines only: a probe that read a key just before its repair
+     * reports the old bad replica once more, and the REPAIR that follows changes nothing; neither is a new event.
+     */
+    private final Long2LongHashMap repairedAt = new Long2LongHashMap(Long.MIN_VALUE);
     private final PriorityQueue<PendingRepair> due = new PriorityQueue<>((a, b) ->
     {
         final long byTime = a.notBeforeNs - b.notBeforeNs;
@@ -209,15 +218,50 @@ final class RepairQueue
     void onRepaired(final PendingRepair repair, final long nowNs)
     {
         inFlight--;
+        if (repairedAt.size() >= RECENTLY_REPAIRED_MAX)
+        {
+            repairedAt.clear();
+        }
         for (int i = repair.count - 1; i >= 0; i--)
         {
             if (repair.has(i, PendingRepair.SENT))
             {
+                repairedAt.put(replica(repair.logdIds[i], repair.offsets[i]), nowNs);
                 repair.remove(i);
             }
         }
         repair.attempts = 0;
         requeue(repair, nowNs);
+    }
+
+    /**
+     * @return true when this replica was repaired within {@link #RECENTLY_REPAIRED_NS} (a report of it now is a
+     * stale one; for the event lines only).
+     */
+    boolean recentlyRepaired(final int logdId, final long offset, final long nowNs)
+    {
+        final long at = repairedAt.get(replica(logdId, offset));
+        return at != Long.MIN_VALUE && nowNs - at < RECENTLY_REPAIRED_NS;
+    }
+
+    /**
+     * @return true when every replica this repair sends was repaired lately: the REPAIR repeats one already done.
+     */
+    boolean repeatsRecentRepair(final PendingRepair repair, final long nowNs)
+    {
+        for (int i = 0; i < repair.count; i++)
+        {
+            if (repair.has(i, PendingRepair.SENT) && !recentlyRepaired(repair.logdIds[i], repair.offsets[i], nowNs))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long replica(final int logdId, final long offset)
+    {
+        return ((long)logdId << 48) | (offset & 0xFFFF_FFFF_FFFFL);
     }
 
     /**

@@ -5,8 +5,11 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mapd.Change;
 import io.metrodb.protocol.mapd.RepairRequest;
 import io.metrodb.protocol.mapd.RepairRequestFlyweight;
+import io.metrodb.protocol.mapd.RepairResponse;
 import io.metrodb.protocol.netty.RequestWriter;
 import io.metrodb.protocol.netty.ResponseListener;
+import io.metrodb.server.EventLog;
+import io.metrodb.server.EventRate;
 import io.netty.buffer.ByteBuf;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -38,6 +41,7 @@ final class Repairer implements ResponseListener
     private PendingRepair sending;
     private int badCount;
     private long nextToken = 1;
+    private final EventRate repairLines = new EventRate("mond: repair lines", 10, 1_000);
 
     Repairer(final MondAgent agent, final RepairQueue queue, final int repairsPerSec, final long nowNs)
     {
@@ -122,12 +126,17 @@ final class Repairer implements ResponseListener
     @Override
     public void onResponse(final long token, final ByteBuf frame, final int at)
     {
+        final MonitoredNode mapd = inFlightMapd.get(token);
         final PendingRepair repair = complete(token);
         final short status = FrameHeader.status(frame, at);
         final long nowNs = System.nanoTime();
         if (status == StatusCodes.OK)
         {
             agent.counters().repairsDone.incrementRelease();
+            if (!queue.repeatsRecentRepair(repair, nowNs) && repairLines.allow())
+            {
+                logRepair(repair, mapd, frame, at);
+            }
             queue.onRepaired(repair, nowNs);
         }
         else if (status == StatusCodes.STALE_VERSION || status == StatusCodes.NOT_FOUND)
@@ -148,6 +157,29 @@ final class Repairer implements ResponseListener
         final PendingRepair repair = complete(token);
         agent.counters().repairsFailed.incrementRelease();
         queue.onFailed(repair, System.nanoTime());
+    }
+
+    /**
+     * The "repair done" event line: key, version, the replicas reported bad and the key's replicas now.
+     */
+    private static void logRepair(final PendingRepair repair, final MonitoredNode mapd, final ByteBuf frame, final int at)
+    {
+        final StringBuilder line = new StringBuilder(160).append("mond: repair done by mapd ").append(mapd.host)
+            .append(':').append(mapd.port).append(": key ").append(EventLog.key(repair.key)).append(" version ")
+            .append(repair.version).append(", bad [");
+        for (int i = 0; i < repair.count; i++)
+        {
+            line.append(i == 0 ? "" : ", ").append("logd ").append(repair.logdIds[i]).append(" @ ")
+                .append(repair.offsets[i]);
+        }
+        line.append("] -> replicas [");
+        final int count = RepairResponse.isValid(frame, at) ? RepairResponse.replicaCount(frame, at) : 0;
+        for (int i = 0; i < count; i++)
+        {
+            line.append(i == 0 ? "" : ", ").append("logd ").append(RepairResponse.replicaLogdId(frame, at, i))
+                .append(" @ ").append(RepairResponse.replicaOffset(frame, at, i));
+        }
+        EventLog.info(line.append(']').toString());
     }
 
     private PendingRepair complete(final long token)

@@ -120,6 +120,14 @@ public final class GridJournal implements AutoCloseable
     }
 
     /**
+     * @return the open's report of a torn tail it truncated (see {@link LogStore#tornTailReport()}), or null.
+     */
+    public String tornTailReport()
+    {
+        return log.tornTailReport();
+    }
+
+    /**
      * @return where the next entry goes: replaying from here on misses nothing appended later.
      */
     public long tailPosition()
