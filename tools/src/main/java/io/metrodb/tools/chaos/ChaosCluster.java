@@ -31,6 +31,13 @@ final class ChaosCluster implements AutoCloseable
     static final int MAPDS = 3;
     static final int RF = 2;
     private static final long STOP_WAIT_MS = 10_000;
+    /**
+     * JVM options of every daemon, before {@code $METRODB_JAVA_OPTS} (which can override them): the JIT's first tier
+     * only and the serial collector. Seven JVMs restarted every few seconds spend most of their CPU starting; with
+     * these a daemon starts on about half the CPU, and the run checks correctness, not peak speed.
+     */
+    static final List<String> DAEMON_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Xmx512m");
     private static final int CONNECT_TIMEOUT_MS = 200;
 
     /** One daemon process: its node, and the process running it while it runs. */
@@ -194,7 +201,9 @@ final class ChaosCluster implements AutoCloseable
             return;
         }
         Files.createDirectories(dir);
-        final List<String> command = launcher.command(new ProcessSpec(daemon.name(), List.of(daemon.node)));
+        final List<String> command =
+            new ArrayList<>(launcher.command(new ProcessSpec(daemon.name(), List.of(daemon.node))));
+        command.addAll(1, DAEMON_JVM_OPTIONS);
         daemon.process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(daemon).toFile()))

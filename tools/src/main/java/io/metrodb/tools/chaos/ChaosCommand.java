@@ -178,6 +178,7 @@ public final class ChaosCommand implements Callable<Integer>
             out.println("chaos: FAILED to start the cluster: " + e.getMessage());
             return 2;
         }
+        final double listenS = (System.nanoTime() - startNs) / 1e9;
         final double upS = awaitAllUp(cluster, startNs + TimeUnit.SECONDS.toNanos(settleSeconds));
         if (upS < 0)
         {
@@ -185,8 +186,8 @@ public final class ChaosCommand implements Callable<Integer>
                 settleSeconds + " s (" + cluster.health() + ")");
             return 2;
         }
-        out.println(String.format(Locale.ROOT, "chaos: cluster ready in %.1f s: logds %s, mapds %s, mond %s " +
-            "(mapds reach logds through proxies)", upS, endpoints(cluster.logds), String.join(",",
+        out.println(String.format(Locale.ROOT, "chaos: cluster listening after %.1f s, every node UP (mond) %.1f s " +
+            "later: logds %s, mapds %s, mond %s (mapds reach logds through proxies)", listenS, upS, endpoints(cluster.logds), String.join(",",
             cluster.mapdAddresses()), cluster.mond.node.endpoint()));
 
         final WriteLog log = new WriteLog();

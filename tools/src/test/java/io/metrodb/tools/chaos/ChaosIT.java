@@ -1,6 +1,7 @@
 package io.metrodb.tools.chaos;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -8,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +35,7 @@ class ChaosIT
     Path dir;
 
     @Test
+    @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void shouldLoseNoAcknowledgedSetSafeAndLeaveNoDivergenceUnderKillsAndLinkCuts() throws Exception
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
