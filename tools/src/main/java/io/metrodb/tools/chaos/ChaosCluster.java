@@ -243,10 +243,38 @@ final class ChaosCluster implements AutoCloseable
             }
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new IOException(daemon.name() + " does not listen on " + daemon.node.endpoint() +
-                    "; the end of " + logFile(daemon) + ":\n" + tail(logFile(daemon), 15));
+                final boolean dumped = daemon.running() && threadDump(daemon);
+                throw new IOException(daemon.name() + " does not listen on " + daemon.node.endpoint() + " (" +
+                    (daemon.running() ? "running, pid " + daemon.process.pid() : "not running") + ")" +
+                    (dumped ? "; its threads are dumped in " + logFile(daemon) : "") + "; the end of " +
+                    logFile(daemon) + ":\n" + tail(logFile(daemon), 15));
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Has a daemon that is stuck print its threads to its log ({@code kill -QUIT}: the JVM's thread dump).
+     *
+     * @return whether the signal was sent.
+     */
+    private static boolean threadDump(final Daemon daemon) throws InterruptedException
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(daemon.process.pid()))
+                .redirectErrorStream(true).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0)
+            {
+                return false;
+            }
+            // The JVM writes the dump asynchronously; a moment for it to reach the log before the log is read.
+            Thread.sleep(1_000);
+            return true;
+        }
+        catch (final IOException e)
+        {
+            return false;
         }
     }
 

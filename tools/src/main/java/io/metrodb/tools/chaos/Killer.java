@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * Injects faults at random (seeded) intervals and repairs each after a random time: {@code kill -9} of a logd, a
  * mapd or mond (then a restart on the same directory and port), or a cut of one mapd's link to one logd (its proxy
  * drops every connection, or holds every byte). Kinds come in rounds, each round every kind once in a random order,
- * so a short run sees each. RF logds stay reachable from every mapd: at most one logd is down or cut off at a time
+ * so a short run sees each (a kind that has to wait lets the next round's go first). RF logds stay reachable from every mapd: at most one logd is down or cut off at a time
  * (3 logds, RF 2), until it listens again; at most one mapd is down at a time. Each fault and repair is one line.
  */
 final class Killer
@@ -217,22 +217,39 @@ final class Killer
     {
         if (round.isEmpty())
         {
-            for (final Kind kind : Kind.values())
-            {
-                round.add(random.nextInt(round.size() + 1), kind);
-            }
+            newRound();
         }
-        for (int i = 0; i < round.size(); i++)
+        for (int attempt = 0; attempt < 2; attempt++)
         {
-            final Kind kind = round.get(i);
-            if (allowed(kind))
+            for (int i = 0; i < round.size(); i++)
             {
-                round.remove(i);
-                inject(kind, now);
-                return true;
+                final Kind kind = round.get(i);
+                if (allowed(kind))
+                {
+                    round.remove(i);
+                    inject(kind, now);
+                    return true;
+                }
             }
+            // What is left of this round waits for its limit (a logd still restarting): the next round goes
+            // on meanwhile, once.
+            if (round.size() >= Kind.values().length)
+            {
+                break;
+            }
+            newRound();
         }
         return false;
+    }
+
+    private void newRound()
+    {
+        final List<Kind> next = new ArrayList<>();
+        for (final Kind kind : Kind.values())
+        {
+            next.add(random.nextInt(next.size() + 1), kind);
+        }
+        round.addAll(next);
     }
 
     private boolean allowed(final Kind kind)
