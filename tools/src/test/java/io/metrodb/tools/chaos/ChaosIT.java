@@ -2,6 +2,7 @@ package io.metrodb.tools.chaos;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -31,7 +32,8 @@ class ChaosIT
     private static final Pattern FAULTS = Pattern.compile(
         "faults injected: (\\d+) \\(kill -9: logd (\\d+), mapd (\\d+), mond (\\d+); link cuts (\\d+):");
 
-    @TempDir
+    /** Kept when the test fails: the daemons' logs are in it. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     @Test
