@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code metrodb} commands of the tools jar: the local cluster ({@code up}, {@code status}, {@code down}), the
- * REST gateway ({@code gateway}) and the chaos checker ({@code chaos}). The CLI has its own entry point ({@code bin/metrodb-cli}:
- * {@link io.metrodb.tools.cli.CliCommand}).
+ * REST gateway ({@code gateway}) and the chaos checker ({@code chaos}). The CLI has its own entry point
+ * ({@code bin/metrodb-cli}: {@link io.metrodb.tools.cli.CliCommand}).
  */
 @Command(
     name = "metrodb",

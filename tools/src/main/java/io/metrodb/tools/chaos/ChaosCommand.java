@@ -187,8 +187,8 @@ public final class ChaosCommand implements Callable<Integer>
             return 2;
         }
         out.println(String.format(Locale.ROOT, "chaos: cluster listening after %.1f s, every node UP (mond) %.1f s " +
-            "later: logds %s, mapds %s, mond %s (mapds reach logds through proxies)", listenS, upS, endpoints(cluster.logds), String.join(",",
-            cluster.mapdAddresses()), cluster.mond.node.endpoint()));
+            "later: logds %s, mapds %s, mond %s (mapds reach logds through proxies)", listenS, upS,
+            endpoints(cluster.logds), String.join(",", cluster.mapdAddresses()), cluster.mond.node.endpoint()));
 
         final WriteLog log = new WriteLog();
         final String prefix = "chaos/" + Long.toHexString(runSeed) + "/";

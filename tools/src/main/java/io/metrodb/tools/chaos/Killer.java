@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  * Injects faults at random (seeded) intervals and repairs each after a random time: {@code kill -9} of a logd, a
  * mapd or mond (then a restart on the same directory and port), or a cut of one mapd's link to one logd (its proxy
  * drops every connection, or holds every byte). Kinds come in rounds, each round every kind once in a random order,
- * so a short run sees each (a kind that has to wait lets the next round's go first). RF logds stay reachable from every mapd: at most one logd is down or cut off at a time
- * (3 logds, RF 2), until it listens again; at most one mapd is down at a time. Each fault and repair is one line.
+ * so a short run sees each (a kind that has to wait lets the next round's go first). RF logds stay reachable from
+ * every mapd: at most one logd is down or cut off at a time (3 logds, RF 2), until it listens again; at most one
+ * mapd is down at a time. Each fault and repair is one line.
  */
 final class Killer
 {
