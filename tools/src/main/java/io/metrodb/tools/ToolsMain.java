@@ -1,6 +1,7 @@
 package io.metrodb.tools;
 
 import io.metrodb.gateway.GatewayCommand;
+import io.metrodb.tools.chaos.ChaosCommand;
 import io.metrodb.tools.up.DownCommand;
 import io.metrodb.tools.up.StatusCommand;
 import io.metrodb.tools.up.UpCommand;
@@ -8,20 +9,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code metrodb} commands of the tools jar: the local cluster ({@code up}, {@code status}, {@code down}) and the
- * REST gateway ({@code gateway}). The CLI has its own entry point ({@code bin/metrodb-cli}:
- * {@link io.metrodb.tools.cli.CliCommand}).
+ * {@code metrodb} commands of the tools jar: the local cluster ({@code up}, {@code status}, {@code down}), the
+ * REST gateway ({@code gateway}) and the chaos checker ({@code chaos}). The CLI has its own entry point
+ * ({@code bin/metrodb-cli}: {@link io.metrodb.tools.cli.CliCommand}).
  */
 @Command(
     name = "metrodb",
     mixinStandardHelpOptions = true,
     version = "MetroDB 0.1.0-SNAPSHOT",
-    description = "MetroDB tools: a local cluster and clients on the SDK.",
+    description = "MetroDB tools: a local cluster, clients on the SDK and the chaos checker.",
     subcommands = {
         UpCommand.class,
         StatusCommand.class,
         DownCommand.class,
         GatewayCommand.class,
+        ChaosCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class ToolsMain implements Runnable

@@ -11,7 +11,7 @@ import java.security.CodeSource;
  * the Debian package lay it out), found from {@code -Dmetrodb.home} (set by {@code bin/metrodb}),
  * {@code $METRODB_HOME}, or the location of this code.
  */
-final class Jars
+public final class Jars
 {
     static final String SERVER_JAR = "server/target/metrodb-server.jar";
     static final String INSTALLED_SERVER_JAR = "lib/metrodb-server.jar";
@@ -23,7 +23,7 @@ final class Jars
     /**
      * @return true when {@code className} can be loaded here.
      */
-    static boolean hasClass(final String className)
+    public static boolean hasClass(final String className)
     {
         try
         {
@@ -39,7 +39,7 @@ final class Jars
     /**
      * @return the server jar of this checkout or installed tree, or null when there is none.
      */
-    static Path serverJar()
+    public static Path serverJar()
     {
         final Path home = home();
         if (home == null)
