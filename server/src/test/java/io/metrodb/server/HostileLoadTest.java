@@ -403,7 +403,8 @@ class HostileLoadTest
                         while (framesPerSecond > 0 &&
                             frames.get() * 1_000_000_000L / framesPerSecond > System.nanoTime() - startNs)
                         {
-                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // the pace, not a wait for an event
+                            // The pace, not a wait for an event.
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                         }
                         step(i);
                     }

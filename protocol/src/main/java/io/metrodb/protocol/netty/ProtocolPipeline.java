@@ -18,7 +18,8 @@ public final class ProtocolPipeline
     }
 
     /**
-     * Accepting side: flush consolidation ({@link ReadBatchFlusher}), preface + frame decoding, handshake, the role's handler, errors.
+     * Accepting side: flush consolidation ({@link ReadBatchFlusher}), preface + frame decoding, handshake, the role's
+     * handler, errors.
      */
     public static void initServer(
         final ChannelPipeline pipeline,
