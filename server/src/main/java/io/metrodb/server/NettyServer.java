@@ -1,5 +1,6 @@
 package io.metrodb.server;
 
+import io.metrodb.protocol.netty.ConnectionRefusal;
 import io.metrodb.protocol.netty.EdgeCounters;
 import io.metrodb.protocol.netty.HandshakeConfig;
 import io.metrodb.protocol.netty.ProtocolErrorHandler;
@@ -31,16 +32,22 @@ import java.util.function.Supplier;
  * A MetroDB protocol server: native epoll when available, pooled direct buffers, TCP_NODELAY, flush
  * consolidation, the shared handshake and error handling, and the role's request handler per connection.
  * <p>
- * Its {@link ServerLimits} guard it against its clients: past {@code maxConnections} a new connection is closed at
- * once (nothing is sent: it has not spoken HELLO yet) and counted; a connection that does not finish HELLO in
- * time, or whose frame does not arrive whole in time, is closed; incomplete frames share one byte budget; a
- * connection that does not read its replies is not read until it does.
+ * Its {@link ServerLimits} guard it against its clients: past {@code maxConnections} a new connection is counted,
+ * answered {@code OVERLOADED} (its HELLO; a Redis client {@code -ERR max number of clients reached}) and closed
+ * ({@link ConnectionRefusal}; at most {@link #MAX_REFUSING} such at once, more are closed unanswered); a
+ * connection that does not finish HELLO in time, or whose frame does not arrive whole in time, is closed;
+ * incomplete frames share one byte budget; a connection that does not read its replies is not read until it does.
  */
 public final class NettyServer implements AutoCloseable
 {
     /** Stop reading from a connection whose replies pile up beyond this many bytes. */
     public static final int WRITE_HIGH_WATER_MARK = 4 * 1024 * 1024;
     public static final int WRITE_LOW_WATER_MARK = 1024 * 1024;
+    /**
+     * Connections past the limit held at once to be told why (until their HELLO, at most the handshake timeout);
+     * more are closed at once, unanswered.
+     */
+    public static final int MAX_REFUSING = 64;
 
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -159,6 +166,7 @@ public final class NettyServer implements AutoCloseable
         final ServerEdge edge) throws InterruptedException
     {
         final AtomicInteger open = new AtomicInteger();
+        final AtomicInteger refusing = new AtomicInteger();
         final EdgeCounters counters = edge.counters();
         final int maxConnections = edge.limits().maxConnections();
         final EventLoopGroup boss = Transports.newEventLoopGroup(1, name + "-accept");
@@ -186,7 +194,15 @@ public final class NettyServer implements AutoCloseable
                         {
                             open.decrementAndGet();
                             counters.connectionRefused();
-                            channel.close();
+                            if (refusing.incrementAndGet() > MAX_REFUSING)
+                            {
+                                refusing.decrementAndGet();
+                                channel.close();
+                                return;
+                            }
+                            channel.closeFuture().addListener(closed -> refusing.decrementAndGet());
+                            connections.add(channel);
+                            ConnectionRefusal.init(channel.pipeline(), handshake, edge, textProtocol);
                             return;
                         }
                         counters.connectionsOpen(nowOpen);

@@ -1,6 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.netty.ServerLimits;
 import io.metrodb.protocol.testing.RespClient;
 import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +53,24 @@ class RespServerTest
     private RespClient connect(final int port) throws Exception
     {
         return new RespClient(TestCluster.HOST, port);
+    }
+
+    @Test
+    void shouldTellARedisClientPastTheConnectionLimitWhyItIsClosed() throws Exception
+    {
+        cluster = TestCluster.builder(root).logds(2).start();
+        final int port = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2)
+            .limits(ServerLimits.DEFAULTS.withMaxConnections(1)), false).port();
+        try (RespClient first = connect(port); RespClient second = connect(port))
+        {
+            first.writeRaw("PING\r\n");
+            assertEquals("+PONG", first.read());
+            second.writeRaw("PING\r\n");
+            assertEquals("-ERR max number of clients reached", second.read());
+            assertTrue(second.isClosedByServer(), "the refused connection is closed");
+            first.writeRaw("PING\r\n");
+            assertEquals("+PONG", first.read(), "the connection within the limit is served on");
+        }
     }
 
     @Test

@@ -275,8 +275,22 @@ class ServerLimitsTest
         hello();
         hello();
 
-        final Socket refused = raw();
-        assertEquals(-1, refused.getInputStream().read(), "the fourth connection is closed at once");
+        // The fourth is told why: its HELLO is answered OVERLOADED, then it is closed.
+        final SocketClient refused = SocketClient.connectWithHello(HOST, logd.port(), null);
+        clients.add(refused);
+        final ByteBuf answer = refused.lastHello();
+        try
+        {
+            assertEquals(StatusCodes.name(StatusCodes.OVERLOADED), StatusCodes.name(FrameHeader.status(answer, 0)));
+            assertEquals(Opcodes.HELLO, FrameHeader.opcode(answer, 0));
+            assertTrue(ErrorPayload.message(answer, 0).contains("--max-connections 3"),
+                ErrorPayload.message(answer, 0));
+        }
+        finally
+        {
+            answer.release();
+        }
+        assertTrue(refused.isClosedByServer(), "the refused connection is closed");
         assertEquals(1, counter(LogdCounter.SERVER_CONNECTIONS_REFUSED));
         assertEquals(3, counter(LogdCounter.SERVER_CONNECTIONS_OPEN));
         assertPingAnswered(first, 4);

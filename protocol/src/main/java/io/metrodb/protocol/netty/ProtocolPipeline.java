@@ -18,7 +18,8 @@ public final class ProtocolPipeline
     }
 
     /**
-     * Accepting side: flush consolidation, preface + frame decoding, handshake, the role's handler, errors.
+     * Accepting side: flush consolidation ({@link ReadBatchFlusher}), preface + frame decoding, handshake, the role's
+     * handler, errors.
      */
     public static void initServer(
         final ChannelPipeline pipeline,
@@ -47,7 +48,7 @@ public final class ProtocolPipeline
         {
             pipeline.addLast("backpressure", new BackpressureHandler(edge.counters()));
         }
-        pipeline.addLast("flush", new FlushConsolidationHandler(EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        pipeline.addLast("flush", new ReadBatchFlusher(EXPLICIT_FLUSH_AFTER_FLUSHES));
         pipeline.addLast("frames", new FrameDecoder(config.maxFrameLength(), true, edge));
         pipeline.addLast("handshake", new ServerHandshakeHandler(config, edge));
         pipeline.addLast("requests", requestHandler);
