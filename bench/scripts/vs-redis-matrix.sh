@@ -9,7 +9,7 @@
 #             SET vs everysec + 2 replicas at 1 and 50
 #   open      90 % GET / 10 % SET, 50 connections: the closed-loop peak of MetroDB, then open loop at 25, 50 and
 #             75 % of it on both (the same rate on both, coordinated-omission corrected)
-#   cpu       (not in the default) CPU µs per op by process and role, each target alone at 50 connections
+#   cpu       CPU µs per op by process and role, each target alone at 50 connections (GET, SET, SETSAFE)
 #   ycsb      YCSB's A (50/50), B (95/5) and C (100/0) read/update mixes, zipfian, 16 connections, 1000-byte
 #             values: through the harness on both, then YCSB's own client (bin/metrodb-ycsb, 16 threads) on MetroDB
 # Usage: bench/scripts/vs-redis-matrix.sh [-n] [-c CASES] [-r ROUNDS] [-s SECONDS] [-w SECONDS] [-k KEYS] [-o DIR]
@@ -22,7 +22,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-single=0; cases=closed,open,ycsb; rounds=1; seconds=10; warmup=3; keys=100000; out=""
+single=0; cases=closed,open,cpu,ycsb; rounds=1; seconds=10; warmup=3; keys=100000; out=""
 while getopts "nc:r:s:w:k:o:h" opt; do
     case "$opt" in
         n) single=1 ;;
@@ -135,35 +135,6 @@ if [[ ",$cases," == *",open,"* ]]; then
         run "mix-open-$pct" 16379 --mix get=9,set=1 --connections 50 --in-flight 16 --rate $((top * pct / 100))
     done
 fi
-if [[ ",$cases," == *",ycsb,"* ]]; then
-    # YCSB's records are 10 fields of 100 B: 1000-byte values, preloaded again at that size.
-    ycsb=(--distribution zipfian --connections 16 --in-flight 1 --value-size 1000)
-    force_preload=1 run ycsb-a 16379 --mix get=50,set=50 "${ycsb[@]}"
-    run ycsb-b 16379 --mix get=95,set=5 "${ycsb[@]}"
-    run ycsb-c 16379 --mix get=1 "${ycsb[@]}"
-    # YCSB's own client against MetroDB (its update is a GET + SET of the record: docs/YCSB.md).
-    props=(-p "metrodb.hosts=${metro#metrodb://}" -p "recordcount=$keys" -threads 16)
-    echo "== YCSB load: bin/metrodb-ycsb load -P workloads/workloada ${props[*]}"
-    timeout 900 bin/metrodb-ycsb load -P workloads/workloada "${props[@]}" > "$out/ycsb-load.txt" 2>&1
-    printf 'workload	ops	read_p50	read_p99	read_p999	update_p50	update_p99	update_p999	failed
-' > "$out/ycsb.tsv"
-    for w in a b c; do
-        echo "== YCSB $w: bin/metrodb-ycsb run -P workloads/workload$w ${props[*]} -p operationcount=100000000" \
-            "-p maxexecutiontime=$seconds -p measurementtype=hdrhistogram -p hdrhistogram.percentiles=50,99,99.9"
-        timeout 900 bin/metrodb-ycsb run -P "workloads/workload$w" "${props[@]}" -p operationcount=100000000 \
-            -p "maxexecutiontime=$seconds" -p measurementtype=hdrhistogram -p hdrhistogram.percentiles=50,99,99.9 \
-            > "$out/ycsb-$w.txt" 2>&1
-        awk -F', ' -v w="$w" '
-            $1 == "[OVERALL]" && $2 == "Throughput(ops/sec)" { ops = int($3) }
-            $1 == "[READ]" && $2 ~ /^50th/ { r50 = $3 } $1 == "[READ]" && $2 ~ /^99th/ { r99 = $3 }
-            $1 == "[READ]" && $2 ~ /^99\.9P/ { r999 = $3 }
-            $1 == "[UPDATE]" && $2 ~ /^50th/ { u50 = $3 } $1 == "[UPDATE]" && $2 ~ /^99th/ { u99 = $3 }
-            $1 == "[UPDATE]" && $2 ~ /^99\.9P/ { u999 = $3 }
-            $2 ~ /^Return=/ && $2 != "Return=OK" { failed += $3 }
-            END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", w, ops, r50, r99, r999, u50, u99, u999, failed }
-        ' "$out/ycsb-$w.txt" >> "$out/ycsb.tsv"
-    done
-fi
 if [[ ",$cases," == *",cpu,"* ]]; then
     # CPU per operation, by process and role, while each target alone runs at 50 connections: where the time goes.
     # Sampled from /proc between the 2nd and the 8th progress line of the measured time (threads named mapd-*,
@@ -198,12 +169,13 @@ PY
         echo "${n:-0}"
     }
     cpu_run() { # TARGET OP MIX REDIS_PORT
-        local target=$1 op=$2 mix=$3 port=$4 progress="$out/cpu-$1-$2.progress" rpid job hp a b
+        local target=$1 op=$2 mix=$3 port=$4 progress="$out/cpu-$1-$2.progress" rpid job hp a b pre=()
+        [[ $op == get ]] && pre=(--preload "$keys")  # 100-byte values, so GETs hit; before the sampled window
         rpid=$(redis-cli -p "$port" info server | tr -d '\r' | awk -F: '$1 == "process_id" { print $2 }')
         echo "== cpu $target $op: bin/metrodb-bench --target $( [[ $target == redis ]] && echo "redis://127.0.0.1:$port" || echo "$metro") --mix $mix --connections 50 --duration 12s --warmup 2s"
         bin/metrodb-bench --target "$( [[ $target == redis ]] && echo "redis://127.0.0.1:$port" || echo "$metro")" \
             --mix "$mix" --connections 50 --in-flight 1 --keys "$keys" --duration 12s --warmup 2s --seed 1 \
-            --timeout-ms 20000 --out "$out/cpu-$target-$op" > "$out/cpu-$target-$op.txt" 2> "$progress" &
+            --timeout-ms 20000 "${pre[@]}" --out "$out/cpu-$target-$op" > "$out/cpu-$target-$op.txt" 2> "$progress" &
         job=$!
         until (( $(measured "$progress") >= 2 )); do sleep 0.05; done
         hp=$(pgrep -n -f "java.*--out $out/cpu-$target-$op")
@@ -240,6 +212,35 @@ PY
     cpu_run redis set set=1 16379
     cpu_run metrodb setsafe setsafe=1 16380
     cpu_run redis setsafe setsafe=1 16380
+fi
+if [[ ",$cases," == *",ycsb,"* ]]; then
+    # YCSB's records are 10 fields of 100 B: 1000-byte values, preloaded again at that size.
+    ycsb=(--distribution zipfian --connections 16 --in-flight 1 --value-size 1000)
+    force_preload=1 run ycsb-a 16379 --mix get=50,set=50 "${ycsb[@]}"
+    run ycsb-b 16379 --mix get=95,set=5 "${ycsb[@]}"
+    run ycsb-c 16379 --mix get=1 "${ycsb[@]}"
+    # YCSB's own client against MetroDB (its update is a GET + SET of the record: docs/YCSB.md).
+    props=(-p "metrodb.hosts=${metro#metrodb://}" -p "recordcount=$keys" -threads 16)
+    echo "== YCSB load: bin/metrodb-ycsb load -P workloads/workloada ${props[*]}"
+    timeout 900 bin/metrodb-ycsb load -P workloads/workloada "${props[@]}" > "$out/ycsb-load.txt" 2>&1
+    printf 'workload	ops	read_p50	read_p99	read_p999	update_p50	update_p99	update_p999	failed
+' > "$out/ycsb.tsv"
+    for w in a b c; do
+        echo "== YCSB $w: bin/metrodb-ycsb run -P workloads/workload$w ${props[*]} -p operationcount=100000000" \
+            "-p maxexecutiontime=$seconds -p measurementtype=hdrhistogram -p hdrhistogram.percentiles=50,99,99.9"
+        timeout 900 bin/metrodb-ycsb run -P "workloads/workload$w" "${props[@]}" -p operationcount=100000000 \
+            -p "maxexecutiontime=$seconds" -p measurementtype=hdrhistogram -p hdrhistogram.percentiles=50,99,99.9 \
+            > "$out/ycsb-$w.txt" 2>&1
+        awk -F', ' -v w="$w" '
+            $1 == "[OVERALL]" && $2 == "Throughput(ops/sec)" { ops = int($3) }
+            $1 == "[READ]" && $2 ~ /^50th/ { r50 = $3 } $1 == "[READ]" && $2 ~ /^99th/ { r99 = $3 }
+            $1 == "[READ]" && $2 ~ /^99\.9P/ { r999 = $3 }
+            $1 == "[UPDATE]" && $2 ~ /^50th/ { u50 = $3 } $1 == "[UPDATE]" && $2 ~ /^99th/ { u99 = $3 }
+            $1 == "[UPDATE]" && $2 ~ /^99\.9P/ { u999 = $3 }
+            $2 ~ /^Return=/ && $2 != "Return=OK" { failed += $3 }
+            END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", w, ops, r50, r99, r999, u50, u99, u999, failed }
+        ' "$out/ycsb-$w.txt" >> "$out/ycsb.tsv"
+    done
 fi
 echo "summary: $out/summary.tsv"
 column -t -s $'\t' "$out/summary.tsv" | sed 1d
