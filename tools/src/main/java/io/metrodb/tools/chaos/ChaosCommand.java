@@ -1,7 +1,8 @@
 package io.metrodb.tools.chaos;
 
+import io.metrodb.tools.check.KeyReadings;
+
 import io.metrodb.client.MetroClient;
-import io.metrodb.client.MetroException;
 import io.metrodb.tools.up.Jars;
 import io.metrodb.tools.up.Launcher;
 import io.metrodb.tools.up.MondProbe;
@@ -17,13 +18,10 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -256,7 +254,6 @@ public final class ChaosCommand implements Callable<Integer>
     }
 
     /** GETs in flight at once per mapd during the audit. */
-    private static final int AUDIT_BATCH = 256;
 
     /**
      * Reads every key from every mapd, then again only the keys with a problem, until none has one that fails the
@@ -283,10 +280,10 @@ public final class ChaosCommand implements Callable<Integer>
             Verdict.Result first = null;
             while (true)
             {
-                final List<Map<String, Verdict.Reading>> readings = new ArrayList<>();
+                final List<Map<String, KeyReadings.Reading>> readings = new ArrayList<>();
                 for (final MetroClient client : each)
                 {
-                    readings.add(readAll(client, keys));
+                    readings.add(KeyReadings.readAll(client, keys));
                 }
                 rounds++;
                 final List<String> problems = new ArrayList<>();
@@ -318,35 +315,6 @@ public final class ChaosCommand implements Callable<Integer>
         }
     }
 
-    private static Map<String, Verdict.Reading> readAll(final MetroClient client, final List<String> keys)
-    {
-        final Map<String, Verdict.Reading> readings = new HashMap<>(keys.size() * 2);
-        for (int from = 0; from < keys.size(); from += AUDIT_BATCH)
-        {
-            final List<String> batch = keys.subList(from, Math.min(keys.size(), from + AUDIT_BATCH));
-            final List<CompletableFuture<String>> reads = new ArrayList<>(batch.size());
-            for (final String key : batch)
-            {
-                reads.add(client.getAsync(key));
-            }
-            for (int i = 0; i < batch.size(); i++)
-            {
-                Verdict.Reading reading;
-                try
-                {
-                    reading = Verdict.Reading.of(reads.get(i).join());
-                }
-                catch (final CompletionException e)
-                {
-                    final Throwable cause = e.getCause();
-                    reading = Verdict.Reading.failed(cause instanceof MetroException ?
-                        ((MetroException)cause).statusName() : String.valueOf(cause));
-                }
-                readings.put(batch.get(i), reading);
-            }
-        }
-        return readings;
-    }
 
     private int report(final Writers load, final Killer killer, final Verdict.Result result, final long loadNs,
         final double settledS, final double auditS, final MondProbe.Health health)

@@ -1,9 +1,10 @@
 package io.metrodb.tools.check;
 
+import io.metrodb.tools.check.KeyReadings.Reading;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * What every mapd answered for every key the check wrote, judged against the {@link WriteLedger}:
@@ -20,30 +21,6 @@ final class Audit
 {
     /** Problem lines kept for the report. */
     static final int EXAMPLES = 10;
-
-    /**
-     * One mapd's answer for one key: a value, none ({@link #ABSENT}), or an error.
-     */
-    record Reading(String value, String error)
-    {
-        static final Reading ABSENT = new Reading(null, null);
-
-        static Reading of(final String value)
-        {
-            return value == null ? ABSENT : new Reading(value, null);
-        }
-
-        static Reading failed(final String error)
-        {
-            return new Reading(null, Objects.requireNonNull(error));
-        }
-
-        @Override
-        public String toString()
-        {
-            return error != null ? "error(" + error + ")" : value == null ? "absent" : "'" + value + "'";
-        }
-    }
 
     /**
      * @param keys          keys read.

@@ -1,7 +1,6 @@
 package io.metrodb.tools.check;
 
 import io.metrodb.client.MetroClient;
-import io.metrodb.client.MetroException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,14 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -280,10 +276,10 @@ public final class MultiHostCheck implements Callable<Integer>
             int rounds = 0;
             while (true)
             {
-                final List<Map<String, Audit.Reading>> readings = new ArrayList<>();
+                final List<Map<String, KeyReadings.Reading>> readings = new ArrayList<>();
                 for (final MetroClient client : each)
                 {
-                    readings.add(readAll(client, keys));
+                    readings.add(KeyReadings.readAll(client, keys));
                 }
                 rounds++;
                 final Audit.Result result = Audit.of(ledger, mapds, readings);
@@ -306,37 +302,7 @@ public final class MultiHostCheck implements Callable<Integer>
     }
 
     /** GETs in flight at once per mapd during the audit. */
-    private static final int AUDIT_BATCH = 256;
 
-    private static Map<String, Audit.Reading> readAll(final MetroClient client, final List<String> keys)
-    {
-        final Map<String, Audit.Reading> readings = new HashMap<>(keys.size() * 2);
-        for (int from = 0; from < keys.size(); from += AUDIT_BATCH)
-        {
-            final List<String> batch = keys.subList(from, Math.min(keys.size(), from + AUDIT_BATCH));
-            final List<CompletableFuture<String>> reads = new ArrayList<>(batch.size());
-            for (final String key : batch)
-            {
-                reads.add(client.getAsync(key));
-            }
-            for (int i = 0; i < batch.size(); i++)
-            {
-                Audit.Reading reading;
-                try
-                {
-                    reading = Audit.Reading.of(reads.get(i).join());
-                }
-                catch (final CompletionException e)
-                {
-                    final Throwable cause = e.getCause();
-                    reading = Audit.Reading.failed(cause instanceof MetroException ?
-                        ((MetroException)cause).statusName() : String.valueOf(cause));
-                }
-                readings.put(batch.get(i), reading);
-            }
-        }
-        return readings;
-    }
 
     private void printPhases(final Load load, final long[] phaseNs, final int[] connected)
     {

@@ -1,5 +1,7 @@
 package io.metrodb.tools.chaos;
 
+import io.metrodb.tools.check.KeyReadings;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -31,12 +33,12 @@ class VerdictTest
 
     private Verdict.Result judge(final String key, final String... values)
     {
-        final List<Map<String, Verdict.Reading>> readings = new ArrayList<>();
+        final List<Map<String, KeyReadings.Reading>> readings = new ArrayList<>();
         for (final String value : values)
         {
-            final Map<String, Verdict.Reading> reading = new HashMap<>();
+            final Map<String, KeyReadings.Reading> reading = new HashMap<>();
             reading.put(key, value != null && value.startsWith("error:") ?
-                Verdict.Reading.failed(value.substring(6)) : Verdict.Reading.of(value));
+                KeyReadings.Reading.failed(value.substring(6)) : KeyReadings.Reading.of(value));
             readings.add(reading);
         }
         return Verdict.of(log, List.of(key), MAPDS, readings, null);
@@ -135,9 +137,9 @@ class VerdictTest
     {
         final String good = write("a", true, null);
         write("b", true, null);
-        final Map<String, Verdict.Reading> reading = new HashMap<>();
-        reading.put("a", Verdict.Reading.of(good));
-        reading.put("b", Verdict.Reading.ABSENT);
+        final Map<String, KeyReadings.Reading> reading = new HashMap<>();
+        reading.put("a", KeyReadings.Reading.of(good));
+        reading.put("b", KeyReadings.Reading.ABSENT);
         final List<String> problems = new ArrayList<>();
         final Verdict.Result result = Verdict.of(log, List.of("a", "b"), List.of("mapd1"), List.of(reading),
             problems);

@@ -19,17 +19,17 @@ class AuditTest
     private final WriteLedger ledger = new WriteLedger();
 
     /** Each mapd's answers; every mapd starts holding every acknowledged write. */
-    private List<Map<String, Audit.Reading>> readings()
+    private List<Map<String, KeyReadings.Reading>> readings()
     {
-        final List<Map<String, Audit.Reading>> readings = new ArrayList<>();
+        final List<Map<String, KeyReadings.Reading>> readings = new ArrayList<>();
         for (int m = 0; m < NAMES.size(); m++)
         {
-            final Map<String, Audit.Reading> answers = new HashMap<>();
+            final Map<String, KeyReadings.Reading> answers = new HashMap<>();
             for (final String key : ledger.keys())
             {
                 final WriteLedger.Write write = ledger.freshWrite(key);
-                answers.put(key, write != null && write.acked() ? Audit.Reading.of(write.value()) :
-                    Audit.Reading.ABSENT);
+                answers.put(key, write != null && write.acked() ? KeyReadings.Reading.of(write.value()) :
+                    KeyReadings.Reading.ABSENT);
             }
             readings.add(answers);
         }
@@ -49,8 +49,8 @@ class AuditTest
     void shouldPassWhenEveryMapdHoldsEveryAcknowledgedWrite()
     {
         writeSome();
-        final List<Map<String, Audit.Reading>> readings = readings();
-        readings.forEach(answers -> answers.put("hot/0", Audit.Reading.of("hot/0=b")));
+        final List<Map<String, KeyReadings.Reading>> readings = readings();
+        readings.forEach(answers -> answers.put("hot/0", KeyReadings.Reading.of("hot/0=b")));
         final Audit.Result result = Audit.of(ledger, NAMES, readings);
         assertTrue(result.clean(), result.toString());
         assertEquals(4, result.keys());
@@ -61,8 +61,8 @@ class AuditTest
     void shouldCountAnAcknowledgedSetSafeMissingFromOneMapdAsLost()
     {
         writeSome();
-        final List<Map<String, Audit.Reading>> readings = readings();
-        readings.get(2).put("k/0/1", Audit.Reading.ABSENT);
+        final List<Map<String, KeyReadings.Reading>> readings = readings();
+        readings.get(2).put("k/0/1", KeyReadings.Reading.ABSENT);
         final Audit.Result result = Audit.of(ledger, NAMES, readings);
         assertEquals(1, result.lostSafe(), result.toString());
         assertEquals(0, result.lostSet(), result.toString());
@@ -76,8 +76,8 @@ class AuditTest
     void shouldCountAnAlteredValueOnEveryMapdAsLost()
     {
         writeSome();
-        final List<Map<String, Audit.Reading>> readings = readings();
-        readings.forEach(answers -> answers.put("k/0/2", Audit.Reading.of("k/0/2=SET, altered")));
+        final List<Map<String, KeyReadings.Reading>> readings = readings();
+        readings.forEach(answers -> answers.put("k/0/2", KeyReadings.Reading.of("k/0/2=SET, altered")));
         final Audit.Result result = Audit.of(ledger, NAMES, readings);
         assertEquals(1, result.lostSet(), result.toString());
         assertEquals(0, result.lostSafe(), result.toString());
@@ -88,8 +88,8 @@ class AuditTest
     void shouldNotPassWhenAMapdAnswersWithAnError()
     {
         writeSome();
-        final List<Map<String, Audit.Reading>> readings = readings();
-        readings.get(1).put("k/0/3", Audit.Reading.failed("TIMEOUT"));
+        final List<Map<String, KeyReadings.Reading>> readings = readings();
+        readings.get(1).put("k/0/3", KeyReadings.Reading.failed("TIMEOUT"));
         readings.get(1).remove("hot/0");
         final Audit.Result result = Audit.of(ledger, NAMES, readings);
         assertEquals(2, result.readErrors(), "an error and a key not read: " + result);
@@ -102,9 +102,9 @@ class AuditTest
     void shouldAcceptAFailedWriteAbsentEverywhereOrHeldEverywhere()
     {
         writeSome();
-        final List<Map<String, Audit.Reading>> readings = readings();
+        final List<Map<String, KeyReadings.Reading>> readings = readings();
         assertTrue(Audit.of(ledger, NAMES, readings).clean(), "absent everywhere");
-        readings.forEach(answers -> answers.put("k/0/3", Audit.Reading.of("k/0/3=SETSAFE")));
+        readings.forEach(answers -> answers.put("k/0/3", KeyReadings.Reading.of("k/0/3=SETSAFE")));
         assertTrue(Audit.of(ledger, NAMES, readings).clean(), "applied everywhere");
     }
 
@@ -112,8 +112,8 @@ class AuditTest
     void shouldCountAFailedWriteHeldBySomeMapdsOnlyAsDivergent()
     {
         writeSome();
-        final List<Map<String, Audit.Reading>> readings = readings();
-        readings.get(0).put("k/0/3", Audit.Reading.of("k/0/3=SETSAFE"));
+        final List<Map<String, KeyReadings.Reading>> readings = readings();
+        readings.get(0).put("k/0/3", KeyReadings.Reading.of("k/0/3=SETSAFE"));
         final Audit.Result result = Audit.of(ledger, NAMES, readings);
         assertEquals(1, result.divergent(), result.toString());
         assertEquals(0, result.lost(), result.toString());
@@ -124,17 +124,17 @@ class AuditTest
     void shouldCountASharedKeyHeldDifferentlyOrWithAValueNeverWrittenAsDivergent()
     {
         writeSome();
-        final List<Map<String, Audit.Reading>> readings = readings();
-        readings.get(0).put("hot/0", Audit.Reading.of("hot/0=a"));
-        readings.get(1).put("hot/0", Audit.Reading.of("hot/0=b"));
-        readings.get(2).put("hot/0", Audit.Reading.of("hot/0=b"));
+        final List<Map<String, KeyReadings.Reading>> readings = readings();
+        readings.get(0).put("hot/0", KeyReadings.Reading.of("hot/0=a"));
+        readings.get(1).put("hot/0", KeyReadings.Reading.of("hot/0=b"));
+        readings.get(2).put("hot/0", KeyReadings.Reading.of("hot/0=b"));
         assertEquals(1, Audit.of(ledger, NAMES, readings).divergent(), "a and b");
-        readings.forEach(answers -> answers.put("hot/0", Audit.Reading.of("hot/0=c")));
+        readings.forEach(answers -> answers.put("hot/0", KeyReadings.Reading.of("hot/0=c")));
         final Audit.Result result = Audit.of(ledger, NAMES, readings);
         assertEquals(1, result.divergent(), result.toString());
         assertTrue(result.examples().get(0).startsWith("hot/0: holds a value never written;"),
             result.examples().toString());
-        readings.forEach(answers -> answers.put("hot/0", Audit.Reading.of("hot/0=a")));
+        readings.forEach(answers -> answers.put("hot/0", KeyReadings.Reading.of("hot/0=a")));
         assertTrue(Audit.of(ledger, NAMES, readings).clean(), "a, everywhere");
     }
 
