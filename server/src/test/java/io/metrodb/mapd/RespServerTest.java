@@ -74,6 +74,42 @@ class RespServerTest
     }
 
     @Test
+    void shouldCloseARedisClientWhoseCommandStopsHalfWayAtTheFrameDeadlineAndServeOthers() throws Exception
+    {
+        cluster = TestCluster.builder(root).logds(2).start();
+        final int port = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2)
+            .limits(ServerLimits.DEFAULTS.withFrameTimeoutMs(300)), false).port();
+        try (RespClient stalled = connect(port); RespClient other = connect(port))
+        {
+            stalled.writeRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nab");
+            other.writeRaw("PING\r\n");
+            assertEquals("+PONG", other.read(), "a client with a whole command is served meanwhile");
+            assertEquals("-ERR a command was incomplete 300 ms after it started arriving", stalled.read());
+            assertTrue(stalled.isClosedByServer(), "the stalled connection is closed");
+            other.writeRaw("SET k v\r\nGET k\r\n");
+            assertEquals("+OK", other.read());
+            assertEquals("v", other.read(), "the half-sent SET was never applied; the other client's was");
+        }
+    }
+
+    @Test
+    void shouldCloseARedisClientWhoseIncompleteCommandFindsNoRoomInTheBudget() throws Exception
+    {
+        cluster = TestCluster.builder(root).logds(2).start();
+        final int port = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2)
+            .limits(ServerLimits.DEFAULTS.withIncompleteFrameBudget(64 * 1024)), false).port();
+        try (RespClient greedy = connect(port); RespClient other = connect(port))
+        {
+            greedy.writeRaw("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n" + "x".repeat(70_000));
+            assertTrue(String.valueOf(greedy.read()).startsWith("-ERR the server holds too many incomplete commands"),
+                "a partial command over the budget is refused");
+            assertTrue(greedy.isClosedByServer(), "and its connection closed");
+            other.writeRaw("PING\r\n");
+            assertEquals("+PONG", other.read(), "its bytes went back to the budget: others are served");
+        }
+    }
+
+    @Test
     void shouldAnswerAnInlineSessionAsTelnetSendsIt() throws Exception
     {
         final int port = startMapd(null);

@@ -10,8 +10,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Splits the inbound byte stream into frames, each passed on as a retained slice that starts at the
@@ -25,21 +23,19 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * With a {@link ServerEdge} (a server's connections) a frame that has started arriving must be complete within
  * the edge's frame timeout, and the bytes it holds meanwhile are taken from the edge's budget shared by every
- * connection: a frame that times out or finds no room closes its connection (ERROR {@code TIMEOUT} or
- * {@code OVERLOADED}). Bytes are buffered as they arrive, never allocated ahead for the length a frame claims. The
- * deadline is one timer per connection, armed when a read ends inside a frame and only if none is pending.
+ * connection ({@link IncompleteInput}): a frame that times out or finds no room closes its connection (ERROR
+ * {@code TIMEOUT} or {@code OVERLOADED}). Bytes are buffered as they arrive, never allocated ahead for the length a
+ * frame claims.
  */
 public final class FrameDecoder extends ByteToMessageDecoder
 {
     private final int maxFrameLength;
     private final ServerEdge edge;
+    private final IncompleteInput incomplete;
     private int prefaceBytesSeen;
     private boolean failed;
     private boolean partial;
     private boolean heldForWrites;
-    private long partialSinceNs;
-    private long reserved;
-    private ScheduledFuture<?> deadline;
     private ChannelHandlerContext context;
 
     /**
@@ -59,12 +55,22 @@ public final class FrameDecoder extends ByteToMessageDecoder
     public FrameDecoder(final int maxFrameLength, final boolean expectPreface, final ServerEdge edge)
     {
         this.edge = edge;
+        this.incomplete = edge == null ? null : new IncompleteInput(edge, this::onFrameTimedOut);
         if (maxFrameLength < FrameHeader.HEADER_LENGTH)
         {
             throw new IllegalArgumentException("maxFrameLength must be >= " + FrameHeader.HEADER_LENGTH);
         }
         this.maxFrameLength = maxFrameLength;
         this.prefaceBytesSeen = expectPreface ? 0 : Preface.LENGTH;
+    }
+
+    /**
+     * @return the server's edge this decoder guards frames with, or null for none (a text protocol taking over the
+     *         connection keeps the same guard).
+     */
+    public ServerEdge edge()
+    {
+        return edge;
     }
 
     @Override
@@ -143,82 +149,43 @@ public final class FrameDecoder extends ByteToMessageDecoder
      */
     private void onPartial(final ChannelHandlerContext ctx, final ByteBuf in)
     {
-        if (edge == null || !in.isReadable())
+        if (incomplete == null || !in.isReadable())
         {
             return;
         }
-        final int held = in.readableBytes();
-        if (held > reserved)
+        context = ctx;
+        partial = true;
+        if (!incomplete.held(ctx, in.readableBytes()))
         {
-            if (!edge.tryReserve(held - reserved))
-            {
-                edge.counters().frameBudgetRefused();
-                fail(in, StatusCodes.OVERLOADED, "the server holds too many incomplete frames (budget " +
-                    edge.limits().incompleteFrameBudget() + " bytes); this one had " + held + " bytes");
-            }
-            reserved = held;
-        }
-        if (!partial)
-        {
-            partial = true;
-            partialSinceNs = System.nanoTime();
-            if (deadline == null && edge.frameTimeoutNs() > 0)
-            {
-                context = ctx;
-                deadline = ctx.executor().schedule(this::checkDeadline, edge.frameTimeoutNs(), TimeUnit.NANOSECONDS);
-            }
+            fail(in, StatusCodes.OVERLOADED, "the server holds too many incomplete frames (budget " +
+                edge.limits().incompleteFrameBudget() + " bytes); this one had " + in.readableBytes() + " bytes");
         }
     }
 
     private void onWhole()
     {
         partial = false;
-        if (reserved > 0)
-        {
-            edge.release(reserved);
-            reserved = 0;
-        }
+        incomplete.whole();
     }
 
-    private void checkDeadline()
+    private void onFrameTimedOut()
     {
-        deadline = null;
-        final ChannelHandlerContext ctx = context;
-        if (!partial || failed || !ctx.channel().isActive())
+        if (failed)
         {
-            return;
-        }
-        final long now = System.nanoTime();
-        if (!ctx.channel().config().isAutoRead())
-        {
-            // The server stopped reading (backpressure): the frame cannot arrive, which is not the sender's fault.
-            partialSinceNs = now;
-        }
-        final long left = partialSinceNs + edge.frameTimeoutNs() - now;
-        if (left > 0)
-        {
-            deadline = ctx.executor().schedule(this::checkDeadline, left, TimeUnit.NANOSECONDS);
             return;
         }
         failed = true;
-        onWhole();
-        edge.counters().frameTimedOut();
-        ctx.fireExceptionCaught(new ProtocolException(StatusCodes.TIMEOUT, true, "a frame was incomplete " +
+        partial = false;
+        context.fireExceptionCaught(new ProtocolException(StatusCodes.TIMEOUT, true, "a frame was incomplete " +
             edge.limits().frameTimeoutMs() + " ms after it started arriving"));
     }
 
     @Override
     protected void handlerRemoved0(final ChannelHandlerContext ctx)
     {
-        if (deadline != null)
+        if (incomplete != null)
         {
-            deadline.cancel(false);
-            deadline = null;
-        }
-        if (reserved > 0)
-        {
-            edge.release(reserved);
-            reserved = 0;
+            incomplete.release();
         }
         partial = false;
     }

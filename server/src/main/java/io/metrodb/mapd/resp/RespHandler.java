@@ -5,7 +5,9 @@ import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Info;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.netty.IncompleteInput;
 import io.metrodb.protocol.netty.ReadGate;
+import io.metrodb.protocol.netty.ServerEdge;
 import io.metrodb.protocol.resp.RespCommand;
 import io.metrodb.protocol.resp.RespException;
 import io.metrodb.protocol.resp.RespParser;
@@ -61,6 +63,8 @@ final class RespHandler extends ChannelDuplexHandler
     private final WriteTracker tracker = new WriteTracker();
     private final ValueAssembler value = new ValueAssembler();
     private final Runnable resumeTask = this::resume;
+    /** A command that has started arriving: its deadline and the bytes it holds of the server's budget; or null. */
+    private final IncompleteInput incomplete;
     private ChannelHandlerContext ctx;
     private RespDispatcher dispatcher;
     private ByteBuf cumulation;
@@ -72,9 +76,14 @@ final class RespHandler extends ChannelDuplexHandler
     private boolean processing;
     private boolean processAgain;
 
-    RespHandler(final RespProtocol protocol)
+    /**
+     * @param protocol the server's RESP settings and counters.
+     * @param edge     the server's incomplete-input deadline and budget (the binary frames' own), or null for none.
+     */
+    RespHandler(final RespProtocol protocol, final ServerEdge edge)
     {
         this.protocol = protocol;
+        this.incomplete = edge == null ? null : new IncompleteInput(edge, this::onIncompleteTimedOut);
         this.stats = protocol.stats();
         this.parser = new RespParser(protocol.maxBulkLength(), MAX_ARGS, RespParser.DEFAULT_MAX_INLINE_LENGTH);
     }
@@ -98,6 +107,10 @@ final class RespHandler extends ChannelDuplexHandler
             removed = true;
             closing = true;
             stats.connectedClients--;
+            if (incomplete != null)
+            {
+                incomplete.release();
+            }
             releaseAll();
         }
     }
@@ -182,6 +195,39 @@ final class RespHandler extends ChannelDuplexHandler
             {
                 cumulation.discardSomeReadBytes();
             }
+        }
+        trackIncomplete(ctx);
+    }
+
+    /**
+     * Bytes left after parsing are a command that has started arriving, unless parsing waits for this connection's
+     * own replies (then they may be whole commands, held back by the server): those take budget and run a deadline.
+     */
+    private void trackIncomplete(final ChannelHandlerContext ctx)
+    {
+        if (incomplete == null || closing)
+        {
+            return;
+        }
+        if (cumulation == null || parsePaused || waitingForWrites)
+        {
+            incomplete.whole();
+        }
+        else if (!incomplete.held(ctx, cumulation.readableBytes()))
+        {
+            closeAfter(ctx, "ERR the server holds too many incomplete commands (budget " +
+                incomplete.edge().limits().incompleteFrameBudget() + " bytes); this one had " +
+                cumulation.readableBytes() + " bytes");
+        }
+    }
+
+    private void onIncompleteTimedOut()
+    {
+        if (!closing && !removed)
+        {
+            closeAfter(ctx, "ERR a command was incomplete " + incomplete.edge().limits().frameTimeoutMs() +
+                " ms after it started arriving");
+            ctx.flush();
         }
     }
 

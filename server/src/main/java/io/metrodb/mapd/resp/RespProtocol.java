@@ -1,6 +1,8 @@
 package io.metrodb.mapd.resp;
 
 import io.metrodb.protocol.ProtocolLimits;
+import io.metrodb.protocol.netty.FrameDecoder;
+import io.metrodb.protocol.netty.ServerEdge;
 import io.metrodb.protocol.netty.TextProtocol;
 import io.netty.channel.ChannelPipeline;
 
@@ -27,9 +29,9 @@ public final class RespProtocol implements TextProtocol
     @Override
     public void install(final ChannelPipeline pipeline)
     {
-        pipeline.remove("frames");
+        final ServerEdge edge = ((FrameDecoder)pipeline.remove("frames")).edge();
         pipeline.remove("handshake");
-        pipeline.addBefore("requests", "resp", new RespHandler(this));
+        pipeline.addBefore("requests", "resp", new RespHandler(this, edge));
     }
 
     int maxValueLength()

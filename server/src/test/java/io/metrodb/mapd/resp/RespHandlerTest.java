@@ -107,7 +107,7 @@ class RespHandlerTest
 
     private final Requests requests = new Requests();
     private final EmbeddedChannel channel =
-        new EmbeddedChannel(new RespHandler(new RespProtocol(MAX_VALUE, new byte[0])), requests);
+        new EmbeddedChannel(new RespHandler(new RespProtocol(MAX_VALUE, new byte[0]), null), requests);
 
     @AfterEach
     void release()
