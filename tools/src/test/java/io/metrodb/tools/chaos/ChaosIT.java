@@ -1,5 +1,6 @@
 package io.metrodb.tools.chaos;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -19,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code metrodb chaos} in CI: 3 logds, 3 mapds and mond as processes of their own (started from the test's
- * classpath), {@code kill -9}s and link cuts for {@code -Dmetrodb.chaos.seconds} (default 60; bin/verify's second
- * JDK pass gives 15) under load, then the audit of every mapd. Passes when no acknowledged SETSAFE is lost and no key
+ * classpath), {@code kill -9}s and link cuts for {@code -Dmetrodb.chaos.seconds} (default 60) under load, then the
+ * audit of every mapd. Once per suite: bin/verify's later JDK passes ({@code -Dmetrodb.test.secondPass=true}) skip it. Passes when no acknowledged SETSAFE is lost and no key
  * is divergent, having really written and injected faults. Seed: {@code -Dmetrodb.chaos.seed}.
  */
 class ChaosIT
@@ -40,6 +41,8 @@ class ChaosIT
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void shouldLoseNoAcknowledgedSetSafeAndLeaveNoDivergenceUnderKillsAndLinkCuts() throws Exception
     {
+        Assumptions.assumeFalse(Boolean.getBoolean("metrodb.test.secondPass"),
+            "chaos: skipped: it runs once per suite, in bin/verify's first JDK pass");
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final int status;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8))
