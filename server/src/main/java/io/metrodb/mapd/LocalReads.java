@@ -304,14 +304,19 @@ final class LocalReads implements PeerConnection.StateListener, AutoCloseable
         byNodeId[nodeId] = new LocalLogd(nodeId, connection, dir, verifier.segmentLength());
         verified++;
         verifications++;
-        LOG.log(System.Logger.Level.INFO, "logd " + nodeId + " at " + connection.address() +
+        LOG.log(System.Logger.Level.INFO, "logd " + nodeId + " at " + endpoint(connection) +
             " is on this host: reading its segment files in " + dir + " directly");
     }
 
     private void refuse(final PeerConnection connection, final String why)
     {
         refusals++;
-        LOG.log(System.Logger.Level.INFO, "logd at " + connection.address() + " is read over the network: " + why);
+        LOG.log(System.Logger.Level.INFO, "logd at " + endpoint(connection) + " is read over the network: " + why);
+    }
+
+    private static String endpoint(final PeerConnection connection)
+    {
+        return connection.address().getHostString() + ":" + connection.address().getPort();
     }
 
     private void dropConnection(final PeerConnection connection)

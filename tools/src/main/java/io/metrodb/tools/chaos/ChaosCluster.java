@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster under chaos: 3 logds, 3 peer mapds at RF 2 and mond, each daemon a process of its own (so each can be
- * killed alone), on loopback ports picked free at start and kept across restarts, data in {@code <dir>/<node>} and
- * output in {@code <dir>/<node>.log} (appended across restarts). Each mapd reaches each logd through a
- * {@link LinkProxy} of its own (the link that can be cut); mapds reach each other and mond reaches every node
- * directly.
+ * killed alone), data in {@code <dir>/<node>} and output in {@code <dir>/<node>.log} (appended across restarts).
+ * Where namespaces can be used ({@link NetnsNetwork}), each daemon is a host of its own on the default port of its
+ * kind, and a mapd's link to a logd is cut in the network's router. Otherwise every daemon is on loopback, on a
+ * port picked free at start and kept across restarts, and each mapd reaches each logd through a {@link LinkProxy}
+ * of its own (the link that can be cut). Mapds reach each other, and mond every node, directly.
  */
 final class ChaosCluster implements AutoCloseable
 {
@@ -40,15 +41,25 @@ final class ChaosCluster implements AutoCloseable
         "-Xmx512m");
     private static final int CONNECT_TIMEOUT_MS = 200;
 
-    /** One daemon process: its node, and the process running it while it runs. */
+    /** One daemon process: its node, its address, and the process running it while it runs. */
     static final class Daemon
     {
         final NodeSpec node;
+        final String host;
         Process process;
 
-        Daemon(final NodeSpec node)
+        Daemon(final NodeSpec node, final String host)
         {
             this.node = node;
+            this.host = host;
+        }
+
+        /**
+         * @return host:port.
+         */
+        String endpoint()
+        {
+            return host + ":" + node.port();
         }
 
         String name()
@@ -62,26 +73,38 @@ final class ChaosCluster implements AutoCloseable
         }
     }
 
+    private static final int LOGD_PORT = 7558;
+    private static final int MAPD_PORT = 7550;
+    private static final int MOND_PORT = 7570;
+
     private final Path dir;
     private final Launcher launcher;
+    /** The hosts' network, or null: every daemon on loopback, links through proxies. */
+    private final NetnsNetwork network;
     final List<Daemon> logds = new ArrayList<>();
     final List<Daemon> mapds = new ArrayList<>();
     final Daemon mond;
     /** links[m][l]: mapd m's link to logd l. */
-    final LinkProxy[][] links = new LinkProxy[MAPDS][LOGDS];
+    final Link[][] links = new Link[MAPDS][LOGDS];
     private final Thread shutdownHook;
 
     /**
-     * Picks the ports and starts the proxies; {@link #startAll} starts the daemons.
+     * Picks the addresses and ports, and starts the proxies when there is no network; {@link #startAll} starts the
+     * daemons.
      *
      * @param dir      the cluster's directory.
      * @param launcher builds each daemon's command line.
+     * @param network  the hosts' network (one host per daemon, named after it: logd1..3, mapd1..3, mond), closed
+     *                 with the cluster; or null for loopback and proxies.
      */
-    ChaosCluster(final Path dir, final Launcher launcher) throws IOException
+    ChaosCluster(final Path dir, final Launcher launcher, final NetnsNetwork network) throws IOException
     {
         this.dir = dir;
         this.launcher = launcher;
+        this.network = network;
+        final String[] logdHosts = new String[LOGDS];
         final int[] logdPorts = new int[LOGDS];
+        final String[] mapdHosts = new String[MAPDS];
         final int[] mapdPorts = new int[MAPDS];
         final List<String> logdAddresses = new ArrayList<>();
         final List<String> mapdAddresses = new ArrayList<>();
@@ -89,19 +112,23 @@ final class ChaosCluster implements AutoCloseable
         {
             for (int l = 0; l < LOGDS; l++)
             {
-                logdPorts[l] = freePort();
-                logdAddresses.add(HOST + ":" + logdPorts[l]);
+                logdHosts[l] = host("logd" + (l + 1));
+                logdPorts[l] = network != null ? LOGD_PORT : freePort();
+                logdAddresses.add(logdHosts[l] + ":" + logdPorts[l]);
             }
             for (int m = 0; m < MAPDS; m++)
             {
-                mapdPorts[m] = freePort();
-                mapdAddresses.add(HOST + ":" + mapdPorts[m]);
+                mapdHosts[m] = host("mapd" + (m + 1));
+                mapdPorts[m] = network != null ? MAPD_PORT : freePort();
+                mapdAddresses.add(mapdHosts[m] + ":" + mapdPorts[m]);
             }
             for (int m = 0; m < MAPDS; m++)
             {
                 for (int l = 0; l < LOGDS; l++)
                 {
-                    links[m][l] = new LinkProxy("mapd" + (m + 1) + "->logd" + (l + 1), HOST, logdPorts[l]);
+                    links[m][l] = network != null ?
+                        new NetnsLink(network, "mapd" + (m + 1), "logd" + (l + 1)) :
+                        new LinkProxy("mapd" + (m + 1) + "->logd" + (l + 1), HOST, logdPorts[l]);
                 }
             }
         }
@@ -114,31 +141,73 @@ final class ChaosCluster implements AutoCloseable
         {
             final Path nodeDir = dir.resolve("logd" + (l + 1));
             logds.add(new Daemon(new NodeSpec("logd" + (l + 1), NodeSpec.LOGD, logdPorts[l], nodeDir, List.of(
-                "--dir", nodeDir.toString(), "--host", HOST, "--port", Integer.toString(logdPorts[l]),
-                "--node-id", Integer.toString(l + 1), "--segment-size", "32m", "--max-entry", "1m"), "logd", 0)));
+                "--dir", nodeDir.toString(), "--host", logdHosts[l], "--port", Integer.toString(logdPorts[l]),
+                "--node-id", Integer.toString(l + 1), "--segment-size", "32m", "--max-entry", "1m"), "logd", 0),
+                logdHosts[l]));
         }
         for (int m = 0; m < MAPDS; m++)
         {
             final Path nodeDir = dir.resolve("mapd" + (m + 1));
-            final List<String> viaLinks = new ArrayList<>();
+            final List<String> logdsSeen = new ArrayList<>();
             for (int l = 0; l < LOGDS; l++)
             {
-                viaLinks.add(HOST + ":" + links[m][l].port());
+                logdsSeen.add(network != null ? logdAddresses.get(l) : HOST + ":" + ((LinkProxy)links[m][l]).port());
             }
             final List<String> peers = new ArrayList<>(mapdAddresses);
             peers.remove(m);
-            mapds.add(new Daemon(new NodeSpec("mapd" + (m + 1), NodeSpec.MAPD, mapdPorts[m], nodeDir, List.of(
-                "--dir", nodeDir.toString(), "--host", HOST, "--port", Integer.toString(mapdPorts[m]),
-                "--node-id", Integer.toString(11 + m), "--rf", Integer.toString(RF), "--max-value", "256k",
-                "--logds", String.join(",", viaLinks), "--peers", String.join(",", peers)), "mapd", 0)));
+            final List<String> args = new ArrayList<>(List.of("--dir", nodeDir.toString(), "--host", mapdHosts[m],
+                "--port", Integer.toString(mapdPorts[m]), "--node-id", Integer.toString(11 + m), "--rf",
+                Integer.toString(RF), "--max-value", "256k", "--logds", String.join(",", logdsSeen), "--peers",
+                String.join(",", peers)));
+            if (network != null)
+            {
+                // A host of its own: it reads the logds over the network, as it could not read another host's files.
+                args.add("--local-reads=off");
+            }
+            mapds.add(new Daemon(new NodeSpec("mapd" + (m + 1), NodeSpec.MAPD, mapdPorts[m], nodeDir, args, "mapd",
+                0), mapdHosts[m]));
         }
-        final int mondPort = freePort();
+        final String mondHost = host("mond");
+        final int mondPort = network != null ? MOND_PORT : freePort();
         final Path mondDir = dir.resolve("mond");
         mond = new Daemon(new NodeSpec("mond", NodeSpec.MOND, mondPort, mondDir, List.of(
-            "--dir", mondDir.toString(), "--host", HOST, "--port", Integer.toString(mondPort),
-            "--mapds", String.join(",", mapdAddresses), "--logds", String.join(",", logdAddresses)), "mond", 0));
+            "--dir", mondDir.toString(), "--host", mondHost, "--port", Integer.toString(mondPort),
+            "--mapds", String.join(",", mapdAddresses), "--logds", String.join(",", logdAddresses)), "mond", 0),
+            mondHost);
         shutdownHook = new Thread(this::killAll, "chaos-cluster-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /**
+     * @return the hosts of a cluster in a {@link NetnsNetwork}, by the names its daemons' hosts have.
+     */
+    static List<String> hostNames()
+    {
+        final List<String> names = new ArrayList<>();
+        for (int l = 1; l <= LOGDS; l++)
+        {
+            names.add("logd" + l);
+        }
+        for (int m = 1; m <= MAPDS; m++)
+        {
+            names.add("mapd" + m);
+        }
+        names.add("mond");
+        return names;
+    }
+
+    /**
+     * @return how the daemons are connected, for the run's first lines.
+     */
+    String describeNetwork()
+    {
+        return network != null ? "each daemon a host of its own in " + network.describe() + "; links cut in its " +
+            "router" : "every daemon on loopback; mapds reach logds through proxies, where links are cut";
+    }
+
+    private String host(final String name)
+    {
+        return network != null ? network.address(name) : HOST;
     }
 
     /**
@@ -157,7 +226,7 @@ final class ChaosCluster implements AutoCloseable
         final List<String> addresses = new ArrayList<>();
         for (final Daemon mapd : mapds)
         {
-            addresses.add(mapd.node.endpoint());
+            addresses.add(mapd.endpoint());
         }
         return addresses;
     }
@@ -204,6 +273,11 @@ final class ChaosCluster implements AutoCloseable
         final List<String> command =
             new ArrayList<>(launcher.command(new ProcessSpec(daemon.name(), List.of(daemon.node))));
         command.addAll(1, DAEMON_JVM_OPTIONS);
+        if (network != null)
+        {
+            // ip netns exec execs the daemon itself: the process is the JVM, and a kill -9 reaches it.
+            command.addAll(0, network.exec(daemon.name()));
+        }
         daemon.process = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(daemon).toFile()))
@@ -235,7 +309,7 @@ final class ChaosCluster implements AutoCloseable
      */
     void awaitListening(final Daemon daemon, final long deadlineNs) throws IOException, InterruptedException
     {
-        while (!listening(daemon.node.port()))
+        while (!listening(daemon))
         {
             if (!daemon.running())
             {
@@ -244,7 +318,7 @@ final class ChaosCluster implements AutoCloseable
             if (System.nanoTime() - deadlineNs > 0)
             {
                 final boolean dumped = daemon.running() && threadDump(daemon);
-                throw new IOException(daemon.name() + " does not listen on " + daemon.node.endpoint() + " (" +
+                throw new IOException(daemon.name() + " does not listen on " + daemon.endpoint() + " (" +
                     (daemon.running() ? "running, pid " + daemon.process.pid() : "not running") + ")" +
                     (dumped ? "; its threads are dumped in " + logFile(daemon) : "") + "; the end of " +
                     logFile(daemon) + ":\n" + tail(logFile(daemon), 15));
@@ -285,7 +359,7 @@ final class ChaosCluster implements AutoCloseable
     {
         try
         {
-            return MondProbe.health(HOST, mond.node.port(), 2_000);
+            return MondProbe.health(mond.host, mond.node.port(), 2_000);
         }
         catch (final IOException e)
         {
@@ -295,9 +369,9 @@ final class ChaosCluster implements AutoCloseable
 
     void healLinks()
     {
-        for (final LinkProxy[] row : links)
+        for (final Link[] row : links)
         {
-            for (final LinkProxy link : row)
+            for (final Link link : row)
             {
                 link.heal();
             }
@@ -309,14 +383,9 @@ final class ChaosCluster implements AutoCloseable
      */
     boolean listening(final Daemon daemon)
     {
-        return listening(daemon.node.port());
-    }
-
-    private static boolean listening(final int port)
-    {
         try (Socket socket = new Socket())
         {
-            socket.connect(new InetSocketAddress(HOST, port), CONNECT_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress(daemon.host, daemon.node.port()), CONNECT_TIMEOUT_MS);
             return true;
         }
         catch (final IOException e)
@@ -346,6 +415,10 @@ final class ChaosCluster implements AutoCloseable
         }
     }
 
+    /**
+     * The shutdown hook (an interrupted run): every daemon killed, then the network removed (a namespace's
+     * processes would keep it in use).
+     */
     private void killAll()
     {
         for (final Daemon daemon : daemons())
@@ -355,13 +428,31 @@ final class ChaosCluster implements AutoCloseable
                 daemon.process.destroyForcibly();
             }
         }
+        if (network != null)
+        {
+            for (final Daemon daemon : daemons())
+            {
+                if (daemon.process != null)
+                {
+                    try
+                    {
+                        daemon.process.waitFor(STOP_WAIT_MS, TimeUnit.MILLISECONDS);
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        break;
+                    }
+                }
+            }
+            network.close();
+        }
     }
 
     private void closeLinks()
     {
-        for (final LinkProxy[] row : links)
+        for (final Link[] row : links)
         {
-            for (final LinkProxy link : row)
+            for (final Link link : row)
             {
                 if (link != null)
                 {
@@ -373,7 +464,7 @@ final class ChaosCluster implements AutoCloseable
 
     /**
      * Stops every daemon with SIGTERM (mond, the mapds, then the logds), SIGKILL for any left after 10 s, and
-     * closes the proxies.
+     * closes the proxies (the network is its owner's to close).
      */
     @Override
     public void close()

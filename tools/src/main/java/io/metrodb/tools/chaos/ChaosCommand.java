@@ -31,11 +31,13 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "chaos", mixinStandardHelpOptions = true, sortOptions = false,
     description = {
-        "Starts 3 logds, 3 mapds (RF 2) and mond as processes of their own on free loopback ports, each mapd "
-            + "reaching each logd through a proxy of this process. Writer threads then SETSAFE and SET keys of "
+        "Starts 3 logds, 3 mapds (RF 2) and mond as processes of their own: as root on Linux each in a network "
+            + "namespace of its own behind a router namespace (--links netns), else on free loopback ports with "
+            + "each mapd reaching each logd through a proxy of this process (--links proxy). Writer threads then "
+            + "SETSAFE and SET keys of "
             + "their own through the SDK (each value names its writer, sequence and key) while a killer, for "
             + "--seconds, kill -9s a random logd, mapd or mond, or cuts one mapd's link to one logd (connections "
-            + "dropped, or bytes held), and after a random time restarts it on the same directory and port or heals "
+            + "reset and new ones refused, or every packet dropped silently), and after a random time restarts it on the same directory and port or heals "
             + "the link. At most one logd is down or cut off at a time (RF 2 of 3 stays reachable) and at most one "
             + "mapd. Then the faults stop, the writers stop, and once mond sees every node UP, every key is read "
             + "from every mapd until they agree (or --settle-seconds pass).",
@@ -87,6 +89,18 @@ public final class ChaosCommand implements Callable<Integer>
         + "mond to see every node UP, and the mapds to agree (default: ${DEFAULT-VALUE}).")
     long settleSeconds = 60;
 
+    /** How links are cut. */
+    enum Links
+    {
+        auto, netns, proxy
+    }
+
+    @Option(names = "--links", paramLabel = "auto|netns|proxy", description = "Where links are cut: netns (each "
+        + "daemon a host of its own in a network namespace, cut in a router namespace: root and iproute2), proxy "
+        + "(loopback; a TCP proxy per mapd-to-logd link), auto (netns where it can be used, else proxy, saying why; "
+        + "default).")
+    Links links = Links.auto;
+
     @Option(names = "--dir", paramLabel = "DIR", description = "Directory for the daemons' data and logs "
         + "(<node>/, <node>.log); must not hold a cluster (default: a new temporary directory, deleted after a "
         + "PASS).")
@@ -130,9 +144,13 @@ public final class ChaosCommand implements Callable<Integer>
         out.println("chaos: seed " + runSeed + " (--seed " + runSeed + " repeats the choices), " + seconds +
             " s of faults, dir " + root + ", daemons from " + launcher.describe());
         final int status;
-        try (ChaosCluster cluster = new ChaosCluster(root, launcher))
+        try (NetnsNetwork network = network())
         {
-            status = run(cluster, runSeed);
+            try (ChaosCluster cluster = new ChaosCluster(root, launcher, network))
+            {
+                out.println("chaos: " + cluster.describeNetwork());
+                status = run(cluster, runSeed);
+            }
         }
         if (status == 0 && tempDir)
         {
@@ -143,6 +161,40 @@ public final class ChaosCommand implements Callable<Integer>
             out.println("chaos: data and logs kept in " + root);
         }
         return status;
+    }
+
+    /**
+     * @return the namespaces for --links netns (or auto where they can be used), else null: proxies.
+     */
+    private NetnsNetwork network() throws IOException
+    {
+        if (links == Links.proxy)
+        {
+            return null;
+        }
+        final String unavailable = NetnsNetwork.unavailable();
+        if (unavailable != null)
+        {
+            if (links == Links.netns)
+            {
+                throw new IllegalArgumentException("--links netns: " + unavailable);
+            }
+            out.println("chaos: links through proxies: network namespaces cannot be used: " + unavailable);
+            return null;
+        }
+        try
+        {
+            return NetnsNetwork.create(ChaosCluster.hostNames());
+        }
+        catch (final IOException e)
+        {
+            if (links == Links.netns)
+            {
+                throw e;
+            }
+            out.println("chaos: links through proxies: network namespaces cannot be made: " + e.getMessage());
+            return null;
+        }
     }
 
     private Launcher launcher()
@@ -185,8 +237,8 @@ public final class ChaosCommand implements Callable<Integer>
             return 2;
         }
         out.println(String.format(Locale.ROOT, "chaos: cluster listening after %.1f s, every node UP (mond) %.1f s " +
-            "later: logds %s, mapds %s, mond %s (mapds reach logds through proxies)", listenS, upS,
-            endpoints(cluster.logds), String.join(",", cluster.mapdAddresses()), cluster.mond.node.endpoint()));
+            "later: logds %s, mapds %s, mond %s", listenS, upS,
+            endpoints(cluster.logds), String.join(",", cluster.mapdAddresses()), cluster.mond.endpoint()));
 
         final WriteLog log = new WriteLog();
         final String prefix = "chaos/" + Long.toHexString(runSeed) + "/";
@@ -398,7 +450,7 @@ public final class ChaosCommand implements Callable<Integer>
         final List<String> endpoints = new ArrayList<>();
         for (final ChaosCluster.Daemon daemon : daemons)
         {
-            endpoints.add(daemon.node.endpoint());
+            endpoints.add(daemon.endpoint());
         }
         return String.join(",", endpoints);
     }

@@ -40,11 +40,11 @@ final class Killer
     {
         final Kind kind;
         final ChaosCluster.Daemon daemon;
-        final LinkProxy link;
+        final Link link;
         final long endNs;
         boolean repaired;
 
-        Fault(final Kind kind, final ChaosCluster.Daemon daemon, final LinkProxy link, final long endNs)
+        Fault(final Kind kind, final ChaosCluster.Daemon daemon, final Link link, final long endNs)
         {
             this.kind = kind;
             this.daemon = daemon;
@@ -273,7 +273,7 @@ final class Killer
         injected[kind.ordinal()]++;
         if (kind == Kind.LINK)
         {
-            final LinkProxy link =
+            final Link link =
                 cluster.links[random.nextInt(ChaosCluster.MAPDS)][random.nextInt(ChaosCluster.LOGDS)];
             final boolean drop = random.nextBoolean();
             if (drop)

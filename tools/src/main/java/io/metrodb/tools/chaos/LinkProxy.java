@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * closes every connection through it and refuses new ones, {@link #stall()} holds every byte (connections stay open,
  * nothing arrives), until {@link #heal()}. Two daemon threads per connection; all end at {@link #close()}.
  */
-final class LinkProxy implements AutoCloseable
+final class LinkProxy implements Link
 {
     private static final int CONNECT_TIMEOUT_MS = 2_000;
 
@@ -43,7 +43,8 @@ final class LinkProxy implements AutoCloseable
         acceptor.start();
     }
 
-    String name()
+    @Override
+    public String name()
     {
         return name;
     }
@@ -54,14 +55,16 @@ final class LinkProxy implements AutoCloseable
     }
 
     /** Cuts the link: closes every connection and refuses new ones until {@link #heal()}. */
-    void drop()
+    @Override
+    public void drop()
     {
         dropped = true;
         closeAll();
     }
 
     /** Holds every byte in both directions until {@link #heal()}; connections stay open. */
-    void stall()
+    @Override
+    public void stall()
     {
         synchronized (flow)
         {
@@ -70,7 +73,8 @@ final class LinkProxy implements AutoCloseable
     }
 
     /** Ends a {@link #drop()} or {@link #stall()}. */
-    void heal()
+    @Override
+    public void heal()
     {
         dropped = false;
         synchronized (flow)

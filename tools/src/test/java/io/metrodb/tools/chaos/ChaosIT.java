@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code metrodb chaos} in CI: 3 logds, 3 mapds and mond as processes of their own (started from the test's
- * classpath), {@code kill -9}s and link cuts for {@code -Dmetrodb.chaos.seconds} (default 60) under load, then the
- * audit of every mapd. Once per suite: bin/verify's later JDK passes ({@code -Dmetrodb.test.secondPass=true}) skip it. Passes when no acknowledged SETSAFE is lost and no key
- * is divergent, having really written and injected faults. Seed: {@code -Dmetrodb.chaos.seed}.
+ * classpath; as root, each in a network namespace of its own), {@code kill -9}s and link cuts for
+ * {@code -Dmetrodb.chaos.seconds} (default 60) under load, then the audit of every mapd. Once per suite: bin/verify's
+ * later JDK passes ({@code -Dmetrodb.test.secondPass=true}) skip it. Passes when no acknowledged SETSAFE is lost and
+ * no key is divergent, having really written and injected faults. Seed: {@code -Dmetrodb.chaos.seed}.
  */
 class ChaosIT
 {
@@ -59,6 +60,10 @@ class ChaosIT
         final String context = "seed " + SEED + " (-Dmetrodb.chaos.seed=" + SEED + " repeats), " + SECONDS +
             " s:\n" + output;
         assertEquals(0, status, context);
+        final String netnsUnavailable = NetnsNetwork.unavailable();
+        assertTrue(netnsUnavailable == null ? output.contains("links cut in its router") :
+            output.contains("links through proxies: network namespaces cannot be used: " + netnsUnavailable),
+            "links cut in network namespaces where they can be used, else through proxies saying why, " + context);
         final Matcher result = RESULT.matcher(output);
         assertTrue(result.find(), "no result line, " + context);
         assertEquals("PASS", result.group(1), context);
