@@ -30,6 +30,7 @@ final class NetnsNetwork implements AutoCloseable
     /** This process, in the root namespace: a link to it can be cut as a host's can. */
     static final String SELF = "self";
     private static final String ROUTER = "router";
+    private static final String PREFIX = "mdbchaos-";
     /** Second octets tried for the network, from one picked by pid: one not in use on this machine. */
     private static final int FIRST_NET = 200;
     private static final int NETS = 50;
@@ -80,7 +81,8 @@ final class NetnsNetwork implements AutoCloseable
     static NetnsNetwork create(final List<String> hostNames) throws IOException
     {
         final long pid = ProcessHandle.current().pid();
-        final NetnsNetwork network = new NetnsNetwork("mdbchaos-" + pid + "-", freeNet(pid));
+        removeAbandoned();
+        final NetnsNetwork network = new NetnsNetwork(PREFIX + pid + "-", freeNet(pid));
         try
         {
             network.build(hostNames);
@@ -90,6 +92,35 @@ final class NetnsNetwork implements AutoCloseable
         {
             network.close();
             throw e;
+        }
+    }
+
+    /**
+     * Deletes the namespaces of earlier runs whose process is gone (killed before it could clean up), with any
+     * daemon left in them.
+     */
+    private static void removeAbandoned() throws IOException
+    {
+        for (final String line : run(List.of("ip", "netns", "list")).split("\n"))
+        {
+            final String name = line.split(" ")[0];
+            if (!name.startsWith(PREFIX))
+            {
+                continue;
+            }
+            final String pid = name.substring(PREFIX.length(), name.indexOf('-', PREFIX.length()));
+            if (ProcessHandle.of(Long.parseLong(pid)).isPresent())
+            {
+                continue;
+            }
+            for (final String daemon : run(List.of("ip", "netns", "pids", name)).split("\n"))
+            {
+                if (!daemon.isBlank())
+                {
+                    ProcessHandle.of(Long.parseLong(daemon.strip())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+            run(List.of("ip", "netns", "del", name));
         }
     }
 
