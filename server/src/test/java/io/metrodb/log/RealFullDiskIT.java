@@ -1,5 +1,6 @@
 package io.metrodb.log;
 
+import io.metrodb.testing.EventLines;
 import io.metrodb.testing.Tmpfs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +18,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A log store on a tmpfs that is really full: the kernel's ENOSPC, not {@link LogConfig#maxTotalBytes} (that is
  * {@link StorageFullTest}). Appends get {@link LogResult#STORAGE_FULL}, every acknowledged record reads back, the
- * store reopens on the full disk and serves reads, and appends resume once space is freed. Needs root to mount;
- * skipped with the reason elsewhere.
+ * store reopens on the full disk and serves reads, and appends resume once space is freed; an operator reads one
+ * "disk full" line per store that met it and one "disk has room again" line. Needs root to mount; skipped with the
+ * reason elsewhere.
  */
 class RealFullDiskIT
 {
@@ -40,7 +42,7 @@ class RealFullDiskIT
         }
         assumeTrue(null != disk, () -> "skipped: " + Tmpfs.whyNot());
         final long seed = LogTestSupport.seed("RealFullDiskIT");
-        try (disk)
+        try (disk; EventLines events = EventLines.capture())
         {
             final Path filler = disk.directory().resolve("filler");
             final Path lastBytes = disk.directory().resolve("filler-last-bytes");
@@ -94,6 +96,11 @@ class RealFullDiskIT
                     LogResult.describe(more));
                 assertEveryRecordReadsBack(store, acknowledged, seed, "after space was freed");
             }
+            // The store that filled the disk and the one reopened on it each met it once; thousands of refusals.
+            assertEquals(2, events.count("WARNING log " + config.directory() + ": disk full: ",
+                "; appends answer STORAGE_FULL until space is freed"), events.dump());
+            assertEquals(1, events.count("INFO log " + config.directory() + ": disk has room again: segment ",
+                " created, appends resume"), events.dump());
             System.out.println("RealFullDiskIT: " + (DISK_BYTES >> 20) + " MiB tmpfs, " + (SEGMENT >> 20) +
                 " MiB segments, " + beforeFull + " appends (" + bytesBeforeFull + " payload bytes) acknowledged, then " +
                 LogResult.describe(fullResult) + "; reopened on the full disk; " + acknowledged.size() +
