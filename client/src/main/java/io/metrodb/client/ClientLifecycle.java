@@ -31,6 +31,8 @@ final class ClientLifecycle
     private final String threadName;
     private final long requestTimeoutMs;
     private final Set<MetroCall> parked = ConcurrentHashMap.newKeySet();
+    /** Told by every connection of this client when its state changes. */
+    final Readiness readiness = new Readiness();
     private volatile boolean closed;
 
     /**
@@ -76,7 +78,7 @@ final class ClientLifecycle
             for (int c = 0; c < connectionsPerNode; c++)
             {
                 links[node][c] = new MetroLink(
-                    node, group.next(), addresses.get(node), handshake, perConnection, requestTimeoutMs);
+                    node, group.next(), addresses.get(node), handshake, perConnection, requestTimeoutMs, readiness);
             }
         }
         return links;

@@ -129,6 +129,29 @@ public final class MetroClient extends AdapterCalls implements AutoCloseable
     }
 
     /**
+     * Waits until at least {@code connections} of this client's connections are connected and past the handshake
+     * (every connection of every mapd: {@code addresses().size()} times the connections per mapd), for a caller
+     * that wants the whole cluster reachable before it starts, such as a benchmark. Calls need not wait for this:
+     * they wait for or route around connections being set up.
+     *
+     * @param connections how many, at least 1.
+     * @param timeout     the longest wait.
+     * @param unit        the timeout's unit.
+     * @return true when they are; false when the timeout passed first (see {@link #readyConnections()}).
+     * @throws InterruptedException when the waiting thread is interrupted.
+     */
+    public boolean awaitConnected(final int connections, final long timeout, final TimeUnit unit)
+        throws InterruptedException
+    {
+        if (connections < 1 || connections > core.router.allLinks().length)
+        {
+            throw new IllegalArgumentException("connections must be 1.." + core.router.allLinks().length + ": " +
+                connections);
+        }
+        return core.lifecycle.readiness.await(core.router::readyConnections, connections, timeout, unit);
+    }
+
+    /**
      * @return the name prefix of the I/O threads this client owns (none when built with a shared group).
      */
     public String threadNamePrefix()

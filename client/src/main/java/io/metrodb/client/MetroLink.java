@@ -25,6 +25,7 @@ final class MetroLink implements PeerConnection.StateListener
      * homed at this mapd wait for it (see {@link MetroClient#route}).
      */
     volatile boolean settled;
+    private final Readiness readiness;
 
     MetroLink(
         final int node,
@@ -32,9 +33,11 @@ final class MetroLink implements PeerConnection.StateListener
         final InetSocketAddress address,
         final HandshakeConfig handshake,
         final int maxInFlight,
-        final long requestTimeoutMs)
+        final long requestTimeoutMs,
+        final Readiness readiness)
     {
         this.node = node;
+        this.readiness = readiness;
         this.connection = new PeerConnection(eventLoop, address, handshake, maxInFlight, requestTimeoutMs, this);
     }
 
@@ -49,12 +52,14 @@ final class MetroLink implements PeerConnection.StateListener
         refusal = 0;
         ready = true;
         settled = true;
+        readiness.changed();
     }
 
     @Override
     public void onLost(final PeerConnection peer)
     {
         ready = false;
+        readiness.changed();
     }
 
     @Override
@@ -62,11 +67,13 @@ final class MetroLink implements PeerConnection.StateListener
     {
         refusal = cause instanceof ProtocolException ? ((ProtocolException)cause).status() : StatusCodes.UNAVAILABLE;
         settled = true;
+        readiness.changed();
     }
 
     @Override
     public void onConnectFailed(final PeerConnection peer, final Throwable cause)
     {
         settled = true;
+        readiness.changed();
     }
 }

@@ -117,13 +117,30 @@ class MetroClientFailureTest
     }
 
     @Test
+    void shouldWaitForConnectionsUntilReadyOrTheTimeout() throws Exception
+    {
+        final InetSocketAddress nobody = new InetSocketAddress(Ports.HOST, Ports.unused(1)[0]);
+        try (FakeMapd server = new FakeMapd(null);
+            MetroClient client = MetroClient.builder(List.of(server.address(), nobody)).build())
+        {
+            assertTrue(client.awaitConnected(1, 30, TimeUnit.SECONDS), "the listening mapd's connection");
+            assertEquals(1, client.readyConnections());
+            assertFalse(client.awaitConnected(2, 200, TimeUnit.MILLISECONDS), "a mapd nobody listens for");
+            assertEquals(1, client.readyConnections());
+            assertThrows(IllegalArgumentException.class, () -> client.awaitConnected(3, 1, TimeUnit.SECONDS));
+            assertThrows(IllegalArgumentException.class, () -> client.awaitConnected(0, 1, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void shouldCloseEveryConnectionAndThread() throws Exception
     {
         try (FakeMapd server = new FakeMapd(null))
         {
             final MetroClient client = MetroClient.builder(List.of(server.address(), server.address()))
                 .connectionsPerNode(3).build();
-            Await.until("6 connections", 30_000, () -> client.readyConnections() == 6);
+            assertTrue(client.awaitConnected(6, 30, TimeUnit.SECONDS), "6 connections");
+            assertEquals(6, client.readyConnections());
             assertEquals(6, server.openConnections.get());
             final String prefix = client.threadNamePrefix();
             assertTrue(hasThread(prefix));

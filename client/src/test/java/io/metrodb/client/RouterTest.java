@@ -32,7 +32,7 @@ class RouterTest
             for (int c = 0; c < perNode; c++)
             {
                 links[node][c] = new MetroLink(
-                    node, null, new InetSocketAddress("127.0.0.1", 7000 + node), handshake, 16, 1_000);
+                    node, null, new InetSocketAddress("127.0.0.1", 7000 + node), handshake, 16, 1_000, new Readiness());
             }
         }
         return links;

@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A MetroDB cluster through the Java SDK's callback path ({@link ReplyHandler}, no future per call). Each load
@@ -43,6 +42,7 @@ final class MetroTarget implements Target
 
     @Override
     public TargetConnection connect(final int index, final EventLoop loop, final long timeoutMs, final int inFlight)
+        throws InterruptedException
     {
         final MetroClient client = MetroClient.builder(mapds).eventLoopGroup(loop).connectionsPerNode(1)
             .maxInFlight(Math.max(inFlight, 1)).requestTimeoutMs(requestTimeoutMs).build();
@@ -50,16 +50,11 @@ final class MetroTarget implements Target
         {
             clients.add(client);
         }
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (client.readyConnections() < mapds.length)
+        if (!client.awaitConnected(mapds.length, timeoutMs, TimeUnit.MILLISECONDS))
         {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new IllegalStateException("connection " + index + ": only " + client.readyConnections() +
-                    " of the " + mapds.length + " mapds " + String.join(",", mapds) + " answered within " +
-                    timeoutMs + " ms (is the cluster up?)");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            throw new IllegalStateException("connection " + index + ": only " + client.readyConnections() +
+                " of the " + mapds.length + " mapds " + String.join(",", mapds) + " answered within " +
+                timeoutMs + " ms (is the cluster up?)");
         }
         return new Connection(client);
     }

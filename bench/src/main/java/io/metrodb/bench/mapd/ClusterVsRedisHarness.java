@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The MetroDB half of {@code bench/scripts/vs-redis.sh} (issue 12): the Java client SDK, with its defaults, against
@@ -137,17 +136,12 @@ public final class ClusterVsRedisHarness
         }
     }
 
-    private static void awaitConnected(final MetroClient client)
+    private static void awaitConnected(final MetroClient client) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (client.readyConnections() < MAPDS.length)
+        if (!client.awaitConnected(MAPDS.length, 30, TimeUnit.SECONDS))
         {
-            if (deadlineNs - System.nanoTime() < 0)
-            {
-                throw new IllegalStateException("only " + client.readyConnections() + " of " + MAPDS.length +
-                    " mapds connected after 30 s: " + String.join(",", MAPDS));
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            throw new IllegalStateException("only " + client.readyConnections() + " of " + MAPDS.length +
+                " mapds connected after 30 s: " + String.join(",", MAPDS));
         }
     }
 

@@ -235,16 +235,7 @@ public final class MultiHostCheck implements Callable<Integer>
 
     private static boolean awaitConnected(final MetroClient client, final int connections) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (client.readyConnections() < connections)
-        {
-            if (System.nanoTime() - deadline > 0)
-            {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
+        return client.awaitConnected(connections, 30, TimeUnit.SECONDS);
     }
 
     /**
