@@ -1,5 +1,6 @@
 package io.metrodb.tools.chaos;
 
+import io.metrodb.protocol.fault.LinkProxy;
 import io.metrodb.tools.up.Launcher;
 import io.metrodb.tools.up.MondProbe;
 import io.metrodb.tools.up.NodeSpec;

@@ -1,5 +1,7 @@
 package io.metrodb.tools.chaos;
 
+import io.metrodb.protocol.fault.LinkProxy;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
