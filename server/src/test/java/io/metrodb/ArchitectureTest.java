@@ -100,6 +100,15 @@ class ArchitectureTest
     }
 
     @Test
+    void onlyTestsAndToolsShouldUseTheFaultProxy()
+    {
+        noClasses().that().resideInAPackage("io.metrodb..")
+            .and().resideOutsideOfPackage("io.metrodb.protocol.fault..")
+            .should().dependOnClassesThat().resideInAPackage("io.metrodb.protocol.fault..")
+            .check(classes);
+    }
+
+    @Test
     void daemonsShouldNotDependOnTheCommandLine()
     {
         noClasses().that().resideInAnyPackage(DAEMONS)

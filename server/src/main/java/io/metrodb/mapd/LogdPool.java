@@ -52,7 +52,6 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
 
     private final PeerConnection[] connections;
     private final LinkLog[] linkLogs;
-    private boolean closing;
     private final PeerConnection[] byNodeId = new PeerConnection[0x10000];
     private final boolean[] markedDown = new boolean[0x10000];
     private final byte[] viewState = new byte[0x10000];
@@ -108,8 +107,9 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         linkLogs = new LinkLog[logds.size()];
         for (int i = 0; i < connections.length; i++)
         {
-            connections[i] = new PeerConnection(eventLoop, logds.get(i), handshake, maxInFlight, requestTimeoutMs, this);
-            linkLogs[i] = new LinkLog("mapd " + handshake.nodeId(), "logd", logds.get(i));
+            linkLogs[i] = new LinkLog("mapd " + handshake.nodeId(), "logd", Roles.LOGD, logds.get(i), this);
+            connections[i] =
+                new PeerConnection(eventLoop, logds.get(i), handshake, maxInFlight, requestTimeoutMs, linkLogs[i]);
         }
     }
 
@@ -411,7 +411,6 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         // resort, see chooseForWrite).
         markedDown[hello.nodeId()] = false;
         viewState[hello.nodeId()] = 0;
-        linkLog(connection).up(" (logd " + hello.nodeId() + ")");
         if (logdListener != null)
         {
             logdListener.onReady(connection, hello);
@@ -445,26 +444,10 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     @Override
     public void onLost(final PeerConnection connection)
     {
-        if (!closing)
-        {
-            linkLog(connection).lost();
-        }
         if (logdListener != null)
         {
             logdListener.onLost(connection);
         }
-    }
-
-    @Override
-    public void onConnectFailed(final PeerConnection connection, final Throwable cause)
-    {
-        linkLog(connection).failed(cause);
-    }
-
-    @Override
-    public void onHandshakeFailed(final PeerConnection connection, final Throwable cause)
-    {
-        linkLog(connection).failed(cause);
     }
 
     /**
@@ -486,7 +469,6 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     @Override
     public void close()
     {
-        closing = true;
         if (eventLoop == null || eventLoop.inEventLoop())
         {
             failWaiting();

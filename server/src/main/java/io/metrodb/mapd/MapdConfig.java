@@ -150,60 +150,7 @@ public final class MapdConfig
      */
     public MapdConfig conclude()
     {
-        final StringBuilder problems = new StringBuilder();
-        if (dir == null)
-        {
-            problems.append("\n  --dir must be set");
-        }
-        if (port < 0 || port > 0xFFFF)
-        {
-            problems.append("\n  --port must be in 0..65535, was ").append(port);
-        }
-        if (nodeId < 1 || nodeId > 0xFFFF)
-        {
-            problems.append("\n  node id must be in 1..65535, was ").append(nodeId);
-        }
-        if (rf < 1 || rf > MAX_RF)
-        {
-            problems.append("\n  --rf must be in 1..").append(MAX_RF).append(", was ").append(rf);
-        }
-        else if (logds == null || logds.size() < rf)
-        {
-            problems.append("\n  --rf ").append(rf).append(" needs at least ").append(rf)
-                .append(" logds in --logds, got ").append(logds == null ? 0 : logds.size());
-        }
-        if (maxValueLength < 0)
-        {
-            problems.append("\n  --max-value must be >= 0");
-        }
-        if (requestTimeoutMs < 1)
-        {
-            problems.append("\n  --request-timeout-ms must be >= 1");
-        }
-        if (logdWaitMs < 0)
-        {
-            problems.append("\n  --logd-wait-ms must be >= 0");
-        }
-        if (snapshotIntervalMs < 0)
-        {
-            problems.append("\n  --snapshot-interval-ms must be >= 0");
-        }
-        if (snapshotJournalBytes < 0)
-        {
-            problems.append("\n  --snapshot-journal-bytes must be >= 0");
-        }
-        if (peerTimeoutMs < 1 || syncIntervalMs < 1)
-        {
-            problems.append("\n  --peer-timeout-ms and --sync-interval-ms must be >= 1");
-        }
-        if (backlog < 1 || Integer.bitCount(backlog) != 1)
-        {
-            problems.append("\n  --backlog must be a power of two, was ").append(backlog);
-        }
-        if (problems.length() > 0)
-        {
-            throw new IllegalArgumentException("invalid mapd configuration:" + problems);
-        }
+        MapdConfigCheck.check(this);
         logds = List.copyOf(logds);
         peers = List.copyOf(peers == null ? List.of() : peers);
         return this;

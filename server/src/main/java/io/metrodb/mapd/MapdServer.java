@@ -18,8 +18,6 @@ import org.agrona.concurrent.SystemEpochClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,10 +30,6 @@ public final class MapdServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(MapdServer.class.getName());
     private static final long STARTUP_LOGD_WAIT_MS = 5_000;
-    /** How often the snapshot thread looks at the journal's growth (--snapshot-journal-bytes). */
-    private static final long JOURNAL_CHECK_MS = 100;
-    /** After a failed snapshot (a full disk), the journal-size trigger waits this long before it tries again. */
-    private static final long RETRY_AFTER_FAILURE_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final MapdConfig config;
     private final KeyGrid grid;
@@ -45,12 +39,8 @@ public final class MapdServer implements AutoCloseable
     private final LogdPool logds;
     private final MapdNode node;
     private final NettyServer server;
-    private final ScheduledExecutorService snapshots;
+    private final SnapshotPolicy snapshots;
     private final Recovery recovery;
-    /** The journal position the last snapshot replays from (snapshot thread, or a caller of snapshot()). */
-    private volatile long snapshotPosition;
-    /** Snapshot thread: no snapshot for the journal's growth before this (System.nanoTime), after a failure. */
-    private long retryAtNs = System.nanoTime();
 
     /**
      * What start-up restored.
@@ -84,25 +74,7 @@ public final class MapdServer implements AutoCloseable
         this.node = node;
         this.server = server;
         this.recovery = recovery;
-        this.snapshotPosition = recovery.journalFrom();
-        this.snapshots = Executors.newSingleThreadScheduledExecutor(runnable ->
-        {
-            final Thread thread = new Thread(runnable, "mapd-snapshot");
-            thread.setDaemon(true);
-            return thread;
-        });
-        if (config.snapshotIntervalMs() > 0)
-        {
-            snapshots.scheduleWithFixedDelay(() -> snapshotIfJournalGrew(1, "every " +
-                config.snapshotIntervalMs() + " ms"), config.snapshotIntervalMs(), config.snapshotIntervalMs(),
-                TimeUnit.MILLISECONDS);
-        }
-        if (config.snapshotJournalBytes() > 0)
-        {
-            snapshots.scheduleWithFixedDelay(() -> snapshotIfJournalGrew(config.snapshotJournalBytes(),
-                "journal grew past --snapshot-journal-bytes " + config.snapshotJournalBytes()), JOURNAL_CHECK_MS,
-                JOURNAL_CHECK_MS, TimeUnit.MILLISECONDS);
-        }
+        this.snapshots = new SnapshotPolicy(config, grid, journal, loop, node, recovery.journalFrom());
     }
 
     /**
@@ -419,22 +391,7 @@ public final class MapdServer implements AutoCloseable
      */
     public GridSnapshot.Header snapshot() throws IOException
     {
-        return snapshot("requested");
-    }
-
-    private GridSnapshot.Header snapshot(final String why) throws IOException
-    {
-        final long startNs = System.nanoTime();
-        final long[] point = journalPoint();
-        final GridSnapshot.Header header = GridSnapshot.write(config.dir(), grid, config.nodeId(), point[0], point[1],
-            node.replicator().lastAppliedTable().clone());
-        final long grewBy = header.journalPosition() - snapshotPosition;
-        snapshotPosition = header.journalPosition();
-        EventLog.info("mapd " + config.nodeId() + ": snapshot written (" + why + "): " + header.entries() + " keys, " +
-            Files.size(config.dir().resolve(GridSnapshot.FILE_NAME)) + " B in " +
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) + " ms; a restart replays the journal from " +
-            "position " + header.journalPosition() + " (" + grewBy + " B since the previous snapshot)");
-        return header;
+        return snapshots.snapshot("requested");
     }
 
     /**
@@ -443,67 +400,7 @@ public final class MapdServer implements AutoCloseable
      */
     public long snapshotPosition()
     {
-        return snapshotPosition;
-    }
-
-    /**
-     * Snapshot thread: writes a snapshot when the journal has grown by at least {@code bytes} since the last one.
-     */
-    private void snapshotIfJournalGrew(final long bytes, final String why)
-    {
-        if (journal.tailPosition() - snapshotPosition >= bytes && System.nanoTime() - retryAtNs >= 0 &&
-            !snapshotQuietly(why))
-        {
-            retryAtNs = System.nanoTime() + RETRY_AFTER_FAILURE_NS;
-        }
-    }
-
-    /**
-     * The journal position a snapshot starts replay from, and this mapd's own sequence, read on the data-path
-     * thread between two of its tasks: a write journals its change before it installs it in the grid, so a
-     * position read from another thread could already be past a change the grid scan then misses.
-     *
-     * @return {journal position, own sequence}.
-     */
-    private long[] journalPoint() throws IOException
-    {
-        if (!loop.inEventLoop() && !loop.isShuttingDown())
-        {
-            try
-            {
-                return loop.submit(() -> new long[] {journal.tailPosition(), node.ownSequence()})
-                    .get(30, TimeUnit.SECONDS);
-            }
-            catch (final java.util.concurrent.RejectedExecutionException e)
-            {
-                // The loop is stopping: nothing writes any more, read the point here.
-            }
-            catch (final InterruptedException e)
-            {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while reading the snapshot's journal position", e);
-            }
-            catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e)
-            {
-                throw new IOException("cannot read the snapshot's journal position from the data-path thread", e);
-            }
-        }
-        return new long[] {journal.tailPosition(), node.ownSequence()};
-    }
-
-    private boolean snapshotQuietly(final String why)
-    {
-        try
-        {
-            snapshot(why);
-            return true;
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            LOG.log(System.Logger.Level.ERROR, "snapshot failed; the journal still holds every change: " + e);
-            node.countersFile().onError(e);
-            return false;
-        }
+        return snapshots.position();
     }
 
     /**
@@ -519,15 +416,7 @@ public final class MapdServer implements AutoCloseable
     {
         node.stopping();
         drain();
-        snapshots.shutdownNow();
-        try
-        {
-            snapshots.awaitTermination(30, TimeUnit.SECONDS);
-        }
-        catch (final InterruptedException e)
-        {
-            Thread.currentThread().interrupt();
-        }
+        snapshots.stop();
         server.close();
         loop.submit(() ->
         {
@@ -536,7 +425,7 @@ public final class MapdServer implements AutoCloseable
             node.localReads().close();
         }).syncUninterruptibly();
         dataLoop.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        snapshotQuietly("stopping");
+        snapshots.snapshotQuietly("stopping");
         journal.close();
         node.close();
         grid.close();

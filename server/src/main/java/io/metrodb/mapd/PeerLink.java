@@ -44,8 +44,6 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
     private long snapshotsReceived;
     private long pushFailures;
     private final String owner;
-    private final LinkLog linkLog;
-    private boolean closing;
     private long catchUpStartNs;
     private long catchUpFrom;
     private long catchUpChanges;
@@ -62,9 +60,9 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
         this.loop = loop;
         this.syncIntervalMs = syncIntervalMs;
         this.pushWriter = replicator::writeBroadcast;
-        this.connection = new PeerConnection(loop, address, handshake, 1 << 16, peerTimeoutMs, this);
         this.owner = "mapd " + handshake.nodeId();
-        this.linkLog = new LinkLog(owner, "peer mapd", address);
+        this.connection = new PeerConnection(loop, address, handshake, 1 << 16, peerTimeoutMs,
+            new LinkLog(owner, "peer mapd", Roles.MAPD, address, this));
     }
 
     void start()
@@ -112,7 +110,6 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
         peerNode = hello.nodeId();
         syncing = false;
         caughtUp = false;
-        linkLog.up(" (mapd " + peerNode + ")");
         catchUpStartNs = System.nanoTime();
         catchUpChanges = 0;
         catchUpFrom = replicator.lastApplied(peerNode) + 1;
@@ -125,22 +122,6 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
     public void onLost(final PeerConnection c)
     {
         syncing = false;
-        if (!closing)
-        {
-            linkLog.lost();
-        }
-    }
-
-    @Override
-    public void onConnectFailed(final PeerConnection c, final Throwable cause)
-    {
-        linkLog.failed(cause);
-    }
-
-    @Override
-    public void onHandshakeFailed(final PeerConnection c, final Throwable cause)
-    {
-        linkLog.failed(cause);
     }
 
     private String addressText()
@@ -247,7 +228,6 @@ final class PeerLink implements PeerConnection.StateListener, ResponseListener, 
 
     void close()
     {
-        closing = true;
         if (periodicSync != null)
         {
             periodicSync.cancel(false);

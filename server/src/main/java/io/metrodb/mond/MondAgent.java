@@ -485,7 +485,6 @@ final class MondAgent implements LogdGrace.Listener
         dutyCycle.close();
         for (final MonitoredNode node : nodes)
         {
-            node.closing = true;
             node.connection.close();
         }
     }

@@ -59,9 +59,6 @@ final class MonitoredNode implements PeerConnection.StateListener
     private final RequestWriter pushWriter;
     private final ResponseListener heartbeatListener = new HeartbeatListener();
     private final ResponseListener pushListener = new PushListener();
-    private final LinkLog linkLog;
-    /** Set before the connection is closed for good: its loss is no event then. */
-    boolean closing;
     private final ResponseListener queryListener = new QueryListener();
 
     MonitoredNode(
@@ -83,8 +80,8 @@ final class MonitoredNode implements PeerConnection.StateListener
         this.host = address.getHostString();
         this.port = address.getPort();
         this.health = new NodeHealth(downAfter, nowNs);
-        this.connection = new PeerConnection(loop, address, hello, maxInFlight, requestTimeoutMs, this);
-        this.linkLog = new LinkLog("mond", Roles.name(role), address);
+        this.connection = new PeerConnection(loop, address, hello, maxInFlight, requestTimeoutMs,
+            new LinkLog("mond", Roles.name(role), role, address, this));
         this.pushWriter = (out, requestId) -> agent.view().encode(out, requestId, false);
     }
 
@@ -147,7 +144,6 @@ final class MonitoredNode implements PeerConnection.StateListener
             return;
         }
         wrongRole = false;
-        linkLog.up(" (" + Roles.name(role) + " " + hello.nodeId() + ")");
         agent.onNodeId(this, hello.nodeId(), System.nanoTime());
         if (isMapd() && !viewQueried)
         {
@@ -162,22 +158,6 @@ final class MonitoredNode implements PeerConnection.StateListener
     {
         // A restarted mapd lost the view it held: push again once it answers.
         ackedEpoch = 0;
-        if (!closing)
-        {
-            linkLog.lost();
-        }
-    }
-
-    @Override
-    public void onConnectFailed(final PeerConnection ignored, final Throwable cause)
-    {
-        linkLog.failed(cause);
-    }
-
-    @Override
-    public void onHandshakeFailed(final PeerConnection ignored, final Throwable cause)
-    {
-        linkLog.failed(cause);
     }
 
     private final class HeartbeatListener implements ResponseListener

@@ -1,5 +1,9 @@
 package io.metrodb.server;
 
+import io.metrodb.protocol.Roles;
+import io.metrodb.protocol.netty.HandshakeResult;
+import io.metrodb.protocol.netty.PeerConnection;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -9,9 +13,14 @@ import java.net.InetSocketAddress;
  * that has never been up says nothing for its first {@link #STARTUP_GRACE_NS} (the daemons of a cluster start
  * together and find each other within a second or so), then logs as one that is down.
  * <p>
+ * It is the link's {@link PeerConnection.StateListener}: the code that creates the connection passes it in place of
+ * its own listener, which it then calls after logging; the owner only names the link. A handshake with a node of
+ * another role than the one expected is not "up" (the owner ignores that node), and the loss of a connection closed
+ * for good ({@link PeerConnection#close()}) is no event.
+ * <p>
  * One instance per link, called on that link's event loop only; nothing here runs per request.
  */
-public final class LinkLog
+public final class LinkLog implements PeerConnection.StateListener
 {
     /** While a link stays down, at most one line per this. */
     public static final long REPEAT_NS = 30_000_000_000L;
@@ -20,6 +29,8 @@ public final class LinkLog
 
     private final String owner;
     private final String peer;
+    private final byte role;
+    private final PeerConnection.StateListener next;
     private boolean up;
     private boolean everUp;
     private boolean downLogged;
@@ -28,23 +39,66 @@ public final class LinkLog
     private long failedAttempts;
 
     /**
-     * @param owner this side, as the lines name it ("mapd 11", "mond").
-     * @param peer  the other side ("logd", "peer mapd", "node") without its address.
+     * @param owner   this side, as the lines name it ("mapd 11", "mond").
+     * @param peer    the other side ("logd", "peer mapd") without its address.
+     * @param role    the role the other side must answer HELLO with ({@link Roles}) for the link to be up.
      * @param address the other side's address.
+     * @param next    the owner's listener, told every change after it is logged.
      */
-    public LinkLog(final String owner, final String peer, final InetSocketAddress address)
+    public LinkLog(
+        final String owner,
+        final String peer,
+        final byte role,
+        final InetSocketAddress address,
+        final PeerConnection.StateListener next)
     {
         this.owner = owner;
         this.peer = peer + " " + address.getHostString() + ":" + address.getPort();
+        this.role = role;
+        this.next = next;
         this.downSinceNs = System.nanoTime();
+    }
+
+    @Override
+    public void onReady(final PeerConnection connection, final HandshakeResult hello)
+    {
+        if (hello.role() == role)
+        {
+            up(" (" + Roles.name(role) + " " + hello.nodeId() + ")");
+        }
+        next.onReady(connection, hello);
+    }
+
+    @Override
+    public void onLost(final PeerConnection connection)
+    {
+        if (!connection.isClosed())
+        {
+            lost();
+        }
+        next.onLost(connection);
+    }
+
+    @Override
+    public void onHandshakeFailed(final PeerConnection connection, final Throwable cause)
+    {
+        failed(cause);
+        next.onHandshakeFailed(connection, cause);
+    }
+
+    @Override
+    public void onConnectFailed(final PeerConnection connection, final Throwable cause)
+    {
+        failed(cause);
+        next.onConnectFailed(connection, cause);
     }
 
     /**
      * The link is up (handshake done).
      *
-     * @param detail what the other side said it is, e.g. " (logd 101)", or "".
+     * @param detail what the other side said it is, e.g. " (logd 101)".
      */
-    public void up(final String detail)
+    private void up(final String detail)
     {
         if (up)
         {
@@ -64,7 +118,7 @@ public final class LinkLog
     /**
      * The link was up and is lost; the reconnect loop starts.
      */
-    public void lost()
+    private void lost()
     {
         if (!up)
         {
@@ -81,7 +135,7 @@ public final class LinkLog
     /**
      * A connection attempt (or its handshake) failed; it will be retried.
      */
-    public void failed(final Throwable cause)
+    private void failed(final Throwable cause)
     {
         if (up)
         {

@@ -3,6 +3,7 @@ package io.metrodb.mapd;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.fault.LinkProxy;
 import io.metrodb.protocol.mapd.SetRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
 import io.metrodb.testing.Await;
@@ -45,7 +46,7 @@ class MapdShutdownTest
     Path root;
 
     private TestCluster cluster;
-    private FaultyProxy proxy;
+    private LinkProxy proxy;
     private MapdServer mapd;
     private Thread closer;
 
@@ -54,7 +55,7 @@ class MapdShutdownTest
     {
         if (proxy != null)
         {
-            proxy.resume();
+            proxy.heal();
         }
         if (closer != null)
         {
@@ -78,7 +79,7 @@ class MapdShutdownTest
     void shouldRefuseNewRequestsWithShuttingDownAndAnswerTheOneInProgressBeforeClosing() throws Exception
     {
         cluster = TestCluster.builder(root).logds(1).start();
-        proxy = new FaultyProxy(cluster.logdPorts()[0]);
+        proxy = new LinkProxy("mapd->logd", TestCluster.HOST, cluster.logdPorts()[0]);
         final MapdConfig config = new MapdConfig(TestCluster.HOST, 0, root.resolve("mapd"), 1,
             List.of(new InetSocketAddress(TestCluster.HOST, proxy.port())), 1, TestCluster.MAX_VALUE, null, 60_000, 0,
             0);
@@ -111,7 +112,7 @@ class MapdShutdownTest
             assertReply(socket, 101, StatusCodes.SHUTTING_DOWN, "a SET sent once the mapd is stopping");
             assertTrue(!closed.isDone(), "close() waits for the SET in progress");
 
-            proxy.resume();
+            proxy.heal();
             assertReply(socket, 100, StatusCodes.OK, "the SET in progress when close() began");
             assertTrue(socket.isClosedByServer(), "the connection closes once nothing is in progress");
             closed.get(WAIT_MS, TimeUnit.MILLISECONDS);

@@ -3,6 +3,7 @@ package io.metrodb.mapd;
 import io.metrodb.mapd.Convergence.Expected;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.fault.LinkProxy;
 import io.metrodb.testing.Ports;
 import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
@@ -296,8 +297,8 @@ class ReplicationTest
         cluster = TestCluster.builder(root).logds(3).start();
         ports[0] = Ports.unused(1)[0];
         ports[1] = Ports.unused(1)[0];
-        final FaultyProxy toB = new FaultyProxy(ports[1]);
-        final FaultyProxy toA = new FaultyProxy(ports[0]);
+        final LinkProxy toB = new LinkProxy("a->b", TestCluster.HOST, ports[1]);
+        final LinkProxy toA = new LinkProxy("b->a", TestCluster.HOST, ports[0]);
         closeables.add(toB);
         closeables.add(toA);
         mapds.add(start(0, 1 << 16, List.of(toB.port())));
@@ -307,8 +308,8 @@ class ReplicationTest
         Convergence.keepWinners(expected, writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v1"))));
         Convergence.awaitConverged(CONVERGE_MS, expected, ports[0], ports[1]);
 
-        toA.partition();
-        toB.partition();
+        toA.drop();
+        toB.drop();
         Convergence.keepWinners(expected, writeAll(ports[0], Opcodes.SET, Map.of("stale-key", bytes("v2"))));
         try (MapdClient client = new MapdClient(ports[1]))
         {

@@ -2,6 +2,7 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.fault.LinkProxy;
 import io.metrodb.protocol.mapd.ReplicateRequest;
 import io.metrodb.protocol.mapd.SyncRequest;
 import io.metrodb.protocol.mapd.SyncResponse;
@@ -97,7 +98,7 @@ class ReplicatorSyncTest extends ReplicatorTestBase
     void shouldSkipPushesWhileCutOffAndServeThemFromTheBacklogAfterwards() throws Exception
     {
         final FakePeer peer = fakePeer();
-        final FaultyProxy proxy = new FaultyProxy(peer.port());
+        final LinkProxy proxy = new LinkProxy("mapd->peer", TestCluster.HOST, peer.port());
         closeables.add(proxy);
         final MapdServer mapd = startMapd("mapd", NODE, List.of(proxy.port()), TestCluster.MAX_VALUE, 1 << 10);
         awaitLivePeers(mapd, 1);
@@ -107,7 +108,7 @@ class ReplicatorSyncTest extends ReplicatorTestBase
             Await.until("pushed", AWAIT_MS, () -> peer.requests(Opcodes.REPLICATE).size() == 1);
             final long before = ReplicateRequest.sequence(peer.requests(Opcodes.REPLICATE).get(0).buf(), 0);
 
-            proxy.partition();
+            proxy.drop();
             awaitLivePeers(mapd, 0);
             for (int i = 0; i < 5; i++)
             {

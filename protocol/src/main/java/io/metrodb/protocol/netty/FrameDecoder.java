@@ -34,7 +34,6 @@ public final class FrameDecoder extends ByteToMessageDecoder
     private final IncompleteInput incomplete;
     private int prefaceBytesSeen;
     private boolean failed;
-    private boolean partial;
     private boolean heldForWrites;
     private ChannelHandlerContext context;
 
@@ -116,9 +115,9 @@ public final class FrameDecoder extends ByteToMessageDecoder
             return;
         }
 
-        if (partial)
+        if (incomplete != null && incomplete.isPartial())
         {
-            onWhole();
+            incomplete.whole();
         }
         out.add(in.readRetainedSlice((int)frameLength));
     }
@@ -154,18 +153,11 @@ public final class FrameDecoder extends ByteToMessageDecoder
             return;
         }
         context = ctx;
-        partial = true;
         if (!incomplete.held(ctx, in.readableBytes()))
         {
             fail(in, StatusCodes.OVERLOADED, "the server holds too many incomplete frames (budget " +
                 edge.limits().incompleteFrameBudget() + " bytes); this one had " + in.readableBytes() + " bytes");
         }
-    }
-
-    private void onWhole()
-    {
-        partial = false;
-        incomplete.whole();
     }
 
     private void onFrameTimedOut()
@@ -175,7 +167,6 @@ public final class FrameDecoder extends ByteToMessageDecoder
             return;
         }
         failed = true;
-        partial = false;
         context.fireExceptionCaught(new ProtocolException(StatusCodes.TIMEOUT, true, "a frame was incomplete " +
             edge.limits().frameTimeoutMs() + " ms after it started arriving"));
     }
@@ -187,7 +178,6 @@ public final class FrameDecoder extends ByteToMessageDecoder
         {
             incomplete.release();
         }
-        partial = false;
     }
 
     private boolean consumePreface(final ByteBuf in)

@@ -41,6 +41,15 @@ public final class IncompleteInput
     }
 
     /**
+     * @return true while a frame (or command) has started arriving and is not complete yet: bytes are held and the
+     *         deadline counts.
+     */
+    public boolean isPartial()
+    {
+        return partial;
+    }
+
+    /**
      * A read ended inside a frame that now holds {@code heldBytes}: takes the growth from the budget and starts the
      * deadline if it is not running.
      *

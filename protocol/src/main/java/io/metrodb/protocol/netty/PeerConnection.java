@@ -162,6 +162,14 @@ public final class PeerConnection implements AutoCloseable
         return hello;
     }
 
+    /**
+     * @return true once {@link #close()} has run: the connection is closed for good and not re-established.
+     */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
     public int inFlight()
     {
         return inFlight.count();

@@ -1,32 +1,23 @@
 package io.metrodb.mapd.resp;
 
-import io.metrodb.protocol.ErrorPayload;
-import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.Info;
-import io.metrodb.protocol.Opcodes;
-import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.netty.IncompleteInput;
 import io.metrodb.protocol.netty.ReadGate;
 import io.metrodb.protocol.netty.ServerEdge;
 import io.metrodb.protocol.resp.RespCommand;
 import io.metrodb.protocol.resp.RespException;
 import io.metrodb.protocol.resp.RespParser;
-import io.metrodb.protocol.resp.RespReplies;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-
 /**
  * One Redis client of a mapd: sits in front of the mapd's request handler in place of the frame decoder and the
  * handshake. Inbound, each RESP or inline command becomes the binary request(s) the binary protocol would send
  * (GET, SET, SETSAFE, DEL, EXISTS, INFO), fired at the request handler, so routing, durability, limits and counters
  * are the binary path's; commands that need no data (PING, ECHO, AUTH, COMMAND, CONFIG GET...) are answered here.
- * Outbound, the binary replies become RESP.
+ * Outbound, the binary replies become RESP ({@link ReplyTranslator}).
  * <p>
  * Binary replies complete out of order; Redis clients need them in order. Every command takes the next
  * {@link ReplySlot} of a ring and numbers its binary requests {@code seq << 20 | sub}: a reply fills its slot, and
@@ -61,8 +52,8 @@ final class RespHandler extends ChannelDuplexHandler
     private final RespParser parser;
     private final ReplyRing ring = new ReplyRing();
     private final WriteTracker tracker = new WriteTracker();
-    private final ValueAssembler value = new ValueAssembler();
     private final Runnable resumeTask = this::resume;
+    private final ReplyTranslator replies;
     /** A command that has started arriving: its deadline and the bytes it holds of the server's budget; or null. */
     private final IncompleteInput incomplete;
     private ChannelHandlerContext ctx;
@@ -86,8 +77,8 @@ final class RespHandler extends ChannelDuplexHandler
         this.incomplete = edge == null ? null : new IncompleteInput(edge, this::onIncompleteTimedOut);
         this.stats = protocol.stats();
         this.parser = new RespParser(protocol.maxBulkLength(), MAX_ARGS, RespParser.DEFAULT_MAX_INLINE_LENGTH);
+        this.replies = new ReplyTranslator(this, ring, stats);
     }
-
 
     @Override
     public void handlerAdded(final ChannelHandlerContext ctx)
@@ -303,7 +294,10 @@ final class RespHandler extends ChannelDuplexHandler
         ctx.flush();
     }
 
-    private void writeAnswered(final ChannelHandlerContext ctx, final ReplySlot slot, final int sub)
+    /**
+     * A write of this connection is answered: a command waiting for it may be parsed.
+     */
+    void writeAnswered(final ChannelHandlerContext ctx, final ReplySlot slot, final int sub)
     {
         tracker.answered(slot, sub);
         if (waitingForWrites)
@@ -342,7 +336,7 @@ final class RespHandler extends ChannelDuplexHandler
     void quit(final ChannelHandlerContext ctx)
     {
         closing = true;
-        localReply(ctx, ok(ctx), false, true);
+        localReply(ctx, ReplyTranslator.ok(ctx), false, true);
     }
 
     /**
@@ -366,7 +360,7 @@ final class RespHandler extends ChannelDuplexHandler
     /**
      * Writes the complete replies at the head of the ring; resumes parsing once enough are written.
      */
-    private void drain(final ChannelHandlerContext ctx)
+    void drain(final ChannelHandlerContext ctx)
     {
         if (removed)
         {
@@ -392,13 +386,14 @@ final class RespHandler extends ChannelDuplexHandler
             cumulation.release();
             cumulation = null;
         }
-        value.releaseAll();
+        replies.releaseAll();
     }
 
     // ------------------------------------------------------------------------------------------- outbound
 
     /**
-     * A binary reply from the request handler (or the error handler's last word): into its slot, as RESP.
+     * A binary reply from the request handler (or the error handler's last word): into its slot, as RESP
+     * ({@link ReplyTranslator}).
      */
     @Override
     public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise)
@@ -408,132 +403,6 @@ final class RespHandler extends ChannelDuplexHandler
             ctx.write(msg, promise);
             return;
         }
-        final ByteBuf buf = (ByteBuf)msg;
-        if (value.isValuePart(buf))
-        {
-            drainIfDone(ctx, value.onValuePart(ctx, buf));
-            promise.trySuccess();
-            return;
-        }
-        if (value.isAwaiting())
-        {
-            drainIfDone(ctx, value.finish(ctx));
-        }
-        if (buf.readableBytes() < FrameHeader.HEADER_LENGTH)
-        {
-            buf.release();
-            promise.trySuccess();
-            return;
-        }
-        final int at = buf.readerIndex();
-        final long requestId = FrameHeader.requestId(buf, at);
-        final byte opcode = FrameHeader.opcode(buf, at);
-        final short status = FrameHeader.status(buf, at);
-        if (requestId == 0 || opcode == Opcodes.ERROR)
-        {
-            // The connection's last word (ProtocolErrorHandler closes it once this is written).
-            final ByteBuf out = RespErrors.error(ctx, binaryError(status, buf, at));
-            buf.release();
-            ctx.write(out, promise);
-            return;
-        }
-        final long seq = requestId >>> SUB_BITS;
-        final int sub = (int)(requestId & SUB_MASK);
-        final ReplySlot slot = ring.live(seq);
-        try
-        {
-            onReply(ctx, slot, sub, buf, at, opcode, status);
-        }
-        finally
-        {
-            buf.release();
-            promise.trySuccess();
-        }
-    }
-
-    private void onReply(
-        final ChannelHandlerContext ctx, final ReplySlot slot, final int sub, final ByteBuf buf, final int at,
-        final byte opcode, final short status)
-    {
-        if (opcode == Opcodes.GET && status == StatusCodes.OK)
-        {
-            drainIfDone(ctx, value.onHeader(ctx, slot, sub, buf, at));
-            return;
-        }
-        if (slot == null)
-        {
-            return;
-        }
-        if (slot.writes)
-        {
-            writeAnswered(ctx, slot, sub);
-        }
-        if (StatusCodes.isError(status))
-        {
-            slot.onReply(sub, RespErrors.error(ctx, binaryError(status, buf, at)), true, 0);
-        }
-        else
-        {
-            switch (opcode)
-            {
-                case Opcodes.GET -> slot.onReply(sub, nullBulk(ctx), false, 0);
-                case Opcodes.SET, Opcodes.SETSAFE -> slot.onReply(sub,
-                    slot.kind == ReplySlot.SINGLE ? ok(ctx) : null, false, 0);
-                case Opcodes.DEL, Opcodes.EXISTS -> slot.onReply(sub, null, false, status == StatusCodes.OK ? 1 : 0);
-                case Opcodes.INFO -> slot.onReply(sub, infoReply(ctx, slot.info, buf, at), false, 0);
-                default -> slot.onReply(sub,
-                    RespErrors.error(ctx, "ERR unexpected reply to " + Opcodes.name(opcode)), true, 0);
-            }
-        }
-        if (slot.isDone())
-        {
-            drain(ctx);
-        }
-    }
-
-    /**
-     * @return a binary error status as Redis error text: {@code ERR NOT_ENOUGH_REPLICAS <the frame's message>}.
-     */
-    private static String binaryError(final short status, final ByteBuf buf, final int at)
-    {
-        return "ERR " + StatusCodes.name(status) + " " + ErrorPayload.message(buf, at);
-    }
-
-    private static ByteBuf ok(final ChannelHandlerContext ctx)
-    {
-        return ctx.alloc().ioBuffer(RespReplies.OK.length).writeBytes(RespReplies.OK);
-    }
-
-    private static ByteBuf nullBulk(final ChannelHandlerContext ctx)
-    {
-        return ctx.alloc().ioBuffer(RespReplies.NULL_BULK.length).writeBytes(RespReplies.NULL_BULK);
-    }
-
-    private ByteBuf infoReply(final ChannelHandlerContext ctx, final int sections, final ByteBuf buf, final int at)
-    {
-        final String text = Info.text(buf, at);
-        final ByteBuf out;
-        if (sections == RespInfo.DBSIZE)
-        {
-            out = ctx.alloc().ioBuffer(RespReplies.MAX_HEADER_LENGTH);
-            RespReplies.writeInteger(out, RespInfo.keys(RespInfo.parse(text)));
-        }
-        else
-        {
-            final int port = ctx.channel().localAddress() instanceof InetSocketAddress ?
-                ((InetSocketAddress)ctx.channel().localAddress()).getPort() : 0;
-            final byte[] rendered = RespInfo.render(sections, text, stats, port).getBytes(StandardCharsets.UTF_8);
-            out = ctx.alloc().ioBuffer(RespReplies.bulkLength(rendered.length));
-            RespReplies.writeBulk(out, rendered);
-        }
-        return out;
-    }
-
-    private void drainIfDone(final ChannelHandlerContext ctx, final ReplySlot slot)
-    {
-        if (slot != null && slot.isDone())
-        {
-            drain(ctx);
-        }
+        replies.onBinaryReply(ctx, (ByteBuf)msg, promise);
     }
 }

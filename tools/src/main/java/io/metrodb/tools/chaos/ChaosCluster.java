@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * killed alone), data in {@code <dir>/<node>} and output in {@code <dir>/<node>.log} (appended across restarts).
  * Where namespaces can be used ({@link NetnsNetwork}), each daemon is a host of its own on the default port of its
  * kind, and a mapd's link to a logd is cut in the network's router. Otherwise every daemon is on loopback, on a
- * port picked free at start and kept across restarts, and each mapd reaches each logd through a {@link LinkProxy}
+ * port picked free at start and kept across restarts, and each mapd reaches each logd through a {@link ProxyLink}
  * of its own (the link that can be cut). Mapds reach each other, and mond every node, directly.
  */
 final class ChaosCluster implements AutoCloseable
@@ -128,7 +128,7 @@ final class ChaosCluster implements AutoCloseable
                 {
                     links[m][l] = network != null ?
                         new NetnsLink(network, "mapd" + (m + 1), "logd" + (l + 1)) :
-                        new LinkProxy("mapd" + (m + 1) + "->logd" + (l + 1), HOST, logdPorts[l]);
+                        new ProxyLink("mapd" + (m + 1) + "->logd" + (l + 1), HOST, logdPorts[l]);
                 }
             }
         }
@@ -151,7 +151,7 @@ final class ChaosCluster implements AutoCloseable
             final List<String> logdsSeen = new ArrayList<>();
             for (int l = 0; l < LOGDS; l++)
             {
-                logdsSeen.add(network != null ? logdAddresses.get(l) : HOST + ":" + ((LinkProxy)links[m][l]).port());
+                logdsSeen.add(network != null ? logdAddresses.get(l) : HOST + ":" + ((ProxyLink)links[m][l]).port());
             }
             final List<String> peers = new ArrayList<>(mapdAddresses);
             peers.remove(m);

@@ -1,4 +1,4 @@
-package io.metrodb.tools.chaos;
+package io.metrodb.protocol.fault;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,61 +9,72 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A TCP proxy on loopback standing for one link (a mapd's connections to one logd), that can be cut: {@link #drop()}
- * closes every connection through it and refuses new ones, {@link #stall()} holds every byte (connections stay open,
- * nothing arrives), until {@link #heal()}. Two daemon threads per connection; all end at {@link #close()}.
+ * A TCP proxy on one address standing for one link (e.g. a mapd's connections to one logd), that can be cut:
+ * {@link #drop()} closes every connection through it and refuses new ones, {@link #stall()} holds every byte
+ * (connections stay open, nothing arrives), until {@link #heal()}. A connection whose target does not answer is
+ * closed at once, as with no proxy. One acceptor thread, two pump threads per connection, all daemons; all end at
+ * {@link #close()}. For tests and the chaos tool, not for production paths.
  */
-final class LinkProxy implements Link
+public final class LinkProxy implements AutoCloseable
 {
     private static final int CONNECT_TIMEOUT_MS = 2_000;
+    private static final long ACCEPTOR_JOIN_MS = TimeUnit.SECONDS.toMillis(5);
 
     private final String name;
     private final ServerSocket server;
     private final InetSocketAddress target;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
     private final Object flow = new Object();
     private boolean stalled;
     private volatile boolean dropped;
     private volatile boolean closed;
 
     /**
-     * @param name   the link, for thread names and messages, e.g. {@code mapd1->logd2}.
-     * @param host   the loopback address to listen on and connect to.
-     * @param target the port of the daemon behind it.
+     * Listens on an ephemeral port of {@code host}.
+     *
+     * @param name       the link, for thread names, e.g. {@code mapd1->logd2}.
+     * @param host       the address to listen on and connect to (loopback).
+     * @param targetPort the port of the server behind it.
      */
-    LinkProxy(final String name, final String host, final int target) throws IOException
+    public LinkProxy(final String name, final String host, final int targetPort) throws IOException
     {
         this.name = name;
-        this.target = new InetSocketAddress(host, target);
+        this.target = new InetSocketAddress(host, targetPort);
         this.server = new ServerSocket(0, 50, InetAddress.getByName(host));
-        final Thread acceptor = new Thread(this::acceptLoop, "chaos-proxy-" + name);
+        this.acceptor = new Thread(this::acceptLoop, "link-proxy-" + name);
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    @Override
     public String name()
     {
         return name;
     }
 
-    int port()
+    /**
+     * @return the port to connect to instead of the target's.
+     */
+    public int port()
     {
         return server.getLocalPort();
     }
 
-    /** Cuts the link: closes every connection and refuses new ones until {@link #heal()}. */
-    @Override
+    /**
+     * Cuts the link: closes every connection and refuses new ones until {@link #heal()}.
+     */
     public void drop()
     {
         dropped = true;
         closeAll();
     }
 
-    /** Holds every byte in both directions until {@link #heal()}; connections stay open. */
-    @Override
+    /**
+     * Holds every byte in both directions until {@link #heal()}; connections stay open.
+     */
     public void stall()
     {
         synchronized (flow)
@@ -72,8 +83,9 @@ final class LinkProxy implements Link
         }
     }
 
-    /** Ends a {@link #drop()} or {@link #stall()}. */
-    @Override
+    /**
+     * Ends a {@link #drop()} and a {@link #stall()}.
+     */
     public void heal()
     {
         dropped = false;
@@ -126,7 +138,8 @@ final class LinkProxy implements Link
             }
             catch (final IOException e)
             {
-                // The daemon behind is down: the client sees its connection closed, as with no proxy.
+                // The server behind is down (or not listening yet): the client sees its connection closed, as with
+                // no proxy, instead of waiting for an answer forever.
                 quietlyClose(client);
                 quietlyClose(upstream);
                 continue;
@@ -174,7 +187,7 @@ final class LinkProxy implements Link
                 sockets.remove(from);
                 sockets.remove(to);
             }
-        }, "chaos-proxy-pump-" + name);
+        }, "link-proxy-pump-" + name);
         thread.setDaemon(true);
         thread.start();
     }
@@ -200,6 +213,9 @@ final class LinkProxy implements Link
         }
     }
 
+    /**
+     * Stops accepting, closes every connection (their pump threads end with them) and waits for the acceptor.
+     */
     @Override
     public void close()
     {
@@ -214,5 +230,13 @@ final class LinkProxy implements Link
             // closing anyway
         }
         closeAll();
+        try
+        {
+            acceptor.join(ACCEPTOR_JOIN_MS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }
