@@ -215,7 +215,6 @@ class IdleConnectionsIT
             // The limit: connections up to --max-connections are served, the next one is told why and closed.
             final int accepted = fillToTheLimit(daemon, idle, others, context);
             real.call(calls++);
-            final int inLimitPhase = accepted;
             for (int i = 0; i < LIMIT_ROOM / 2; i++)
             {
                 idle.remove(idle.size() - 1).close();
@@ -260,7 +259,7 @@ class IdleConnectionsIT
                 CONNECTIONS, LIMIT, fdsBefore + "/" + fdsPeak + "/" + fdsAfter[0],
                 mib(rssBefore) + "/" + mib(rssPeak) + "/" + mib(rssAfter), CHURN,
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs));
-            System.out.println("idle connections: " + line + " (" + inLimitPhase + " more accepted up to the " +
+            System.out.println("idle connections: " + line + " (" + accepted + " more accepted up to the " +
                 "limit, " + calls + " real calls OK, " + String.format(Locale.ROOT, "%.2f",
                 (rssPeak - rssBefore) / (double)CONNECTIONS) + " KiB RSS per idle connection)");
 
