@@ -1,20 +1,11 @@
 package io.metrodb.tools.soak;
 
-import io.metrodb.client.MetroClient;
-import io.metrodb.protocol.ErrorPayload;
 import io.metrodb.protocol.FrameHeader;
-import io.metrodb.protocol.HelloRequest;
 import io.metrodb.protocol.Opcodes;
-import io.metrodb.protocol.Ping;
 import io.metrodb.protocol.Preface;
-import io.metrodb.protocol.ProtocolVersion;
-import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.logd.AppendRequest;
 import io.metrodb.protocol.testing.Await;
 import io.metrodb.server.DaemonJvmOptions;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -22,14 +13,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,16 +22,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Idle connections and connection churn against each daemon in a process of its own: a logd, a mapd (RF 1 over
@@ -65,7 +44,7 @@ class IdleConnectionsIT
     private static final int CONNECTIONS = Integer.getInteger("idle.connections", 2_000);
     private static final int CHURN = Integer.getInteger("idle.churn", 5_000);
     private static final long SEED = Long.getLong("idle.seed", System.nanoTime());
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = RawFrames.HOST;
     /** Each daemon's --max-connections: the idle connections, plus room for its peers, the real client and more. */
     private static final int LIMIT_ROOM = 64;
     private static final int LIMIT = CONNECTIONS + LIMIT_ROOM;
@@ -87,10 +66,7 @@ class IdleConnectionsIT
     private static final long RSS_AFTER_PEAK_MAX_KIB = 32 << 10;
     private static final int BATCH = 100;
     private static final int WARM_UP = 200;
-    private static final int SOCKET_TIMEOUT_MS = 30_000;
-    private static final long START_TIMEOUT_MS = 60_000;
     private static final long SETTLE_TIMEOUT_MS = 60_000;
-    private static final Pattern LISTENING = Pattern.compile("listening on [^ ]+:(\\d+) ");
     /**
      * The daemons' JVM options, after those they need: a bounded heap, a small young generation and the serial
      * collector, so that RSS follows what the daemon keeps (objects that live as long as their connection, direct
@@ -100,13 +76,12 @@ class IdleConnectionsIT
      */
     private static final List<String> DAEMON_JVM_OPTIONS = List.of("-Xmx512m", "-Xmn16m", "-XX:+UseSerialGC",
         "-XX:TieredStopAtLevel=1", "-Dio.netty.leakDetection.level=paranoid");
-    private static final byte[] HELLO = hello();
 
     /** Kept when the test fails: the daemons' logs are in it. */
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
-    private final List<DaemonProcess> daemons = new ArrayList<>();
+    private final List<SoakDaemon> daemons = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @AfterEach
@@ -116,7 +91,7 @@ class IdleConnectionsIT
         {
             closeQuietly(closeable);
         }
-        for (final DaemonProcess daemon : daemons)
+        for (final SoakDaemon daemon : daemons)
         {
             daemon.kill();
         }
@@ -134,22 +109,22 @@ class IdleConnectionsIT
         System.out.println("idle connections: seed " + SEED + " (-Didle.seed), " + CONNECTIONS + " idle (" +
             "-Didle.connections), " + CHURN + " churned (-Didle.churn) per daemon, --max-connections " + LIMIT);
 
-        final DaemonProcess logd = start("logd", "logd", "--dir", dir.resolve("logd").toString(), "--host", HOST,
+        final SoakDaemon logd = start("logd", "logd", "--dir", dir.resolve("logd").toString(), "--host", HOST,
             "--port", "0", "--node-id", "1", "--segment-size", "16m", "--max-connections", Integer.toString(LIMIT));
-        final DaemonProcess mapd = start("mapd", "mapd", "--dir", dir.resolve("mapd").toString(), "--host", HOST,
+        final SoakDaemon mapd = start("mapd", "mapd", "--dir", dir.resolve("mapd").toString(), "--host", HOST,
             "--port", "0", "--node-id", "11", "--rf", "1", "--logds", HOST + ":" + logd.port,
             "--max-connections", Integer.toString(LIMIT));
-        final DaemonProcess mond = start("mond", "mond", "--dir", dir.resolve("mond").toString(), "--host", HOST,
+        final SoakDaemon mond = start("mond", "mond", "--dir", dir.resolve("mond").toString(), "--host", HOST,
             "--port", "0", "--mapds", HOST + ":" + mapd.port, "--logds", HOST + ":" + logd.port,
             "--max-connections", Integer.toString(LIMIT));
 
         System.out.println("idle connections: " + String.format(Locale.ROOT, "%-5s %11s %7s %20s %24s %7s %6s", "",
             "connections", "limit", "fds before/peak/after", "RSS MiB before/peak/after", "churn", "time"));
         // Besides the test's connections, the logd has the mapd's and mond's, the mapd mond's, mond none.
-        attack(logd, new RawRealClient(logd, true), 2);
-        attack(mapd, new MapdRealClient(mapd), 1);
-        attack(mond, new RawRealClient(mond, false), 0);
-        for (final DaemonProcess daemon : daemons)
+        attack(logd, new RealClient.Raw(logd, true, SEED), 2);
+        attack(mapd, new RealClient.Sdk(mapd, SEED), 1);
+        attack(mond, new RealClient.Raw(mond, false, SEED), 0);
+        for (final SoakDaemon daemon : daemons)
         {
             final String output = daemon.output();
             assertFalse(output.contains("LEAK:"), daemon.name + " reported a leaked buffer, seed " + SEED + ":\n" +
@@ -164,7 +139,7 @@ class IdleConnectionsIT
      *
      * @param others the daemon's connections from the other daemons.
      */
-    private void attack(final DaemonProcess daemon, final RealClient real, final int others) throws Exception
+    private void attack(final SoakDaemon daemon, final RealClient real, final int others) throws Exception
     {
         closeables.add(real);
         final long startNs = System.nanoTime();
@@ -189,16 +164,16 @@ class IdleConnectionsIT
                 final List<Socket> opened = new ArrayList<>(batch);
                 for (int i = 0; i < batch; i++)
                 {
-                    final Socket socket = connect(daemon.port);
+                    final Socket socket = RawFrames.connect(daemon.port);
                     idle.add(socket);
                     opened.add(socket);
-                    socket.getOutputStream().write(HELLO);
+                    socket.getOutputStream().write(RawFrames.HELLO);
                 }
                 for (final Socket socket : opened)
                 {
-                    final byte[] answer = readFrame(socket.getInputStream());
-                    assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(status(answer)),
-                        "HELLO of idle connection " + idle.size() + " (" + message(answer) + "), " + context);
+                    final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+                    assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(answer)),
+                        "HELLO of idle connection " + idle.size() + " (" + RawFrames.message(answer) + "), " + context);
                 }
                 real.call(calls++);
             }
@@ -285,7 +260,7 @@ class IdleConnectionsIT
      * code of accepting, HELLO and closing has run (classes loaded, the JIT's first compilations, the allocator's
      * first chunks); then waits until the daemon's fds are back where they were.
      */
-    private static void warmUp(final DaemonProcess daemon, final String context) throws Exception
+    private static void warmUp(final SoakDaemon daemon, final String context) throws Exception
     {
         final long fds = daemon.fds();
         final List<Socket> held = new ArrayList<>(WARM_UP);
@@ -293,15 +268,15 @@ class IdleConnectionsIT
         {
             for (int i = 0; i < WARM_UP; i++)
             {
-                final Socket socket = connect(daemon.port);
+                final Socket socket = RawFrames.connect(daemon.port);
                 held.add(socket);
-                socket.getOutputStream().write(HELLO);
+                socket.getOutputStream().write(RawFrames.HELLO);
             }
             for (final Socket socket : held)
             {
-                final byte[] answer = readFrame(socket.getInputStream());
-                assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(status(answer)),
-                    "HELLO of a warm-up connection (" + message(answer) + "), " + context);
+                final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+                assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(answer)),
+                    "HELLO of a warm-up connection (" + RawFrames.message(answer) + "), " + context);
             }
         }
         finally
@@ -331,14 +306,14 @@ class IdleConnectionsIT
      * @return how many more connections were accepted before the refusal.
      */
     private static int fillToTheLimit(
-        final DaemonProcess daemon, final List<Socket> held, final int others, final String context) throws IOException
+        final SoakDaemon daemon, final List<Socket> held, final int others, final String context) throws IOException
     {
         for (int accepted = 0; ; accepted++)
         {
-            final Socket socket = connect(daemon.port);
-            socket.getOutputStream().write(HELLO);
-            final byte[] answer = readFrame(socket.getInputStream());
-            if (status(answer) == StatusCodes.OK)
+            final Socket socket = RawFrames.connect(daemon.port);
+            socket.getOutputStream().write(RawFrames.HELLO);
+            final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+            if (RawFrames.status(answer) == StatusCodes.OK)
             {
                 held.add(socket);
                 // The test's own connections: the idle ones, those accepted here and the real client's.
@@ -349,13 +324,13 @@ class IdleConnectionsIT
             }
             try
             {
-                assertEquals(StatusCodes.name(StatusCodes.OVERLOADED), StatusCodes.name(status(answer)),
-                    "HELLO past the limit (" + message(answer) + "), " + context);
+                assertEquals(StatusCodes.name(StatusCodes.OVERLOADED), StatusCodes.name(RawFrames.status(answer)),
+                    "HELLO past the limit (" + RawFrames.message(answer) + "), " + context);
                 assertEquals(Opcodes.HELLO, answer[FrameHeader.OPCODE_OFFSET], "the refusal answers HELLO, " +
                     context);
-                assertTrue(message(answer).contains("--max-connections " + LIMIT), "the refusal names the " +
-                    "limit: " + message(answer) + ", " + context);
-                assertTrue(closedByServer(socket), "the refused connection is closed, " + context);
+                assertTrue(RawFrames.message(answer).contains("--max-connections " + LIMIT), "the refusal names the " +
+                    "limit: " + RawFrames.message(answer) + ", " + context);
+                assertTrue(RawFrames.closedByServer(socket), "the refused connection is closed, " + context);
             }
             finally
             {
@@ -372,14 +347,14 @@ class IdleConnectionsIT
     /**
      * Waits until a new connection's HELLO is answered OK again (the daemon has seen connections close).
      */
-    private static void awaitASlot(final DaemonProcess daemon, final String context) throws Exception
+    private static void awaitASlot(final SoakDaemon daemon, final String context) throws Exception
     {
         Await.until("a connection accepted again below the limit, " + context, SETTLE_TIMEOUT_MS, () ->
         {
-            try (Socket socket = connect(daemon.port))
+            try (Socket socket = RawFrames.connect(daemon.port))
             {
-                socket.getOutputStream().write(HELLO);
-                return status(readFrame(socket.getInputStream())) == StatusCodes.OK;
+                socket.getOutputStream().write(RawFrames.HELLO);
+                return RawFrames.status(RawFrames.readFrame(socket.getInputStream())) == StatusCodes.OK;
             }
         }, () -> "(the daemon holds " + daemon.fds() + " fds)");
     }
@@ -391,19 +366,20 @@ class IdleConnectionsIT
     private static void churnOnce(final int port, final int kind, final int i, final String context)
         throws IOException
     {
-        final Socket socket = connect(port);
+        final Socket socket = RawFrames.connect(port);
         try
         {
             if (kind == 1)
             {
-                socket.getOutputStream().write(HELLO);
-                final byte[] answer = readFrame(socket.getInputStream());
-                assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(status(answer)),
-                    "HELLO of churned connection " + i + " (" + message(answer) + "), " + context);
+                socket.getOutputStream().write(RawFrames.HELLO);
+                final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+                assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(answer)),
+                    "HELLO of churned connection " + i + " (" + RawFrames.message(answer) + "), " + context);
             }
             else if (kind == 2)
             {
-                socket.getOutputStream().write(HELLO, 0, Preface.LENGTH + (i % (HELLO.length - Preface.LENGTH)));
+                final byte[] hello = RawFrames.HELLO;
+                socket.getOutputStream().write(hello, 0, Preface.LENGTH + (i % (hello.length - Preface.LENGTH)));
                 socket.setSoLinger(true, 0);
             }
         }
@@ -413,7 +389,7 @@ class IdleConnectionsIT
         }
     }
 
-    private DaemonProcess start(final String name, final String... args) throws Exception
+    private SoakDaemon start(final String name, final String... args) throws Exception
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -429,114 +405,10 @@ class IdleConnectionsIT
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
             .start();
-        final DaemonProcess daemon = new DaemonProcess(name, process, log);
+        final SoakDaemon daemon = new SoakDaemon(name, process, log);
         daemons.add(daemon);
         daemon.awaitListening();
         return daemon;
-    }
-
-    private static Socket connect(final int port) throws IOException
-    {
-        final Socket socket = new Socket();
-        try
-        {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(SOCKET_TIMEOUT_MS);
-            socket.connect(new InetSocketAddress(HOST, port), SOCKET_TIMEOUT_MS);
-            return socket;
-        }
-        catch (final IOException e)
-        {
-            socket.close();
-            throw e;
-        }
-    }
-
-    /**
-     * @return one whole frame, header included.
-     * @throws EOFException when the daemon closed the connection.
-     */
-    private static byte[] readFrame(final InputStream in) throws IOException
-    {
-        final DataInputStream data = new DataInputStream(in);
-        final int length = data.readInt();
-        if (length < FrameHeader.HEADER_LENGTH || length > (1 << 20))
-        {
-            throw new IOException("bad frame length from the daemon: " + length);
-        }
-        final byte[] frame = new byte[length];
-        frame[0] = (byte)(length >>> 24);
-        frame[1] = (byte)(length >>> 16);
-        frame[2] = (byte)(length >>> 8);
-        frame[3] = (byte)length;
-        data.readFully(frame, 4, length - 4);
-        return frame;
-    }
-
-    private static boolean closedByServer(final Socket socket) throws IOException
-    {
-        try
-        {
-            final InputStream in = socket.getInputStream();
-            while (true)
-            {
-                if (in.read() < 0)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (final SocketTimeoutException e)
-        {
-            return false;
-        }
-        catch (final IOException e)
-        {
-            return true;
-        }
-    }
-
-    private static short status(final byte[] frame)
-    {
-        return FrameHeader.status(Unpooled.wrappedBuffer(frame), 0);
-    }
-
-    private static long requestId(final byte[] frame)
-    {
-        return FrameHeader.requestId(Unpooled.wrappedBuffer(frame), 0);
-    }
-
-    private static String message(final byte[] frame)
-    {
-        final ByteBuf buf = Unpooled.wrappedBuffer(frame);
-        return StatusCodes.isError(FrameHeader.status(buf, 0)) && ErrorPayload.isValid(buf, 0) ?
-            ErrorPayload.message(buf, 0) : "";
-    }
-
-    private static byte[] encode(final Consumer<ByteBuf> encoder)
-    {
-        final ByteBuf buf = Unpooled.buffer();
-        try
-        {
-            encoder.accept(buf);
-            final byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            return bytes;
-        }
-        finally
-        {
-            buf.release();
-        }
-    }
-
-    private static byte[] hello()
-    {
-        return encode(buf ->
-        {
-            Preface.write(buf);
-            HelloRequest.encode(buf, 0, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.CURRENT, Roles.CLIENT, 0,
-                null);
-        });
     }
 
     private static String mib(final long kib)
@@ -553,180 +425,6 @@ class IdleConnectionsIT
         catch (final Exception e)
         {
             // closing after the test: nothing more to do
-        }
-    }
-
-    /** A daemon in a process of its own: its port, its fds and RSS from /proc. */
-    private static final class DaemonProcess
-    {
-        final String name;
-        final Process process;
-        final Path log;
-        int port;
-
-        DaemonProcess(final String name, final Process process, final Path log)
-        {
-            this.name = name;
-            this.process = process;
-            this.log = log;
-        }
-
-        void awaitListening() throws Exception
-        {
-            Await.until(name + " listening", START_TIMEOUT_MS, () ->
-            {
-                final Matcher matcher = LISTENING.matcher(output());
-                if (matcher.find())
-                {
-                    port = Integer.parseInt(matcher.group(1));
-                    return true;
-                }
-                if (!process.isAlive())
-                {
-                    fail(name + " exited with " + process.exitValue() + ":\n" + output());
-                }
-                return false;
-            }, () -> output());
-        }
-
-        String output() throws IOException
-        {
-            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-        }
-
-        long fds() throws IOException
-        {
-            try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd")))
-            {
-                return fds.count();
-            }
-        }
-
-        long rssKiB() throws IOException
-        {
-            for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status")))
-            {
-                if (line.startsWith("VmRSS:"))
-                {
-                    return Long.parseLong(line.substring("VmRSS:".length()).replace("kB", "").trim());
-                }
-            }
-            throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
-        }
-
-        void assertAlive(final String context) throws IOException
-        {
-            assertTrue(process.isAlive(), name + " died, " + context + ":\n" + output());
-        }
-
-        void kill() throws InterruptedException
-        {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    /** The real client that must be served throughout. */
-    private interface RealClient extends AutoCloseable
-    {
-        /** One call (or a few), each answered OK, else the test fails. */
-        void call(int i) throws Exception;
-
-        /** Drops its connection(s) and connects again. */
-        void reconnect() throws Exception;
-    }
-
-    /** PING (and APPEND, on a logd) on a plain connection after HELLO. */
-    private static final class RawRealClient implements RealClient
-    {
-        private final DaemonProcess daemon;
-        private final boolean append;
-        private Socket socket;
-
-        RawRealClient(final DaemonProcess daemon, final boolean append) throws IOException
-        {
-            this.daemon = daemon;
-            this.append = append;
-            reconnect();
-        }
-
-        @Override
-        public void reconnect() throws IOException
-        {
-            if (socket != null)
-            {
-                socket.close();
-            }
-            socket = connect(daemon.port);
-            socket.getOutputStream().write(HELLO);
-            final byte[] answer = readFrame(socket.getInputStream());
-            assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(status(answer)), "the real client's " +
-                "HELLO to " + daemon.name + " (" + message(answer) + "), seed " + SEED);
-        }
-
-        @Override
-        public void call(final int i) throws IOException
-        {
-            final long id = 2L * i + 1;
-            socket.getOutputStream().write(encode(out -> Ping.encodeRequest(out, id, i)));
-            expectOk(readFrame(socket.getInputStream()), "PING " + i, id);
-            if (append)
-            {
-                final byte[] entry = ("real-" + i + "-" + SEED).getBytes(StandardCharsets.US_ASCII);
-                socket.getOutputStream().write(encode(out -> AppendRequest.encode(out, id + 1, false, entry)));
-                expectOk(readFrame(socket.getInputStream()), "APPEND " + i, id + 1);
-            }
-        }
-
-        private void expectOk(final byte[] reply, final String what, final long id)
-        {
-            assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(status(reply)), "the real client's " +
-                what + " to " + daemon.name + " (" + message(reply) + "), seed " + SEED);
-            assertEquals(id, requestId(reply), "the real client's " + what + " answer, seed " + SEED);
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            socket.close();
-        }
-    }
-
-    /** The SDK on the mapd: SET, then GET of what was set. */
-    private static final class MapdRealClient implements RealClient
-    {
-        private final DaemonProcess mapd;
-        private MetroClient client;
-
-        MapdRealClient(final DaemonProcess mapd)
-        {
-            this.mapd = mapd;
-            reconnect();
-        }
-
-        @Override
-        public void reconnect()
-        {
-            if (client != null)
-            {
-                client.close();
-            }
-            client = MetroClient.builder(HOST + ":" + mapd.port).requestTimeoutMs(15_000).build();
-        }
-
-        @Override
-        public void call(final int i)
-        {
-            final byte[] key = ("real-" + i).getBytes(StandardCharsets.US_ASCII);
-            final byte[] value = ("value-" + i + "-" + SEED).getBytes(StandardCharsets.US_ASCII);
-            client.set(key, value);
-            assertArrayEquals(value, client.get(key), "the real client's GET " + i + " from the mapd, seed " + SEED);
-        }
-
-        @Override
-        public void close()
-        {
-            client.close();
         }
     }
 }
