@@ -241,7 +241,10 @@ class HostileLoadTest
         // More GETs pipelined than the mapd takes in progress per connection (4096), and more bytes of them than
         // one read batch: the mapd stops reading at the cap and must read on once half are answered.
         cluster = TestCluster.builder(root).logds(2).start();
-        mapd = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2).withLocalReads(false), false);
+        // The same 15 s timeout on its logds as above: 10,000 replica reads at once on a loaded box must not look
+        // like a silent logd (the link would be dropped and the reads in flight answered REPLICAS_UNREADABLE).
+        mapd = cluster.startMapd(cluster.mapdConfig("mapd", 1, 2).withLocalReads(false)
+            .requestTimeoutMs(REQUEST_TIMEOUT_MS), false);
         final int gets = 10_000;
         try (SocketClient client = SocketClient.connectWithHello(TestCluster.HOST, mapd.port(), null))
         {
