@@ -55,6 +55,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     /** Writes the APPEND frames' value record (on the data-path thread, as every write of this session). */
     private final ValueRecordFlyweight record = new ValueRecordFlyweight();
     private final int[] tried = new int[256];
+    /** Logds that answered this write STORAGE_FULL: not tried again by it (a full disk does not clear in ms). */
+    private final int[] full = new int[MapdConfig.MAX_RF * 4];
     /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
     private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
     /** Per append slot: the node id of the logd its append went to. */
@@ -73,6 +75,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private int checksum;
     private short lastFailure;
     private int triedCount;
+    private int fullCount;
     private int pending;
     private int acked;
     private int journalStatus;
@@ -138,6 +141,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         startNs = System.nanoTime();
         version = node.clock().next();
         triedCount = 0;
+        fullCount = 0;
         lastFailure = StatusCodes.OK;
         pending = 0;
         acked = 0;
@@ -220,6 +224,10 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             {
                 // A logd that took the record but failed its force is not given it again by this write.
                 tried[triedCount++] = forceFailedLogd;
+            }
+            for (int i = 0; i < fullCount; i++)
+            {
+                tried[triedCount++] = full[i];
             }
             if (reappendSlots != 0)
             {
@@ -335,7 +343,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
      * The answer to an append made again after a failed force: forced at its offset, or not (then another logd is
      * tried, or the write waits for one).
      */
-    private void onReappendAnswer(final int slot, final boolean forced, final long offset)
+    private void onReappendAnswer(final int slot, final boolean forced, final short status, final long offset)
     {
         if (forced)
         {
@@ -352,7 +360,22 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         }
         else
         {
+            if (status == StatusCodes.STORAGE_FULL)
+            {
+                skipFull(slotLogd[slot]);
+            }
             reappendOrWait(slot);
+        }
+    }
+
+    /**
+     * A logd answered this write STORAGE_FULL: the write does not try it again, also after its waits for logds.
+     */
+    private void skipFull(final int logdId)
+    {
+        if (fullCount < full.length)
+        {
+            full[fullCount++] = logdId;
         }
     }
 
@@ -400,7 +423,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             OffsetPayload.validate(response, at) == StatusCodes.OK;
         if (slot >= REAPPEND_TOKEN_BASE)
         {
-            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), ok, ok ? OffsetPayload.offset(response, at) : 0);
+            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), ok, FrameHeader.status(response, at),
+                ok ? OffsetPayload.offset(response, at) : 0);
             return;
         }
         if (offsetFirst[(int)slot])
@@ -424,6 +448,10 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         else
         {
             lastFailure = FrameHeader.status(response, at);
+            if (lastFailure == StatusCodes.STORAGE_FULL)
+            {
+                skipFull(slotLogd[(int)slot]);
+            }
             retry((int)slot);
         }
         finishIfDone();
@@ -439,7 +467,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         }
         if (slot >= REAPPEND_TOKEN_BASE)
         {
-            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), false, 0);
+            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), false, status, 0);
             return;
         }
         if (offsetFirst[(int)slot])
