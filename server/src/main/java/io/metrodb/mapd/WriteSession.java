@@ -24,7 +24,9 @@ import io.netty.channel.ChannelHandlerContext;
  * back as soon as a logd (re)connects and every few ms ({@link LogdPool#awaitLogds}), and it tries again, a logd
  * that failed it included, until its wait ({@code --logd-wait-ms}, from the write's start) is over. Only then does
  * it fail with NOT_ENOUGH_REPLICAS (STORAGE_FULL when the last logd tried answered that), and the grid is left
- * untouched.
+ * untouched. An append whose logd does not answer within {@code --append-timeout-ms} (a link cut without a FIN
+ * holds it) fails as a lost one does and goes to another logd; a late answer is dropped (the record it names is an
+ * orphan in an immutable log).
  * <p>
  * A durable write asks each logd for its offset first ({@link AppendRequest#isOffsetFirst}): the offsets come back
  * before the logds force, so the journal entry, the grid and the peers' copies go ahead while the logds force, and
@@ -268,7 +270,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             targets[slot] = target;
             reappending = true;
             final long sent = target.send(this, this, REAPPEND_TOKEN_BASE + slot,
-                FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength));
+                FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength), logds.appendTimeoutNs());
             reappending = false;
             if (sent >= 0)
             {
@@ -389,7 +391,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             slotLogd[slot] = target.hello().nodeId();
             targets[slot] = target;
             offsetFirst[slot] = false;
-            if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength)) >= 0)
+            if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength),
+                logds.appendTimeoutNs()) >= 0)
             {
                 pending++;
                 return true;
