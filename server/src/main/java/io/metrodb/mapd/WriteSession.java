@@ -269,8 +269,10 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             slotLogd[slot] = target.hello().nodeId();
             targets[slot] = target;
             reappending = true;
+            // A plain durable append: its one answer comes after the force, so it has the request timeout (a slow
+            // force must not move the record again), not the append timeout.
             final long sent = target.send(this, this, REAPPEND_TOKEN_BASE + slot,
-                FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength), logds.appendTimeoutNs());
+                FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength));
             reappending = false;
             if (sent >= 0)
             {
