@@ -115,7 +115,6 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         for (int i = 0; i < connections.length; i++)
         {
             connections[i] = new PeerConnection(eventLoop, logds.get(i), handshake, maxInFlight, requestTimeoutMs, this);
-            connections[i].shortestTimeout(Math.min(appendTimeoutMs, requestTimeoutMs));
             linkLogs[i] = new LinkLog("mapd " + handshake.nodeId(), "logd", logds.get(i));
         }
     }
@@ -133,6 +132,8 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     {
         for (final PeerConnection connection : connections)
         {
+            // Appends time out sooner than the connection's requests: its deadline checks keep up with them.
+            connection.shortestTimeout(TimeUnit.NANOSECONDS.toMillis(appendTimeoutNs));
             connection.start();
         }
     }
