@@ -298,7 +298,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             forceSettled(status);
             return;
         }
-        node.counters().forceReappends.incrementRelease();
         // The wait for a logd to take the record again starts now.
         final long deadline = System.nanoTime() + node.logds().writeWaitNs();
         if (deadline - waitDeadlineNs > 0)
@@ -354,6 +353,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             final int replica = slotReplica[slot];
             logdIds[replica] = (short)slotLogd[slot];
             offsets[replica] = offset;
+            node.counters().forceReappends.incrementRelease();
             // Not committed yet: the commit takes the new list as it is.
             replaced |= committed;
             forceSettled(StatusCodes.OK);
