@@ -58,6 +58,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     private final java.util.List<Waiter> waiters = new java.util.ArrayList<>();
     private final EventLoop eventLoop;
     private final long writeWaitNs;
+    private final long appendTimeoutNs;
     /** Writes waiting for logds, oldest first; swapped with {@link #retrying} while they are retried. */
     private ArrayList<LogdWaiter> waiting = new ArrayList<>();
     private ArrayList<LogdWaiter> retrying = new ArrayList<>();
@@ -86,12 +87,15 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         final int maxInFlight,
         final long requestTimeoutMs)
     {
-        this(eventLoop, logds, handshake, maxInFlight, requestTimeoutMs, MapdConfig.DEFAULT_LOGD_WAIT_MS);
+        this(eventLoop, logds, handshake, maxInFlight, requestTimeoutMs, MapdConfig.DEFAULT_LOGD_WAIT_MS,
+            requestTimeoutMs);
     }
 
     /**
-     * @param logdWaitMs how long a write short of connected logds waits for one ({@code --logd-wait-ms}); 0 fails
-     *                   it at once.
+     * @param logdWaitMs      how long a write short of connected logds waits for one ({@code --logd-wait-ms}); 0
+     *                        fails it at once.
+     * @param appendTimeoutMs how long a write's APPEND may wait for its first answer before the write tries another
+     *                        logd ({@code --append-timeout-ms}; at most {@code requestTimeoutMs}).
      */
     public LogdPool(
         final EventLoop eventLoop,
@@ -99,10 +103,12 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         final HandshakeConfig handshake,
         final int maxInFlight,
         final long requestTimeoutMs,
-        final long logdWaitMs)
+        final long logdWaitMs,
+        final long appendTimeoutMs)
     {
         this.eventLoop = eventLoop;
         this.writeWaitNs = TimeUnit.MILLISECONDS.toNanos(logdWaitMs);
+        this.appendTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Math.min(appendTimeoutMs, requestTimeoutMs));
         connections = new PeerConnection[logds.size()];
         linkLogs = new LinkLog[logds.size()];
         for (int i = 0; i < connections.length; i++)
@@ -126,6 +132,8 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     {
         for (final PeerConnection connection : connections)
         {
+            // Appends time out sooner than the connection's requests: its deadline checks keep up with them.
+            connection.shortestTimeout(TimeUnit.NANOSECONDS.toMillis(appendTimeoutNs));
             connection.start();
         }
     }
@@ -180,6 +188,14 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     long writeWaitNs()
     {
         return writeWaitNs;
+    }
+
+    /**
+     * @return how long a write's APPEND waits for its first answer before the write tries another logd, in ns.
+     */
+    long appendTimeoutNs()
+    {
+        return appendTimeoutNs;
     }
 
     /**

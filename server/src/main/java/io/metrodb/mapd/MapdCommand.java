@@ -62,6 +62,11 @@ public final class MapdCommand implements Callable<Integer>, Daemon
             "before it fails with NOT_ENOUGH_REPLICAS (0: at once). Default: ${DEFAULT-VALUE}.")
     long logdWaitMs;
 
+    @Option(names = "--append-timeout-ms", defaultValue = "" + MapdConfig.DEFAULT_APPEND_TIMEOUT_MS,
+        description = "How long a write's APPEND to a logd may wait for its first answer before the write tries " +
+            "another logd (at most --request-timeout-ms). Default: ${DEFAULT-VALUE}.")
+    long appendTimeoutMs;
+
     @Option(names = "--snapshot-interval-ms", defaultValue = "" + MapdConfig.DEFAULT_SNAPSHOT_INTERVAL_MS,
         description = "How often the grid is snapshotted (0: only at a clean stop). Default: ${DEFAULT-VALUE}.")
     long snapshotIntervalMs;
@@ -144,6 +149,7 @@ public final class MapdCommand implements Callable<Integer>, Daemon
             .authToken(daemon.authToken())
             .requestTimeoutMs(requestTimeoutMs)
             .logdWaitMs(logdWaitMs)
+            .appendTimeoutMs(appendTimeoutMs)
             .snapshotIntervalMs(snapshotIntervalMs)
             .snapshotJournalBytes(snapshotJournalBytes)
             .expectedKeys(expectedKeys)

@@ -26,6 +26,8 @@ public final class MapdConfig
      * handshake): a write short of logds waits that long with room to spare, and well within a client's 5 s timeout.
      */
     public static final long DEFAULT_LOGD_WAIT_MS = 2_000;
+    /** {@code --append-timeout-ms}: below the SDK's 5 s request timeout, so a write moved once still answers in it. */
+    public static final long DEFAULT_APPEND_TIMEOUT_MS = 1_500;
     public static final long DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
     /** One journal segment: about 800,000 SETs of 10-byte keys at RF 2 (84 B of journal each, measured). */
     public static final long DEFAULT_SNAPSHOT_JOURNAL_BYTES = 64L << 20;
@@ -44,6 +46,7 @@ public final class MapdConfig
     private String authToken;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
     private long logdWaitMs = DEFAULT_LOGD_WAIT_MS;
+    private long appendTimeoutMs = DEFAULT_APPEND_TIMEOUT_MS;
     private long snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS;
     private long snapshotJournalBytes = DEFAULT_SNAPSHOT_JOURNAL_BYTES;
     private long expectedKeys;
@@ -139,7 +142,7 @@ public final class MapdConfig
     {
         return new MapdConfig(host, port, dir, nodeId, logds, rf, maxValueLength, authToken, requestTimeoutMs,
             snapshotIntervalMs, expectedKeys, peers, peerTimeoutMs, syncIntervalMs, backlog, localReads).limits(limits)
-            .logdWaitMs(logdWaitMs).snapshotJournalBytes(snapshotJournalBytes);
+            .logdWaitMs(logdWaitMs).appendTimeoutMs(appendTimeoutMs).snapshotJournalBytes(snapshotJournalBytes);
     }
 
     /**
@@ -305,6 +308,23 @@ public final class MapdConfig
     public long logdWaitMs()
     {
         return logdWaitMs;
+    }
+
+    /**
+     * @param appendTimeoutMs how long a write's APPEND to a logd may wait for its first answer before the write
+     *                        tries another logd (a silent logd, e.g. behind a link cut without a FIN); capped by the
+     *                        request timeout.
+     * @return this.
+     */
+    public MapdConfig appendTimeoutMs(final long appendTimeoutMs)
+    {
+        this.appendTimeoutMs = appendTimeoutMs;
+        return this;
+    }
+
+    public long appendTimeoutMs()
+    {
+        return appendTimeoutMs;
     }
 
     /**

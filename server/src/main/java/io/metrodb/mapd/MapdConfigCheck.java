@@ -65,6 +65,10 @@ final class MapdConfigCheck
         {
             problems.append("\n  --logd-wait-ms must be >= 0");
         }
+        if (config.appendTimeoutMs() < 1)
+        {
+            problems.append("\n  --append-timeout-ms must be >= 1");
+        }
         if (snapshotIntervalMs < 0)
         {
             problems.append("\n  --snapshot-interval-ms must be >= 0");

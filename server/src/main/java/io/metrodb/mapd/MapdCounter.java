@@ -23,6 +23,8 @@ public enum MapdCounter
     JOURNAL_ERRORS("journal_errors"),
     /** Durable writes whose record a logd took (offset first) but then failed to force. */
     FORCE_FAILURES("force_failures"),
+    /** Durable writes' records forced on another logd after the logd that took them failed to force them. */
+    FORCE_REAPPENDS("force_reappends"),
     HEARTBEATS("heartbeats"),
     PROBES("probes"),
     PROBES_REFUSED("probes_refused"),

@@ -30,6 +30,7 @@ public final class MapdCounters
     final AtomicCounter badRequests;
     final AtomicCounter journalErrors;
     final AtomicCounter forceFailures;
+    final AtomicCounter forceReappends;
     final AtomicCounter heartbeats;
     final AtomicCounter probes;
     final AtomicCounter probesRefused;
@@ -93,6 +94,7 @@ public final class MapdCounters
         badRequests = all[MapdCounter.BAD_REQUESTS.ordinal()];
         journalErrors = all[MapdCounter.JOURNAL_ERRORS.ordinal()];
         forceFailures = all[MapdCounter.FORCE_FAILURES.ordinal()];
+        forceReappends = all[MapdCounter.FORCE_REAPPENDS.ordinal()];
         heartbeats = all[MapdCounter.HEARTBEATS.ordinal()];
         probes = all[MapdCounter.PROBES.ordinal()];
         probesRefused = all[MapdCounter.PROBES_REFUSED.ordinal()];

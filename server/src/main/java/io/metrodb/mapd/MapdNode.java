@@ -26,7 +26,7 @@ final class MapdNode
 {
     /** REPAIRs in progress at once; more are answered OVERLOADED. */
     static final int MAX_REPAIRS = 4;
-    /** {@link #commitRepair} result: the key's version changed meanwhile. */
+    /** {@link #installReplicas} result: the key's version changed meanwhile. */
     static final int REPAIR_STALE = 1;
 
     private final int nodeId;
@@ -451,13 +451,14 @@ final class MapdNode
     }
 
     /**
-     * A repair made its copies: install the new replica list at the same version, journal the change (the
-     * session is told once it is forced) and send it to the peers flagged REPAIR.
+     * A repair made its copies, or a SETSAFE's record was forced on another logd than the one that failed to force
+     * it: install the new replica list at the same version, journal the change (the session is told once it is
+     * forced) and send it to the peers flagged REPAIR (a peer installs it only over that same version).
      *
      * @return 0 when installed and journaled, {@link #REPAIR_STALE} when the key's version changed meanwhile
      * (nothing changed), or a negative {@code LogResult} when the journal refused the entry (the grid changed).
      */
-    int commitRepair(final RepairSession session)
+    int installReplicas(final ReplicaListChange session)
     {
         final int replicas = session.replicaCount();
         for (int i = 0; i < replicas; i++)

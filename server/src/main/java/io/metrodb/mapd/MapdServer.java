@@ -168,7 +168,7 @@ public final class MapdServer implements AutoCloseable
             final HandshakeConfig handshake = new HandshakeConfig(Roles.MAPD, config.nodeId(), config.authToken(),
                 ProtocolLimits.frameLengthFor(config.maxValueLength()));
             final LogdPool logds = new LogdPool(dataLoop.next(), config.logds(), handshake, 4096,
-                config.requestTimeoutMs(), config.logdWaitMs());
+                config.requestTimeoutMs(), config.logdWaitMs(), config.appendTimeoutMs());
             final MapdNode node = new MapdNode(config.nodeId(), config.rf(), config.maxValueLength(), grid, logds,
                 journal, ownSequence[0], config.localReads(), counters, new HybridClock());
             final Replicator replicator = new Replicator(node, dataLoop.next(), config.peers(), handshake,

@@ -36,7 +36,7 @@ import io.netty.channel.ChannelHandlerContext;
  * {@link MapdNode}, which runs a few at a time and never two of the same key; data-path thread only, except
  * {@link #onDurable}.
  */
-final class RepairSession extends JournaledSession
+final class RepairSession extends JournaledSession implements ReplicaListChange
 {
     private static final long APPEND_TOKEN = 1 << 8;
     private static final byte LISTED_BAD = 1;
@@ -322,7 +322,7 @@ final class RepairSession extends JournaledSession
             return;
         }
         buildNewList();
-        final int result = node.commitRepair(this);
+        final int result = node.installReplicas(this);
         if (result == MapdNode.REPAIR_STALE)
         {
             node.counters().repairsStale.incrementRelease();
@@ -436,27 +436,32 @@ final class RepairSession extends JournaledSession
         node.repairDone(this);
     }
 
-    ByteBuf frame()
+    @Override
+    public ByteBuf frame()
     {
         return frame;
     }
 
-    int keyIndex()
+    @Override
+    public int keyIndex()
     {
         return keyIndex;
     }
 
-    int keyLength()
+    @Override
+    public int keyLength()
     {
         return keyLength;
     }
 
-    long version()
+    @Override
+    public long version()
     {
         return version;
     }
 
-    int versionNode()
+    @Override
+    public int versionNode()
     {
         return versionNode;
     }
@@ -464,32 +469,38 @@ final class RepairSession extends JournaledSession
     /**
      * @return the grid flags of the repaired entry: its tombstone bit, and repaired.
      */
-    int flags()
+    @Override
+    public int flags()
     {
         return (entry.flags() & GridEntry.TOMBSTONE) | GridEntry.REPAIRED;
     }
 
-    int valueLength()
+    @Override
+    public int valueLength()
     {
         return entry.valueLength();
     }
 
-    int checksum()
+    @Override
+    public int checksum()
     {
         return entry.checksum();
     }
 
-    int replicaCount()
+    @Override
+    public int replicaCount()
     {
         return newCount;
     }
 
-    short[] logdIds()
+    @Override
+    public short[] logdIds()
     {
         return newLogdIds;
     }
 
-    long[] offsets()
+    @Override
+    public long[] offsets()
     {
         return newOffsets;
     }

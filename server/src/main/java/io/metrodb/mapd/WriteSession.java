@@ -1,6 +1,7 @@
 package io.metrodb.mapd;
 
 import io.metrodb.log.LogResult;
+import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
@@ -23,22 +24,31 @@ import io.netty.channel.ChannelHandlerContext;
  * back as soon as a logd (re)connects and every few ms ({@link LogdPool#awaitLogds}), and it tries again, a logd
  * that failed it included, until its wait ({@code --logd-wait-ms}, from the write's start) is over. Only then does
  * it fail with NOT_ENOUGH_REPLICAS (STORAGE_FULL when the last logd tried answered that), and the grid is left
- * untouched.
+ * untouched. An append whose logd does not answer within {@code --append-timeout-ms} (a link cut without a FIN
+ * holds it) fails as a lost one does and goes to another logd; a late answer is dropped (the record it names is an
+ * orphan in an immutable log).
  * <p>
  * A durable write asks each logd for its offset first ({@link AppendRequest#isOffsetFirst}): the offsets come back
  * before the logds force, so the journal entry, the grid and the peers' copies go ahead while the logds force, and
  * the client is answered once the logds' second answers (forced), the journal's force and the peers are all in.
- * Until then the change is visible as a SET's is, and a logd that fails its force fails the write
- * (STORAGE_ERROR): the client never hears OK for a record that is not on disk.
+ * Until then the change is visible as a SET's is. A logd that fails its force (an error answer, or its connection
+ * lost: killed after it answered the offset) does not fail the write while another logd can take the record: the
+ * record is appended again, durably, to a connected logd not holding it (waiting for one, as above, up to
+ * {@code --logd-wait-ms} from the failure), and once that logd forced it the key gets the new replica list the way
+ * a REPAIR installs one ({@link MapdNode#installReplicas}: grid, forced journal entry, peers; only over this write's
+ * version, so a later write is never undone). Only when no logd took it does the write fail (STORAGE_ERROR): the
+ * client never hears OK for a record that is not on disk on RF logds.
  * <p>
  * Lives on the data-path thread and is pooled by {@link MapdNode}: it holds the client's request frame
  * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
  * just hands the session back to the data-path thread.
  */
-final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
+final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter, ReplicaListChange
 {
     /** Tokens of REPLICATE answers: this plus the peer's index (below it: the logd append slot). */
     static final long PEER_TOKEN_BASE = 1000;
+    /** Tokens of the appends made again after a failed force: this plus the append slot. */
+    private static final long REAPPEND_TOKEN_BASE = 100;
     private static final byte OFFSET_FIRST_DURABLE = (byte)(FrameFlags.DURABLE | FrameFlags.MORE);
 
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
@@ -47,10 +57,14 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     /** Writes the APPEND frames' value record (on the data-path thread, as every write of this session). */
     private final ValueRecordFlyweight record = new ValueRecordFlyweight();
     private final int[] tried = new int[256];
+    /** Logds that answered this write STORAGE_FULL: not tried again by it (a full disk does not clear in ms). */
+    private final int[] full = new int[MapdConfig.MAX_RF * 4];
     /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
     private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
     /** Per append slot: the node id of the logd its append went to. */
     private final int[] slotLogd = new int[MapdConfig.MAX_RF];
+    /** Per append slot: the index of its replica in {@link #logdIds} and {@link #offsets}. */
+    private final int[] slotReplica = new int[MapdConfig.MAX_RF];
 
     private byte opcode;
     private boolean durable;
@@ -63,6 +77,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private int checksum;
     private short lastFailure;
     private int triedCount;
+    private int fullCount;
     private int pending;
     private int acked;
     private int journalStatus;
@@ -74,6 +89,15 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private int forcesPending;
     private short forceFailure;
     private int forceFailedLogd;
+    private short forceFailedStatus;
+    /** Append slots (bit per slot) whose force failed and whose record waits for a logd to take it again. */
+    private int reappendSlots;
+    /** The frame being written is an append made again after a failed force (plain durable, one answer). */
+    private boolean reappending;
+    /** A replica was replaced after the change was installed: the new list is still to be installed. */
+    private boolean replaced;
+    /** The journal entry of the new replica list is being forced. */
+    private boolean installing;
     private boolean committed;
     private long startNs;
     private long committedNs;
@@ -119,6 +143,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         startNs = System.nanoTime();
         version = node.clock().next();
         triedCount = 0;
+        fullCount = 0;
         lastFailure = StatusCodes.OK;
         pending = 0;
         acked = 0;
@@ -129,6 +154,10 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         forcesPending = 0;
         forceFailure = StatusCodes.OK;
         forceFailedLogd = 0;
+        forceFailedStatus = StatusCodes.OK;
+        reappendSlots = 0;
+        replaced = false;
+        installing = false;
         committed = false;
         answered = false;
         waiting = false;
@@ -162,7 +191,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 
     private void awaitLogdsIfShort()
     {
-        if (openSlots != 0 && !waiting && System.nanoTime() - waitDeadlineNs < 0 && node.logds().awaitLogds(this))
+        if ((openSlots | reappendSlots) != 0 && !waiting && System.nanoTime() - waitDeadlineNs < 0 &&
+            node.logds().awaitLogds(this))
         {
             waiting = true;
             if (!waited)
@@ -186,14 +216,171 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             triedCount = 0;
             for (int slot = 0; slot < node.rf(); slot++)
             {
+                // A slot waiting to be appended again names the logd that last failed it: not tried again.
                 if ((openSlots & (1 << slot)) == 0)
                 {
                     tried[triedCount++] = slotLogd[slot];
                 }
             }
+            if (forceFailedLogd != 0)
+            {
+                // A logd that took the record but failed its force is not given it again by this write.
+                tried[triedCount++] = forceFailedLogd;
+            }
+            for (int i = 0; i < fullCount; i++)
+            {
+                tried[triedCount++] = full[i];
+            }
+            if (reappendSlots != 0)
+            {
+                fillReappendSlots();
+            }
             fillOpenSlots();
         }
+        if (reappendSlots != 0 && !waiting)
+        {
+            giveUpReappends();
+        }
         finishIfDone();
+    }
+
+    private void fillReappendSlots()
+    {
+        for (int slot = 0; slot < node.rf(); slot++)
+        {
+            if ((reappendSlots & (1 << slot)) != 0 && sendReappend(slot))
+            {
+                reappendSlots &= ~(1 << slot);
+            }
+        }
+    }
+
+    /**
+     * Appends the record of {@code slot}, whose logd failed to force it, durably to a connected logd that holds
+     * no replica of this write and was not tried since the last wait.
+     */
+    private boolean sendReappend(final int slot)
+    {
+        final LogdPool logds = node.logds();
+        PeerConnection target;
+        while (triedCount < tried.length && (target = logds.chooseForWrite(tried, triedCount)) != null)
+        {
+            tried[triedCount++] = target.hello().nodeId();
+            slotLogd[slot] = target.hello().nodeId();
+            targets[slot] = target;
+            reappending = true;
+            // A plain durable append: its one answer comes after the force, so it has the request timeout (a slow
+            // force must not move the record again), not the append timeout.
+            final long sent = target.send(this, this, REAPPEND_TOKEN_BASE + slot,
+                FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength));
+            reappending = false;
+            if (sent >= 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The logd of {@code slot} took the record but did not force it: append it again elsewhere unless the write is
+     * answered already (then the failure only settles).
+     */
+    private void onForceFailed(final int slot, final short status)
+    {
+        if (forceFailedLogd == 0)
+        {
+            forceFailedLogd = slotLogd[slot];
+            forceFailedStatus = status;
+        }
+        if (answered)
+        {
+            forceSettled(status);
+            return;
+        }
+        // The wait for a logd to take the record again starts now.
+        final long deadline = System.nanoTime() + node.logds().writeWaitNs();
+        if (deadline - waitDeadlineNs > 0)
+        {
+            waitDeadlineNs = deadline;
+        }
+        reappendOrWait(slot);
+    }
+
+    /**
+     * Sends the record of {@code slot} again to another logd, or holds the slot until the write's wait for logds
+     * ends, or (no wait left) settles it as failed.
+     */
+    private void reappendOrWait(final int slot)
+    {
+        if (waiting)
+        {
+            reappendSlots |= 1 << slot;
+            return;
+        }
+        if (sendReappend(slot))
+        {
+            return;
+        }
+        reappendSlots |= 1 << slot;
+        awaitLogdsIfShort();
+        if (!waiting)
+        {
+            giveUpReappends();
+        }
+    }
+
+    /**
+     * No logd took the records of the failed forces within the wait: those forces fail the write.
+     */
+    private void giveUpReappends()
+    {
+        while (reappendSlots != 0)
+        {
+            reappendSlots &= reappendSlots - 1;
+            forceSettled(forceFailedStatus);
+        }
+    }
+
+    /**
+     * The answer to an append made again after a failed force: forced at its offset, or not (then another logd is
+     * tried, or the write waits for one).
+     */
+    private void onReappendAnswer(final int slot, final boolean forced, final short status, final long offset)
+    {
+        if (forced)
+        {
+            final int replica = slotReplica[slot];
+            logdIds[replica] = (short)slotLogd[slot];
+            offsets[replica] = offset;
+            node.counters().forceReappends.incrementRelease();
+            // Not committed yet: the commit takes the new list as it is.
+            replaced |= committed;
+            forceSettled(StatusCodes.OK);
+        }
+        else if (answered)
+        {
+            forceSettled(forceFailedStatus);
+        }
+        else
+        {
+            if (status == StatusCodes.STORAGE_FULL)
+            {
+                skipFull(slotLogd[slot]);
+            }
+            reappendOrWait(slot);
+        }
+    }
+
+    /**
+     * A logd answered this write STORAGE_FULL: the write does not try it again, also after its waits for logds.
+     */
+    private void skipFull(final int logdId)
+    {
+        if (fullCount < full.length)
+        {
+            full[fullCount++] = logdId;
+        }
     }
 
     private boolean sendTo(final int slot)
@@ -206,7 +393,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             slotLogd[slot] = target.hello().nodeId();
             targets[slot] = target;
             offsetFirst[slot] = false;
-            if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength)) >= 0)
+            if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength),
+                logds.appendTimeoutNs()) >= 0)
             {
                 pending++;
                 return true;
@@ -219,8 +407,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     public void write(final ByteBuf out, final long appendRequestId)
     {
         final int recordLength = ValueRecord.length(keyLength, valueLength);
-        FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND, durable ? OFFSET_FIRST_DURABLE : 0,
-            appendRequestId);
+        FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND,
+            reappending ? FrameFlags.DURABLE : durable ? OFFSET_FIRST_DURABLE : 0, appendRequestId);
         out.writeInt(recordLength);
         record.wrapForAppend(out, keyLength, valueLength)
             .flags(tombstone ? ValueRecord.TOMBSTONE : 0).version(version).versionNode(node.nodeId())
@@ -238,6 +426,12 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         }
         final boolean ok = FrameHeader.status(response, at) == StatusCodes.OK &&
             OffsetPayload.validate(response, at) == StatusCodes.OK;
+        if (slot >= REAPPEND_TOKEN_BASE)
+        {
+            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), ok, FrameHeader.status(response, at),
+                ok ? OffsetPayload.offset(response, at) : 0);
+            return;
+        }
         if (offsetFirst[(int)slot])
         {
             onForced((int)slot, ok ? StatusCodes.OK : FrameHeader.status(response, at));
@@ -246,6 +440,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         pending--;
         if (ok)
         {
+            slotReplica[(int)slot] = acked;
             logdIds[acked] = (short)targets[(int)slot].hello().nodeId();
             offsets[acked] = OffsetPayload.offset(response, at);
             acked++;
@@ -258,6 +453,10 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         else
         {
             lastFailure = FrameHeader.status(response, at);
+            if (lastFailure == StatusCodes.STORAGE_FULL)
+            {
+                skipFull(slotLogd[(int)slot]);
+            }
             retry((int)slot);
         }
         finishIfDone();
@@ -269,6 +468,11 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         if (slot >= PEER_TOKEN_BASE)
         {
             onPeerAnswer(false);
+            return;
+        }
+        if (slot >= REAPPEND_TOKEN_BASE)
+        {
+            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), false, status, 0);
             return;
         }
         if (offsetFirst[(int)slot])
@@ -288,6 +492,21 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private void onForced(final int slot, final short status)
     {
         offsetFirst[slot] = false;
+        if (status != StatusCodes.OK)
+        {
+            onForceFailed(slot, status);
+        }
+        else
+        {
+            forceSettled(status);
+        }
+    }
+
+    /**
+     * A forced answer is in for good (OK, or a failure no other logd made up for).
+     */
+    private void forceSettled(final short status)
+    {
         // The last forced answer of the write: a logd may force before another one's offset is in.
         if (--forcesPending == 0 && pending == 0)
         {
@@ -296,7 +515,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         if (status != StatusCodes.OK && forceFailure == StatusCodes.OK)
         {
             forceFailure = status;
-            forceFailedLogd = targets[slot].hello().nodeId();
         }
         if (committed)
         {
@@ -328,7 +546,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 
     private void finishIfDone()
     {
-        if (pending > 0 || waiting)
+        // Committed or answered already: a wait for a logd to take a failed force's record again ended.
+        if (pending > 0 || waiting || committed || answered)
         {
             return;
         }
@@ -379,7 +598,14 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     void onJournalForced(final int status)
     {
         journalStatus = status;
-        node.timings().record(RequestTimings.DURABLE_JOURNAL, System.nanoTime() - committedNs);
+        if (installing)
+        {
+            installing = false;
+        }
+        else
+        {
+            node.timings().record(RequestTimings.DURABLE_JOURNAL, System.nanoTime() - committedNs);
+        }
         journalDone = true;
         replyWhenDurable();
     }
@@ -407,7 +633,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 
     private void replyWhenDurable()
     {
-        if (!journalDone || pendingPeers > 0 || forcesPending > 0)
+        if (!journalDone || pendingPeers > 0 || forcesPending > 0 || installing)
         {
             return;
         }
@@ -420,11 +646,42 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         {
             node.counters().forceFailures.incrementRelease();
             fail(StatusCodes.STORAGE_ERROR, "logd " + forceFailedLogd + " took the record but did not force it (" +
-                StatusCodes.name(forceFailure) + ")");
+                StatusCodes.name(forceFailure) + ") and no other logd took it (" + node.logds().writableCount() +
+                " of " + node.logds().size() + " logds connected)");
+        }
+        else if (replaced)
+        {
+            installReplaced();
         }
         else
         {
             replyOk(peersAcked, peersLive);
+        }
+    }
+
+    /**
+     * Every record is forced, one of them on another logd than the one first given the slot: the key gets the new
+     * replica list (if it still holds this write's version: a later write stays), then the client hears OK.
+     */
+    private void installReplaced()
+    {
+        replaced = false;
+        final int result = node.installReplicas(this);
+        if (result == 0)
+        {
+            installing = true;
+            journalDone = false;
+        }
+        else if (result == MapdNode.REPAIR_STALE)
+        {
+            // A later write of the key is installed: this one's records are all forced, and it is superseded.
+            replyOk(peersAcked, peersLive);
+        }
+        else
+        {
+            node.counters().journalErrors.incrementRelease();
+            fail(StatusCodes.STORAGE_ERROR, "stored on the logds but the journal append of its new replica list " +
+                "failed: " + LogResult.describe(result));
         }
     }
 
@@ -456,32 +713,53 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         node.releaseWrite(this);
     }
 
-    ByteBuf frame()
+    @Override
+    public ByteBuf frame()
     {
         return frame;
     }
 
-    int keyIndex()
+    @Override
+    public int keyIndex()
     {
         return keyIndex;
     }
 
-    int keyLength()
+    @Override
+    public int keyLength()
     {
         return keyLength;
     }
 
-    int valueLength()
+    @Override
+    public int valueLength()
     {
         return valueLength;
     }
 
-    long version()
+    @Override
+    public long version()
     {
         return version;
     }
 
-    int checksum()
+    @Override
+    public int versionNode()
+    {
+        return node.nodeId();
+    }
+
+    /**
+     * @return the grid flags of the entry with a replaced replica list: its tombstone bit, and repaired.
+     */
+    @Override
+    public int flags()
+    {
+        return (tombstone ? GridEntry.TOMBSTONE : 0) | GridEntry.REPAIRED;
+    }
+
+    @Override
+    public int checksum()
     {
         return checksum;
     }
@@ -496,17 +774,20 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         return durable;
     }
 
-    int replicaCount()
+    @Override
+    public int replicaCount()
     {
         return acked;
     }
 
-    short[] logdIds()
+    @Override
+    public short[] logdIds()
     {
         return logdIds;
     }
 
-    long[] offsets()
+    @Override
+    public long[] offsets()
     {
         return offsets;
     }

@@ -32,6 +32,7 @@ class MapdConfigTest
         assertEquals(MapdConfig.DEFAULT_MAX_VALUE_LENGTH, config.maxValueLength());
         assertEquals(MapdConfig.DEFAULT_REQUEST_TIMEOUT_MS, config.requestTimeoutMs());
         assertEquals(MapdConfig.DEFAULT_LOGD_WAIT_MS, config.logdWaitMs());
+        assertEquals(MapdConfig.DEFAULT_APPEND_TIMEOUT_MS, config.appendTimeoutMs());
         assertEquals(MapdConfig.DEFAULT_SNAPSHOT_INTERVAL_MS, config.snapshotIntervalMs());
         assertEquals(MapdConfig.DEFAULT_PEER_TIMEOUT_MS, config.peerTimeoutMs());
         assertEquals(MapdConfig.DEFAULT_SYNC_INTERVAL_MS, config.syncIntervalMs());
@@ -46,7 +47,8 @@ class MapdConfigTest
     void shouldNameEveryBadValueAtOnce()
     {
         final IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new MapdConfig()
-            .port(70_000).nodeId(0).logds(LOGDS).rf(8).requestTimeoutMs(0).logdWaitMs(-1).backlog(3).conclude());
+            .port(70_000).nodeId(0).logds(LOGDS).rf(8).requestTimeoutMs(0).logdWaitMs(-1).appendTimeoutMs(0).backlog(3)
+            .conclude());
         final String message = bad.getMessage();
         assertTrue(message.contains("--dir must be set"), message);
         assertTrue(message.contains("--port must be in 0..65535, was 70000"), message);
@@ -54,6 +56,7 @@ class MapdConfigTest
         assertTrue(message.contains("--rf must be in 1..7, was 8"), message);
         assertTrue(message.contains("--request-timeout-ms must be >= 1"), message);
         assertTrue(message.contains("--logd-wait-ms must be >= 0"), message);
+        assertTrue(message.contains("--append-timeout-ms must be >= 1"), message);
         assertTrue(message.contains("--backlog must be a power of two, was 3"), message);
 
         final IllegalArgumentException fewLogds = assertThrows(IllegalArgumentException.class,
@@ -77,7 +80,7 @@ class MapdConfigTest
     {
         final MapdConfig config = new MapdConfig("127.0.0.1", 0, Path.of("/tmp/m"), 5, LOGDS, 2, 1024, null, 100,
             0, 10);
-        final MapdConfig copy = config.logdWaitMs(0).withBacklog(1 << 10).withLocalReads(false).withPeers(LOGDS);
+        final MapdConfig copy = config.logdWaitMs(0).appendTimeoutMs(300).withBacklog(1 << 10).withLocalReads(false).withPeers(LOGDS);
         assertNotSame(config, copy);
         assertEquals(MapdConfig.DEFAULT_BACKLOG, config.backlog());
         assertEquals(MapdConfig.DEFAULT_LOCAL_READS, config.localReads());
@@ -88,6 +91,7 @@ class MapdConfigTest
         assertEquals(5, copy.nodeId());
         assertEquals(1024, copy.maxValueLength());
         assertEquals(0, copy.logdWaitMs(), "carried into copies");
+        assertEquals(300, copy.appendTimeoutMs(), "carried into copies");
         assertSame(config, config.conclude(), "conclude returns this");
     }
 }

@@ -45,7 +45,7 @@ class SetSafeForceTest
         second = new ForceHoldingLogd(2);
         final MapdConfig config = new MapdConfig(TestCluster.HOST, 0, dir.resolve("mapd"), 7,
             List.of(first.address(), second.address()), 2, TestCluster.MAX_VALUE, null, 5_000, 0, 0)
-            .withLocalReads(false);
+            .withLocalReads(false).logdWaitMs(500);
         mapd = MapdServer.start(config, false);
         mapd.whenLogdsHealthy(2).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
@@ -94,7 +94,8 @@ class SetSafeForceTest
         try (MapdClient client = new MapdClient(mapd.port()); MapdClient other = new MapdClient(mapd.port()))
         {
             setSafeWhileTheLogdsForce(client, other);
-            // Had the mapd answered before the forced answers, this reply would be OK.
+            // Had the mapd answered before the forced answers, this reply would be OK. No third logd can take the
+            // record again (SetSafeReappendTest): the write fails once its --logd-wait-ms is over.
             first.answerForced(StatusCodes.OK);
             second.answerForced(StatusCodes.STORAGE_ERROR);
 

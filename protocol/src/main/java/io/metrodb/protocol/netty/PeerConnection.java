@@ -82,7 +82,7 @@ public final class PeerConnection implements AutoCloseable
     private final InetSocketAddress address;
     private final HandshakeConfig handshake;
     private final long requestTimeoutNs;
-    private final long scanIntervalNs;
+    private long scanIntervalNs;
     private final StateListener stateListener;
     private final InFlightRequests inFlight;
     private final ProtocolErrorHandler errors = new ProtocolErrorHandler();
@@ -123,9 +123,23 @@ public final class PeerConnection implements AutoCloseable
         this.address = address;
         this.handshake = handshake;
         this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
-        this.scanIntervalNs = Math.max(TimeUnit.MILLISECONDS.toNanos(5), requestTimeoutNs / 4);
+        this.scanIntervalNs = scanInterval(requestTimeoutNs);
         this.stateListener = stateListener;
         this.inFlight = new InFlightRequests(maxInFlight);
+    }
+
+    private static long scanInterval(final long timeoutNs)
+    {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(5), timeoutNs / 4);
+    }
+
+    /**
+     * Requests are also sent with a timeout as short as {@code timeoutMs} (shorter than the connection's): timeouts
+     * are checked every quarter of it, so such a request fails on time. Before {@link #start()}.
+     */
+    public void shortestTimeout(final long timeoutMs)
+    {
+        scanIntervalNs = Math.min(scanIntervalNs, scanInterval(TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
     }
 
     public EventLoop eventLoop()
@@ -219,6 +233,21 @@ public final class PeerConnection implements AutoCloseable
     public long send(
         final RequestWriter writer, final ResponseListener listener, final long token, final int frameLengthHint)
     {
+        return send(writer, listener, token, frameLengthHint, requestTimeoutNs);
+    }
+
+    /**
+     * As {@link #send(RequestWriter, ResponseListener, long, int)}, with this request's own timeout (its first
+     * answer; a later one of a {@code MORE} answer gets the connection's): past it the request fails with
+     * {@code TIMEOUT} and a late answer is dropped. Set {@link #shortestTimeout} to the shortest timeout used.
+     */
+    public long send(
+        final RequestWriter writer,
+        final ResponseListener listener,
+        final long token,
+        final int frameLengthHint,
+        final long timeoutNs)
+    {
         if (!ready)
         {
             return NOT_READY;
@@ -227,7 +256,7 @@ public final class PeerConnection implements AutoCloseable
         {
             return BACK_PRESSURED;
         }
-        final long requestId = inFlight.register(listener, token, System.nanoTime() + requestTimeoutNs);
+        final long requestId = inFlight.register(listener, token, System.nanoTime() + timeoutNs);
         if (requestId < 0)
         {
             return BACK_PRESSURED;

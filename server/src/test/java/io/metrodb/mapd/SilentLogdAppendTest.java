@@ -1,0 +1,110 @@
+package io.metrodb.mapd;
+
+import io.metrodb.mapd.grid.GridEntry;
+import io.metrodb.mapd.grid.GridKeys;
+import io.metrodb.protocol.Opcodes;
+import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.fault.LinkProxy;
+import io.metrodb.testing.TestCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.metrodb.mapd.MapdClient.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A logd behind a link cut without a FIN (the proxy holds every byte, the connection stays open) does not hold a
+ * write for the whole request timeout: the append to it fails after {@code --append-timeout-ms} and the write goes
+ * to another logd; the late answers, once the link heals, are dropped. Real logds (three, in this JVM), a real mapd
+ * (RF 2), the first logd behind {@link LinkProxy}.
+ */
+class SilentLogdAppendTest
+{
+    private static final long REQUEST_TIMEOUT_MS = 20_000;
+    private static final long APPEND_TIMEOUT_MS = 300;
+    private static final int WRITES = 12;
+
+    @TempDir
+    Path root;
+
+    private TestCluster cluster;
+    private LinkProxy proxy;
+    private MapdServer mapd;
+
+    @AfterEach
+    void stop() throws Exception
+    {
+        if (mapd != null)
+        {
+            mapd.close();
+        }
+        if (proxy != null)
+        {
+            proxy.close();
+        }
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void shouldMoveAnAppendOffASilentLogdAfterTheAppendTimeout() throws Exception
+    {
+        cluster = TestCluster.builder(root).logds(3).start();
+        proxy = new LinkProxy("mapd->logd1", TestCluster.HOST, cluster.logdPorts()[0]);
+        final List<InetSocketAddress> real = cluster.logdAddresses();
+        final List<InetSocketAddress> logds = List.of(new InetSocketAddress(TestCluster.HOST, proxy.port()),
+            real.get(1), real.get(2));
+        mapd = MapdServer.start(new MapdConfig(TestCluster.HOST, 0, root.resolve("mapd"), 7, logds, 2,
+            TestCluster.MAX_VALUE, null, REQUEST_TIMEOUT_MS, 0, 0).appendTimeoutMs(APPEND_TIMEOUT_MS), false);
+        mapd.whenLogdsHealthy(3).get(30, TimeUnit.SECONDS);
+        final int silent = TestCluster.logdId(0);
+
+        try (MapdClient client = new MapdClient(mapd.port()))
+        {
+            proxy.stall();
+            for (int i = 0; i < WRITES; i++)
+            {
+                final byte opcode = i % 2 == 0 ? Opcodes.SETSAFE : Opcodes.SET;
+                final long start = System.nanoTime();
+                final MapdClient.Reply reply = client.write(opcode, "k" + i, bytes("v" + i));
+                final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(StatusCodes.OK, reply.status(), "k" + i + ": " + reply.message());
+                // A write held by the silent logd for the whole request timeout would take 20 s.
+                assertTrue(tookMs < REQUEST_TIMEOUT_MS / 2, "k" + i + " took " + tookMs + " ms");
+                assertTrue(!replicas("k" + i).contains(silent), "k" + i + " is on the two logds that answer: " +
+                    replicas("k" + i));
+            }
+            assertTrue(mapd.counters().appendRetries() >= 1, "some append went to the silent logd and was moved: " +
+                mapd.counters().appendRetries());
+
+            proxy.heal();
+            for (int i = 0; i < WRITES; i++)
+            {
+                assertArrayEquals(bytes("v" + i), client.get("k" + i).value(), "k" + i + " reads back");
+            }
+            assertEquals(StatusCodes.OK, client.setSafe("after", bytes("after")).status(), "writes go on");
+        }
+    }
+
+    private java.util.Set<Integer> replicas(final String key)
+    {
+        final GridEntry entry = new GridEntry();
+        final java.util.Set<Integer> logds = new java.util.TreeSet<>();
+        assertTrue(GridKeys.get(mapd.grid(), bytes(key), entry), key);
+        for (int r = 0; r < entry.replicaCount(); r++)
+        {
+            logds.add(entry.logdId(r));
+        }
+        return logds;
+    }
+}
