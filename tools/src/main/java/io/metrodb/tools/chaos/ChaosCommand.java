@@ -280,7 +280,7 @@ public final class ChaosCommand implements Callable<Integer>
         final MondProbe.Health health = cluster.health();
         final Verdict.Result result = settledS < 0 ? null : audit(cluster, log, settleDeadline);
         final double auditS = (System.nanoTime() - settleStart) / 1e9;
-        return report(load, killer, result, loadNs, settledS, auditS, health);
+        return report(load, killer, result, loadNs, settledS, auditS, health, startNs);
     }
 
     /**
@@ -369,7 +369,7 @@ public final class ChaosCommand implements Callable<Integer>
 
 
     private int report(final Writers load, final Killer killer, final Verdict.Result result, final long loadNs,
-        final double settledS, final double auditS, final MondProbe.Health health)
+        final double settledS, final double auditS, final MondProbe.Health health, final long startNs)
     {
         final double loadS = loadNs / 1e9;
         final long safeAcked = load.safeAcked.sum();
@@ -383,6 +383,12 @@ public final class ChaosCommand implements Callable<Integer>
             killer.injected(Killer.Kind.MOND) + "; link cuts " + killer.injected(Killer.Kind.LINK) + ": " +
             killer.drops() + " dropped, " + killer.stalls() + " held)");
         out.println("chaos: failed writes by status: " + (failed == 0 ? "none" : load.failures().toString()));
+        if (failed > 0)
+        {
+            final List<Writers.Failure> elsewhere = notAtAKilledMapd(load.failed(), killer.mapdKills());
+            out.println("chaos: failed writes not in flight at a mapd that was killed: " + elsewhere.size() +
+                (elsewhere.isEmpty() ? "" : " (" + describe(elsewhere, startNs) + ")"));
+        }
         final List<String> problems = new ArrayList<>();
         if (settledS < 0)
         {
@@ -443,6 +449,47 @@ public final class ChaosCommand implements Callable<Integer>
             out.println("chaos: FAILED: " + problem);
         }
         return problems.isEmpty() ? 0 : 1;
+    }
+
+    /** How long before a failed call began its mapd may have been killed (the client not yet aware). */
+    private static final long KILL_NOTICE_NS = TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * @return the failures that are not a write in flight at a mapd that was killed: every one but an UNAVAILABLE
+     *     (the connection lost with the write in flight) whose call was running when a mapd was killed, or began up
+     *     to a second after (its connection dead, the client not yet aware). The writers' client connects to the
+     *     mapds only, and chaos cuts no client link: a connection lost mid-call is a killed mapd's.
+     */
+    static List<Writers.Failure> notAtAKilledMapd(final List<Writers.Failure> failures, final List<Long> mapdKills)
+    {
+        final List<Writers.Failure> elsewhere = new ArrayList<>();
+        for (final Writers.Failure failure : failures)
+        {
+            boolean atAKill = false;
+            if ("UNAVAILABLE".equals(failure.status()))
+            {
+                for (final long killNs : mapdKills)
+                {
+                    atAKill |= killNs - failure.endNs() <= 0 && failure.startNs() - killNs <= KILL_NOTICE_NS;
+                }
+            }
+            if (!atAKill)
+            {
+                elsewhere.add(failure);
+            }
+        }
+        return elsewhere;
+    }
+
+    private static String describe(final List<Writers.Failure> failures, final long startNs)
+    {
+        final List<String> shown = new ArrayList<>();
+        for (final Writers.Failure failure : failures.subList(0, Math.min(10, failures.size())))
+        {
+            shown.add(String.format(Locale.ROOT, "%s %s, %.1f to %.1f s", failure.call(), failure.status(),
+                (failure.startNs() - startNs) / 1e9, (failure.endNs() - startNs) / 1e9));
+        }
+        return String.join(", ", shown) + (failures.size() > shown.size() ? ", ..." : "");
     }
 
     private static String endpoints(final List<ChaosCluster.Daemon> daemons)

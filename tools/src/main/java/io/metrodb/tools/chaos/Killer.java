@@ -71,6 +71,8 @@ final class Killer
     private final List<Fault> active = new ArrayList<>();
     private final List<Kind> round = new ArrayList<>();
     private final long[] injected = new long[Kind.values().length];
+    /** When each mapd was killed ({@link System#nanoTime()}), for the failed writes' attribution. */
+    private final List<Long> mapdKills = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long drops;
     private long stalls;
     private final Thread thread;
@@ -139,6 +141,14 @@ final class Killer
             total += n;
         }
         return total;
+    }
+
+    /**
+     * @return when each mapd was killed, in order.
+     */
+    List<Long> mapdKills()
+    {
+        return List.copyOf(mapdKills);
     }
 
     long drops()
@@ -294,7 +304,13 @@ final class Killer
         final ChaosCluster.Daemon daemon = kind == Kind.LOGD ?
             cluster.logds.get(random.nextInt(ChaosCluster.LOGDS)) : kind == Kind.MAPD ?
             cluster.mapds.get(random.nextInt(ChaosCluster.MAPDS)) : cluster.mond;
+        // Before the signal: a call in flight then fails after it.
+        final long killNs = System.nanoTime();
         final long pid = cluster.kill(daemon);
+        if (kind == Kind.MAPD)
+        {
+            mapdKills.add(killNs);
+        }
         active.add(new Fault(kind, daemon, null, endNs));
         event("kill -9 " + daemon.name() + " (pid " + pid + "), down for " + downMs + " ms");
     }

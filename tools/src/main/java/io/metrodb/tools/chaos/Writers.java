@@ -3,11 +3,13 @@ package io.metrodb.tools.chaos;
 import io.metrodb.client.MetroClient;
 import io.metrodb.client.MetroException;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -32,6 +34,8 @@ final class Writers
     final LongAdder safeFailed = new LongAdder();
     final LongAdder setFailed = new LongAdder();
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+    /** Every failed write, with when its call began and ended: failures are few. */
+    private final ConcurrentLinkedQueue<Failure> failed = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
 
     /**
@@ -96,6 +100,21 @@ final class Writers
         return sorted;
     }
 
+    /**
+     * A failed write: its call, why it failed, and when the call began and ended ({@link System#nanoTime()}).
+     */
+    record Failure(String call, String status, long startNs, long endNs)
+    {
+    }
+
+    /**
+     * @return every failed write so far.
+     */
+    List<Failure> failed()
+    {
+        return new ArrayList<>(failed);
+    }
+
     private void write(final int writer)
     {
         final SplittableRandom random = new SplittableRandom(seed + writer);
@@ -109,6 +128,7 @@ final class Writers
             final String value = WriteLog.value(writer, seq, safe, key);
             final List<WriteLog.Write> history = log.history(key);
             String failure = null;
+            final long startNs = System.nanoTime();
             try
             {
                 if (safe)
@@ -128,6 +148,7 @@ final class Writers
                     e.getClass().getSimpleName();
                 (safe ? safeFailed : setFailed).increment();
                 failures.computeIfAbsent((safe ? "SETSAFE " : "SET ") + failure, k -> new LongAdder()).increment();
+                failed.add(new Failure(safe ? "SETSAFE" : "SET", failure, startNs, System.nanoTime()));
             }
             history.add(new WriteLog.Write(value, safe, failure));
             next += intervalNs;
