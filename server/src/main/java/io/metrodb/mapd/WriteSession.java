@@ -51,20 +51,11 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private static final long REAPPEND_TOKEN_BASE = 100;
     private static final byte OFFSET_FIRST_DURABLE = (byte)(FrameFlags.DURABLE | FrameFlags.MORE);
 
-    private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     private final short[] logdIds = new short[MapdConfig.MAX_RF];
     private final long[] offsets = new long[MapdConfig.MAX_RF];
     /** Writes the APPEND frames' value record (on the data-path thread, as every write of this session). */
     private final ValueRecordFlyweight record = new ValueRecordFlyweight();
-    private final int[] tried = new int[256];
-    /** Logds that answered this write STORAGE_FULL: not tried again by it (a full disk does not clear in ms). */
-    private final int[] full = new int[MapdConfig.MAX_RF * 4];
-    /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
-    private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
-    /** Per append slot: the node id of the logd its append went to. */
-    private final int[] slotLogd = new int[MapdConfig.MAX_RF];
-    /** Per append slot: the index of its replica in {@link #logdIds} and {@link #offsets}. */
-    private final int[] slotReplica = new int[MapdConfig.MAX_RF];
+    private final AppendSlots slots = new AppendSlots();
 
     private byte opcode;
     private boolean durable;
@@ -76,8 +67,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private long version;
     private int checksum;
     private short lastFailure;
-    private int triedCount;
-    private int fullCount;
     private int pending;
     private int acked;
     private int journalStatus;
@@ -90,8 +79,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private short forceFailure;
     private int forceFailedLogd;
     private short forceFailedStatus;
-    /** Append slots (bit per slot) whose force failed and whose record waits for a logd to take it again. */
-    private int reappendSlots;
     /** The frame being written is an append made again after a failed force (plain durable, one answer). */
     private boolean reappending;
     /** A replica was replaced after the change was installed: the new list is still to be installed. */
@@ -102,8 +89,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private long startNs;
     private long committedNs;
     private boolean answered;
-    /** Append slots (bit per slot) with no append in flight and no offset in: they need a logd. */
-    private int openSlots;
     /** Held by the logd pool until a logd connects or the next tick. */
     private boolean waiting;
     private boolean waited;
@@ -142,8 +127,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         }
         startNs = System.nanoTime();
         version = node.clock().next();
-        triedCount = 0;
-        fullCount = 0;
         lastFailure = StatusCodes.OK;
         pending = 0;
         acked = 0;
@@ -155,7 +138,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         forceFailure = StatusCodes.OK;
         forceFailedLogd = 0;
         forceFailedStatus = StatusCodes.OK;
-        reappendSlots = 0;
         replaced = false;
         installing = false;
         committed = false;
@@ -163,7 +145,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         waiting = false;
         waited = false;
         waitDeadlineNs = startNs + node.logds().writeWaitNs();
-        openSlots = (1 << node.rf()) - 1;
+        slots.reset(node.rf());
 
         fillOpenSlots();
         finishIfDone();
@@ -180,9 +162,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         {
             for (int slot = 0; slot < node.rf(); slot++)
             {
-                if ((openSlots & (1 << slot)) != 0 && sendTo(slot))
+                if (slots.isOpen(slot) && sendTo(slot))
                 {
-                    openSlots &= ~(1 << slot);
+                    slots.close(slot);
                 }
             }
         }
@@ -191,7 +173,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 
     private void awaitLogdsIfShort()
     {
-        if ((openSlots | reappendSlots) != 0 && !waiting && System.nanoTime() - waitDeadlineNs < 0 &&
+        if (slots.needLogd() && !waiting && System.nanoTime() - waitDeadlineNs < 0 &&
             node.logds().awaitLogds(this))
         {
             waiting = true;
@@ -213,31 +195,14 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         waiting = false;
         if (!giveUp)
         {
-            triedCount = 0;
-            for (int slot = 0; slot < node.rf(); slot++)
-            {
-                // A slot waiting to be appended again names the logd that last failed it: not tried again.
-                if ((openSlots & (1 << slot)) == 0)
-                {
-                    tried[triedCount++] = slotLogd[slot];
-                }
-            }
-            if (forceFailedLogd != 0)
-            {
-                // A logd that took the record but failed its force is not given it again by this write.
-                tried[triedCount++] = forceFailedLogd;
-            }
-            for (int i = 0; i < fullCount; i++)
-            {
-                tried[triedCount++] = full[i];
-            }
-            if (reappendSlots != 0)
+            slots.restartChoice(node.rf(), forceFailedLogd);
+            if (slots.hasReappends())
             {
                 fillReappendSlots();
             }
             fillOpenSlots();
         }
-        if (reappendSlots != 0 && !waiting)
+        if (slots.hasReappends() && !waiting)
         {
             giveUpReappends();
         }
@@ -248,9 +213,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         for (int slot = 0; slot < node.rf(); slot++)
         {
-            if ((reappendSlots & (1 << slot)) != 0 && sendReappend(slot))
+            if (slots.awaitsReappend(slot) && sendReappend(slot))
             {
-                reappendSlots &= ~(1 << slot);
+                slots.reappendSent(slot);
             }
         }
     }
@@ -263,11 +228,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         final LogdPool logds = node.logds();
         PeerConnection target;
-        while (triedCount < tried.length && (target = logds.chooseForWrite(tried, triedCount)) != null)
+        while ((target = slots.nextLogd(logds, slot)) != null)
         {
-            tried[triedCount++] = target.hello().nodeId();
-            slotLogd[slot] = target.hello().nodeId();
-            targets[slot] = target;
             reappending = true;
             // A plain durable append: its one answer comes after the force, so it has the request timeout (a slow
             // force must not move the record again), not the append timeout.
@@ -290,7 +252,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         if (forceFailedLogd == 0)
         {
-            forceFailedLogd = slotLogd[slot];
+            forceFailedLogd = slots.logd(slot);
             forceFailedStatus = status;
         }
         if (answered)
@@ -315,14 +277,14 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         if (waiting)
         {
-            reappendSlots |= 1 << slot;
+            slots.awaitReappend(slot);
             return;
         }
         if (sendReappend(slot))
         {
             return;
         }
-        reappendSlots |= 1 << slot;
+        slots.awaitReappend(slot);
         awaitLogdsIfShort();
         if (!waiting)
         {
@@ -335,9 +297,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
      */
     private void giveUpReappends()
     {
-        while (reappendSlots != 0)
+        while (slots.dropReappend())
         {
-            reappendSlots &= reappendSlots - 1;
             forceSettled(forceFailedStatus);
         }
     }
@@ -350,8 +311,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         if (forced)
         {
-            final int replica = slotReplica[slot];
-            logdIds[replica] = (short)slotLogd[slot];
+            final int replica = slots.replica(slot);
+            logdIds[replica] = (short)slots.logd(slot);
             offsets[replica] = offset;
             node.counters().forceReappends.incrementRelease();
             // Not committed yet: the commit takes the new list as it is.
@@ -366,20 +327,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         {
             if (status == StatusCodes.STORAGE_FULL)
             {
-                skipFull(slotLogd[slot]);
+                slots.skipFull(slots.logd(slot));
             }
             reappendOrWait(slot);
-        }
-    }
-
-    /**
-     * A logd answered this write STORAGE_FULL: the write does not try it again, also after its waits for logds.
-     */
-    private void skipFull(final int logdId)
-    {
-        if (fullCount < full.length)
-        {
-            full[fullCount++] = logdId;
         }
     }
 
@@ -387,12 +337,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         final LogdPool logds = node.logds();
         PeerConnection target;
-        while (triedCount < tried.length && (target = logds.chooseForWrite(tried, triedCount)) != null)
+        while ((target = slots.nextLogd(logds, slot)) != null)
         {
-            tried[triedCount++] = target.hello().nodeId();
-            slotLogd[slot] = target.hello().nodeId();
-            targets[slot] = target;
-            offsetFirst[slot] = false;
+            slots.offsetFirst(slot, false);
             if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength),
                 logds.appendTimeoutNs()) >= 0)
             {
@@ -432,7 +379,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
                 ok ? OffsetPayload.offset(response, at) : 0);
             return;
         }
-        if (offsetFirst[(int)slot])
+        if (slots.isOffsetFirst((int)slot))
         {
             onForced((int)slot, ok ? StatusCodes.OK : FrameHeader.status(response, at));
             return;
@@ -440,13 +387,13 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         pending--;
         if (ok)
         {
-            slotReplica[(int)slot] = acked;
-            logdIds[acked] = (short)targets[(int)slot].hello().nodeId();
+            slots.replica((int)slot, acked);
+            logdIds[acked] = (short)slots.target((int)slot).hello().nodeId();
             offsets[acked] = OffsetPayload.offset(response, at);
             acked++;
             if (FrameHeader.hasFlag(response, at, FrameFlags.MORE))
             {
-                offsetFirst[(int)slot] = true;
+                slots.offsetFirst((int)slot, true);
                 forcesPending++;
             }
         }
@@ -455,7 +402,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             lastFailure = FrameHeader.status(response, at);
             if (lastFailure == StatusCodes.STORAGE_FULL)
             {
-                skipFull(slotLogd[(int)slot]);
+                slots.skipFull(slots.logd((int)slot));
             }
             retry((int)slot);
         }
@@ -475,7 +422,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), false, status, 0);
             return;
         }
-        if (offsetFirst[(int)slot])
+        if (slots.isOffsetFirst((int)slot))
         {
             onForced((int)slot, status);
             return;
@@ -491,7 +438,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
      */
     private void onForced(final int slot, final short status)
     {
-        offsetFirst[slot] = false;
+        slots.offsetFirst(slot, false);
         if (status != StatusCodes.OK)
         {
             onForceFailed(slot, status);
@@ -529,14 +476,14 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private void retry(final int slot)
     {
         node.counters().appendRetries.incrementRelease();
-        openSlots |= 1 << slot;
+        slots.open(slot);
         if (waiting)
         {
             return;
         }
         if (sendTo(slot))
         {
-            openSlots &= ~(1 << slot);
+            slots.close(slot);
         }
         else
         {
@@ -704,7 +651,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     @Override
     void onRelease()
     {
-        clear(targets);
+        slots.clearTargets();
     }
 
     @Override
