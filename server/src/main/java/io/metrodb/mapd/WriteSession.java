@@ -31,13 +31,9 @@ import io.netty.channel.ChannelHandlerContext;
  * A durable write asks each logd for its offset first ({@link AppendRequest#isOffsetFirst}): the offsets come back
  * before the logds force, so the journal entry, the grid and the peers' copies go ahead while the logds force, and
  * the client is answered once the logds' second answers (forced), the journal's force and the peers are all in.
- * Until then the change is visible as a SET's is. A logd that fails its force (an error answer, or its connection
- * lost: killed after it answered the offset) does not fail the write while another logd can take the record: the
- * record is appended again, durably, to a connected logd not holding it (waiting for one, as above, up to
- * {@code --logd-wait-ms} from the failure), and once that logd forced it the key gets the new replica list the way
- * a REPAIR installs one ({@link MapdNode#installReplicas}: grid, forced journal entry, peers; only over this write's
- * version, so a later write is never undone). Only when no logd took it does the write fail (STORAGE_ERROR): the
- * client never hears OK for a record that is not on disk on RF logds.
+ * Until then the change is visible as a SET's is. A logd that fails its force does not fail the write while another
+ * logd can take the record ({@link ForceReappend}). Which logd each append went to, and which logd is tried next:
+ * {@link AppendSlots}.
  * <p>
  * Lives on the data-path thread and is pooled by {@link MapdNode}: it holds the client's request frame
  * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
@@ -47,8 +43,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 {
     /** Tokens of REPLICATE answers: this plus the peer's index (below it: the logd append slot). */
     static final long PEER_TOKEN_BASE = 1000;
-    /** Tokens of the appends made again after a failed force: this plus the append slot. */
-    private static final long REAPPEND_TOKEN_BASE = 100;
     private static final byte OFFSET_FIRST_DURABLE = (byte)(FrameFlags.DURABLE | FrameFlags.MORE);
 
     private final short[] logdIds = new short[MapdConfig.MAX_RF];
@@ -56,6 +50,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     /** Writes the APPEND frames' value record (on the data-path thread, as every write of this session). */
     private final ValueRecordFlyweight record = new ValueRecordFlyweight();
     private final AppendSlots slots = new AppendSlots();
+    private final ForceReappend reappend = new ForceReappend(this, slots, node);
 
     private byte opcode;
     private boolean durable;
@@ -77,12 +72,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     /** Appends whose offset is in and whose forced answer is not. */
     private int forcesPending;
     private short forceFailure;
-    private int forceFailedLogd;
-    private short forceFailedStatus;
-    /** The frame being written is an append made again after a failed force (plain durable, one answer). */
-    private boolean reappending;
-    /** A replica was replaced after the change was installed: the new list is still to be installed. */
-    private boolean replaced;
     /** The journal entry of the new replica list is being forced. */
     private boolean installing;
     private boolean committed;
@@ -136,9 +125,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         peersLive = 0;
         forcesPending = 0;
         forceFailure = StatusCodes.OK;
-        forceFailedLogd = 0;
-        forceFailedStatus = StatusCodes.OK;
-        replaced = false;
+        reappend.reset();
         installing = false;
         committed = false;
         answered = false;
@@ -171,7 +158,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         awaitLogdsIfShort();
     }
 
-    private void awaitLogdsIfShort()
+    void awaitLogdsIfShort()
     {
         if (slots.needLogd() && !waiting && System.nanoTime() - waitDeadlineNs < 0 &&
             node.logds().awaitLogds(this))
@@ -195,142 +182,18 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         waiting = false;
         if (!giveUp)
         {
-            slots.restartChoice(node.rf(), forceFailedLogd);
+            slots.restartChoice(node.rf(), reappend.failedLogd());
             if (slots.hasReappends())
             {
-                fillReappendSlots();
+                reappend.fillSlots();
             }
             fillOpenSlots();
         }
         if (slots.hasReappends() && !waiting)
         {
-            giveUpReappends();
+            reappend.giveUp();
         }
         finishIfDone();
-    }
-
-    private void fillReappendSlots()
-    {
-        for (int slot = 0; slot < node.rf(); slot++)
-        {
-            if (slots.awaitsReappend(slot) && sendReappend(slot))
-            {
-                slots.reappendSent(slot);
-            }
-        }
-    }
-
-    /**
-     * Appends the record of {@code slot}, whose logd failed to force it, durably to a connected logd that holds
-     * no replica of this write and was not tried since the last wait.
-     */
-    private boolean sendReappend(final int slot)
-    {
-        final LogdPool logds = node.logds();
-        PeerConnection target;
-        while ((target = slots.nextLogd(logds, slot)) != null)
-        {
-            reappending = true;
-            // A plain durable append: its one answer comes after the force, so it has the request timeout (a slow
-            // force must not move the record again), not the append timeout.
-            final long sent = target.send(this, this, REAPPEND_TOKEN_BASE + slot,
-                FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength));
-            reappending = false;
-            if (sent >= 0)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * The logd of {@code slot} took the record but did not force it: append it again elsewhere unless the write is
-     * answered already (then the failure only settles).
-     */
-    private void onForceFailed(final int slot, final short status)
-    {
-        if (forceFailedLogd == 0)
-        {
-            forceFailedLogd = slots.logd(slot);
-            forceFailedStatus = status;
-        }
-        if (answered)
-        {
-            forceSettled(status);
-            return;
-        }
-        // The wait for a logd to take the record again starts now.
-        final long deadline = System.nanoTime() + node.logds().writeWaitNs();
-        if (deadline - waitDeadlineNs > 0)
-        {
-            waitDeadlineNs = deadline;
-        }
-        reappendOrWait(slot);
-    }
-
-    /**
-     * Sends the record of {@code slot} again to another logd, or holds the slot until the write's wait for logds
-     * ends, or (no wait left) settles it as failed.
-     */
-    private void reappendOrWait(final int slot)
-    {
-        if (waiting)
-        {
-            slots.awaitReappend(slot);
-            return;
-        }
-        if (sendReappend(slot))
-        {
-            return;
-        }
-        slots.awaitReappend(slot);
-        awaitLogdsIfShort();
-        if (!waiting)
-        {
-            giveUpReappends();
-        }
-    }
-
-    /**
-     * No logd took the records of the failed forces within the wait: those forces fail the write.
-     */
-    private void giveUpReappends()
-    {
-        while (slots.dropReappend())
-        {
-            forceSettled(forceFailedStatus);
-        }
-    }
-
-    /**
-     * The answer to an append made again after a failed force: forced at its offset, or not (then another logd is
-     * tried, or the write waits for one).
-     */
-    private void onReappendAnswer(final int slot, final boolean forced, final short status, final long offset)
-    {
-        if (forced)
-        {
-            final int replica = slots.replica(slot);
-            logdIds[replica] = (short)slots.logd(slot);
-            offsets[replica] = offset;
-            node.counters().forceReappends.incrementRelease();
-            // Not committed yet: the commit takes the new list as it is.
-            replaced |= committed;
-            forceSettled(StatusCodes.OK);
-        }
-        else if (answered)
-        {
-            forceSettled(forceFailedStatus);
-        }
-        else
-        {
-            if (status == StatusCodes.STORAGE_FULL)
-            {
-                slots.skipFull(slots.logd(slot));
-            }
-            reappendOrWait(slot);
-        }
     }
 
     private boolean sendTo(final int slot)
@@ -355,7 +218,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         final int recordLength = ValueRecord.length(keyLength, valueLength);
         FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND,
-            reappending ? FrameFlags.DURABLE : durable ? OFFSET_FIRST_DURABLE : 0, appendRequestId);
+            reappend.isSending() ? FrameFlags.DURABLE : durable ? OFFSET_FIRST_DURABLE : 0, appendRequestId);
         out.writeInt(recordLength);
         record.wrapForAppend(out, keyLength, valueLength)
             .flags(tombstone ? ValueRecord.TOMBSTONE : 0).version(version).versionNode(node.nodeId())
@@ -373,9 +236,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         }
         final boolean ok = FrameHeader.status(response, at) == StatusCodes.OK &&
             OffsetPayload.validate(response, at) == StatusCodes.OK;
-        if (slot >= REAPPEND_TOKEN_BASE)
+        if (slot >= ForceReappend.TOKEN_BASE)
         {
-            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), ok, FrameHeader.status(response, at),
+            reappend.onAnswer((int)(slot - ForceReappend.TOKEN_BASE), ok, FrameHeader.status(response, at),
                 ok ? OffsetPayload.offset(response, at) : 0);
             return;
         }
@@ -417,9 +280,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             onPeerAnswer(false);
             return;
         }
-        if (slot >= REAPPEND_TOKEN_BASE)
+        if (slot >= ForceReappend.TOKEN_BASE)
         {
-            onReappendAnswer((int)(slot - REAPPEND_TOKEN_BASE), false, status, 0);
+            reappend.onAnswer((int)(slot - ForceReappend.TOKEN_BASE), false, status, 0);
             return;
         }
         if (slots.isOffsetFirst((int)slot))
@@ -441,7 +304,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         slots.offsetFirst(slot, false);
         if (status != StatusCodes.OK)
         {
-            onForceFailed(slot, status);
+            reappend.onForceFailed(slot, status);
         }
         else
         {
@@ -452,7 +315,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     /**
      * A forced answer is in for good (OK, or a failure no other logd made up for).
      */
-    private void forceSettled(final short status)
+    void forceSettled(final short status)
     {
         // The last forced answer of the write: a logd may force before another one's offset is in.
         if (--forcesPending == 0 && pending == 0)
@@ -592,11 +455,11 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         else if (forceFailure != StatusCodes.OK)
         {
             node.counters().forceFailures.incrementRelease();
-            fail(StatusCodes.STORAGE_ERROR, "logd " + forceFailedLogd + " took the record but did not force it (" +
+            fail(StatusCodes.STORAGE_ERROR, "logd " + reappend.failedLogd() + " took the record but did not force it (" +
                 StatusCodes.name(forceFailure) + ") and no other logd took it (" + node.logds().writableCount() +
                 " of " + node.logds().size() + " logds connected)");
         }
-        else if (replaced)
+        else if (reappend.takeReplaced())
         {
             installReplaced();
         }
@@ -612,7 +475,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
      */
     private void installReplaced()
     {
-        replaced = false;
         final int result = node.installReplicas(this);
         if (result == 0)
         {
@@ -709,6 +571,32 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     public int checksum()
     {
         return checksum;
+    }
+
+    boolean isWaiting()
+    {
+        return waiting;
+    }
+
+    /**
+     * Moves the end of the write's wait for logds to {@code deadlineNs} unless it is later already.
+     */
+    void waitAtLeastUntil(final long deadlineNs)
+    {
+        if (deadlineNs - waitDeadlineNs > 0)
+        {
+            waitDeadlineNs = deadlineNs;
+        }
+    }
+
+    boolean isAnswered()
+    {
+        return answered;
+    }
+
+    boolean isCommitted()
+    {
+        return committed;
     }
 
     boolean isTombstone()
