@@ -51,6 +51,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private final ValueRecordFlyweight record = new ValueRecordFlyweight();
     private final AppendSlots slots = new AppendSlots();
     private final ForceReappend reappend = new ForceReappend(this, slots, node);
+    private final DurableAcks acks = new DurableAcks();
 
     private byte opcode;
     private boolean durable;
@@ -64,16 +65,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private short lastFailure;
     private int pending;
     private int acked;
-    private int journalStatus;
-    private boolean journalDone;
-    private int pendingPeers;
-    private int peersAcked;
-    private int peersLive;
-    /** Appends whose offset is in and whose forced answer is not. */
-    private int forcesPending;
-    private short forceFailure;
-    /** The journal entry of the new replica list is being forced. */
-    private boolean installing;
     private boolean committed;
     private long startNs;
     private long committedNs;
@@ -119,14 +110,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         lastFailure = StatusCodes.OK;
         pending = 0;
         acked = 0;
-        journalDone = false;
-        pendingPeers = 0;
-        peersAcked = 0;
-        peersLive = 0;
-        forcesPending = 0;
-        forceFailure = StatusCodes.OK;
+        acks.reset();
         reappend.reset();
-        installing = false;
         committed = false;
         answered = false;
         waiting = false;
@@ -257,7 +242,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             if (FrameHeader.hasFlag(response, at, FrameFlags.MORE))
             {
                 slots.offsetFirst((int)slot, true);
-                forcesPending++;
+                acks.awaitForce();
             }
         }
         else
@@ -318,13 +303,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     void forceSettled(final short status)
     {
         // The last forced answer of the write: a logd may force before another one's offset is in.
-        if (--forcesPending == 0 && pending == 0)
+        if (acks.forceSettled(status) && pending == 0)
         {
             node.timings().record(RequestTimings.DURABLE_LOGDS_FORCED, System.nanoTime() - startNs);
-        }
-        if (status != StatusCodes.OK && forceFailure == StatusCodes.OK)
-        {
-            forceFailure = status;
         }
         if (committed)
         {
@@ -395,7 +376,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
      */
     private void releaseWhenSettled()
     {
-        if (answered && forcesPending == 0 && (!committed || (journalDone && pendingPeers == 0)))
+        if (answered && acks.settled(committed))
         {
             release();
         }
@@ -407,16 +388,10 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     @Override
     void onJournalForced(final int status)
     {
-        journalStatus = status;
-        if (installing)
-        {
-            installing = false;
-        }
-        else
+        if (!acks.journalForced(status))
         {
             node.timings().record(RequestTimings.DURABLE_JOURNAL, System.nanoTime() - committedNs);
         }
-        journalDone = true;
         replyWhenDurable();
     }
 
@@ -427,37 +402,35 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     void awaitPeers(final int peers)
     {
         committed = true;
-        peersLive = peers;
-        pendingPeers = peers;
+        acks.awaitPeers(peers);
     }
 
     private void onPeerAnswer(final boolean acknowledged)
     {
-        if (--pendingPeers == 0)
+        if (acks.peerAnswered(acknowledged))
         {
             node.timings().record(RequestTimings.DURABLE_PEERS, System.nanoTime() - committedNs);
         }
-        peersAcked += acknowledged ? 1 : 0;
         replyWhenDurable();
     }
 
     private void replyWhenDurable()
     {
-        if (!journalDone || pendingPeers > 0 || forcesPending > 0 || installing)
+        if (!acks.allIn())
         {
             return;
         }
-        if (journalStatus != LogResult.OK)
+        if (acks.journalStatus() != LogResult.OK)
         {
             node.counters().journalErrors.incrementRelease();
-            fail(StatusCodes.STORAGE_ERROR, "journal force failed: " + LogResult.describe(journalStatus));
+            fail(StatusCodes.STORAGE_ERROR, "journal force failed: " + LogResult.describe(acks.journalStatus()));
         }
-        else if (forceFailure != StatusCodes.OK)
+        else if (acks.forceFailure() != StatusCodes.OK)
         {
             node.counters().forceFailures.incrementRelease();
             fail(StatusCodes.STORAGE_ERROR, "logd " + reappend.failedLogd() + " took the record but did not force it (" +
-                StatusCodes.name(forceFailure) + ") and no other logd took it (" + node.logds().writableCount() +
-                " of " + node.logds().size() + " logds connected)");
+                StatusCodes.name(acks.forceFailure()) + ") and no other logd took it (" +
+                node.logds().writableCount() + " of " + node.logds().size() + " logds connected)");
         }
         else if (reappend.takeReplaced())
         {
@@ -465,7 +438,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         }
         else
         {
-            replyOk(peersAcked, peersLive);
+            replyOk(acks.peersAcked(), acks.peersLive());
         }
     }
 
@@ -478,13 +451,12 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         final int result = node.installReplicas(this);
         if (result == 0)
         {
-            installing = true;
-            journalDone = false;
+            acks.installStarted();
         }
         else if (result == MapdNode.REPAIR_STALE)
         {
             // A later write of the key is installed: this one's records are all forced, and it is superseded.
-            replyOk(peersAcked, peersLive);
+            replyOk(acks.peersAcked(), acks.peersLive());
         }
         else
         {
