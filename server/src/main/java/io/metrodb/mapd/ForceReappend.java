@@ -1,8 +1,6 @@
 package io.metrodb.mapd;
 
-import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.StatusCodes;
-import io.metrodb.protocol.mapd.ValueRecord;
 import io.metrodb.protocol.netty.PeerConnection;
 
 /**
@@ -130,9 +128,7 @@ final class ForceReappend
     {
         if (forced)
         {
-            final int replica = slots.replica(slot);
-            session.logdIds()[replica] = (short)slots.logd(slot);
-            session.offsets()[replica] = offset;
+            session.record().replaceReplica(slots.replica(slot), slots.logd(slot), offset);
             node.counters().forceReappends.incrementRelease();
             // Not committed yet: the commit takes the new list as it is.
             replaced |= session.isCommitted();
@@ -188,8 +184,7 @@ final class ForceReappend
             sending = true;
             // A plain durable append: its one answer comes after the force, so it has the request timeout (a slow
             // force must not move the record again), not the append timeout.
-            final long sent = target.send(session, session, TOKEN_BASE + slot,
-                FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(session.keyLength(), session.valueLength()));
+            final long sent = target.send(session, session, TOKEN_BASE + slot, session.record().appendLength());
             sending = false;
             if (sent >= 0)
             {

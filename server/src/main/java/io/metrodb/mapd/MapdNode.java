@@ -410,18 +410,19 @@ final class MapdNode
      */
     void commit(final WriteSession session)
     {
-        final int replicas = session.replicaCount();
-        final int flags = session.isTombstone() ? io.metrodb.mapd.grid.GridEntry.TOMBSTONE : 0;
+        final WriteRecord record = session.record();
+        final int replicas = record.replicaCount();
+        final int flags = record.isTombstone() ? io.metrodb.mapd.grid.GridEntry.TOMBSTONE : 0;
         final long sequence = ownSequence + 1;
         journalScratch.clear();
         JournalEntry.writeHeader(journalScratch, sequence, nodeId);
-        change.wrapForAppend(journalScratch, session.keyLength(), replicas)
-            .version(session.version()).versionNode(nodeId).flags(flags)
-            .valueLength(session.valueLength()).checksum(session.checksum())
-            .key(session.frame(), session.keyIndex(), session.keyLength())
-            .replicas(replicas, session.logdIds(), session.offsets())
+        change.wrapForAppend(journalScratch, record.keyLength(), replicas)
+            .version(record.version()).versionNode(nodeId).flags(flags)
+            .valueLength(record.valueLength()).checksum(record.checksum())
+            .key(record.frame(), record.keyIndex(), record.keyLength())
+            .replicas(replicas, record.logdIds(), record.offsets())
             .commit();
-        final long result = session.isDurable() ?
+        final long result = record.isDurable() ?
             journal.appendDurable(journalScratch, session, 0, null) : journal.append(journalScratch);
         if (result < 0)
         {
@@ -433,13 +434,13 @@ final class MapdNode
 
         for (int i = 0; i < replicas; i++)
         {
-            packedReplicas[i] = GridReplica.pack(session.logdIds()[i] & 0xFFFF, session.offsets()[i]);
+            packedReplicas[i] = GridReplica.pack(record.logdIds()[i] & 0xFFFF, record.offsets()[i]);
         }
-        grid.apply(gridWrite.key(frameView.wrap(session.frame()), session.keyIndex(), session.keyLength())
-            .version(session.version(), nodeId).flags(flags).value(session.valueLength(), session.checksum())
+        grid.apply(gridWrite.key(frameView.wrap(record.frame()), record.keyIndex(), record.keyLength())
+            .version(record.version(), nodeId).flags(flags).value(record.valueLength(), record.checksum())
             .replicas(replicas, packedReplicas));
 
-        if (session.isDurable())
+        if (record.isDurable())
         {
             final int peers = replicator.broadcast(journalScratch, session, WriteSession.PEER_TOKEN_BASE);
             session.awaitPeers(peers);

@@ -1,17 +1,12 @@
 package io.metrodb.mapd;
 
 import io.metrodb.log.LogResult;
-import io.metrodb.mapd.grid.GridEntry;
 import io.metrodb.protocol.FrameFlags;
 import io.metrodb.protocol.FrameHeader;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.AppendRequest;
 import io.metrodb.protocol.logd.OffsetPayload;
-import io.metrodb.protocol.mapd.KeyRequest;
-import io.metrodb.protocol.mapd.SetRequest;
-import io.metrodb.protocol.mapd.ValueRecord;
-import io.metrodb.protocol.mapd.ValueRecordFlyweight;
 import io.metrodb.protocol.netty.PeerConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,39 +27,29 @@ import io.netty.channel.ChannelHandlerContext;
  * before the logds force, so the journal entry, the grid and the peers' copies go ahead while the logds force, and
  * the client is answered once the logds' second answers (forced), the journal's force and the peers are all in.
  * Until then the change is visible as a SET's is. A logd that fails its force does not fail the write while another
- * logd can take the record ({@link ForceReappend}). Which logd each append went to, and which logd is tried next:
- * {@link AppendSlots}.
+ * logd can take the record ({@link ForceReappend}).
+ * <p>
+ * The session coordinates; its pieces, created once with it: the record and its replica list ({@link WriteRecord}),
+ * which logd each append went to and which logd is tried next ({@link AppendSlots}), the re-append after a failed
+ * force ({@link ForceReappend}), and what a durable write still waits for ({@link DurableAcks}).
  * <p>
  * Lives on the data-path thread and is pooled by {@link MapdNode}: it holds the client's request frame
  * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
  * just hands the session back to the data-path thread.
  */
-final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter, ReplicaListChange
+final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 {
     /** Tokens of REPLICATE answers: this plus the peer's index (below it: the logd append slot). */
     static final long PEER_TOKEN_BASE = 1000;
     private static final byte OFFSET_FIRST_DURABLE = (byte)(FrameFlags.DURABLE | FrameFlags.MORE);
 
-    private final short[] logdIds = new short[MapdConfig.MAX_RF];
-    private final long[] offsets = new long[MapdConfig.MAX_RF];
-    /** Writes the APPEND frames' value record (on the data-path thread, as every write of this session). */
-    private final ValueRecordFlyweight record = new ValueRecordFlyweight();
+    private final WriteRecord record = new WriteRecord(this, node);
     private final AppendSlots slots = new AppendSlots();
     private final ForceReappend reappend = new ForceReappend(this, slots, node);
     private final DurableAcks acks = new DurableAcks();
 
-    private byte opcode;
-    private boolean durable;
-    private boolean tombstone;
-    private int keyIndex;
-    private int keyLength;
-    private int valueIndex;
-    private int valueLength;
-    private long version;
-    private int checksum;
     private short lastFailure;
     private int pending;
-    private int acked;
     private boolean committed;
     private long startNs;
     private long committedNs;
@@ -85,31 +70,11 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     void start(final MapdRequestHandler handler, final ChannelHandlerContext ctx, final ByteBuf frame, final int at)
     {
         begin(handler, ctx, frame, FrameHeader.requestId(frame, at));
-        opcode = FrameHeader.opcode(frame, at);
-        tombstone = opcode == Opcodes.DEL;
-        if (tombstone)
-        {
-            durable = KeyRequest.isDurable(frame, at);
-            keyIndex = KeyRequest.keyIndex(at);
-            keyLength = KeyRequest.keyLength(frame, at);
-            valueIndex = keyIndex + keyLength;
-            valueLength = 0;
-            checksum = 0;
-        }
-        else
-        {
-            durable = opcode == Opcodes.SETSAFE;
-            keyIndex = SetRequest.keyIndex(at);
-            keyLength = SetRequest.keyLength(frame, at);
-            valueIndex = SetRequest.valueIndex(frame, at);
-            valueLength = SetRequest.valueLength(frame, at);
-            checksum = ValueRecord.checksum(node.crc(), frame, valueIndex, valueLength);
-        }
+        record.wrap(frame, at);
         startNs = System.nanoTime();
-        version = node.clock().next();
+        record.version(node.clock().next());
         lastFailure = StatusCodes.OK;
         pending = 0;
-        acked = 0;
         acks.reset();
         reappend.reset();
         committed = false;
@@ -188,8 +153,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         while ((target = slots.nextLogd(logds, slot)) != null)
         {
             slots.offsetFirst(slot, false);
-            if (target.send(this, this, slot, FrameHeader.HEADER_LENGTH + 4 + ValueRecord.length(keyLength, valueLength),
-                logds.appendTimeoutNs()) >= 0)
+            if (target.send(this, this, slot, record.appendLength(), logds.appendTimeoutNs()) >= 0)
             {
                 pending++;
                 return true;
@@ -201,14 +165,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     @Override
     public void write(final ByteBuf out, final long appendRequestId)
     {
-        final int recordLength = ValueRecord.length(keyLength, valueLength);
-        FrameHeader.writeRequest(out, 4 + recordLength, Opcodes.APPEND,
-            reappend.isSending() ? FrameFlags.DURABLE : durable ? OFFSET_FIRST_DURABLE : 0, appendRequestId);
-        out.writeInt(recordLength);
-        record.wrapForAppend(out, keyLength, valueLength)
-            .flags(tombstone ? ValueRecord.TOMBSTONE : 0).version(version).versionNode(node.nodeId())
-            .checksum(checksum).key(frame, keyIndex, keyLength).value(frame, valueIndex, valueLength)
-            .commit();
+        record.writeAppend(out,
+            reappend.isSending() ? FrameFlags.DURABLE : record.isDurable() ? OFFSET_FIRST_DURABLE : 0, appendRequestId);
     }
 
     @Override
@@ -235,10 +193,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         pending--;
         if (ok)
         {
-            slots.replica((int)slot, acked);
-            logdIds[acked] = (short)slots.target((int)slot).hello().nodeId();
-            offsets[acked] = OffsetPayload.offset(response, at);
-            acked++;
+            slots.replica((int)slot,
+                record.addReplica(slots.target((int)slot).hello().nodeId(), OffsetPayload.offset(response, at)));
             if (FrameHeader.hasFlag(response, at, FrameFlags.MORE))
             {
                 slots.offsetFirst((int)slot, true);
@@ -342,13 +298,13 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         {
             return;
         }
-        if (acked < node.rf())
+        if (record.replicaCount() < node.rf())
         {
             final LogdPool logds = node.logds();
             // A full disk is named as such: the operator's fix (free space) is not a logd's restart.
             fail(lastFailure == StatusCodes.STORAGE_FULL ? StatusCodes.STORAGE_FULL : StatusCodes.NOT_ENOUGH_REPLICAS,
-                acked + " of rf " + node.rf() + " appends succeeded, " + logds.writableCount() + " of " +
-                logds.size() + " logds connected" +
+                record.replicaCount() + " of rf " + node.rf() + " appends succeeded, " + logds.writableCount() +
+                " of " + logds.size() + " logds connected" +
                 (waited ? ", after waiting " + (System.nanoTime() - startNs) / 1_000_000 + " ms" : "") +
                 " (last failure: " + StatusCodes.name(lastFailure) + ")");
             return;
@@ -365,7 +321,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             node.counters().notEnoughReplicas.incrementRelease();
         }
         node.counters().writesFailed.incrementRelease();
-        handler.replyError(ctx, opcode, requestId, status, message);
+        handler.replyError(ctx, record.opcode(), requestId, status, message);
         answered = true;
         releaseWhenSettled();
     }
@@ -428,8 +384,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         else if (acks.forceFailure() != StatusCodes.OK)
         {
             node.counters().forceFailures.incrementRelease();
-            fail(StatusCodes.STORAGE_ERROR, "logd " + reappend.failedLogd() + " took the record but did not force it (" +
-                StatusCodes.name(acks.forceFailure()) + ") and no other logd took it (" +
+            fail(StatusCodes.STORAGE_ERROR, "logd " + reappend.failedLogd() + " took the record but did not force it " +
+                "(" + StatusCodes.name(acks.forceFailure()) + ") and no other logd took it (" +
                 node.logds().writableCount() + " of " + node.logds().size() + " logds connected)");
         }
         else if (reappend.takeReplaced())
@@ -448,7 +404,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
      */
     private void installReplaced()
     {
-        final int result = node.installReplicas(this);
+        final int result = node.installReplicas(record);
         if (result == 0)
         {
             acks.installStarted();
@@ -468,7 +424,9 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 
     void replyOk(final int peersAcknowledged, final int peersLiveNow)
     {
-        handler.replyWrite(ctx, opcode, requestId, version, node.nodeId(), acked, peersAcknowledged, peersLiveNow);
+        final byte opcode = record.opcode();
+        handler.replyWrite(ctx, opcode, requestId, record.version(), node.nodeId(), record.replicaCount(),
+            peersAcknowledged, peersLiveNow);
         node.timings().record(opcode == Opcodes.SET ? RequestTimings.SET :
             opcode == Opcodes.SETSAFE ? RequestTimings.SETSAFE : RequestTimings.DEL, System.nanoTime() - startNs);
         answered = true;
@@ -492,57 +450,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     void recycle()
     {
         node.releaseWrite(this);
-    }
-
-    @Override
-    public ByteBuf frame()
-    {
-        return frame;
-    }
-
-    @Override
-    public int keyIndex()
-    {
-        return keyIndex;
-    }
-
-    @Override
-    public int keyLength()
-    {
-        return keyLength;
-    }
-
-    @Override
-    public int valueLength()
-    {
-        return valueLength;
-    }
-
-    @Override
-    public long version()
-    {
-        return version;
-    }
-
-    @Override
-    public int versionNode()
-    {
-        return node.nodeId();
-    }
-
-    /**
-     * @return the grid flags of the entry with a replaced replica list: its tombstone bit, and repaired.
-     */
-    @Override
-    public int flags()
-    {
-        return (tombstone ? GridEntry.TOMBSTONE : 0) | GridEntry.REPAIRED;
-    }
-
-    @Override
-    public int checksum()
-    {
-        return checksum;
     }
 
     boolean isWaiting()
@@ -571,36 +478,11 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         return committed;
     }
 
-    boolean isTombstone()
+    /**
+     * @return the record this write stores, and its replica list.
+     */
+    WriteRecord record()
     {
-        return tombstone;
-    }
-
-    boolean isDurable()
-    {
-        return durable;
-    }
-
-    @Override
-    public int replicaCount()
-    {
-        return acked;
-    }
-
-    @Override
-    public short[] logdIds()
-    {
-        return logdIds;
-    }
-
-    @Override
-    public long[] offsets()
-    {
-        return offsets;
-    }
-
-    byte opcode()
-    {
-        return opcode;
+        return record;
     }
 }
