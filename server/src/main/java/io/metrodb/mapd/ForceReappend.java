@@ -21,6 +21,7 @@ final class ForceReappend
 
     private final WriteSession session;
     private final AppendSlots slots;
+    private final LogdWait logdWait;
     private final MapdNode node;
 
     /** The first logd that failed its force (0: none), and its answer. */
@@ -31,10 +32,11 @@ final class ForceReappend
     /** A replica was replaced after the change was installed: the new list is still to be installed. */
     private boolean replaced;
 
-    ForceReappend(final WriteSession session, final AppendSlots slots, final MapdNode node)
+    ForceReappend(final WriteSession session, final AppendSlots slots, final LogdWait logdWait, final MapdNode node)
     {
         this.session = session;
         this.slots = slots;
+        this.logdWait = logdWait;
         this.node = node;
     }
 
@@ -91,7 +93,7 @@ final class ForceReappend
             return;
         }
         // The wait for a logd to take the record again starts now.
-        session.waitAtLeastUntil(System.nanoTime() + node.logds().writeWaitNs());
+        logdWait.extendTo(System.nanoTime() + node.logds().writeWaitNs());
         reappendOrWait(slot);
     }
 
@@ -154,7 +156,7 @@ final class ForceReappend
      */
     private void reappendOrWait(final int slot)
     {
-        if (session.isWaiting())
+        if (logdWait.isWaiting())
         {
             slots.awaitReappend(slot);
             return;
@@ -165,7 +167,7 @@ final class ForceReappend
         }
         slots.awaitReappend(slot);
         session.awaitLogdsIfShort();
-        if (!session.isWaiting())
+        if (!logdWait.isWaiting())
         {
             giveUp();
         }

@@ -30,8 +30,9 @@ import io.netty.channel.ChannelHandlerContext;
  * logd can take the record ({@link ForceReappend}).
  * <p>
  * The session coordinates; its pieces, created once with it: the record and its replica list ({@link WriteRecord}),
- * which logd each append went to and which logd is tried next ({@link AppendSlots}), the re-append after a failed
- * force ({@link ForceReappend}), and what a durable write still waits for ({@link DurableAcks}).
+ * which logd each append went to and which logd is tried next ({@link AppendSlots}), the wait for logds
+ * ({@link LogdWait}), the re-append after a failed force ({@link ForceReappend}), and what a durable write still
+ * waits for ({@link DurableAcks}).
  * <p>
  * Lives on the data-path thread and is pooled by {@link MapdNode}: it holds the client's request frame
  * (retained) until it answers. Only {@link #onDurable} runs elsewhere (the journal's sync thread), and it
@@ -45,7 +46,8 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
 
     private final WriteRecord record = new WriteRecord(this, node);
     private final AppendSlots slots = new AppendSlots();
-    private final ForceReappend reappend = new ForceReappend(this, slots, node);
+    private final LogdWait logdWait = new LogdWait(this, node);
+    private final ForceReappend reappend = new ForceReappend(this, slots, logdWait, node);
     private final DurableAcks acks = new DurableAcks();
 
     private short lastFailure;
@@ -54,10 +56,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private long startNs;
     private long committedNs;
     private boolean answered;
-    /** Held by the logd pool until a logd connects or the next tick. */
-    private boolean waiting;
-    private boolean waited;
-    private long waitDeadlineNs;
 
     WriteSession(final MapdNode node)
     {
@@ -79,9 +77,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         reappend.reset();
         committed = false;
         answered = false;
-        waiting = false;
-        waited = false;
-        waitDeadlineNs = startNs + node.logds().writeWaitNs();
+        logdWait.reset(startNs);
         slots.reset(node.rf());
 
         fillOpenSlots();
@@ -108,17 +104,14 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         awaitLogdsIfShort();
     }
 
+    /**
+     * Waits for logds while a slot is open or waits to be appended again ({@link LogdWait}).
+     */
     void awaitLogdsIfShort()
     {
-        if (slots.needLogd() && !waiting && System.nanoTime() - waitDeadlineNs < 0 &&
-            node.logds().awaitLogds(this))
+        if (slots.needLogd())
         {
-            waiting = true;
-            if (!waited)
-            {
-                waited = true;
-                node.counters().writesWaitedForLogds.incrementRelease();
-            }
+            logdWait.await();
         }
     }
 
@@ -129,7 +122,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     @Override
     public void onLogdWaitOver(final boolean giveUp)
     {
-        waiting = false;
+        logdWait.over();
         if (!giveUp)
         {
             slots.restartChoice(node.rf(), reappend.failedLogd());
@@ -139,7 +132,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             }
             fillOpenSlots();
         }
-        if (slots.hasReappends() && !waiting)
+        if (slots.hasReappends() && !logdWait.isWaiting())
         {
             reappend.giveUp();
         }
@@ -277,7 +270,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     {
         node.counters().appendRetries.incrementRelease();
         slots.open(slot);
-        if (waiting)
+        if (logdWait.isWaiting())
         {
             return;
         }
@@ -294,7 +287,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     private void finishIfDone()
     {
         // Committed or answered already: a wait for a logd to take a failed force's record again ended.
-        if (pending > 0 || waiting || committed || answered)
+        if (pending > 0 || logdWait.isWaiting() || committed || answered)
         {
             return;
         }
@@ -305,7 +298,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             fail(lastFailure == StatusCodes.STORAGE_FULL ? StatusCodes.STORAGE_FULL : StatusCodes.NOT_ENOUGH_REPLICAS,
                 record.replicaCount() + " of rf " + node.rf() + " appends succeeded, " + logds.writableCount() +
                 " of " + logds.size() + " logds connected" +
-                (waited ? ", after waiting " + (System.nanoTime() - startNs) / 1_000_000 + " ms" : "") +
+                (logdWait.hasWaited() ? ", after waiting " + (System.nanoTime() - startNs) / 1_000_000 + " ms" : "") +
                 " (last failure: " + StatusCodes.name(lastFailure) + ")");
             return;
         }
@@ -450,22 +443,6 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
     void recycle()
     {
         node.releaseWrite(this);
-    }
-
-    boolean isWaiting()
-    {
-        return waiting;
-    }
-
-    /**
-     * Moves the end of the write's wait for logds to {@code deadlineNs} unless it is later already.
-     */
-    void waitAtLeastUntil(final long deadlineNs)
-    {
-        if (deadlineNs - waitDeadlineNs > 0)
-        {
-            waitDeadlineNs = deadlineNs;
-        }
     }
 
     boolean isAnswered()
