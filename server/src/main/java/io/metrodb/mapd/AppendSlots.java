@@ -8,8 +8,8 @@ import io.metrodb.protocol.netty.PeerConnection;
  * waits for logds ({@link #nextLogd}); after a wait every logd may be tried again except the ones holding an append
  * of the write, the one that failed its force and the ones that answered STORAGE_FULL ({@link #restartChoice}).
  * <p>
- * Bounds: {@link #tried} restarts after a wait with at most {@link MapdConfig#MAX_RF} slot logds, one failed-force
- * logd and {@link #full}'s entries (36 of 256), and every chosen logd is added only while there is room: a write
+ * Bounds: the tried list restarts after a wait with at most {@link MapdConfig#MAX_RF} slot logds, one failed-force
+ * logd and the full list (36 of 256 entries), and every chosen logd is added only while there is room: a write
  * short of room tries no further logd, as when none is left.
  * <p>
  * Created once with its pooled session; data-path thread only.

@@ -124,6 +124,46 @@ class LogdPoolTest
     }
 
     @Test
+    void shouldOfferAWriteEachLogdOnceBetweenWaitsAndNeverItsSlotsFailedOrFullLogdsAfterOne() throws Exception
+    {
+        final LogdPool pool = startPool(3, null);
+        awaitHealthy(pool, 3);
+        onLoop(() ->
+        {
+            final AppendSlots slots = new AppendSlots();
+            slots.reset(2);
+            final Set<Integer> chosen = new HashSet<>();
+            chosen.add(slots.nextLogd(pool, 0).hello().nodeId());
+            slots.close(0);
+            chosen.add(slots.nextLogd(pool, 1).hello().nodeId());
+            chosen.add(slots.nextLogd(pool, 1).hello().nodeId());
+            assertEquals(Set.of(100, 101, 102), chosen, "each logd once");
+            assertNull(slots.nextLogd(pool, 1), "no logd twice before a wait");
+
+            // After a wait: every logd again but slot 0's (it holds an append of the write).
+            final int held = slots.logd(0);
+            slots.restartChoice(2, 0);
+            final int first = slots.nextLogd(pool, 1).hello().nodeId();
+            final int second = slots.nextLogd(pool, 1).hello().nodeId();
+            assertEquals(Set.of(100, 101, 102), new HashSet<>(List.of(held, first, second)),
+                "slot 0's logd not offered again");
+            assertNull(slots.nextLogd(pool, 1));
+
+            // The logd that failed its force and a full one stay out after every wait, however often it was full.
+            for (int i = 0; i < 1_000; i++)
+            {
+                slots.skipFull(second);
+            }
+            slots.restartChoice(2, first);
+            assertNull(slots.nextLogd(pool, 1), "slot 0's, the failed force's and the full logd are all out");
+            slots.open(0);
+            slots.restartChoice(2, first);
+            assertEquals(held, slots.nextLogd(pool, 0).hello().nodeId(), "an open slot's logd may be tried again");
+            return null;
+        });
+    }
+
+    @Test
     void shouldChooseTheLeastLoadedLogd() throws Exception
     {
         final LogdPool pool = startPool(3, null);
