@@ -59,6 +59,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     private final EventLoop eventLoop;
     private final long writeWaitNs;
     private final long appendTimeoutNs;
+    private final long requestTimeoutNs;
     /** Writes waiting for logds, oldest first; swapped with {@link #retrying} while they are retried. */
     private ArrayList<LogdWaiter> waiting = new ArrayList<>();
     private ArrayList<LogdWaiter> retrying = new ArrayList<>();
@@ -109,6 +110,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
         this.eventLoop = eventLoop;
         this.writeWaitNs = TimeUnit.MILLISECONDS.toNanos(logdWaitMs);
         this.appendTimeoutNs = TimeUnit.MILLISECONDS.toNanos(Math.min(appendTimeoutMs, requestTimeoutMs));
+        this.requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(requestTimeoutMs);
         connections = new PeerConnection[logds.size()];
         linkLogs = new LinkLog[logds.size()];
         for (int i = 0; i < connections.length; i++)
@@ -191,11 +193,22 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
     }
 
     /**
-     * @return how long a write's APPEND waits for its first answer before the write tries another logd, in ns.
+     * @param rf the write's replication factor.
+     * @return how long a write's APPEND waits for its first answer, in ns: the append timeout while more than
+     *     {@code rf} logds are connected (another one can take the record), else the request timeout (the append
+     *     would have nowhere to go: a slow logd is waited for, not sent the record again and again).
      */
-    long appendTimeoutNs()
+    long appendTimeoutNs(final int rf)
     {
-        return appendTimeoutNs;
+        int connected = 0;
+        for (final PeerConnection connection : connections)
+        {
+            if (isConnected(connection) && ++connected > rf)
+            {
+                return appendTimeoutNs;
+            }
+        }
+        return requestTimeoutNs;
     }
 
     /**

@@ -146,7 +146,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         while ((target = slots.nextLogd(logds, slot)) != null)
         {
             slots.offsetFirst(slot, false);
-            if (target.send(this, this, slot, record.appendLength(), logds.appendTimeoutNs()) >= 0)
+            if (target.send(this, this, slot, record.appendLength(), logds.appendTimeoutNs(node.rf())) >= 0)
             {
                 pending++;
                 return true;

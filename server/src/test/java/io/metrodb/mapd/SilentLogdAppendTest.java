@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.metrodb.mapd.MapdClient.bytes;
@@ -23,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A logd behind a link cut without a FIN (the proxy holds every byte, the connection stays open) does not hold a
  * write for the whole request timeout: the append to it fails after {@code --append-timeout-ms} and the write goes
- * to another logd; the late answers, once the link heals, are dropped. Real logds (three, in this JVM), a real mapd
- * (RF 2), the first logd behind {@link LinkProxy}.
+ * to another logd; the late answers, once the link heals, are dropped. With no other logd to take it, the append
+ * waits for the silent one instead. Real logds (in this JVM), a real mapd (RF 2), the first logd behind
+ * {@link LinkProxy}.
  */
 class SilentLogdAppendTest
 {
@@ -94,6 +96,40 @@ class SilentLogdAppendTest
             }
             assertEquals(StatusCodes.OK, client.setSafe("after", bytes("after")).status(), "writes go on");
         }
+    }
+
+    @Test
+    void shouldWaitForASilentLogdWhenNoOtherCanTakeTheAppend() throws Exception
+    {
+        // RF 2 over 2 logds: an append moved off the silent one would have nowhere to go.
+        cluster = TestCluster.builder(root).logds(2).start();
+        proxy = new LinkProxy("mapd->logd1", TestCluster.HOST, cluster.logdPorts()[0]);
+        final List<InetSocketAddress> logds = List.of(new InetSocketAddress(TestCluster.HOST, proxy.port()),
+            cluster.logdAddresses().get(1));
+        mapd = MapdServer.start(new MapdConfig(TestCluster.HOST, 0, root.resolve("mapd"), 7, logds, 2,
+            TestCluster.MAX_VALUE, null, REQUEST_TIMEOUT_MS, 0, 0).appendTimeoutMs(APPEND_TIMEOUT_MS), false);
+        mapd.whenLogdsHealthy(2).get(30, TimeUnit.SECONDS);
+
+        proxy.stall();
+        final CompletableFuture<MapdClient.Reply> write = CompletableFuture.supplyAsync(() ->
+        {
+            try (MapdClient client = new MapdClient(mapd.port()))
+            {
+                return client.write(Opcodes.SETSAFE, "held", bytes("held"));
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Three append timeouts pass with the write held (a timer that must not fire: nothing to wait on).
+        Thread.sleep(3 * APPEND_TIMEOUT_MS);
+        assertTrue(!write.isDone(), "the write waits for the silent logd: " + (write.isDone() ? write.get() : ""));
+        proxy.heal();
+        final MapdClient.Reply reply = write.get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        assertEquals(StatusCodes.OK, reply.status(), reply.message());
+        assertEquals(0, mapd.counters().appendRetries(), "no append was moved: no other logd could take it");
+        assertEquals(java.util.Set.of(TestCluster.logdId(0), TestCluster.logdId(1)), replicas("held"));
     }
 
     private java.util.Set<Integer> replicas(final String key)
