@@ -6,11 +6,12 @@ import io.metrodb.protocol.netty.PeerConnection;
  * The append slots of one write ({@link WriteSession}), one per replica: which logd each slot's append went to,
  * which slots still need a logd, and the choice of the next logd. A write tries each logd at most once between two
  * waits for logds ({@link #nextLogd}); after a wait every logd may be tried again except the ones holding an append
- * of the write, the one that failed its force and the ones that answered STORAGE_FULL ({@link #restartChoice}).
+ * of the write and the ones it excluded ({@link #exclude}: they failed a force of its record or answered
+ * STORAGE_FULL), see {@link #restartChoice}.
  * <p>
- * Bounds: the tried list restarts after a wait with at most {@link MapdConfig#MAX_RF} slot logds, one failed-force
- * logd and the full list (36 of 256 entries), and every chosen logd is added only while there is room: a write
- * short of room tries no further logd, as when none is left.
+ * Bounds: the tried list restarts after a wait with at most {@link MapdConfig#MAX_RF} slot logds and the excluded
+ * list (at most 28: 35 of 256 entries), and every chosen logd is added only while there is room: a write short of
+ * room tries no further logd, as when none is left.
  * <p>
  * Created once with its pooled session; data-path thread only.
  */
@@ -19,8 +20,11 @@ final class AppendSlots
     private final PeerConnection[] targets = new PeerConnection[MapdConfig.MAX_RF];
     /** Logds this write tried since its last wait for logds: not chosen again until then. */
     private final int[] tried = new int[256];
-    /** Logds that answered this write STORAGE_FULL: not tried again by it (a full disk does not clear in ms). */
-    private final int[] full = new int[MapdConfig.MAX_RF * 4];
+    /**
+     * Logds this write will not try again: they failed a force of its record, or answered STORAGE_FULL (a full disk
+     * does not clear in ms).
+     */
+    private final int[] excluded = new int[MapdConfig.MAX_RF * 4];
     /** Per append slot: its offset came ahead of the force; the slot's next answer is the forced one. */
     private final boolean[] offsetFirst = new boolean[MapdConfig.MAX_RF];
     /** Per append slot: the node id of the logd its append went to. */
@@ -29,7 +33,7 @@ final class AppendSlots
     private final int[] slotReplica = new int[MapdConfig.MAX_RF];
 
     private int triedCount;
-    private int fullCount;
+    private int excludedCount;
     /** Append slots (bit per slot) with no append in flight and no offset in: they need a logd. */
     private int openSlots;
     /** Append slots (bit per slot) whose force failed and whose record waits for a logd to take it again. */
@@ -41,7 +45,7 @@ final class AppendSlots
     void reset(final int rf)
     {
         triedCount = 0;
-        fullCount = 0;
+        excludedCount = 0;
         reappendSlots = 0;
         openSlots = (1 << rf) - 1;
     }
@@ -67,9 +71,9 @@ final class AppendSlots
 
     /**
      * After a wait for logds: every logd not holding an append of this write may be tried again (one that failed it
-     * may have reconnected since), except {@code forceFailedLogd} (0: none) and the full ones.
+     * may have reconnected since), except the excluded ones.
      */
-    void restartChoice(final int rf, final int forceFailedLogd)
+    void restartChoice(final int rf)
     {
         triedCount = 0;
         for (int slot = 0; slot < rf; slot++)
@@ -80,25 +84,22 @@ final class AppendSlots
                 tried[triedCount++] = slotLogd[slot];
             }
         }
-        if (forceFailedLogd != 0)
+        for (int i = 0; i < excludedCount; i++)
         {
-            // A logd that took the record but failed its force is not given it again by this write.
-            tried[triedCount++] = forceFailedLogd;
-        }
-        for (int i = 0; i < fullCount; i++)
-        {
-            tried[triedCount++] = full[i];
+            tried[triedCount++] = excluded[i];
         }
     }
 
     /**
-     * A logd answered this write STORAGE_FULL: the write does not try it again, also after its waits for logds.
+     * This write does not try {@code logdId} again, also after its waits for logds: it failed a force of the
+     * write's record, or answered STORAGE_FULL. Past the list's room (28, far more logds than a write meets) the
+     * logd is only out until the next wait.
      */
-    void skipFull(final int logdId)
+    void exclude(final int logdId)
     {
-        if (fullCount < full.length)
+        if (excludedCount < excluded.length)
         {
-            full[fullCount++] = logdId;
+            excluded[excludedCount++] = logdId;
         }
     }
 

@@ -87,6 +87,8 @@ final class ForceReappend
             failedLogd = slots.logd(slot);
             failedStatus = status;
         }
+        // Not given the record again by this write, whichever of its forces it failed.
+        slots.exclude(slots.logd(slot));
         if (session.isAnswered())
         {
             session.forceSettled(status);
@@ -144,7 +146,7 @@ final class ForceReappend
         {
             if (status == StatusCodes.STORAGE_FULL)
             {
-                slots.skipFull(slots.logd(slot));
+                slots.exclude(slots.logd(slot));
             }
             reappendOrWait(slot);
         }

@@ -125,7 +125,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
         logdWait.over();
         if (!giveUp)
         {
-            slots.restartChoice(node.rf(), reappend.failedLogd());
+            slots.restartChoice(node.rf());
             if (slots.hasReappends())
             {
                 reappend.fillSlots();
@@ -199,7 +199,7 @@ final class WriteSession extends JournaledSession implements LogdPool.LogdWaiter
             lastFailure = FrameHeader.status(response, at);
             if (lastFailure == StatusCodes.STORAGE_FULL)
             {
-                slots.skipFull(slots.logd((int)slot));
+                slots.exclude(slots.logd((int)slot));
             }
             retry((int)slot);
         }

@@ -142,22 +142,23 @@ class LogdPoolTest
 
             // After a wait: every logd again but slot 0's (it holds an append of the write).
             final int held = slots.logd(0);
-            slots.restartChoice(2, 0);
+            slots.restartChoice(2);
             final int first = slots.nextLogd(pool, 1).hello().nodeId();
             final int second = slots.nextLogd(pool, 1).hello().nodeId();
             assertEquals(Set.of(100, 101, 102), new HashSet<>(List.of(held, first, second)),
                 "slot 0's logd not offered again");
             assertNull(slots.nextLogd(pool, 1));
 
-            // The logd that failed its force and a full one stay out after every wait, however often it was full.
+            // A logd that failed a force and a full one stay out after every wait, however often they were excluded.
+            slots.exclude(first);
             for (int i = 0; i < 1_000; i++)
             {
-                slots.skipFull(second);
+                slots.exclude(second);
             }
-            slots.restartChoice(2, first);
+            slots.restartChoice(2);
             assertNull(slots.nextLogd(pool, 1), "slot 0's, the failed force's and the full logd are all out");
             slots.open(0);
-            slots.restartChoice(2, first);
+            slots.restartChoice(2);
             assertEquals(held, slots.nextLogd(pool, 0).hello().nodeId(), "an open slot's logd may be tried again");
             return null;
         });
