@@ -42,7 +42,8 @@ class ReplicatorPushTest extends ReplicatorTestBase
         final Map<String, byte[]> entries = entries("k", 300);
         try (MapdClient client = new MapdClient(mapd.port()))
         {
-            assertTrue(MapdClient.failures(client.setAll(Opcodes.SET, entries)).isEmpty());
+            final List<String> failed = MapdClient.failures(client.setAll(Opcodes.SET, entries));
+            assertTrue(failed.isEmpty(), "SETs failed: " + failed);
         }
         Await.until("300 changes pushed", AWAIT_MS, () -> peer.requests(Opcodes.REPLICATE).size() >= 300);
 
