@@ -2,10 +2,12 @@ package io.metrodb.mapd;
 
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.testing.OncePerSuite;
 import io.metrodb.testing.DaemonProcess;
 import io.metrodb.testing.Ports;
 import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +36,13 @@ class MapdCrashIT
 
     private TestCluster cluster;
     private DaemonProcess mapd;
+
+    /** Heavy, and depends on no JDK feature the later passes' other tests do not exercise. */
+    @BeforeAll
+    static void oncePerSuite()
+    {
+        OncePerSuite.assume("MapdCrashIT");
+    }
 
     @AfterEach
     void stop() throws InterruptedException

@@ -8,11 +8,13 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
 import io.metrodb.protocol.mond.HeartbeatRequest;
 import io.metrodb.protocol.mond.HeartbeatResponse;
+import io.metrodb.protocol.testing.OncePerSuite;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.SocketClient;
 import io.metrodb.testing.TestCluster;
 import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +42,13 @@ class MondFailureDetectionIT
 
     private TestCluster cluster;
     private MondServer mond;
+
+    /** Heavy, and depends on no JDK feature the later passes' other tests do not exercise. */
+    @BeforeAll
+    static void oncePerSuite()
+    {
+        OncePerSuite.assume("MondFailureDetectionIT");
+    }
 
     @AfterEach
     void stop() throws Exception

@@ -3,11 +3,13 @@ package io.metrodb.mond;
 import io.metrodb.log.LogStats;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.testing.OncePerSuite;
 import io.metrodb.server.IdleAwait;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +46,13 @@ class MondIdleTest
 
     private TestCluster cluster;
     private MondServer mond;
+
+    /** Heavy, and depends on no JDK feature the later passes' other tests do not exercise. */
+    @BeforeAll
+    static void oncePerSuite()
+    {
+        OncePerSuite.assume("MondIdleTest");
+    }
 
     @AfterEach
     void stop() throws Exception

@@ -4,9 +4,11 @@ import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.mond.ClusterView;
+import io.metrodb.protocol.testing.OncePerSuite;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +48,13 @@ class MondRepairTest
 
     private TestCluster cluster;
     private MondServer mond;
+
+    /** Heavy, and depends on no JDK feature the later passes' other tests do not exercise. */
+    @BeforeAll
+    static void oncePerSuite()
+    {
+        OncePerSuite.assume("MondRepairTest");
+    }
 
     @AfterEach
     void stop() throws Exception

@@ -3,11 +3,11 @@ package io.metrodb.mond;
 import io.metrodb.mapd.MapdClient;
 import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.protocol.testing.OncePerSuite;
 import io.metrodb.testing.Await;
 import io.metrodb.testing.DaemonProcess;
 import io.metrodb.testing.TestCluster;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,8 +50,7 @@ class MondRestartIT
     @BeforeAll
     static void oncePerSuite()
     {
-        Assumptions.assumeFalse(Boolean.getBoolean("metrodb.test.secondPass"),
-            "MondRestartIT: skipped: it runs once per suite, in bin/verify's first JDK pass");
+        OncePerSuite.assume("MondRestartIT");
     }
 
     @AfterEach

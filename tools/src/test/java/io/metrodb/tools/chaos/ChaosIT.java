@@ -1,6 +1,6 @@
 package io.metrodb.tools.chaos;
 
-import org.junit.jupiter.api.Assumptions;
+import io.metrodb.protocol.testing.OncePerSuite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -42,8 +42,7 @@ class ChaosIT
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void shouldLoseNoAcknowledgedSetSafeAndLeaveNoDivergenceUnderKillsAndLinkCuts() throws Exception
     {
-        Assumptions.assumeFalse(Boolean.getBoolean("metrodb.test.secondPass"),
-            "chaos: skipped: it runs once per suite, in bin/verify's first JDK pass");
+        OncePerSuite.assume("chaos");
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final int status;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8))

@@ -5,6 +5,7 @@ import io.metrodb.protocol.Opcodes;
 import io.metrodb.protocol.Preface;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.testing.Await;
+import io.metrodb.protocol.testing.OncePerSuite;
 import io.metrodb.server.DaemonJvmOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -101,8 +102,7 @@ class IdleConnectionsIT
     @Timeout(value = 15, unit = TimeUnit.MINUTES)
     void shouldHoldIdleConnectionsAndChurnWithBoundedFdsAndMemoryAndRefusePastTheLimit() throws Exception
     {
-        Assumptions.assumeFalse(Boolean.getBoolean("metrodb.test.secondPass"),
-            "idle connections: skipped: it runs once per suite, in bin/verify's first JDK pass");
+        OncePerSuite.assume("idle connections");
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")),
             "idle connections: skipped: no /proc (Linux only): a daemon's fds and RSS cannot be read");
         final long startNs = System.nanoTime();
