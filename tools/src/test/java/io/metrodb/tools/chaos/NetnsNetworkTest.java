@@ -1,5 +1,6 @@
 package io.metrodb.tools.chaos;
 
+import io.metrodb.protocol.testing.Await;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -96,29 +97,23 @@ class NetnsNetworkTest
             "the namespaces are gone once the network is closed");
     }
 
-    /**
-     * Until the server accepts a connection; each refused attempt waits a little before the next.
-     */
     private static void awaitListening(final InetSocketAddress address, final Process server) throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true)
+        Await.until("the echo server listens on " + address + " in its namespace", 30_000, () ->
         {
+            if (!server.isAlive())
+            {
+                throw new AssertionError("the echo server exited with " + server.exitValue());
+            }
             try (Socket ignored = connect(address, SHORT_MS))
             {
-                return;
+                return true;
             }
             catch (final IOException e)
             {
-                if (!server.isAlive() || System.nanoTime() - deadline > 0)
-                {
-                    throw new AssertionError("the echo server does not listen on " + address + " in its namespace (" +
-                        (server.isAlive() ? "running" : "exited " + server.exitValue()) + "): " + e, e);
-                }
-                // The JVM in the namespace is starting: nothing to wait on but its port.
-                Thread.sleep(20);
+                return false;
             }
-        }
+        });
     }
 
     private static Socket connect(final InetSocketAddress address, final int timeoutMs) throws IOException
