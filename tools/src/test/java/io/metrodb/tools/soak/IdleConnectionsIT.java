@@ -7,6 +7,8 @@ import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.testing.Await;
 import io.metrodb.protocol.testing.OncePerSuite;
 import io.metrodb.server.DaemonJvmOptions;
+import io.metrodb.testing.SocketClient;
+import io.netty.buffer.ByteBuf;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -155,23 +157,22 @@ class IdleConnectionsIT
         final long rssBefore = daemon.rssKiB();
 
         // Idle: every connection finishes HELLO and then sends nothing; the real client is served meanwhile.
-        final List<Socket> idle = new ArrayList<>(CONNECTIONS + LIMIT_ROOM);
+        final List<SocketClient> idle = new ArrayList<>(CONNECTIONS + LIMIT_ROOM);
         try
         {
             while (idle.size() < CONNECTIONS)
             {
                 final int batch = Math.min(BATCH, CONNECTIONS - idle.size());
-                final List<Socket> opened = new ArrayList<>(batch);
+                final List<SocketClient> opened = new ArrayList<>(batch);
                 for (int i = 0; i < batch; i++)
                 {
-                    final Socket socket = RawFrames.connect(daemon.port);
-                    idle.add(socket);
-                    opened.add(socket);
-                    socket.getOutputStream().write(RawFrames.HELLO);
+                    final SocketClient connection = RawFrames.helloSent(daemon.port);
+                    idle.add(connection);
+                    opened.add(connection);
                 }
-                for (final Socket socket : opened)
+                for (final SocketClient connection : opened)
                 {
-                    final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+                    final ByteBuf answer = connection.readFrame();
                     assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(answer)),
                         "HELLO of idle connection " + idle.size() + " (" + RawFrames.message(answer) + "), " + context);
                 }
@@ -201,9 +202,9 @@ class IdleConnectionsIT
                 real.call(calls++);
             }
 
-            for (final Socket socket : idle)
+            for (final SocketClient connection : idle)
             {
-                socket.close();
+                connection.close();
             }
             idle.clear();
 
@@ -248,9 +249,9 @@ class IdleConnectionsIT
         }
         finally
         {
-            for (final Socket socket : idle)
+            for (final SocketClient connection : idle)
             {
-                closeQuietly(socket);
+                closeQuietly(connection);
             }
         }
     }
@@ -263,27 +264,25 @@ class IdleConnectionsIT
     private static void warmUp(final SoakDaemon daemon, final String context) throws Exception
     {
         final long fds = daemon.fds();
-        final List<Socket> held = new ArrayList<>(WARM_UP);
+        final List<SocketClient> held = new ArrayList<>(WARM_UP);
         try
         {
             for (int i = 0; i < WARM_UP; i++)
             {
-                final Socket socket = RawFrames.connect(daemon.port);
-                held.add(socket);
-                socket.getOutputStream().write(RawFrames.HELLO);
+                held.add(RawFrames.helloSent(daemon.port));
             }
-            for (final Socket socket : held)
+            for (final SocketClient connection : held)
             {
-                final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+                final ByteBuf answer = connection.readFrame();
                 assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(answer)),
                     "HELLO of a warm-up connection (" + RawFrames.message(answer) + "), " + context);
             }
         }
         finally
         {
-            for (final Socket socket : held)
+            for (final SocketClient connection : held)
             {
-                closeQuietly(socket);
+                closeQuietly(connection);
             }
         }
         for (int i = 0; i < WARM_UP; i++)
@@ -306,16 +305,16 @@ class IdleConnectionsIT
      * @return how many more connections were accepted before the refusal.
      */
     private static int fillToTheLimit(
-        final SoakDaemon daemon, final List<Socket> held, final int others, final String context) throws IOException
+        final SoakDaemon daemon, final List<SocketClient> held, final int others, final String context)
+        throws IOException
     {
         for (int accepted = 0; ; accepted++)
         {
-            final Socket socket = RawFrames.connect(daemon.port);
-            socket.getOutputStream().write(RawFrames.HELLO);
-            final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+            final SocketClient connection = RawFrames.helloSent(daemon.port);
+            final ByteBuf answer = connection.readFrame();
             if (RawFrames.status(answer) == StatusCodes.OK)
             {
-                held.add(socket);
+                held.add(connection);
                 // The test's own connections: the idle ones, those accepted here and the real client's.
                 final int own = CONNECTIONS + accepted + 1 + 1;
                 assertTrue(own <= LIMIT, own + " connections of the test served, past --max-connections " + LIMIT +
@@ -326,15 +325,14 @@ class IdleConnectionsIT
             {
                 assertEquals(StatusCodes.name(StatusCodes.OVERLOADED), StatusCodes.name(RawFrames.status(answer)),
                     "HELLO past the limit (" + RawFrames.message(answer) + "), " + context);
-                assertEquals(Opcodes.HELLO, answer[FrameHeader.OPCODE_OFFSET], "the refusal answers HELLO, " +
-                    context);
+                assertEquals(Opcodes.HELLO, FrameHeader.opcode(answer, 0), "the refusal answers HELLO, " + context);
                 assertTrue(RawFrames.message(answer).contains("--max-connections " + LIMIT), "the refusal names the " +
                     "limit: " + RawFrames.message(answer) + ", " + context);
-                assertTrue(RawFrames.closedByServer(socket), "the refused connection is closed, " + context);
+                assertTrue(connection.isClosedByServer(), "the refused connection is closed, " + context);
             }
             finally
             {
-                socket.close();
+                connection.close();
             }
             // The real client holds one connection, the other daemons a few (fewer while one reconnects).
             assertTrue(accepted >= LIMIT_ROOM - 1 - others, "refused after only " + accepted + " more than the " +
@@ -351,10 +349,9 @@ class IdleConnectionsIT
     {
         Await.until("a connection accepted again below the limit, " + context, SETTLE_TIMEOUT_MS, () ->
         {
-            try (Socket socket = RawFrames.connect(daemon.port))
+            try (SocketClient connection = RawFrames.helloSent(daemon.port))
             {
-                socket.getOutputStream().write(RawFrames.HELLO);
-                return RawFrames.status(RawFrames.readFrame(socket.getInputStream())) == StatusCodes.OK;
+                return RawFrames.status(connection.readFrame()) == StatusCodes.OK;
             }
         }, () -> "(the daemon holds " + daemon.fds() + " fds)");
     }
@@ -366,17 +363,20 @@ class IdleConnectionsIT
     private static void churnOnce(final int port, final int kind, final int i, final String context)
         throws IOException
     {
-        final Socket socket = RawFrames.connect(port);
-        try
+        if (kind == 1)
         {
-            if (kind == 1)
+            try (SocketClient connection = RawFrames.helloSent(port))
             {
-                socket.getOutputStream().write(RawFrames.HELLO);
-                final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+                final ByteBuf answer = connection.readFrame();
                 assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(answer)),
                     "HELLO of churned connection " + i + " (" + RawFrames.message(answer) + "), " + context);
             }
-            else if (kind == 2)
+            return;
+        }
+        final Socket socket = RawFrames.bare(port);
+        try
+        {
+            if (kind == 2)
             {
                 final byte[] hello = RawFrames.HELLO;
                 socket.getOutputStream().write(hello, 0, Preface.LENGTH + (i % (hello.length - Preface.LENGTH)));

@@ -7,41 +7,48 @@ import io.metrodb.protocol.Preface;
 import io.metrodb.protocol.ProtocolVersion;
 import io.metrodb.protocol.Roles;
 import io.metrodb.protocol.StatusCodes;
+import io.metrodb.testing.SocketClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.util.function.Consumer;
 
 /**
- * Frames on plain blocking sockets, as the soak test's connections speak them: a client's HELLO, one frame read
- * whole, the status, request id and error message of an answer.
+ * What the soak test's connections say, over test-support's {@link SocketClient}: a client's HELLO, and the status,
+ * request id and error message of an answer. A bare socket for the churned connections that send nothing or a cut
+ * HELLO.
  */
 final class RawFrames
 {
     static final String HOST = "127.0.0.1";
-    static final int SOCKET_TIMEOUT_MS = 30_000;
-    /** A client's preface and HELLO. */
-    static final byte[] HELLO = hello();
+    /** A client's preface and HELLO, as bytes: a churned connection sends part of them. */
+    static final byte[] HELLO = helloBytes();
 
     private RawFrames()
     {
     }
 
-    static Socket connect(final int port) throws IOException
+    /**
+     * @return a connection that sent the preface and HELLO; its answer is still to be read.
+     */
+    static SocketClient helloSent(final int port) throws IOException
+    {
+        final SocketClient client = SocketClient.connect(HOST, port);
+        client.send(RawFrames::hello);
+        return client;
+    }
+
+    /**
+     * @return a connected socket that sent nothing.
+     */
+    static Socket bare(final int port) throws IOException
     {
         final Socket socket = new Socket();
         try
         {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(SOCKET_TIMEOUT_MS);
-            socket.connect(new InetSocketAddress(HOST, port), SOCKET_TIMEOUT_MS);
+            socket.connect(new InetSocketAddress(HOST, port), SocketClient.READ_TIMEOUT_MS);
             return socket;
         }
         catch (final IOException e)
@@ -51,90 +58,34 @@ final class RawFrames
         }
     }
 
-    /**
-     * @return one whole frame, header included.
-     * @throws EOFException when the daemon closed the connection.
-     */
-    static byte[] readFrame(final InputStream in) throws IOException
+    static short status(final ByteBuf frame)
     {
-        final DataInputStream data = new DataInputStream(in);
-        final int length = data.readInt();
-        if (length < FrameHeader.HEADER_LENGTH || length > (1 << 20))
-        {
-            throw new IOException("bad frame length from the daemon: " + length);
-        }
-        final byte[] frame = new byte[length];
-        frame[0] = (byte)(length >>> 24);
-        frame[1] = (byte)(length >>> 16);
-        frame[2] = (byte)(length >>> 8);
-        frame[3] = (byte)length;
-        data.readFully(frame, 4, length - 4);
-        return frame;
+        return FrameHeader.status(frame, 0);
     }
 
-    static boolean closedByServer(final Socket socket) throws IOException
+    static long requestId(final ByteBuf frame)
     {
-        try
-        {
-            final InputStream in = socket.getInputStream();
-            while (true)
-            {
-                if (in.read() < 0)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (final SocketTimeoutException e)
-        {
-            return false;
-        }
-        catch (final IOException e)
-        {
-            return true;
-        }
+        return FrameHeader.requestId(frame, 0);
     }
 
-    static short status(final byte[] frame)
+    static String message(final ByteBuf frame)
     {
-        return FrameHeader.status(Unpooled.wrappedBuffer(frame), 0);
+        return StatusCodes.isError(FrameHeader.status(frame, 0)) && ErrorPayload.isValid(frame, 0) ?
+            ErrorPayload.message(frame, 0) : "";
     }
 
-    static long requestId(final byte[] frame)
+    private static void hello(final ByteBuf out)
     {
-        return FrameHeader.requestId(Unpooled.wrappedBuffer(frame), 0);
+        HelloRequest.encode(out, 0, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.CURRENT, Roles.CLIENT, 0, null);
     }
 
-    static String message(final byte[] frame)
-    {
-        final ByteBuf buf = Unpooled.wrappedBuffer(frame);
-        return StatusCodes.isError(FrameHeader.status(buf, 0)) && ErrorPayload.isValid(buf, 0) ?
-            ErrorPayload.message(buf, 0) : "";
-    }
-
-    static byte[] encode(final Consumer<ByteBuf> encoder)
+    private static byte[] helloBytes()
     {
         final ByteBuf buf = Unpooled.buffer();
-        try
-        {
-            encoder.accept(buf);
-            final byte[] bytes = new byte[buf.readableBytes()];
-            buf.readBytes(bytes);
-            return bytes;
-        }
-        finally
-        {
-            buf.release();
-        }
-    }
-
-    static byte[] hello()
-    {
-        return encode(buf ->
-        {
-            Preface.write(buf);
-            HelloRequest.encode(buf, 0, ProtocolVersion.MIN_SUPPORTED, ProtocolVersion.CURRENT, Roles.CLIENT, 0,
-                null);
-        });
+        Preface.write(buf);
+        hello(buf);
+        final byte[] bytes = new byte[buf.readableBytes()];
+        buf.readBytes(bytes);
+        return bytes;
     }
 }

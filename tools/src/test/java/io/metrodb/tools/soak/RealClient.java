@@ -4,9 +4,10 @@ import io.metrodb.client.MetroClient;
 import io.metrodb.protocol.Ping;
 import io.metrodb.protocol.StatusCodes;
 import io.metrodb.protocol.logd.AppendRequest;
+import io.metrodb.testing.SocketClient;
+import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -30,7 +31,7 @@ interface RealClient extends AutoCloseable
         private final SoakDaemon daemon;
         private final boolean append;
         private final long seed;
-        private Socket socket;
+        private SocketClient connection;
 
         Raw(final SoakDaemon daemon, final boolean append, final long seed) throws IOException
         {
@@ -43,13 +44,12 @@ interface RealClient extends AutoCloseable
         @Override
         public void reconnect() throws IOException
         {
-            if (socket != null)
+            if (connection != null)
             {
-                socket.close();
+                connection.close();
             }
-            socket = RawFrames.connect(daemon.port);
-            socket.getOutputStream().write(RawFrames.HELLO);
-            final byte[] answer = RawFrames.readFrame(socket.getInputStream());
+            connection = RawFrames.helloSent(daemon.port);
+            final ByteBuf answer = connection.readFrame();
             assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(answer)),
                 "the real client's HELLO to " + daemon.name + " (" + RawFrames.message(answer) + "), seed " + seed);
         }
@@ -58,18 +58,17 @@ interface RealClient extends AutoCloseable
         public void call(final int i) throws IOException
         {
             final long id = 2L * i + 1;
-            socket.getOutputStream().write(RawFrames.encode(out -> Ping.encodeRequest(out, id, i)));
-            expectOk(RawFrames.readFrame(socket.getInputStream()), "PING " + i, id);
+            connection.send(out -> Ping.encodeRequest(out, id, i));
+            expectOk(connection.readFrame(), "PING " + i, id);
             if (append)
             {
                 final byte[] entry = ("real-" + i + "-" + seed).getBytes(StandardCharsets.US_ASCII);
-                socket.getOutputStream()
-                    .write(RawFrames.encode(out -> AppendRequest.encode(out, id + 1, false, entry)));
-                expectOk(RawFrames.readFrame(socket.getInputStream()), "APPEND " + i, id + 1);
+                connection.send(out -> AppendRequest.encode(out, id + 1, false, entry));
+                expectOk(connection.readFrame(), "APPEND " + i, id + 1);
             }
         }
 
-        private void expectOk(final byte[] reply, final String what, final long id)
+        private void expectOk(final ByteBuf reply, final String what, final long id)
         {
             assertEquals(StatusCodes.name(StatusCodes.OK), StatusCodes.name(RawFrames.status(reply)),
                 "the real client's " + what + " to " + daemon.name + " (" + RawFrames.message(reply) + "), seed " +
@@ -80,7 +79,7 @@ interface RealClient extends AutoCloseable
         @Override
         public void close() throws IOException
         {
-            socket.close();
+            connection.close();
         }
     }
 
