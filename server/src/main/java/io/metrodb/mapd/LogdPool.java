@@ -200,15 +200,7 @@ public final class LogdPool implements PeerConnection.StateListener, AutoCloseab
      */
     long appendTimeoutNs(final int rf)
     {
-        int connected = 0;
-        for (final PeerConnection connection : connections)
-        {
-            if (isConnected(connection) && ++connected > rf)
-            {
-                return appendTimeoutNs;
-            }
-        }
-        return requestTimeoutNs;
+        return writableCount() > rf ? appendTimeoutNs : requestTimeoutNs;
     }
 
     /**
