@@ -34,11 +34,10 @@ import java.util.concurrent.TimeUnit;
         "Starts 3 logds, 3 mapds (RF 2) and mond as processes of their own: as root on Linux each in a network "
             + "namespace of its own behind a router namespace (--links netns), else on free loopback ports with "
             + "each mapd reaching each logd through a proxy of this process (--links proxy). Writer threads then "
-            + "SETSAFE and SET keys of "
-            + "their own through the SDK (each value names its writer, sequence and key) while a killer, for "
-            + "--seconds, kill -9s a random logd, mapd or mond, or cuts one mapd's link to one logd (connections "
-            + "reset and new ones refused, or every packet dropped silently), and after a random time restarts it on the same directory and port or heals "
-            + "the link. At most one logd is down or cut off at a time (RF 2 of 3 stays reachable) and at most one "
+            + "SETSAFE and SET keys of their own through the SDK (each value names its writer, sequence and key) "
+            + "while a killer, for --seconds, kill -9s a random logd, mapd or mond, or cuts one mapd's link to one "
+            + "logd (connections reset and new ones refused, or every packet dropped silently), and after a random "
+            + "time restarts it on the same directory and port or heals the link. At most one logd is down or cut off at a time (RF 2 of 3 stays reachable) and at most one "
             + "mapd. Then the faults stop, the writers stop, and once mond sees every node UP, every key is read "
             + "from every mapd until they agree (or --settle-seconds pass).",
         "",
@@ -385,9 +384,10 @@ public final class ChaosCommand implements Callable<Integer>
         out.println("chaos: failed writes by status: " + (failed == 0 ? "none" : load.failures().toString()));
         if (failed > 0)
         {
-            final List<Writers.Failure> elsewhere = notAtAKilledMapd(load.failed(), killer.mapdKills());
+            final List<Writers.Failure> elsewhere =
+                FailureAttribution.notAtAKilledMapd(load.failed(), killer.mapdKills());
             out.println("chaos: failed writes not in flight at a mapd that was killed: " + elsewhere.size() +
-                (elsewhere.isEmpty() ? "" : " (" + describe(elsewhere, startNs) + ")"));
+                (elsewhere.isEmpty() ? "" : " (" + FailureAttribution.describe(elsewhere, startNs) + ")"));
         }
         final List<String> problems = new ArrayList<>();
         if (settledS < 0)
@@ -449,47 +449,6 @@ public final class ChaosCommand implements Callable<Integer>
             out.println("chaos: FAILED: " + problem);
         }
         return problems.isEmpty() ? 0 : 1;
-    }
-
-    /** How long before a failed call began its mapd may have been killed (the client not yet aware). */
-    private static final long KILL_NOTICE_NS = TimeUnit.SECONDS.toNanos(1);
-
-    /**
-     * @return the failures that are not a write in flight at a mapd that was killed: every one but an UNAVAILABLE
-     *     (the connection lost with the write in flight) whose call was running when a mapd was killed, or began up
-     *     to a second after (its connection dead, the client not yet aware). The writers' client connects to the
-     *     mapds only, and chaos cuts no client link: a connection lost mid-call is a killed mapd's.
-     */
-    static List<Writers.Failure> notAtAKilledMapd(final List<Writers.Failure> failures, final List<Long> mapdKills)
-    {
-        final List<Writers.Failure> elsewhere = new ArrayList<>();
-        for (final Writers.Failure failure : failures)
-        {
-            boolean atAKill = false;
-            if ("UNAVAILABLE".equals(failure.status()))
-            {
-                for (final long killNs : mapdKills)
-                {
-                    atAKill |= killNs - failure.endNs() <= 0 && failure.startNs() - killNs <= KILL_NOTICE_NS;
-                }
-            }
-            if (!atAKill)
-            {
-                elsewhere.add(failure);
-            }
-        }
-        return elsewhere;
-    }
-
-    private static String describe(final List<Writers.Failure> failures, final long startNs)
-    {
-        final List<String> shown = new ArrayList<>();
-        for (final Writers.Failure failure : failures.subList(0, Math.min(10, failures.size())))
-        {
-            shown.add(String.format(Locale.ROOT, "%s %s, %.1f to %.1f s", failure.call(), failure.status(),
-                (failure.startNs() - startNs) / 1e9, (failure.endNs() - startNs) / 1e9));
-        }
-        return String.join(", ", shown) + (failures.size() > shown.size() ? ", ..." : "");
     }
 
     private static String endpoints(final List<ChaosCluster.Daemon> daemons)

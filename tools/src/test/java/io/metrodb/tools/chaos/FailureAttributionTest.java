@@ -26,9 +26,9 @@ class FailureAttributionTest
         final Writers.Failure otherStatus = new Writers.Failure("SETSAFE", "STORAGE_ERROR", 29 * S, 31 * S);
         final Writers.Failure timeout = new Writers.Failure("SETSAFE", "TIMEOUT", 29 * S, 31 * S);
 
-        assertEquals(List.of(longAfter, before, otherStatus, timeout), ChaosCommand.notAtAKilledMapd(
+        assertEquals(List.of(longAfter, before, otherStatus, timeout), FailureAttribution.notAtAKilledMapd(
             List.of(during, justAfter, longAfter, before, otherStatus, timeout), kills));
-        assertEquals(List.of(during), ChaosCommand.notAtAKilledMapd(List.of(during), List.of()),
+        assertEquals(List.of(during), FailureAttribution.notAtAKilledMapd(List.of(during), List.of()),
             "no mapd killed: every failure is another's");
     }
 }
